@@ -1,0 +1,264 @@
+"""`gridbot` command line: serve, demo, replay, db, roster, parse, config."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.replay import Step
+    from bot.roster import Roster
+
+app = typer.Typer(help="网格通 gridbot: a chat bot for community grid governance.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+roster_app = typer.Typer(help="Import, export and check the roster (units, people, chats).",
+                         no_args_is_help=True)
+config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(roster_app, name="roster")
+app.add_typer(config_app, name="config")
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="TOML config file (default: $GRIDBOT_CONFIG).")
+]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL, overriding the config.")]
+RosterOpt = Annotated[
+    str | None, typer.Option("--roster", help="Roster folder, .xlsx file, or 'demo'.")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _settings(config: Path | None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _load_roster(spec: str) -> Roster:
+    from bot.demo_roster import demo_roster
+    from bot.roster import RosterError, read_roster
+
+    if spec == "demo":
+        return demo_roster()
+    try:
+        return read_roster(Path(spec))
+    except RosterError as exc:
+        raise _fail("roster not imported; fix these rows:\n" + str(exc), 1) from None
+
+
+# ------------------------------------------------------------------ serve / demo
+
+
+@app.command()
+def serve(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Run the production server: channel callbacks, scheduler and outbox, from the config."""
+    from bot.server import run_server
+
+    settings = _settings(config, database__url=db)
+    _logging()
+    asyncio.run(run_server(settings))
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the demo page.")] = 8080,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: var/demo.db).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Start the embedded demo: SQLite, the built-in fictional roster, a group-chat simulator."""
+    from bot.demo_server import run_demo
+
+    settings = _settings(config, database__url=db or "sqlite+aiosqlite:///var/demo.db",
+                         server__port=port, server__host=host)
+    _logging()
+    asyncio.run(run_demo(settings))
+
+
+# ------------------------------------------------------------------ replay
+
+
+@app.command()
+def replay(
+    transcript: Annotated[Path, typer.Argument(help="JSON lines transcript.")],
+    roster: RosterOpt = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: a fresh "
+                                           "temporary SQLite file).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run a transcript through the real pipeline on a simulated clock; print what the bot says."""
+    from bot.replay import TranscriptError, read_transcript
+
+    with tempfile.TemporaryDirectory(prefix="gridbot-replay-") as tmp:
+        url = db or f"sqlite+aiosqlite:///{tmp}/replay.db"
+        settings = _settings(config, database__url=url)
+        try:
+            steps = read_transcript(transcript, settings.tz)
+        except TranscriptError as exc:
+            raise _fail("transcript not run; fix these lines:\n" + str(exc), 1) from None
+        loaded = _load_roster(roster) if roster else None
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        asyncio.run(_replay(settings, steps, loaded))
+
+
+async def _replay(settings: Settings, steps: list[Step], roster: Roster | None) -> None:
+    from bot.app import build_app
+    from bot.clock import FakeClock
+    from bot.demo_roster import demo_roster
+    from bot.events import OutboundMessage
+    from bot.replay import outbound_json, run_transcript
+    from bot.transport.memory import MemoryTransport
+    from storage.models import Platform
+
+    if not steps:
+        return
+    clock = FakeClock(steps[0].at)
+
+    def emit(message: OutboundMessage) -> None:
+        sys.stdout.write(json.dumps(outbound_json(message, settings.tz), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    transports = {p.value: MemoryTransport(p.value, on_send=emit) for p in Platform}
+    bot = await build_app(settings, clock, dict(transports), people_platform="demo",
+                          roster=roster, roster_if_empty=demo_roster())
+    try:
+        await run_transcript(bot, clock, steps)
+    finally:
+        await bot.close()
+
+
+# ------------------------------------------------------------------ db
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Create the schema or upgrade it to the latest revision (SQLite or PostgreSQL)."""
+    from storage import migrate
+    from storage.db import Database
+
+    settings = _settings(config, database__url=db)
+
+    async def run() -> str | None:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            return await migrate.current_revision(database.engine)
+        finally:
+            await database.dispose()
+
+    revision = asyncio.run(run())
+    typer.echo(f"database at revision {revision}")
+
+
+# ------------------------------------------------------------------ roster
+
+
+@roster_app.command("import")
+def roster_import(
+    path: Annotated[Path, typer.Argument(help="Folder with units.csv, people.csv, chats.csv, "
+                                         "or an .xlsx with sheets units, people, chats.")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Replace the stored roster with PATH; a bad row imports nothing."""
+    from storage import migrate
+    from storage.db import Database
+    from storage.roster_store import replace_roster
+
+    settings = _settings(config, database__url=db)
+    roster = _load_roster(str(path))
+
+    async def run() -> None:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.transaction() as session:
+                await replace_roster(session, roster)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"imported {roster.summary()}")
+
+
+@roster_app.command("export")
+def roster_export(
+    path: Annotated[Path, typer.Argument(help="Folder for CSV files, or a file ending in .xlsx.")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    roster: RosterOpt = None,
+) -> None:
+    """Write the stored roster (or --roster demo) in the import format."""
+    from bot.roster import write_roster
+    from storage import migrate
+    from storage.db import Database
+    from storage.roster_store import load_roster
+
+    if roster:
+        data = _load_roster(roster)
+    else:
+        settings = _settings(config, database__url=db)
+
+        async def run() -> Roster:
+            database = Database(settings.database.url)
+            try:
+                await migrate.upgrade(database.engine)
+                async with database.session() as session:
+                    return await load_roster(session)
+            finally:
+                await database.dispose()
+
+        data = asyncio.run(run())
+    write_roster(data, path)
+    typer.echo(f"exported {data.summary()} to {path}")
+
+
+@roster_app.command("check")
+def roster_check(path: Annotated[Path, typer.Argument(help="Roster folder or .xlsx.")]) -> None:
+    """Validate a roster without importing it."""
+    roster = _load_roster(str(path))
+    typer.echo(f"ok: {roster.summary()}")
+
+
+# ------------------------------------------------------------------ parse / config
+
+
+@app.command()
+def parse(
+    text: Annotated[list[str] | None, typer.Argument(help="Messages to parse.")] = None,
+    jsonl: Annotated[str | None, typer.Option("--jsonl", help='JSON lines {"id", "text"}; '
+                                              "'-' for stdin.")] = None,
+) -> None:
+    """Parse messages: is it a request, category, department, urgency, place (JSON lines)."""
+    from bot.nlp.cli import run
+
+    if not text and jsonl is None:
+        raise _fail("give TEXT arguments or --jsonl FILE ('-' for stdin)")
+    raise typer.Exit(run(text or [], jsonl, sys.stdout, sys.stderr))
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Print the effective configuration (secrets masked); exits 2 naming any bad key."""
+    settings = _settings(config, database__url=db)
+    typer.echo(json.dumps(settings.redacted(), ensure_ascii=False, indent=2))

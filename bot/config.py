@@ -1,0 +1,231 @@
+"""Configuration: one TOML file (``--config FILE`` or ``GRIDBOT_CONFIG``), every key overridable by
+environment as ``GRIDBOT_<SECTION>__<KEY>``, validated at start-up with errors that name the key.
+
+Secrets are ``SecretStr`` so they never show up in logs, reprs or ``gridbot config show``."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_DB_URL = "sqlite+aiosqlite:///var/gridbot.db"
+WECOM_API = "https://qyapi.weixin.qq.com"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """Raised with a message that names the offending key (and the file, when there is one)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _check_aes_key(value: SecretStr | None) -> SecretStr | None:
+    if value is not None and value.get_secret_value():
+        raw = value.get_secret_value()
+        if len(raw) != 43 or not raw.isalnum():
+            raise ValueError("must be the 43-character EncodingAESKey from the admin console")
+    return value
+
+
+class DatabaseConfig(_Section):
+    url: str = DEFAULT_DB_URL
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalise_db_url(value)
+
+
+class ServerConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class WeComConfig(_Section):
+    corp_id: str = ""
+    agent_id: int | None = None
+    secret: SecretStr | None = None
+    token: SecretStr | None = None
+    encoding_aes_key: SecretStr | None = None
+    api_base: str = WECOM_API
+
+    _aes = field_validator("encoding_aes_key")(_check_aes_key)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.token and self.encoding_aes_key)
+
+
+class WeComRobotConfig(_Section):
+    token: SecretStr | None = None
+    encoding_aes_key: SecretStr | None = None
+
+    _aes = field_validator("encoding_aes_key")(_check_aes_key)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token and self.encoding_aes_key)
+
+
+class MpConfig(_Section):
+    app_id: str = ""
+    app_secret: SecretStr | None = None
+    token: SecretStr | None = None
+    encoding_aes_key: SecretStr | None = None
+
+    _aes = field_validator("encoding_aes_key")(_check_aes_key)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.token)
+
+
+class BridgeConfig(_Section):
+    secret: SecretStr | None = None
+    outbound_url: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.secret and self.secret.get_secret_value())
+
+
+class CalendarConfig(_Section):
+    holidays_file: Path | None = None
+
+    @field_validator("holidays_file")
+    @classmethod
+    def _exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+
+class Settings(BaseSettings):
+    """All of gridbot's configuration. Sections mirror the TOML file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRIDBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    database: DatabaseConfig = DatabaseConfig()
+    server: ServerConfig = ServerConfig()
+    wecom: WeComConfig = WeComConfig()
+    wecom_robot: WeComRobotConfig = WeComRobotConfig()
+    mp: MpConfig = MpConfig()
+    bridge: BridgeConfig = BridgeConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh_CN"
+    bot_name: str = "网格通"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file, which arrives as init kwargs.
+        return (env_settings, init_settings)
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective configuration with secrets masked, for `gridbot config show`."""
+        return self.model_dump(mode="json")
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept the URLs people paste (``sqlite:///x.db``, ``postgresql://``) and pick async drivers."""
+    url = url.strip()
+    for plain, asyncified in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return asyncified + url[len(plain) :]
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError("must be a sqlite:// or postgresql:// URL")
+    return url
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration ({source}):"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"])
+        env = "GRIDBOT_" + "__".join(str(part) for part in err["loc"]).upper()
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (typo?)"
+        lines.append(f"  {key} (env {env}): {msg}")
+    return "\n".join(lines)
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (if any), apply the environment, then explicit overrides such as ``--db``."""
+    path = path or os.environ.get("GRIDBOT_CONFIG") or None
+    data: dict[str, Any] = {}
+    source = "defaults and environment"
+    if path:
+        file = Path(path)
+        source = str(file)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {file}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
+    try:
+        settings = Settings(**data)
+        if overrides:
+            merged = settings.model_dump()
+            for dotted, value in overrides.items():
+                if value is None:
+                    continue
+                section, _, key = dotted.partition("__")
+                if key:
+                    merged.setdefault(section, {})[key] = value
+                else:
+                    merged[section] = value
+            settings = Settings.model_validate(_unwrap_secrets(merged))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+    return settings
+
+
+def _unwrap_secrets(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {k: _unwrap_secrets(v) for k, v in value.items()}
+    return value

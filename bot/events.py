@@ -1,0 +1,53 @@
+"""Transport-neutral message types. Adapters turn wire formats into these; handlers never see more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class OutboundKind(StrEnum):
+    reply = "reply"  # an answer to a message, in the chat it came from
+    notice = "notice"  # a private message to a person about something that happened
+    reminder = "reminder"  # a duty reminder
+    digest = "digest"  # a scheduled summary
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A text message from a group (`chat_id` set) or a private chat with the bot (`chat_id` None)."""
+
+    platform: str
+    msg_id: str
+    user_id: str
+    text: str
+    chat_id: str | None = None
+    user_name: str | None = None
+    mentions_bot: bool = False
+    sent_at: datetime | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_id is None
+
+    @property
+    def session_key(self) -> str:
+        """Messages of one person in one chat are handled one at a time, in order."""
+        return f"{self.platform}:{self.chat_id or '-'}:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """Something the bot says: to a chat (`chat_id`) or privately to a person (`user_id`)."""
+
+    platform: str
+    kind: str
+    text: str
+    chat_id: str | None = None
+    user_id: str | None = None
+    ticket: str | None = None
+    files: tuple[str, ...] = field(default_factory=tuple)
+    id: int | None = None  # outbox row, once queued
+    created_at: datetime | None = None
+    attempts: int = 0  # delivery attempts so far, this one included

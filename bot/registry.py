@@ -1,0 +1,78 @@
+"""The handler table: chat commands (with the roles allowed to use them and a usage line for
+`帮助`) and free-text handlers tried in order when a message is not a command."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.commands import parse_command
+from bot.context import Context
+from bot.i18n import _
+from bot.roles import role_labels
+
+CommandHandler = Callable[[Context, str], Awaitable[None]]
+TextHandler = Callable[[Context], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    word: str  # canonical command word, as documented
+    usage: str  # msgid: "<arguments> — what it does"
+    handler: CommandHandler
+    roles: frozenset[str] | None = None  # None: anyone, residents included
+    aliases: tuple[str, ...] = ()
+
+    def allowed(self, roles: frozenset[str]) -> bool:
+        return self.roles is None or bool(self.roles & roles)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.commands: list[CommandSpec] = []
+        self._by_word: dict[str, CommandSpec] = {}
+        self.text_handlers: list[TextHandler] = []
+
+    def add_command(self, spec: CommandSpec) -> None:
+        for word in (spec.word, *spec.aliases):
+            if word in self._by_word:
+                raise ValueError(f"command word {word!r} registered twice")
+            self._by_word[word] = spec
+        self.commands.append(spec)
+
+    def add_text_handler(self, handler: TextHandler) -> None:
+        self.text_handlers.append(handler)
+
+    def visible_to(self, roles: frozenset[str]) -> list[CommandSpec]:
+        return [c for c in self.commands if c.allowed(roles)]
+
+    async def dispatch(self, ctx: Context) -> None:
+        """Command first; otherwise free-text handlers; otherwise a hint when spoken to directly.
+
+        Plain group chatter that is neither a command nor handled gets no answer at all."""
+        command = parse_command(ctx.message.text, self._by_word)
+        if command is not None:
+            spec = self._by_word.get(command.word)
+            if spec is None:
+                await ctx.reply(
+                    _("There is no command “{word}”. Send “帮助” to see what you can use.").format(
+                        word=command.word
+                    )
+                )
+                return
+            if not spec.allowed(ctx.sender.roles):
+                await ctx.reply(
+                    _("“{word}” is only for: {roles}. Send “帮助” to see what you can use.").format(
+                        word=spec.word, roles=role_labels(spec.roles or ())
+                    )
+                )
+                return
+            await spec.handler(ctx, command.args)
+            return
+        for handler in self.text_handlers:
+            if await handler(ctx):
+                return
+        if ctx.message.is_private or ctx.message.mentions_bot:
+            await ctx.reply(
+                _("I did not understand that. Send “帮助” to see what you can use.")
+            )

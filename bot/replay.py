@@ -1,0 +1,126 @@
+"""Replay a transcript through the real pipeline on a simulated clock.
+
+Input (JSON lines, in time order): ``{"at", "chat", "user", "text"}`` is a message (``chat`` null
+or absent: a private message to the bot); ``{"at", "tick": true}`` only moves the clock. Optional
+fields: ``msg_id`` (to replay a platform retry), ``user_name``, ``platform`` (default demo),
+``mentions_bot``. Before each line the clock moves to its ``at`` and every job due by then runs.
+Output: one JSON line per outbound message ``{"at", "chat", "user", "kind", "text", "ticket",
+"files"}``. The whole transcript is checked before anything runs, so a bad line changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from bot.clock import FakeClock
+from bot.events import InboundMessage, OutboundMessage
+from scheduler.runner import SimulatedScheduler
+
+_MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot"}
+_TICK_FIELDS = {"at", "tick"}
+
+
+class TranscriptError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    at: datetime
+    message: InboundMessage | None  # None: a clock tick
+
+
+def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") -> list[Step]:
+    """Parse and check every line; raise TranscriptError naming each bad line."""
+    steps: list[Step] = []
+    problems: list[str] = []
+    previous: datetime | None = None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TranscriptError([f"{path}: {exc}"]) from exc
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        where = f"{path.name}:{number}"
+        try:
+            step = _parse_line(raw, number, tz, default_platform)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if previous is not None and step.at < previous:
+            problems.append(f"{where}: time goes backwards ({step.at.isoformat()} is before "
+                            f"{previous.isoformat()})")
+            continue
+        previous = step.at
+        steps.append(step)
+    if problems:
+        raise TranscriptError(problems)
+    return steps
+
+
+def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> Step:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError("each line must be a JSON object")
+    if "at" not in data:
+        raise ValueError('missing "at"')
+    try:
+        at = datetime.fromisoformat(str(data["at"]))
+    except ValueError:
+        raise ValueError(f'"at" is not an ISO 8601 time: {data["at"]!r}') from None
+    at = at if at.tzinfo else at.replace(tzinfo=tz)
+    if data.get("tick"):
+        unknown = set(data) - _TICK_FIELDS
+        if unknown:
+            raise ValueError(f"a tick line takes only at and tick, not {', '.join(sorted(unknown))}")
+        return Step(number, at, None)
+    unknown = set(data) - _MESSAGE_FIELDS
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    for key in ("user", "text"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ValueError(f'"{key}" must be a non-empty string (or use "tick": true)')
+    chat = data.get("chat")
+    if chat is not None and (not isinstance(chat, str) or not chat):
+        raise ValueError('"chat" must be a chat id or null')
+    msg_id = data.get("msg_id") or "replay-" + hashlib.sha1(
+        f"{at.isoformat()}|{chat}|{data['user']}|{data['text']}".encode()
+    ).hexdigest()[:16]
+    message = InboundMessage(
+        platform=str(data.get("platform") or default_platform), msg_id=str(msg_id),
+        user_id=data["user"], text=data["text"], chat_id=chat,
+        user_name=data.get("user_name"), mentions_bot=bool(data.get("mentions_bot", False)),
+        sent_at=at,
+    )
+    return Step(number, at, message)
+
+
+def outbound_json(message: OutboundMessage, tz: ZoneInfo) -> dict[str, object]:
+    at = message.created_at.astimezone(tz).isoformat() if message.created_at else None
+    return {
+        "at": at, "chat": message.chat_id, "user": message.user_id, "kind": message.kind,
+        "text": message.text, "ticket": message.ticket, "files": list(message.files),
+    }
+
+
+async def run_transcript(app: App, clock: FakeClock, steps: list[Step]) -> None:
+    """Feed the steps through the app; what it says comes out of `app.transports`."""
+    scheduler = SimulatedScheduler(app.jobs, app.job_context, clock)
+    for step in steps:
+        await scheduler.advance_to(step.at)
+        await app.outbox.flush()
+        if step.message is not None:
+            await app.dispatcher.receive(step.message)
+            await app.outbox.flush()

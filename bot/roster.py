@@ -1,0 +1,372 @@
+"""The roster street offices keep in Excel: units, people (with roles) and group chats.
+
+Reads a folder of three UTF-8 CSV files or one .xlsx with three sheets of the same names, checks
+every row, and reports each bad row as ``file:line: reason``. Nothing here touches the database:
+a roster is validated whole before storage replaces the old one in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storage.models import Platform, Role, UnitLevel
+
+UNITS_COLUMNS = ("id", "name", "level", "parent_id", "households")
+PEOPLE_COLUMNS = ("id", "name", "role", "unit_id", "phone", "im_user")
+CHATS_COLUMNS = ("chat_id", "unit_id", "platform", "name")
+SHEETS = {"units": UNITS_COLUMNS, "people": PEOPLE_COLUMNS, "chats": CHATS_COLUMNS}
+
+# Which unit level each role may hold (admin may sit anywhere).
+ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
+    Role.street_secretary: frozenset({UnitLevel.street}),
+    Role.community_secretary: frozenset({UnitLevel.community}),
+    Role.cadre: frozenset({UnitLevel.community, UnitLevel.grid}),
+    Role.grid_worker: frozenset({UnitLevel.grid, UnitLevel.community}),
+    Role.department_liaison: frozenset({UnitLevel.department}),
+    Role.admin: frozenset(UnitLevel),
+}
+PARENT_LEVELS: dict[UnitLevel, frozenset[UnitLevel | None]] = {
+    UnitLevel.district: frozenset({None}),
+    UnitLevel.street: frozenset({None, UnitLevel.district}),
+    UnitLevel.community: frozenset({UnitLevel.street}),
+    UnitLevel.grid: frozenset({UnitLevel.community}),
+    UnitLevel.department: frozenset({None, UnitLevel.district, UnitLevel.street}),
+}
+CHAT_LEVELS = frozenset({UnitLevel.grid, UnitLevel.community})
+_PHONE = re.compile(r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    level: str
+    parent_id: str | None = None
+    households: int | None = None
+    where: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class PersonRole:
+    id: str
+    name: str
+    role: str
+    unit_id: str
+    phone: str | None = None
+    im_user: str | None = None
+    where: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Chat:
+    chat_id: str
+    unit_id: str
+    platform: str
+    name: str = ""
+    where: str = field(default="", compare=False)
+
+
+@dataclass
+class Roster:
+    units: list[Unit] = field(default_factory=list)
+    people: list[PersonRole] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)
+
+    def summary(self) -> str:
+        persons = len({p.id for p in self.people})
+        return (
+            f"{len(self.units)} units, {persons} people ({len(self.people)} roles), "
+            f"{len(self.chats)} chats"
+        )
+
+
+class RosterError(Exception):
+    """All problems found in a roster; nothing was imported."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_roster(path: Path) -> Roster:
+    """Read and validate a roster folder or workbook; raise RosterError listing every bad row."""
+    if path.is_dir():
+        tables = {name: _read_csv(path / f"{name}.csv") for name in SHEETS}
+    elif path.suffix.lower() == ".xlsx" and path.is_file():
+        tables = _read_xlsx(path)
+    else:
+        raise RosterError([f"{path}: not a folder of CSV files or an .xlsx workbook"])
+    problems: list[str] = []
+    raw: dict[str, list[tuple[str, dict[str, str]]]] = {}
+    for name, (label, header, rows) in tables.items():
+        if header is None:
+            problems.append(f"{label}: missing")
+            continue
+        missing = [c for c in SHEETS[name] if c not in header]
+        if missing:
+            problems.append(f"{label}:1: missing column(s) {', '.join(missing)}")
+            continue
+        raw[name] = rows
+    if problems:
+        raise RosterError(problems)
+    roster, problems = _build(raw)
+    problems += validate(roster)
+    if problems:
+        raise RosterError(problems)
+    return roster
+
+
+_Table = tuple[str, list[str] | None, list[tuple[str, dict[str, str]]]]
+
+
+def _read_csv(file: Path) -> _Table:
+    label = file.name
+    if not file.is_file():
+        return label, None, []
+    rows: list[tuple[str, dict[str, str]]] = []
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = [h.strip() for h in next(reader, [])]
+            for record in reader:
+                if not any(cell.strip() for cell in record):
+                    continue
+                rows.append((f"{label}:{reader.line_num}", _as_dict(header, record)))
+    except UnicodeDecodeError as exc:
+        return label, [], [(f"{label}:?", {"__error__": f"not UTF-8 ({exc.reason})"})]
+    return label, header, rows
+
+
+def _read_xlsx(file: Path) -> dict[str, _Table]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(file, read_only=True, data_only=True)
+    tables: dict[str, _Table] = {}
+    try:
+        for name in SHEETS:
+            label = f"{file.name}[{name}]"
+            if name not in workbook.sheetnames:
+                tables[name] = (label, None, [])
+                continue
+            it = workbook[name].iter_rows(values_only=True)
+            header = [_cell(v) for v in next(it, ())]
+            rows = []
+            for number, values in enumerate(it, start=2):
+                record = [_cell(v) for v in values]
+                if any(record):
+                    rows.append((f"{label}:{number}", _as_dict(header, record)))
+            tables[name] = (label, header, rows)
+    finally:
+        workbook.close()
+    return tables
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _as_dict(header: list[str], record: list[str]) -> dict[str, str]:
+    values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header) if h}
+    if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+        values["__error__"] = f"{len(record)} cells but {len(header)} columns in the header"
+    return values
+
+
+def _build(raw: dict[str, list[tuple[str, dict[str, str]]]]) -> tuple[Roster, list[str]]:
+    roster, problems = Roster(), []
+    for where, row in raw["units"]:
+        if "__error__" in row:
+            problems.append(f"{where}: {row['__error__']}")
+            continue
+        households: int | None = None
+        if row["households"]:
+            try:
+                households = int(row["households"])
+            except ValueError:
+                problems.append(f"{where}: households {row['households']!r} is not a whole number")
+                continue
+        roster.units.append(
+            Unit(row["id"], row["name"], row["level"], row["parent_id"] or None, households, where)
+        )
+    for where, row in raw["people"]:
+        if "__error__" in row:
+            problems.append(f"{where}: {row['__error__']}")
+            continue
+        roster.people.append(
+            PersonRole(
+                row["id"], row["name"], row["role"], row["unit_id"],
+                normalise_phone(row["phone"]) or None, row["im_user"] or None, where,
+            )
+        )
+    for where, row in raw["chats"]:
+        if "__error__" in row:
+            problems.append(f"{where}: {row['__error__']}")
+            continue
+        roster.chats.append(Chat(row["chat_id"], row["unit_id"], row["platform"], row["name"], where))
+    return roster, problems
+
+
+def normalise_phone(value: str) -> str:
+    return re.sub(r"[\s()（）]", "", value)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate(roster: Roster) -> list[str]:
+    """Every problem with the roster as ``where: reason``; empty when it can be imported."""
+    problems: list[str] = []
+    units: dict[str, Unit] = {}
+    for u in roster.units:
+        if u.id in units:
+            problems.append(f"{u.where}: unit id {u.id!r} appears more than once")
+        units.setdefault(u.id, u)
+    levels = {lv.value for lv in UnitLevel}
+    for u in roster.units:
+        if not u.id:
+            problems.append(f"{u.where}: id is empty")
+        if not u.name:
+            problems.append(f"{u.where}: name is empty")
+        if u.level not in levels:
+            problems.append(f"{u.where}: level {u.level!r} is not one of {', '.join(sorted(levels))}")
+            continue
+        if u.households is not None and u.households < 0:
+            problems.append(f"{u.where}: households cannot be negative")
+        parent = units.get(u.parent_id) if u.parent_id else None
+        if u.parent_id and parent is None:
+            problems.append(f"{u.where}: parent_id {u.parent_id!r} is not a unit in this roster")
+            continue
+        allowed = PARENT_LEVELS[UnitLevel(u.level)]
+        parent_level = UnitLevel(parent.level) if parent and parent.level in levels else None
+        if parent is not None and parent.level not in levels:
+            continue
+        if parent_level not in allowed:
+            want = " or ".join(sorted("none" if a is None else a.value for a in allowed))
+            have = parent_level.value if parent_level else "none"
+            problems.append(f"{u.where}: a {u.level} must have a parent of level {want}, not {have}")
+    problems += _cycles(roster.units)
+
+    roles = {r.value for r in Role}
+    seen_grants: set[tuple[str, str, str]] = set()
+    identity: dict[str, PersonRole] = {}
+    owner_of_im: dict[str, str] = {}
+    for p in roster.people:
+        if not p.id:
+            problems.append(f"{p.where}: id is empty")
+            continue
+        if not p.name:
+            problems.append(f"{p.where}: name is empty")
+        first = identity.setdefault(p.id, p)
+        if first is not p:
+            for attr in ("name", "phone", "im_user"):
+                if getattr(first, attr) != getattr(p, attr):
+                    problems.append(
+                        f"{p.where}: {attr} differs from {first.where} for the same person {p.id!r}"
+                    )
+        if p.role not in roles:
+            problems.append(f"{p.where}: role {p.role!r} is not one of {', '.join(sorted(roles))}")
+        unit = units.get(p.unit_id)
+        if unit is None:
+            problems.append(f"{p.where}: unit_id {p.unit_id!r} is not a unit in this roster")
+        elif (
+            p.role in roles
+            and unit.level in levels
+            and UnitLevel(unit.level) not in ROLE_LEVELS[Role(p.role)]
+        ):
+            problems.append(f"{p.where}: a {p.role} cannot belong to a {unit.level}")
+        key = (p.id, p.role, p.unit_id)
+        if key in seen_grants:
+            problems.append(f"{p.where}: duplicate row for {p.id} as {p.role} in {p.unit_id}")
+        seen_grants.add(key)
+        if p.phone and not _PHONE.match(p.phone):
+            problems.append(f"{p.where}: phone {p.phone!r} is not a mobile or landline number")
+        if p.im_user:
+            owner = owner_of_im.setdefault(p.im_user, p.id)
+            if owner != p.id:
+                problems.append(f"{p.where}: im_user {p.im_user!r} already belongs to {owner!r}")
+
+    platforms = {pl.value for pl in Platform}
+    seen_chats: set[tuple[str, str]] = set()
+    for c in roster.chats:
+        if not c.chat_id:
+            problems.append(f"{c.where}: chat_id is empty")
+        if c.platform not in platforms:
+            problems.append(
+                f"{c.where}: platform {c.platform!r} is not one of {', '.join(sorted(platforms))}"
+            )
+        unit = units.get(c.unit_id)
+        if unit is None:
+            problems.append(f"{c.where}: unit_id {c.unit_id!r} is not a unit in this roster")
+        elif unit.level not in CHAT_LEVELS:
+            problems.append(f"{c.where}: a chat must be bound to a grid or community, not a {unit.level}")
+        if (c.platform, c.chat_id) in seen_chats:
+            problems.append(f"{c.where}: chat {c.chat_id!r} on {c.platform} appears more than once")
+        seen_chats.add((c.platform, c.chat_id))
+    return problems
+
+
+def _cycles(units: Iterable[Unit]) -> list[str]:
+    parent = {u.id: u.parent_id for u in units}
+    where = {u.id: u.where for u in units}
+    problems = []
+    for start in parent:
+        seen, node = set(), start
+        while node is not None and node in parent:
+            if node in seen:
+                problems.append(f"{where[start]}: unit {start!r} is its own ancestor")
+                break
+            seen.add(node)
+            node = parent[node]
+    return problems
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_roster(roster: Roster, path: Path) -> None:
+    """Write the same format back: a folder of CSVs, or a workbook when `path` ends in .xlsx."""
+    tables = dict(_rows(roster))
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for name, rows in tables.items():
+            sheet = workbook.create_sheet(name)
+            sheet.append(list(SHEETS[name]))
+            for row in rows:
+                sheet.append(row)
+            for cells in sheet.iter_rows(min_row=2):
+                for cell in cells:
+                    cell.number_format = "@"  # keep phone numbers and ids as text
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(path)
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        with (path / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(SHEETS[name])
+            writer.writerows(rows)
+
+
+def _rows(roster: Roster) -> Iterator[tuple[str, list[list[str]]]]:
+    yield "units", [
+        [u.id, u.name, u.level, u.parent_id or "", "" if u.households is None else str(u.households)]
+        for u in roster.units
+    ]
+    yield "people", [
+        [p.id, p.name, p.role, p.unit_id, p.phone or "", p.im_user or ""] for p in roster.people
+    ]
+    yield "chats", [[c.chat_id, c.unit_id, c.platform, c.name] for c in roster.chats]

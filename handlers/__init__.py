@@ -1,0 +1,11 @@
+"""Chat handlers. `register_all` is the one list of what the bot understands."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+from handlers import help
+
+
+def register_all(registry: Registry) -> Registry:
+    help.register(registry)
+    return registry

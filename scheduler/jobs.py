@@ -1,0 +1,45 @@
+"""The scheduled jobs. Each runs at its trigger times and once at start-up (catch-up)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.events import OutboundKind, OutboundMessage
+from bot.i18n import _
+from scheduler.base import Job, JobContext
+from storage import outbox_store
+from storage.roster_store import people_with_role
+
+
+async def calendar_watch(ctx: JobContext, now: datetime) -> None:
+    """From 1 November, tell admins weekly (on a working day) while next year's holiday
+    arrangement is not loaded: deadlines after New Year would otherwise be provisional guesses."""
+    local = ctx.local(now)
+    next_year = local.year + 1
+    if local.month < 11 or ctx.calendar.knows_year(next_year) or not ctx.office_hours(now):
+        return
+    iso = local.isocalendar()
+    period = f"{iso.year}-W{iso.week:02d}"
+    text = _(
+        "The holiday calendar for {year} is not loaded yet, so deadlines in {year} count "
+        "Monday to Friday only. When the State Council notice is out, upgrade chinesecalendar "
+        "or add the days to [calendar] holidays_file."
+    ).format(year=next_year)
+    async with ctx.db.transaction() as session:
+        for admin in await people_with_role(session, "admin"):
+            if admin.im_user:
+                await outbox_store.enqueue_once(
+                    session,
+                    OutboundMessage(platform=ctx.people_platform, kind=OutboundKind.reminder,
+                                    text=text, user_id=admin.im_user),
+                    duty="calendar_data", period=period, recipient=admin.im_user, now=now,
+                )
+
+
+def all_jobs(ctx: JobContext) -> list[Job]:
+    tz = ctx.tz
+    return [
+        Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch),
+    ]

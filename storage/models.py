@@ -1,0 +1,255 @@
+"""SQLModel tables. Storage is the only layer that speaks SQL; these rows are what it stores.
+
+Enumerations are kept as short strings (validated where they enter: roster import, domain code) so
+that adding a role or a state needs no database migration of an enum type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+# Naming convention so Alembic migrations are identical on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UnitLevel(StrEnum):
+    district = "district"
+    street = "street"
+    community = "community"
+    grid = "grid"
+    department = "department"
+
+
+class Role(StrEnum):
+    street_secretary = "street_secretary"
+    community_secretary = "community_secretary"
+    cadre = "cadre"
+    grid_worker = "grid_worker"
+    department_liaison = "department_liaison"
+    admin = "admin"
+
+
+class Platform(StrEnum):
+    wecom_app = "wecom_app"
+    wecom_robot = "wecom_robot"
+    mp = "mp"
+    bridge = "bridge"
+    demo = "demo"
+
+
+class InboundStatus(StrEnum):
+    received = "received"
+    done = "done"
+    failed = "failed"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class OrgUnit(SQLModel, table=True):
+    """A district, street, community, grid or department (roster sheet `units`)."""
+
+    __tablename__ = "org_unit"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=100)
+    level: str = Field(max_length=16, index=True)
+    parent_id: str | None = Field(default=None, foreign_key="org_unit.id", max_length=64, index=True)
+    households: int | None = None
+    active: bool = True
+
+
+class Person(SQLModel, table=True):
+    """Someone in the roster. Anyone writing to the bot who is not here is a resident."""
+
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=100)
+    phone: str | None = Field(default=None, max_length=32)
+    im_user: str | None = Field(default=None, max_length=128, unique=True)
+    active: bool = True
+
+
+class RoleGrant(SQLModel, table=True):
+    """One roster `people` row: a person holds a role in a unit (a person may have several)."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", max_length=64, index=True)
+    role: str = Field(max_length=32)
+    unit_id: str = Field(foreign_key="org_unit.id", max_length=64, index=True)
+
+
+class ChatBinding(SQLModel, table=True):
+    """A group chat bound to a grid or community (roster sheet `chats`)."""
+
+    __tablename__ = "chat_binding"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=128)
+    unit_id: str = Field(foreign_key="org_unit.id", max_length=64, index=True)
+    name: str = Field(default="", max_length=100)
+
+
+class TicketSequence(SQLModel, table=True):
+    """Daily counter behind ticket numbers YYMMDD-NNN."""
+
+    __tablename__ = "ticket_sequence"
+
+    day: str = Field(primary_key=True, max_length=6)
+    last: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    """A grid ticket (网格工单). `state` is the lifecycle; `resolution` says how a closed one ended."""
+
+    __tablename__ = "ticket"
+
+    id: int | None = Field(default=None, primary_key=True)
+    no: str = Field(max_length=16, unique=True)
+    state: str = Field(max_length=16, index=True)
+    resolution: str | None = Field(default=None, max_length=16)
+    category: str = Field(max_length=32, index=True)
+    department: str | None = Field(default=None, max_length=16)
+    urgency: str = Field(max_length=2)
+    nature: str | None = Field(default=None, max_length=4)
+    grid_id: str | None = Field(default=None, foreign_key="org_unit.id", max_length=64, index=True)
+    community_id: str | None = Field(
+        default=None, foreign_key="org_unit.id", max_length=64, index=True
+    )
+    assignee_id: str | None = Field(default=None, foreign_key="person.id", max_length=64, index=True)
+    reporter_platform: str = Field(max_length=16)
+    reporter_user: str = Field(max_length=128, index=True)
+    reporter_name: str | None = Field(default=None, max_length=100)
+    chat_id: str | None = Field(default=None, max_length=128)
+    text: str
+    location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    keywords: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    requires_on_site: bool = False
+    report_to_street: bool = False
+    duplicate_of_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    duplicate_count: int = 0
+    satisfaction: str | None = Field(default=None, max_length=8)
+    reopen_count: int = 0
+    created_at: datetime = _ts(nullable=False, index=True)
+    updated_at: datetime = _ts(nullable=False)
+    accept_due_at: datetime | None = _ts()
+    due_at: datetime | None = _ts(index=True)
+    on_site_at: datetime | None = _ts()
+    closed_at: datetime | None = _ts()
+
+
+class TicketEvent(SQLModel, table=True):
+    """Audit trail: every transition and note, with actor and time."""
+
+    __tablename__ = "ticket_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = _ts(nullable=False)
+    actor: str = Field(max_length=128)
+    actor_role: str | None = Field(default=None, max_length=32)
+    action: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str | None = Field(default=None, max_length=16)
+    note: str | None = None
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class CheckIn(SQLModel, table=True):
+    """A cadre's recorded duty: 签到/签退, 夜访, 走访, 党课, 会议, 请假, 谈话, 项目 …"""
+
+    __tablename__ = "checkin"
+    __table_args__ = (Index("ix_checkin_person_id_at", "person_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", max_length=64)
+    kind: str = Field(max_length=24, index=True)
+    at: datetime = _ts(nullable=False)
+    ended_at: datetime | None = _ts()
+    count: int | None = None
+    note: str | None = None
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class InboundLog(SQLModel, table=True):
+    """Every message received, keyed by (platform, msg_id): a retried message is seen once, and a
+    message interrupted by a crash is still here (status `received`) to be processed again."""
+
+    __tablename__ = "inbound_log"
+    __table_args__ = (UniqueConstraint("platform", "msg_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    msg_id: str = Field(max_length=128)
+    chat_id: str | None = Field(default=None, max_length=128)
+    user_id: str = Field(max_length=128)
+    user_name: str | None = Field(default=None, max_length=100)
+    text: str
+    mentions_bot: bool = False
+    received_at: datetime = _ts(nullable=False)
+    status: str = Field(default=InboundStatus.received, max_length=12, index=True)
+    attempts: int = 0
+    error: str | None = None
+    processed_at: datetime | None = _ts()
+
+
+class Outbox(SQLModel, table=True):
+    """Outbound messages are written here in the same transaction as the change that caused them,
+    then delivered; a crash or an outage delays them but cannot lose or double them."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _ts(nullable=False)
+    platform: str = Field(max_length=16)
+    chat_id: str | None = Field(default=None, max_length=128)
+    user_id: str | None = Field(default=None, max_length=128)
+    kind: str = Field(max_length=16)
+    text: str
+    ticket_no: str | None = Field(default=None, max_length=16)
+    files: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_log.id")
+    dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    status: str = Field(default=OutboxStatus.pending, max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(nullable=False)
+    last_error: str | None = None
+    sent_at: datetime | None = _ts()
+
+
+class SentNotice(SQLModel, table=True):
+    """Reminders and digests already sent: one row per (duty, period, recipient), so a reminder is
+    sent at most once, across restarts and with several bot processes."""
+
+    __tablename__ = "sent_notice"
+    __table_args__ = (UniqueConstraint("duty", "period", "recipient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    duty: str = Field(max_length=48)
+    period: str = Field(max_length=16)
+    recipient: str = Field(max_length=128)
+    sent_at: datetime = _ts(nullable=False)
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")

@@ -1,0 +1,122 @@
+"""The outbox: rows written with the change that caused them, claimed and delivered later."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.events import OutboundMessage
+from storage.models import Outbox, OutboxStatus, SentNotice
+
+# A claimed row is hidden this long; if the sender dies mid-send it becomes due again.
+CLAIM_LEASE = timedelta(minutes=2)
+
+
+def _to_message(row: Outbox) -> OutboundMessage:
+    return OutboundMessage(
+        platform=row.platform, kind=row.kind, text=row.text, chat_id=row.chat_id,
+        user_id=row.user_id, ticket=row.ticket_no, files=tuple(row.files or ()), id=row.id,
+        created_at=row.created_at,
+    )
+
+
+async def enqueue(
+    session: AsyncSession,
+    message: OutboundMessage,
+    *,
+    now: datetime,
+    inbound_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> Outbox:
+    row = Outbox(
+        created_at=now, platform=message.platform, chat_id=message.chat_id,
+        user_id=message.user_id, kind=message.kind, text=message.text,
+        ticket_no=message.ticket, files=list(message.files) or None, inbound_id=inbound_id,
+        dedupe_key=dedupe_key, next_attempt_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def enqueue_once(
+    session: AsyncSession,
+    message: OutboundMessage,
+    *,
+    duty: str,
+    period: str,
+    recipient: str,
+    now: datetime,
+) -> bool:
+    """Queue a reminder/digest unless (duty, period, recipient) was already sent. True if queued.
+
+    The unique row in `sent_notice` is the guarantee: a second process (or a rerun after a
+    crash) trying the same notice fails the insert and its savepoint is rolled back."""
+    try:
+        async with session.begin_nested():
+            row = await enqueue(session, message, now=now,
+                                dedupe_key=f"{duty}|{period}|{recipient}")
+            session.add(SentNotice(duty=duty, period=period, recipient=recipient, sent_at=now,
+                                   outbox_id=row.id))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def already_sent(session: AsyncSession, duty: str, period: str, recipient: str) -> bool:
+    found = await session.exec(
+        select(SentNotice.id).where(
+            SentNotice.duty == duty, SentNotice.period == period, SentNotice.recipient == recipient
+        )
+    )
+    return found.first() is not None
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboundMessage]:
+    """Take up to `limit` due messages, oldest first, leasing them to this sender."""
+    query = (
+        select(Outbox)
+        .where(Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
+        .order_by(col(Outbox.id))
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = (await session.exec(query)).all()
+    for row in rows:
+        row.next_attempt_at = now + CLAIM_LEASE
+        row.attempts += 1
+        session.add(row)
+    await session.flush()
+    return [_to_message(r) for r in rows]
+
+
+async def mark_sent(session: AsyncSession, outbox_id: int, now: datetime) -> None:
+    row = await session.get(Outbox, outbox_id)
+    if row is not None:
+        row.status, row.sent_at, row.last_error = OutboxStatus.sent, now, None
+        session.add(row)
+
+
+async def mark_failed_attempt(
+    session: AsyncSession, outbox_id: int, error: str, retry_at: datetime | None
+) -> None:
+    """Record a failed attempt; `retry_at` None means the retry budget is spent (admins see it)."""
+    row = await session.get(Outbox, outbox_id)
+    if row is None:
+        return
+    row.last_error = error[:2000]
+    if retry_at is None:
+        row.status = OutboxStatus.failed
+    else:
+        row.next_attempt_at = retry_at
+    session.add(row)
+
+
+async def backlog(session: AsyncSession) -> dict[str, int]:
+    rows = (await session.exec(select(Outbox.status, func.count()).group_by(Outbox.status))).all()
+    return {status: count for status, count in rows}

@@ -1,0 +1,177 @@
+"""Roster persistence and the look-ups the pipeline needs (who is this sender, where is this chat)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.roster import Chat, PersonRole, Roster, Unit
+from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
+
+
+async def replace_roster(session: AsyncSession, roster: Roster) -> None:
+    """Make the stored roster equal to `roster` (caller owns the transaction).
+
+    Units and people missing from the new roster are deactivated, not deleted: tickets and
+    check-ins keep pointing at them. Role grants and chat bindings are replaced outright."""
+    existing_units = {u.id: u for u in (await session.exec(select(OrgUnit))).all()}
+    for unit in _parents_first(roster.units):
+        row = existing_units.get(unit.id) or OrgUnit(id=unit.id, name=unit.name, level=unit.level)
+        row.name, row.level, row.parent_id = unit.name, unit.level, unit.parent_id
+        row.households, row.active = unit.households, True
+        session.add(row)
+    keep_units = {u.id for u in roster.units}
+    for uid, row in existing_units.items():
+        if uid not in keep_units:
+            row.active = False
+            session.add(row)
+    await session.flush()
+
+    await session.exec(delete(RoleGrant))
+    await session.exec(delete(ChatBinding))
+    # Free every im_user first, so an id moving from one person to another cannot collide.
+    await session.exec(update(Person).values(im_user=None))
+    await session.flush()
+    existing_people = {p.id: p for p in (await session.exec(select(Person))).all()}
+    seen: set[str] = set()
+    for pr in roster.people:
+        if pr.id not in seen:
+            seen.add(pr.id)
+            row = existing_people.get(pr.id) or Person(id=pr.id, name=pr.name)
+            row.name, row.phone, row.im_user, row.active = pr.name, pr.phone, pr.im_user, True
+            session.add(row)
+    for pid, row in existing_people.items():
+        if pid not in seen:
+            row.active = False
+            session.add(row)
+    await session.flush()
+    session.add_all(RoleGrant(person_id=p.id, role=p.role, unit_id=p.unit_id) for p in roster.people)
+    session.add_all(
+        ChatBinding(platform=c.platform, chat_id=c.chat_id, unit_id=c.unit_id, name=c.name)
+        for c in roster.chats
+    )
+    await session.flush()
+
+
+def _parents_first(units: list[Unit]) -> list[Unit]:
+    by_id = {u.id: u for u in units}
+    ordered: list[Unit] = []
+    placed: set[str] = set()
+
+    def place(unit: Unit) -> None:
+        if unit.id in placed:
+            return
+        if unit.parent_id and unit.parent_id in by_id:
+            place(by_id[unit.parent_id])
+        placed.add(unit.id)
+        ordered.append(unit)
+
+    for unit in units:
+        place(unit)
+    return ordered
+
+
+async def load_roster(session: AsyncSession) -> Roster:
+    """The active roster, in the same shape as a file (for `gridbot roster export`)."""
+    units = (await session.exec(select(OrgUnit).where(OrgUnit.active).order_by(OrgUnit.id))).all()
+    rows = (
+        await session.exec(
+            select(RoleGrant, Person)
+            .join(Person, Person.id == RoleGrant.person_id)
+            .where(Person.active)
+            .order_by(RoleGrant.id)
+        )
+    ).all()
+    chats = (await session.exec(select(ChatBinding).order_by(ChatBinding.chat_id))).all()
+    return Roster(
+        units=[Unit(u.id, u.name, u.level, u.parent_id, u.households) for u in _order(units)],
+        people=[PersonRole(p.id, p.name, g.role, g.unit_id, p.phone, p.im_user) for g, p in rows],
+        chats=[Chat(c.chat_id, c.unit_id, c.platform, c.name) for c in chats],
+    )
+
+
+def _order(units: list[OrgUnit]) -> list[OrgUnit]:
+    as_rows = [Unit(u.id, u.name, u.level, u.parent_id) for u in units]
+    index = {u.id: u for u in units}
+    return [index[u.id] for u in _parents_first(as_rows)]
+
+
+async def roster_is_empty(session: AsyncSession) -> bool:
+    return (await session.exec(select(OrgUnit.id).limit(1))).first() is None
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: str
+    unit_name: str
+    unit_level: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """A roster person as seen by the pipeline."""
+
+    person_id: str
+    name: str
+    grants: tuple[Grant, ...]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants)
+
+
+async def find_member(session: AsyncSession, im_user: str) -> Member | None:
+    """Resolve a chat user id to a roster person with all their roles; None means a resident."""
+    rows = (
+        await session.exec(
+            select(Person, RoleGrant, OrgUnit)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .join(OrgUnit, OrgUnit.id == RoleGrant.unit_id)
+            .where(Person.im_user == im_user, Person.active)
+            .order_by(RoleGrant.id)
+        )
+    ).all()
+    if not rows:
+        return None
+    person = rows[0][0]
+    grants = tuple(Grant(g.role, u.id, u.name, u.level) for _, g, u in rows)
+    return Member(person.id, person.name, grants)
+
+
+@dataclass(frozen=True)
+class ChatPlace:
+    """Where a group chat sits: its unit and, for a grid, the community above it."""
+
+    chat_id: str
+    name: str
+    unit_id: str
+    unit_level: str
+    grid_id: str | None
+    community_id: str | None
+
+
+async def find_chat(session: AsyncSession, platform: str, chat_id: str) -> ChatPlace | None:
+    binding = await session.get(ChatBinding, (platform, chat_id))
+    if binding is None:
+        return None
+    unit = await session.get(OrgUnit, binding.unit_id)
+    assert unit is not None
+    grid_id = unit.id if unit.level == "grid" else None
+    community_id = unit.parent_id if unit.level == "grid" else unit.id
+    return ChatPlace(chat_id, binding.name, unit.id, unit.level, grid_id, community_id)
+
+
+async def people_with_role(session: AsyncSession, role: str) -> list[Person]:
+    """Active people holding `role` anywhere, each once."""
+    rows = await session.exec(
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == role, Person.active)
+        .distinct()
+        .order_by(Person.id)
+    )
+    return list(rows.all())
