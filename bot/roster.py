@@ -76,6 +76,14 @@ class Roster:
     people: list[PersonRole] = field(default_factory=list)
     chats: list[Chat] = field(default_factory=list)
 
+    def canonical(self) -> Roster:
+        """The same roster in a stable order (parents before children, then by id), as exported."""
+        return Roster(
+            units=parents_first(sorted(self.units, key=lambda u: u.id)),
+            people=sorted(self.people, key=lambda p: (p.id, p.role, p.unit_id)),
+            chats=sorted(self.chats, key=lambda c: (c.platform, c.chat_id)),
+        )
+
     def summary(self) -> str:
         persons = len({p.id for p in self.people})
         return (
@@ -90,6 +98,25 @@ class RosterError(Exception):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+def parents_first(units: list[Unit]) -> list[Unit]:
+    """Order units so each parent comes before its children, keeping the given order otherwise."""
+    by_id = {u.id: u for u in units}
+    ordered: list[Unit] = []
+    placed: set[str] = set()
+
+    def place(unit: Unit, depth: int = 0) -> None:
+        if unit.id in placed or depth > len(by_id):
+            return
+        if unit.parent_id in by_id:
+            place(by_id[unit.parent_id], depth + 1)
+        placed.add(unit.id)
+        ordered.append(unit)
+
+    for unit in units:
+        place(unit)
+    return ordered
 
 
 # ---------------------------------------------------------------- reading
@@ -194,8 +221,8 @@ def _build(raw: dict[str, list[tuple[str, dict[str, str]]]]) -> tuple[Roster, li
             try:
                 households = int(row["households"])
             except ValueError:
+                # Report it, but keep the unit so rows pointing at it are not reported twice.
                 problems.append(f"{where}: households {row['households']!r} is not a whole number")
-                continue
         roster.units.append(
             Unit(row["id"], row["name"], row["level"], row["parent_id"] or None, households, where)
         )

@@ -19,7 +19,7 @@ def _to_message(row: Outbox) -> OutboundMessage:
     return OutboundMessage(
         platform=row.platform, kind=row.kind, text=row.text, chat_id=row.chat_id,
         user_id=row.user_id, ticket=row.ticket_no, files=tuple(row.files or ()), id=row.id,
-        created_at=row.created_at,
+        created_at=row.created_at, attempts=row.attempts,
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.roster import Chat, PersonRole, Roster, Unit
+from bot.roster import Chat, PersonRole, Roster, Unit, parents_first
 from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
 
 
@@ -18,7 +18,7 @@ async def replace_roster(session: AsyncSession, roster: Roster) -> None:
     Units and people missing from the new roster are deactivated, not deleted: tickets and
     check-ins keep pointing at them. Role grants and chat bindings are replaced outright."""
     existing_units = {u.id: u for u in (await session.exec(select(OrgUnit))).all()}
-    for unit in _parents_first(roster.units):
+    for unit in parents_first(roster.units):
         row = existing_units.get(unit.id) or OrgUnit(id=unit.id, name=unit.name, level=unit.level)
         row.name, row.level, row.parent_id = unit.name, unit.level, unit.parent_id
         row.households, row.active = unit.households, True
@@ -56,47 +56,20 @@ async def replace_roster(session: AsyncSession, roster: Roster) -> None:
     await session.flush()
 
 
-def _parents_first(units: list[Unit]) -> list[Unit]:
-    by_id = {u.id: u for u in units}
-    ordered: list[Unit] = []
-    placed: set[str] = set()
-
-    def place(unit: Unit) -> None:
-        if unit.id in placed:
-            return
-        if unit.parent_id and unit.parent_id in by_id:
-            place(by_id[unit.parent_id])
-        placed.add(unit.id)
-        ordered.append(unit)
-
-    for unit in units:
-        place(unit)
-    return ordered
-
-
 async def load_roster(session: AsyncSession) -> Roster:
-    """The active roster, in the same shape as a file (for `gridbot roster export`)."""
-    units = (await session.exec(select(OrgUnit).where(OrgUnit.active).order_by(OrgUnit.id))).all()
+    """The active roster in canonical order, in the shape of a file (for `gridbot roster export`)."""
+    units = (await session.exec(select(OrgUnit).where(OrgUnit.active))).all()
     rows = (
         await session.exec(
-            select(RoleGrant, Person)
-            .join(Person, Person.id == RoleGrant.person_id)
-            .where(Person.active)
-            .order_by(RoleGrant.id)
+            select(RoleGrant, Person).join(Person, Person.id == RoleGrant.person_id).where(Person.active)
         )
     ).all()
-    chats = (await session.exec(select(ChatBinding).order_by(ChatBinding.chat_id))).all()
+    chats = (await session.exec(select(ChatBinding))).all()
     return Roster(
-        units=[Unit(u.id, u.name, u.level, u.parent_id, u.households) for u in _order(units)],
+        units=[Unit(u.id, u.name, u.level, u.parent_id, u.households) for u in units],
         people=[PersonRole(p.id, p.name, g.role, g.unit_id, p.phone, p.im_user) for g, p in rows],
         chats=[Chat(c.chat_id, c.unit_id, c.platform, c.name) for c in chats],
-    )
-
-
-def _order(units: list[OrgUnit]) -> list[OrgUnit]:
-    as_rows = [Unit(u.id, u.name, u.level, u.parent_id) for u in units]
-    index = {u.id: u for u in units}
-    return [index[u.id] for u in _parents_first(as_rows)]
+    ).canonical()
 
 
 async def roster_is_empty(session: AsyncSession) -> bool:
