@@ -13,6 +13,12 @@ class Clock(Protocol):
         ...
 
 
+class MovableClock(Clock, Protocol):
+    """A clock that scheduled jobs can be run against in simulated time (replay, demo)."""
+
+    def set(self, when: datetime) -> None: ...
+
+
 class SystemClock:
     """Wall-clock time."""
 
@@ -40,3 +46,22 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.set(self._now + delta)
+
+
+class OffsetClock:
+    """Wall-clock time shifted by an offset that only grows: the demo's clock, which runs in real
+    time and can be moved forward to show reminders and digests firing."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._offset = start - datetime.now(UTC) if start is not None else timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("clock times must be timezone-aware")
+        self._offset = max(self._offset, when - datetime.now(UTC))
+
+    def advance(self, delta: timedelta) -> None:
+        self.set(self.now() + delta)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import FakeClock
+from bot.clock import MovableClock
 from scheduler.base import Job, JobContext
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,9 @@ async def catch_up(jobs: list[Job], ctx: JobContext) -> None:
 
 
 class SimulatedScheduler:
-    """Fires jobs in time order while a FakeClock is moved forward."""
+    """Fires jobs in time order while a movable clock is moved forward."""
 
-    def __init__(self, jobs: list[Job], ctx: JobContext, clock: FakeClock) -> None:
+    def __init__(self, jobs: list[Job], ctx: JobContext, clock: MovableClock) -> None:
         self.jobs, self.ctx, self.clock = jobs, ctx, clock
         start = clock.now()
         self._next: dict[str, datetime | None] = {

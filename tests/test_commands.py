@@ -29,7 +29,9 @@ def test_commands_are_recognised(text: str, expected: CommandText) -> None:
     assert parse_command(text, WORDS) == expected
 
 
-@pytest.mark.parametrize("text", ["帮助我们看看楼道灯", "查询一下物业电话是多少", "你好", "", "@所有人 今晚开会"])
+@pytest.mark.parametrize(
+    "text", ["帮助我们看看楼道灯", "查询一下物业电话是多少", "你好", "", "@所有人 今晚开会"]
+)
 def test_ordinary_sentences_are_not_commands(text: str) -> None:
     assert parse_command(text, WORDS) is None
 

@@ -119,6 +119,7 @@ secret = "bridge-shared-secret"
 
 
 def test_cli_reports_config_errors_and_exits_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["config", "show", "--config", str(write(tmp_path, "[server]\nport = 0\n"))])
+    path = write(tmp_path, "[server]\nport = 0\n")
+    result = CliRunner().invoke(app, ["config", "show", "--config", str(path)])
     assert result.exit_code == 2
     assert "server.port" in result.output

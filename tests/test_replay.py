@@ -85,8 +85,9 @@ def test_naive_times_are_read_in_the_configured_zone(tmp_path: Path) -> None:
 
 def test_a_tick_takes_no_message_fields(tmp_path: Path) -> None:
     transcript = tmp_path / "t.jsonl"
-    transcript.write_text('{"at": "2026-12-01T09:00:00+08:00", "tick": true, "text": "x"}\n', encoding="utf-8")
-    with pytest.raises(TranscriptError, match="t.jsonl:1: a tick line takes only at and tick"):
+    line = '{"at": "2026-12-01T09:00:00+08:00", "tick": true, "text": "x"}\n'
+    transcript.write_text(line, encoding="utf-8")
+    with pytest.raises(TranscriptError, match=r"t\.jsonl:1: a tick line takes only at and tick"):
         read_transcript(transcript, TZ)
 
 

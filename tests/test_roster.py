@@ -87,7 +87,7 @@ def test_missing_files_and_columns_are_named(tmp_path: Path, repo_root: Path) ->
         "people.csv:1: missing column(s) phone, im_user",
         "chats.csv: missing",
     ]
-    with pytest.raises(RosterError, match="not a folder of CSV files or an .xlsx"):
+    with pytest.raises(RosterError, match=r"not a folder of CSV files or an \.xlsx"):
         read_roster(tmp_path / "roster.txt")
 
 

@@ -1,0 +1,228 @@
+"""`gridbot demo`: the group-chat simulator on the embedded default (SQLite + demo roster).
+
+The page talks to a few JSON endpoints; messages typed there enter the same dispatcher a WeCom
+callback would feed, and what the bot says comes back through the demo transport (SSE). The demo
+clock runs in real time and can be moved forward to show reminders and digests firing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from importlib.resources import files
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import select
+
+from bot.app import App, build_app
+from bot.clock import OffsetClock
+from bot.config import Settings
+from bot.demo_roster import demo_roster
+from bot.events import InboundMessage
+from bot.i18n import N_, _, using
+from bot.roles import role_label
+from bot.server import APP_KEY, healthz, serve_forever
+from bot.transport.demo import DemoHub, DemoTransport, event_json
+from scheduler.runner import SimulatedScheduler
+from storage.history_store import history
+from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
+
+log = logging.getLogger(__name__)
+HUB_KEY = web.AppKey("hub", DemoHub)
+CLOCK_KEY = web.AppKey("clock", OffsetClock)
+SCHED_KEY = web.AppKey("scheduler", SimulatedScheduler)
+LOCK_KEY = web.AppKey("clock_lock", asyncio.Lock)
+
+# Fictional residents to speak as (anyone not in the roster is a resident).
+RESIDENTS = (("resident-wang", N_("Auntie Wang (resident)")), ("resident-li", N_("Uncle Li (resident)")),
+             ("resident-zhang", N_("Mr Zhang (resident)")))
+
+UI_STRINGS = (
+    N_("Grid chat simulator"), N_("Group chats"), N_("Private chat with the bot"), N_("Speak as"),
+    N_("Type a message"), N_("Send"), N_("Demo clock"), N_("+1 hour"), N_("+1 day"),
+    N_("1st of next month"), N_("Notices to me"), N_("Try: "),
+    N_("Everything here is fictional demo data."),
+)
+
+
+async def setup(request: web.Request) -> web.Response:
+    """Chats, the people one can speak as, the clock, and the interface strings."""
+    bot, clock = request.app[APP_KEY], request.app[CLOCK_KEY]
+    lang = request.query.get("lang", bot.settings.locale)
+    lang = lang if lang in ("zh_CN", "en") else "zh_CN"
+    async with bot.db.session() as session:
+        chats = (await session.exec(
+            select(ChatBinding, OrgUnit).join(OrgUnit, OrgUnit.id == ChatBinding.unit_id)
+            .where(ChatBinding.platform == "demo").order_by(ChatBinding.chat_id)
+        )).all()
+        grants = (await session.exec(
+            select(RoleGrant, Person, OrgUnit).join(Person, Person.id == RoleGrant.person_id)
+            .join(OrgUnit, OrgUnit.id == RoleGrant.unit_id).where(Person.active)
+            .order_by(RoleGrant.id)
+        )).all()
+    with using(lang):
+        people = [
+            {"id": p.im_user, "name": f"{p.name}（{role_label(g.role)}·{u.name}）", "role": g.role,
+             "unit": u.id, "parent": u.parent_id}
+            for g, p, u in grants if p.im_user
+        ]
+        residents = [{"id": rid, "name": _(label), "role": "resident", "unit": None, "parent": None}
+                     for rid, label in RESIDENTS]
+        strings = {s: _(s) for s in UI_STRINGS}
+    return web.json_response({
+        "lang": lang,
+        "strings": strings,
+        "now": clock.now().astimezone(bot.settings.tz).isoformat(),
+        "chats": [{"id": c.chat_id, "name": c.name, "unit": u.id, "community": u.parent_id}
+                  for c, u in chats],
+        "people": residents + people,
+    })
+
+
+async def messages(request: web.Request) -> web.Response:
+    bot = request.app[APP_KEY]
+    chat, user = request.query.get("chat"), request.query.get("user")
+    if not chat and not user:
+        raise web.HTTPBadRequest(text="give chat or user")
+    async with bot.db.session() as session:
+        said = await history(session, "demo", chat_id=chat or None, user_id=None if chat else user)
+    return web.json_response([
+        event_json(id=s.id, direction=s.direction, at=s.at, chat=s.chat, user=s.user,
+                   user_name=s.user_name, text=s.text, kind=s.kind, ticket=s.ticket,
+                   files=s.files, tz=bot.settings.tz)
+        for s in said
+    ])
+
+
+async def post_message(request: web.Request) -> web.Response:
+    bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
+    try:
+        body = await request.json()
+        user, text = str(body["user"]).strip(), str(body["text"]).strip()
+    except (ValueError, KeyError, TypeError):
+        raise web.HTTPBadRequest(text='expected JSON {"user", "text", "chat"?}') from None
+    if not user or not text or len(text) > 2000:
+        raise web.HTTPBadRequest(text="user and text (at most 2000 characters) are required")
+    message = InboundMessage(
+        platform="demo", msg_id=str(body.get("msg_id") or uuid.uuid4()), user_id=user, text=text,
+        chat_id=body.get("chat") or None, user_name=body.get("user_name"),
+        mentions_bot=bool(body.get("mentions_bot")),
+    )
+    inbound_id = await bot.dispatcher.record(message)
+    if inbound_id is None:
+        return web.json_response({"duplicate": True})
+    hub.publish({"type": "message", "message": event_json(
+        id=f"in-{inbound_id}", direction="in", at=bot.clock.now(), chat=message.chat_id,
+        user=user, user_name=message.user_name, text=text, kind="message", tz=bot.settings.tz)})
+    await bot.dispatcher.process(inbound_id)
+    bot.outbox.wake()
+    return web.json_response({"id": inbound_id})
+
+
+async def move_clock(request: web.Request) -> web.Response:
+    """Move the demo clock forward (hours / days / to the 1st of next month) and run due jobs."""
+    bot, clock = request.app[APP_KEY], request.app[CLOCK_KEY]
+    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    now = clock.now().astimezone(bot.settings.tz)
+    if body.get("to") == "next_month":
+        first = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
+        target = first.replace(hour=9, minute=0, second=0, microsecond=0)
+    else:
+        try:
+            hours = float(body.get("hours", 0)) + 24 * float(body.get("days", 0))
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(text="hours and days must be numbers") from None
+        if not 0 < hours <= 24 * 400:
+            raise web.HTTPBadRequest(text="move forward by up to 400 days")
+        target = now + timedelta(hours=hours)
+    await _run_until(request.app, target)
+    request.app[HUB_KEY].publish({"type": "clock", "now": clock.now().astimezone(bot.settings.tz).isoformat()})
+    return web.json_response({"now": clock.now().astimezone(bot.settings.tz).isoformat()})
+
+
+async def _run_until(app: web.Application, target: datetime) -> None:
+    async with app[LOCK_KEY]:
+        await app[SCHED_KEY].advance_to(target)
+        await app[APP_KEY].outbox.flush()
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    hub = request.app[HUB_KEY]
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                           "Cache-Control": "no-cache"})
+    await response.prepare(request)
+    queue = hub.subscribe()
+    try:
+        await response.write(b": connected\n\n")
+        while True:
+            try:
+                event = await asyncio.wait_for(queue.get(), timeout=15)
+                data = json.dumps(event, ensure_ascii=False)
+                await response.write(f"data: {data}\n\n".encode())
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        hub.unsubscribe(queue)
+    return response
+
+
+async def page(request: web.Request) -> web.Response:
+    html = files("bot.web").joinpath("demo.html").read_text(encoding="utf-8")
+    return web.Response(text=html, content_type="text/html")
+
+
+def demo_background(bot: App, clock: OffsetClock) -> Any:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await bot.dispatcher.recover()
+        worker = asyncio.create_task(bot.outbox.run(interval=1.0), name="outbox")
+
+        async def tick() -> None:  # real time passes in the demo too
+            while True:
+                await asyncio.sleep(20)
+                try:
+                    await _run_until(app, clock.now())
+                except Exception:
+                    log.exception("demo clock tick failed")
+
+        ticker = asyncio.create_task(tick(), name="demo-clock")
+        yield
+        for task in (ticker, worker):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await bot.close()
+
+    return ctx
+
+
+async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) -> web.Application:
+    hub, clock = DemoHub(), clock or OffsetClock()
+    transport = DemoTransport(hub, settings.tz)
+    bot = await build_app(settings, clock, {"demo": transport}, people_platform="demo",
+                          roster_if_empty=demo_roster())
+    web_app = web.Application(client_max_size=64 * 1024)
+    web_app[APP_KEY], web_app[HUB_KEY], web_app[CLOCK_KEY] = bot, hub, clock
+    web_app[SCHED_KEY] = SimulatedScheduler(bot.jobs, bot.job_context, clock)
+    web_app[LOCK_KEY] = asyncio.Lock()
+    web_app.router.add_get("/", page)
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/api/setup", setup)
+    web_app.router.add_get("/api/messages", messages)
+    web_app.router.add_post("/api/messages", post_message)
+    web_app.router.add_post("/api/clock", move_clock)
+    web_app.router.add_get("/api/events", events)
+    web_app.cleanup_ctx.append(demo_background(bot, clock))
+    return web_app
+
+
+async def run_demo(settings: Settings) -> None:
+    web_app = await make_demo_app(settings)
+    log.info("demo: open http://%s:%d in a browser", settings.server.host, settings.server.port)
+    await serve_forever(web_app, settings)

@@ -1,0 +1,97 @@
+"""The long-running process: HTTP routes (health and channel callbacks), the outbox worker, the
+scheduler, recovery of unfinished messages at start-up, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+from sqlalchemy import func, text
+from sqlmodel import select
+
+from bot.app import App, build_app
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.transport.base import Transport
+from scheduler.runner import catch_up, start_scheduler
+from storage import outbox_store
+from storage.models import InboundLog, InboundStatus
+
+log = logging.getLogger(__name__)
+APP_KEY = web.AppKey("gridbot", App)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Process up, database reachable, outbox backlog and failures (for monitoring)."""
+    bot = request.app[APP_KEY]
+    try:
+        async with bot.db.session() as session:
+            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+            backlog = await outbox_store.backlog(session)
+            failed_inbound = (
+                await session.exec(
+                    select(func.count()).where(InboundLog.status == InboundStatus.failed)
+                )
+            ).one()
+    except Exception as exc:
+        log.exception("health check: database unreachable")
+        return web.json_response({"status": "error", "database": False, "error": str(exc)}, status=503)
+    return web.json_response({
+        "status": "ok",
+        "database": True,
+        "outbox": {"pending": backlog.get("pending", 0), "failed": backlog.get("failed", 0)},
+        "inbound_failed": failed_inbound,
+    })
+
+
+def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
+    """aiohttp cleanup context: recover, catch up, then run the outbox and scheduler."""
+
+    async def ctx(_: web.Application) -> AsyncIterator[None]:
+        recovered = await bot.dispatcher.recover()
+        if recovered:
+            log.info("processed %d message(s) left unfinished by the last run", recovered)
+        await catch_up(bot.jobs, bot.job_context)
+        worker = asyncio.create_task(bot.outbox.run(), name="outbox")
+        scheduler = start_scheduler(bot.jobs, bot.job_context)
+        yield
+        scheduler.shutdown(wait=False)
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        await bot.close()
+
+    return ctx
+
+
+def make_web_app(bot: App) -> web.Application:
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app[APP_KEY] = bot
+    web_app.router.add_get("/healthz", healthz)
+    return web_app
+
+
+async def serve_forever(web_app: web.Application, settings: Settings) -> None:
+    runner = web.AppRunner(web_app, handle_signals=True)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.server.host, settings.server.port)
+    await site.start()
+    log.info("listening on http://%s:%d", settings.server.host, settings.server.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def run_server(settings: Settings) -> None:
+    """`gridbot serve`: every channel whose config section is filled in."""
+    transports: dict[str, Transport] = {}
+    bot = await build_app(settings, SystemClock(), transports, people_platform="wecom_app")
+    web_app = make_web_app(bot)
+    if not transports:
+        log.warning("no channel is configured: fill in [wecom], [wecom_robot], [mp] or [bridge]")
+    web_app.cleanup_ctx.append(background(bot))
+    await serve_forever(web_app, settings)
