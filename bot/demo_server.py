@@ -141,8 +141,9 @@ async def move_clock(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest(text="move forward by up to 400 days")
         target = now + timedelta(hours=hours)
     await _run_until(request.app, target)
-    request.app[HUB_KEY].publish({"type": "clock", "now": clock.now().astimezone(bot.settings.tz).isoformat()})
-    return web.json_response({"now": clock.now().astimezone(bot.settings.tz).isoformat()})
+    now_text = clock.now().astimezone(bot.settings.tz).isoformat()
+    request.app[HUB_KEY].publish({"type": "clock", "now": now_text})
+    return web.json_response({"now": now_text})
 
 
 async def _run_until(app: web.Application, target: datetime) -> None:
