@@ -24,9 +24,11 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 roster_app = typer.Typer(help="Import, export and check the roster (units, people, chats).",
                          no_args_is_help=True)
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+tickets_app = typer.Typer(help="Grid tickets.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(roster_app, name="roster")
 app.add_typer(config_app, name="config")
+app.add_typer(tickets_app, name="tickets")
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: $GRIDBOT_CONFIG).")
@@ -238,6 +240,42 @@ def roster_check(path: Annotated[Path, typer.Argument(help="Roster folder or .xl
     """Validate a roster without importing it."""
     roster = _load_roster(str(path))
     typer.echo(f"ok: {roster.summary()}")
+
+
+# ------------------------------------------------------------------ tickets
+
+
+@tickets_app.command("export")
+def tickets_export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or xlsx.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Export every ticket (no, state, resolution, category, department, urgency, grid, …)."""
+    from bot.export import FORMATS, write_export
+    from storage import migrate
+    from storage.db import Database
+    from storage.export_store import ticket_rows
+
+    if fmt not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}")
+    if fmt == "xlsx" and out is None:
+        raise _fail("--format xlsx needs --out FILE.xlsx")
+    settings = _settings(config, database__url=db)
+
+    async def run() -> int:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.session() as session:
+                return await write_export(ticket_rows(session), fmt, settings.tz, out=sys.stdout, path=out)
+        finally:
+            await database.dispose()
+
+    count = asyncio.run(run())
+    if out is not None:
+        typer.echo(f"exported {count} tickets to {out}", err=True)
 
 
 # ------------------------------------------------------------------ parse / config

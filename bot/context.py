@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.roles import RESIDENT
+from bot.services.work import Work
 from storage import outbox_store
 from storage.roster_store import ChatPlace, Member
 
@@ -48,6 +49,11 @@ class Context:
     @property
     def now(self) -> datetime:
         return self.clock.now()
+
+    def work(self) -> Work:
+        """The unit of work services run in: this message's transaction and outbox."""
+        return Work(self.session, self.now, self.settings.tz, self.calendar, self.people_platform,
+                    self.inbound_id)
 
     async def reply(self, text: str, *, ticket: str | None = None) -> None:
         """Answer in the chat the message came from (privately if it was private)."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.registry import Registry
-from handlers import help
+from handlers import help, tickets
 
 
 def register_all(registry: Registry) -> Registry:
     help.register(registry)
+    tickets.register(registry)
     return registry

@@ -8,6 +8,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
+from bot.services.sweep import sweep
+from bot.services.work import Work
 from scheduler.base import Job, JobContext
 from storage import outbox_store
 from storage.roster_store import people_with_role
@@ -38,8 +40,16 @@ async def calendar_watch(ctx: JobContext, now: datetime) -> None:
                 )
 
 
+async def ticket_sweep(ctx: JobContext, now: datetime) -> None:
+    """催办, 督办, late department feedback, auto-close: see bot.services.sweep."""
+    async with ctx.db.transaction() as session:
+        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
+        await sweep(work, office_hours=ctx.office_hours(now))
+
+
 def all_jobs(ctx: JobContext) -> list[Job]:
     tz = ctx.tz
     return [
         Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch),
+        Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep),
     ]

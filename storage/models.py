@@ -152,11 +152,15 @@ class Ticket(SQLModel, table=True):
     duplicate_count: int = 0
     satisfaction: str | None = Field(default=None, max_length=8)
     reopen_count: int = 0
+    rework_count: int = 0
+    extension_days: int = 0
+    supervised: bool = False  # 督办: overdue and flagged to the secretary
     created_at: datetime = _ts(nullable=False, index=True)
     updated_at: datetime = _ts(nullable=False)
     accept_due_at: datetime | None = _ts()
     due_at: datetime | None = _ts(index=True)
     on_site_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
     closed_at: datetime | None = _ts()
 
 
@@ -253,3 +257,54 @@ class SentNotice(SQLModel, table=True):
     recipient: str = Field(max_length=128)
     sent_at: datetime = _ts(nullable=False)
     outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+
+
+class TicketReporter(SQLModel, table=True):
+    """Everyone who reported a ticket (the first reporter and those whose report joined it as a
+    duplicate); all of them are told when it is solved."""
+
+    __tablename__ = "ticket_reporter"
+    __table_args__ = (UniqueConstraint("ticket_id", "platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=128, index=True)
+    user_name: str | None = Field(default=None, max_length=100)
+    chat_id: str | None = Field(default=None, max_length=128)
+    text: str
+    original: bool = False
+    joined_at: datetime = _ts(nullable=False)
+
+
+class Escalation(SQLModel, table=True):
+    """One department called by 吹哨 for a ticket, with its 3-working-day feedback clock."""
+
+    __tablename__ = "escalation"
+    __table_args__ = (UniqueConstraint("ticket_id", "department_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    department_id: str = Field(foreign_key="org_unit.id", max_length=64, index=True)
+    lead: bool = False
+    whistled_at: datetime = _ts(nullable=False)
+    feedback_due: datetime = _ts(nullable=False, index=True)
+    reported_at: datetime | None = _ts()
+    feedback_at: datetime | None = _ts()
+    feedback: str | None = None
+    late: bool = False
+
+
+class PointsEntry(SQLModel, table=True):
+    """The department points ledger (base 60 a year is added when totals are shown)."""
+
+    __tablename__ = "points_entry"
+    __table_args__ = (UniqueConstraint("department_id", "ticket_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: str = Field(foreign_key="org_unit.id", max_length=64, index=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    kind: str = Field(max_length=8)  # solo, lead, co, late
+    points: float
+    year: int = Field(index=True)
+    at: datetime = _ts(nullable=False)

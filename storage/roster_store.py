@@ -148,3 +148,11 @@ async def people_with_role(session: AsyncSession, role: str) -> list[Person]:
         .order_by(Person.id)
     )
     return list(rows.all())
+
+
+async def communities(session: AsyncSession) -> list[tuple[str, str]]:
+    """(id, name) of every active community, longest name first (so 黎明西路 beats 黎明)."""
+    rows = (await session.exec(
+        select(OrgUnit.id, OrgUnit.name).where(OrgUnit.level == "community", OrgUnit.active)
+    )).all()
+    return sorted(((i, n) for i, n in rows), key=lambda row: -len(row[1]))

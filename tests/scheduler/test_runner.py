@@ -45,7 +45,7 @@ async def test_jobs_fire_in_order_on_the_simulated_clock(harness: Harness) -> No
 
 async def test_calendar_watch_reminds_admins_weekly_in_office_hours(harness: Harness) -> None:
     scheduler = SimulatedScheduler(harness.app.jobs, harness.app.job_context, harness.clock)
-    await scheduler.advance_to(local(2026, 11, 22, 23, 0))  # three weeks of November
+    await scheduler.advance_to(local(2026, 11, 16, 10, 0))  # into the third week of November
     sent = await harness.delivered()
     assert [(m.user_id, m.kind, harness.app.job_context.local(m.created_at).date().isoformat())
             for m in sent if m.created_at] == [
@@ -77,7 +77,7 @@ async def test_no_calendar_reminder_once_next_year_is_loaded(tmp_path: Path) -> 
     app = await build_app(settings, clock, {"demo": transport}, people_platform="demo",
                           roster=demo_roster())
     try:
-        await SimulatedScheduler(app.jobs, app.job_context, clock).advance_to(local(2026, 11, 30, 12))
+        await SimulatedScheduler(app.jobs, app.job_context, clock).advance_to(local(2026, 11, 10, 12))
         await app.outbox.flush()
         assert transport.sent == []
     finally:

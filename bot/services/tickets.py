@@ -1,0 +1,610 @@
+"""Ticket use-cases: file (or join a duplicate), and every lifecycle action. Each one loads the
+ticket, asks the domain whether the action is allowed, stores the change with an audit event and
+queues the notices, all inside the caller's unit of work. Errors meant for the user are raised as
+TransitionError with a translated message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import deadlines, points
+from bot.domain.categories import category
+from bot.domain.emergency import emergency_numbers
+from bot.domain.similarity import same_problem
+from bot.domain.tickets import (
+    OPEN,
+    Action,
+    Resolution,
+    State,
+    TransitionError,
+    resolution_label,
+    state_label,
+    transition,
+)
+from bot.events import OutboundKind, OutboundMessage
+from bot.i18n import _
+from bot.roles import role_label
+from bot.services.work import Work
+from storage import ticket_store
+from storage.models import Escalation, OrgUnit, Person, Ticket, TicketReporter
+from storage.roster_store import Member
+
+_NUMBER = re.compile(r"^(\d{6})-?(\d{1,4})$")
+MANAGERS = frozenset({"community_secretary", "street_secretary", "admin"})
+HANDLERS = frozenset({"grid_worker", "cadre"}) | MANAGERS
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the pipeline resolved them (member None: a resident)."""
+
+    im_user: str
+    name: str | None
+    member: Member | None
+    platform: str
+    chat_id: str | None = None
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.member.roles if self.member else frozenset()
+
+    @property
+    def label(self) -> str:
+        if self.member:
+            return self.member.name
+        return self.name or _("a resident")
+
+    @property
+    def main_role(self) -> str | None:
+        return self.member.grants[0].role if self.member else None
+
+    def units(self, roles: frozenset[str]) -> set[str]:
+        return {g.unit_id for g in self.member.grants if g.role in roles} if self.member else set()
+
+
+@dataclass(frozen=True)
+class Report:
+    """A message the parser called a request, with where it came from."""
+
+    text: str
+    category: str
+    urgency: str
+    department: str | None
+    nature: str | None
+    location: dict[str, str | None] | None
+    keywords: list[str]
+
+
+def normalise_no(value: str) -> str | None:
+    """“261122-001”, “261122001” and “261122-1” all name ticket 261122-001."""
+    match = _NUMBER.match(value.strip())
+    return f"{match[1]}-{int(match[2]):03d}" if match else None
+
+
+def fmt_due(work: Work, when: datetime | None) -> str:
+    if when is None:
+        return "—"
+    local = work.local(when)
+    text = _("{month}/{day}").format(month=local.month, day=local.day)
+    if local.time().hour != 23:  # deadlines at the end of a day show the day only
+        text += f" {local:%H:%M}"
+    return text
+
+
+def _place_key(location: dict[str, str | None] | None) -> str | None:
+    if not location:
+        return None
+    parts = [location.get(k) for k in ("community", "building", "unit")]
+    return "/".join(p or "" for p in parts) if any(parts) else (location.get("text") or None)
+
+
+# ------------------------------------------------------------------ filing
+
+
+async def file_report(
+    work: Work, *, actor: Actor, grid_id: str | None, community_id: str, report: Report,
+) -> tuple[Ticket, bool]:
+    """Open a ticket, or join an open one about the same problem. Returns (ticket, joined)."""
+    since = work.now - deadlines.DUPLICATE_WINDOW
+    for candidate in await ticket_store.recent_open_in_area(
+        work.session, grid_id=grid_id, community_id=community_id, since=since
+    ):
+        if same_problem(
+            category_a=candidate.category, category_b=report.category,
+            place_a=_place_key(candidate.location), place_b=_place_key(report.location),
+            text_a=candidate.text, text_b=report.text,
+            keywords_a=candidate.keywords or [], keywords_b=report.keywords,
+        ):
+            await _join(work, candidate, actor, report)
+            return candidate, True
+    return await _open(work, actor=actor, grid_id=grid_id, community_id=community_id, report=report), False
+
+
+async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> None:
+    assert ticket.id is not None
+    if not await ticket_store.is_reporter(work.session, ticket.id, actor.platform, actor.im_user):
+        work.session.add(TicketReporter(
+            ticket_id=ticket.id, platform=actor.platform, user_id=actor.im_user,
+            user_name=actor.name, chat_id=actor.chat_id, text=report.text, joined_at=work.now))
+        ticket.duplicate_count += 1
+    ticket.updated_at = work.now
+    work.session.add(ticket)
+    await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
+                                 action="duplicate_joined", from_state=ticket.state,
+                                 to_state=ticket.state, note=report.text)
+    assignee = await _person(work, ticket.assignee_id)
+    if assignee and assignee.im_user:
+        await work.notify(assignee.im_user, _(
+            "Another report of the same problem joined ticket {no} ({count} reporters): {text}"
+        ).format(no=ticket.no, count=ticket.duplicate_count + 1, text=report.text), ticket=ticket.no)
+
+
+async def _open(
+    work: Work, *, actor: Actor, grid_id: str | None, community_id: str, report: Report,
+) -> Ticket:
+    cat = category(report.category)
+    no = await ticket_store.next_ticket_no(work.session, work.local().date())
+    handler = await _first_of(work, grid_id, "grid_worker") if grid_id else None
+    handler = handler or await _first_of(work, community_id, "cadre")
+    ticket = Ticket(
+        no=no, state=State.reported, category=cat.id, department=report.department,
+        urgency=report.urgency, nature=report.nature, grid_id=grid_id, community_id=community_id,
+        assignee_id=handler.id if handler else None, reporter_platform=actor.platform,
+        reporter_user=actor.im_user, reporter_name=actor.name, chat_id=actor.chat_id,
+        text=report.text, location=report.location, keywords=report.keywords,
+        requires_on_site=cat.requires_on_site, report_to_street=cat.report_to_street,
+        created_at=work.now, updated_at=work.now,
+        accept_due_at=deadlines.accept_due(work.calendar, work.now, report.urgency, work.tz),
+        due_at=deadlines.resolve_due(work.calendar, work.now, report.urgency, work.tz),
+    )
+    work.session.add(ticket)
+    await work.session.flush()
+    assert ticket.id is not None
+    work.session.add(TicketReporter(ticket_id=ticket.id, platform=actor.platform,
+                                    user_id=actor.im_user, user_name=actor.name,
+                                    chat_id=actor.chat_id, text=report.text, original=True,
+                                    joined_at=work.now))
+    await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
+                                 actor_role=actor.main_role, action=Action.report, from_state=None,
+                                 to_state=State.reported, note=report.text,
+                                 data={"urgency": report.urgency, "category": cat.id})
+    place = await _place_name(work, grid_id or community_id)
+    notice = _(
+        "New ticket {no} ({category}, {urgency}) in {place} from {reporter}:\n{text}\n"
+        "Reply “受理 {no}” to accept. Answer due by {due}."
+    ).format(no=no, category=cat.name(), urgency=report.urgency, place=place,
+             reporter=actor.label, text=report.text, due=fmt_due(work, ticket.due_at))
+    told = set()
+    for person in [handler, *await ticket_store.people_in_unit(work.session, community_id, "cadre")]:
+        if person and person.im_user and person.im_user not in told:
+            told.add(person.im_user)
+            await work.notify(person.im_user, notice, ticket=no)
+    if report.urgency == "P0":
+        for secretary in await ticket_store.people_in_unit(work.session, community_id,
+                                                           "community_secretary"):
+            if secretary.im_user and secretary.im_user not in told:
+                await work.notify(secretary.im_user, _("URGENT (P0) ") + notice, ticket=no)
+    if cat.report_to_street:
+        await _report_to_street(work, ticket, place)
+    return ticket
+
+
+async def _report_to_street(work: Work, ticket: Ticket, place: str) -> None:
+    """五必报: the street is told automatically (and the item is on the monthly register)."""
+    street_id = await _street_of(work, ticket.community_id)
+    if street_id is None:
+        return
+    for secretary in await ticket_store.people_in_unit(work.session, street_id, "street_secretary"):
+        if secretary.im_user:
+            await work.notify(secretary.im_user, _(
+                "Must-report item (五必报): ticket {no} ({category}, {urgency}) in {place}:\n{text}"
+            ).format(no=ticket.no, category=category(ticket.category).name(), urgency=ticket.urgency,
+                     place=place, text=ticket.text), ticket=ticket.no)
+    await ticket_store.add_event(work.session, ticket, at=work.now, actor="system",
+                                 action="report_to_street", from_state=ticket.state,
+                                 to_state=ticket.state)
+
+
+def filing_reply(work: Work, ticket: Ticket, handler: Person | None, joined: bool) -> str:
+    """What the group sees: number, category, who, when. Never the resident's text."""
+    if joined:
+        return _(
+            "This problem is already ticket {no} ({state}). You have been added to it and will be "
+            "told when it is solved."
+        ).format(no=ticket.no, state=state_label(ticket.state))
+    who = (
+        _("{role} {name}").format(role=role_label("grid_worker" if ticket.grid_id else "cadre"),
+                                  name=handler.name)
+        if handler else _("the community")
+    )
+    text = _("Ticket {no} filed ({category}). {who} will handle it; expect an answer by {due}.").format(
+        no=ticket.no, category=category(ticket.category).name(), who=who, due=fmt_due(work, ticket.due_at)
+    )
+    if ticket.urgency == "P0":
+        text += "\n" + _(
+            "If anyone is in danger, call {numbers} now. The community secretary has been told."
+        ).format(numbers="/".join(emergency_numbers(ticket.text)))
+    return text
+
+
+# ------------------------------------------------------------------ look-ups and guards
+
+
+async def load(work: Work, raw_no: str) -> Ticket:
+    no = normalise_no(raw_no)
+    if no is None:
+        raise TransitionError(_("“{value}” is not a ticket number (like 261122-001).").format(
+            value=raw_no or "…"))
+    ticket = await ticket_store.get_ticket(work.session, no)
+    if ticket is None:
+        raise TransitionError(_("There is no ticket {no}.").format(no=no))
+    return ticket
+
+
+def check_handler(actor: Actor, ticket: Ticket) -> None:
+    """Grid workers and cadres act on tickets of their own grid or community; the street and
+    admins everywhere."""
+    if actor.member is None:
+        raise TransitionError(_("Only staff can do that."))
+    for grant in actor.member.grants:
+        if grant.role in {"street_secretary", "admin"}:
+            return
+        if grant.role in HANDLERS and grant.unit_id in {ticket.grid_id, ticket.community_id}:
+            return
+    raise TransitionError(_("Ticket {no} is not in your area.").format(no=ticket.no))
+
+
+async def check_reporter(work: Work, actor: Actor, ticket: Ticket, *, original: bool = False) -> None:
+    assert ticket.id is not None
+    if original:
+        ok = ticket.reporter_user == actor.im_user and ticket.reporter_platform == actor.platform
+    else:
+        ok = await ticket_store.is_reporter(work.session, ticket.id, actor.platform, actor.im_user)
+    if not ok:
+        raise TransitionError(_("Only the resident who reported ticket {no} can do that.").format(
+            no=ticket.no))
+
+
+async def _apply(
+    work: Work, ticket: Ticket, actor: Actor, action: Action, *, note: str | None = None,
+    data: dict[str, object] | None = None, **guards: object,
+) -> str:
+    """Run the domain transition, store it and its audit event; returns the previous state."""
+    outcome = transition(ticket.state, action, on_site_done=ticket.on_site_at is not None,
+                         requires_on_site=ticket.requires_on_site, **guards)  # type: ignore[arg-type]
+    before = ticket.state
+    ticket.state = outcome.state
+    if outcome.resolution is not None:
+        ticket.resolution = outcome.resolution
+        ticket.closed_at = work.now
+    ticket.updated_at = work.now
+    work.session.add(ticket)
+    await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
+                                 actor_role=actor.main_role, action=action, from_state=before,
+                                 to_state=ticket.state, note=note, data=data)
+    return before
+
+
+# ------------------------------------------------------------------ staff actions
+
+
+async def accept(work: Work, actor: Actor, ticket: Ticket) -> str:
+    check_handler(actor, ticket)
+    await _apply(work, ticket, actor, Action.accept)
+    if actor.member and ticket.assignee_id is None:
+        ticket.assignee_id = actor.member.person_id
+    await tell_reporters(work, ticket, _(
+        "Your report (ticket {no}) has been accepted by {name}."
+    ).format(no=ticket.no, name=actor.label))
+    return _("Ticket {no} accepted. Answer due by {due}.").format(
+        no=ticket.no, due=fmt_due(work, ticket.due_at))
+
+
+async def on_site(work: Work, actor: Actor, ticket: Ticket) -> str:
+    check_handler(actor, ticket)
+    await _apply(work, ticket, actor, Action.on_site)
+    ticket.on_site_at = ticket.on_site_at or work.now
+    return _("Ticket {no}: on-site visit recorded at {time}.").format(
+        no=ticket.no, time=f"{work.local():%H:%M}")
+
+
+async def resolve(work: Work, actor: Actor, ticket: Ticket, note: str) -> str:
+    check_handler(actor, ticket)
+    if not note:
+        raise TransitionError(_("Say what was done: “办结 {no} <what was done>”.").format(no=ticket.no))
+    await _apply(work, ticket, actor, Action.resolve, note=note)
+    ticket.resolved_at = work.now
+    await tell_reporters(work, ticket, _(
+        "Your report (ticket {no}) has been dealt with: {note}\n"
+        "Please rate it: “评价 {no} 满意”, “评价 {no} 基本满意” or “评价 {no} 不满意”."
+    ).format(no=ticket.no, note=note))
+    return _("Ticket {no} resolved. The reporter has been asked to rate it.").format(no=ticket.no)
+
+
+async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str]) -> str:
+    """吹哨: call one or more departments (the first named leads); 3 working days to answer."""
+    check_handler(actor, ticket)
+    if not names:
+        raise TransitionError(_("Name the department: “吹哨 {no} 住建”.").format(no=ticket.no))
+    departments: list[OrgUnit] = []
+    for name in names:
+        department = await ticket_store.department_by_name(work.session, name)
+        if department is None:
+            raise TransitionError(_("There is no department “{name}” in the roster.").format(name=name))
+        if department not in departments:
+            departments.append(department)
+    assert ticket.id is not None
+    existing = {e.department_id for e in await ticket_store.escalations(work.session, ticket.id)}
+    due = deadlines.feedback_due(work.calendar, work.now, work.tz)
+    await _apply(work, ticket, actor, Action.escalate,
+                 data={"departments": [d.id for d in departments]})
+    for index, department in enumerate(departments):
+        if department.id in existing:
+            continue
+        work.session.add(Escalation(ticket_id=ticket.id, department_id=department.id,
+                                    lead=index == 0 and not existing, whistled_at=work.now,
+                                    feedback_due=due))
+        for liaison in await ticket_store.people_in_unit(work.session, department.id,
+                                                         "department_liaison"):
+            if liaison.im_user:
+                await work.notify(liaison.im_user, _(
+                    "Whistle (吹哨报到): ticket {no} ({category}) in {place} needs {department}:\n"
+                    "{text}\nReply “报到 {no}” now and “反馈 {no} <what was done>” by {due}."
+                ).format(no=ticket.no, category=category(ticket.category).name(),
+                         place=await _place_name(work, ticket.grid_id or ticket.community_id),
+                         department=department.name, text=ticket.text, due=fmt_due(work, due)),
+                    ticket=ticket.no)
+    return _("Whistle blown on ticket {no} to {departments}; feedback due by {due}.").format(
+        no=ticket.no, departments="、".join(d.name for d in departments), due=fmt_due(work, due))
+
+
+async def _my_escalation(work: Work, actor: Actor, ticket: Ticket) -> Escalation:
+    assert ticket.id is not None
+    mine = actor.units(frozenset({"department_liaison"}))
+    for escalation in await ticket_store.escalations(work.session, ticket.id):
+        if escalation.department_id in mine:
+            return escalation
+    raise TransitionError(_("Ticket {no} has not been escalated to your department.").format(
+        no=ticket.no))
+
+
+async def dept_report(work: Work, actor: Actor, ticket: Ticket) -> str:
+    escalation = await _my_escalation(work, actor, ticket)
+    await _apply(work, ticket, actor, Action.dept_report,
+                 data={"department": escalation.department_id})
+    escalation.reported_at = escalation.reported_at or work.now
+    work.session.add(escalation)
+    department = await work.session.get(OrgUnit, escalation.department_id)
+    await _tell_assignee(work, ticket, _("{department} has reported in on ticket {no}.").format(
+        department=department.name if department else "", no=ticket.no))
+    return _("Reported in on ticket {no}. Feedback due by {due}.").format(
+        no=ticket.no, due=fmt_due(work, escalation.feedback_due))
+
+
+async def dept_feedback(work: Work, actor: Actor, ticket: Ticket, note: str) -> str:
+    escalation = await _my_escalation(work, actor, ticket)
+    if not note:
+        raise TransitionError(_("Say what was done: “反馈 {no} <what was done>”.").format(no=ticket.no))
+    if escalation.feedback_at is not None:
+        raise TransitionError(_("Your department has already fed back on ticket {no}.").format(
+            no=ticket.no))
+    assert ticket.id is not None
+    pending = [e for e in await ticket_store.escalations(work.session, ticket.id)
+               if e.feedback_at is None and e.id != escalation.id]
+    escalation.feedback_at, escalation.feedback = work.now, note
+    escalation.reported_at = escalation.reported_at or work.now
+    work.session.add(escalation)
+    await _apply(work, ticket, actor, Action.dept_feedback, note=note,
+                 data={"department": escalation.department_id}, pending_departments=len(pending))
+    department = await work.session.get(OrgUnit, escalation.department_id)
+    name = department.name if department else ""
+    message = _("{department} fed back on ticket {no}: {note}").format(
+        department=name, no=ticket.no, note=note)
+    if not pending:
+        message += "\n" + _("All departments have answered; close it with “办结 {no} <result>”.").format(
+            no=ticket.no)
+    await _tell_assignee(work, ticket, message)
+    return _("Feedback on ticket {no} recorded.").format(no=ticket.no)
+
+
+async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
+    check_handler(actor, ticket)
+    units = [u for u in (ticket.grid_id, ticket.community_id) if u]
+    staff = await ticket_store.staff_named(work.session, name, units, sorted(HANDLERS))
+    if not staff:
+        raise TransitionError(_("{name} is not staff of this ticket's grid or community.").format(
+            name=name or "…"))
+    target = staff[0]
+    await _apply(work, ticket, actor, Action.reassign, data={"to": target.id})
+    ticket.assignee_id = target.id
+    if target.im_user:
+        await work.notify(target.im_user, _(
+            "Ticket {no} ({category}) has been passed to you by {by}:\n{text}"
+        ).format(no=ticket.no, category=category(ticket.category).name(), by=actor.label,
+                 text=ticket.text), ticket=ticket.no)
+    return _("Ticket {no} passed to {name}.").format(no=ticket.no, name=target.name)
+
+
+async def extend(work: Work, actor: Actor, ticket: Ticket, days: int, reason: str) -> str:
+    check_handler(actor, ticket)
+    if not reason:
+        raise TransitionError(_("Give a reason: “延期 {no} 3天 <reason>”.").format(no=ticket.no))
+    if days < 1 or ticket.extension_days + days > deadlines.MAX_EXTENSION_DAYS:
+        raise TransitionError(_("A ticket can be extended by at most {max} working days in all.").format(
+            max=deadlines.MAX_EXTENSION_DAYS))
+    await _apply(work, ticket, actor, Action.extend, note=reason, data={"days": days})
+    base = max(ticket.due_at or work.now, work.now)
+    ticket.due_at = deadlines.working_deadline(work.calendar, base, days, work.tz)
+    ticket.extension_days += days
+    ticket.supervised = False
+    await tell_managers(work, ticket, _(
+        "Ticket {no} extended by {days} working days by {by} (new due {due}): {reason}"
+    ).format(no=ticket.no, days=days, by=actor.label, due=fmt_due(work, ticket.due_at), reason=reason))
+    return _("Ticket {no} extended; new due {due}.").format(no=ticket.no, due=fmt_due(work, ticket.due_at))
+
+
+async def verify(work: Work, actor: Actor, ticket: Ticket, passed: bool, reason: str) -> str:
+    check_manager(actor, ticket)
+    if passed:
+        await _apply(work, ticket, actor, Action.verify_pass)
+        await award_points(work, ticket)
+        await tell_reporters(work, ticket, _("Your report (ticket {no}) has been checked and closed.").format(
+            no=ticket.no))
+        return _("Ticket {no} checked and closed.").format(no=ticket.no)
+    if not reason:
+        raise TransitionError(_("Give a reason: “核查 {no} 退回 <reason>”.").format(no=ticket.no))
+    await _apply(work, ticket, actor, Action.verify_fail, note=reason)
+    ticket.rework_count += 1
+    await _tell_assignee(work, ticket, _("Ticket {no} was sent back by {by}: {reason}").format(
+        no=ticket.no, by=actor.label, reason=reason))
+    return _("Ticket {no} sent back for more work.").format(no=ticket.no)
+
+
+async def close(work: Work, actor: Actor, ticket: Ticket) -> str:
+    check_manager(actor, ticket)
+    await _apply(work, ticket, actor, Action.close)
+    if ticket.resolution == Resolution.fixed:
+        await award_points(work, ticket)
+    await tell_reporters(work, ticket, _("Your report (ticket {no}) has been closed: {resolution}.").format(
+        no=ticket.no, resolution=resolution_label(ticket.resolution or "fixed")))
+    return _("Ticket {no} closed ({resolution}).").format(
+        no=ticket.no, resolution=resolution_label(ticket.resolution or "fixed"))
+
+
+def check_manager(actor: Actor, ticket: Ticket) -> None:
+    if actor.member is None:
+        raise TransitionError(_("Only staff can do that."))
+    for grant in actor.member.grants:
+        if grant.role in {"street_secretary", "admin"}:
+            return
+        if grant.role == "community_secretary" and grant.unit_id == ticket.community_id:
+            return
+    raise TransitionError(_("Ticket {no} is not in your area.").format(no=ticket.no))
+
+
+# ------------------------------------------------------------------ reporters' actions
+
+
+async def supplement(work: Work, actor: Actor, ticket: Ticket, text: str) -> str:
+    await check_reporter(work, actor, ticket)
+    if not text:
+        raise TransitionError(_("Add the details: “补充 {no} <details>”.").format(no=ticket.no))
+    await _apply(work, ticket, actor, Action.supplement, note=text)
+    await _tell_assignee(work, ticket, _("More on ticket {no} from the reporter: {text}").format(
+        no=ticket.no, text=text))
+    return _("Added to ticket {no}.").format(no=ticket.no)
+
+
+async def withdraw(work: Work, actor: Actor, ticket: Ticket) -> str:
+    await check_reporter(work, actor, ticket, original=True)
+    await _apply(work, ticket, actor, Action.withdraw)
+    await _tell_assignee(work, ticket, _("Ticket {no} was withdrawn by the reporter.").format(no=ticket.no))
+    return _("Ticket {no} withdrawn.").format(no=ticket.no)
+
+
+async def rate(work: Work, actor: Actor, ticket: Ticket, satisfaction: str) -> str:
+    """满意/基本满意 closes a resolved ticket; 不满意 reopens it (also a closed one)."""
+    await check_reporter(work, actor, ticket)
+    was_closed = ticket.state == State.closed
+    if satisfaction == "不满意":
+        await _apply(work, ticket, actor, Action.rate, satisfaction=satisfaction)
+        ticket.satisfaction, ticket.resolution, ticket.closed_at = satisfaction, None, None
+        ticket.reopen_count += 1
+        ticket.due_at = deadlines.resolve_due(work.calendar, work.now, ticket.urgency, work.tz)
+        message = _("Ticket {no} reopened: the reporter is not satisfied. New due {due}.").format(
+            no=ticket.no, due=fmt_due(work, ticket.due_at))
+        await _tell_assignee(work, ticket, message)
+        await tell_managers(work, ticket, message)
+        return _("Sorry it is not solved yet. Ticket {no} has been reopened and will be followed up.").format(
+            no=ticket.no)
+    if was_closed:  # a rating after closing: recorded, state unchanged
+        ticket.satisfaction = satisfaction
+        work.session.add(ticket)
+        await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
+                                     action=Action.rate, from_state=ticket.state, to_state=ticket.state,
+                                     note=satisfaction)
+    else:
+        await _apply(work, ticket, actor, Action.rate, note=satisfaction, satisfaction=satisfaction)
+        ticket.satisfaction = satisfaction
+        await award_points(work, ticket)
+    return _("Thank you. Ticket {no} is closed ({satisfaction}).").format(
+        no=ticket.no, satisfaction=satisfaction)
+
+
+# ------------------------------------------------------------------ side effects
+
+
+async def award_points(work: Work, ticket: Ticket) -> None:
+    """Points for the departments of a solved 吹哨 item (once per department and kind)."""
+    assert ticket.id is not None
+    escalations = await ticket_store.escalations(work.session, ticket.id)
+    ordered = sorted(escalations, key=lambda e: (not e.lead, e.id or 0))
+    for department_id, kind, value in points.solved_awards([e.department_id for e in ordered]):
+        await ticket_store.add_points(work.session, department_id=department_id, ticket_id=ticket.id,
+                                      kind=kind, points=value, at=work.now, year=work.local().year)
+
+
+async def tell_reporters(work: Work, ticket: Ticket, text: str) -> None:
+    """Private word to everyone who reported it (original and joined duplicates)."""
+    assert ticket.id is not None
+    for reporter in await ticket_store.reporters(work.session, ticket.id):
+        await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice, text=text,
+                                        user_id=reporter.user_id, ticket=ticket.no))
+
+
+async def _tell_assignee(work: Work, ticket: Ticket, text: str) -> None:
+    assignee = await _person(work, ticket.assignee_id)
+    if assignee and assignee.im_user:
+        await work.notify(assignee.im_user, text, ticket=ticket.no)
+
+
+async def tell_managers(
+    work: Work, ticket: Ticket, text: str, *, duty: str | None = None, period: str | None = None
+) -> None:
+    """The community secretary; with `duty` and `period`, at most once each (reminders)."""
+    if not ticket.community_id:
+        return
+    for secretary in await ticket_store.people_in_unit(work.session, ticket.community_id,
+                                                       "community_secretary"):
+        if not secretary.im_user:
+            continue
+        if duty and period:
+            await work.notify_once(secretary.im_user, text, duty=duty, period=period, ticket=ticket.no)
+        else:
+            await work.notify(secretary.im_user, text, ticket=ticket.no)
+
+
+async def _person(work: Work, person_id: str | None) -> Person | None:
+    return await work.session.get(Person, person_id) if person_id else None
+
+
+async def _first_of(work: Work, unit_id: str, role: str) -> Person | None:
+    people = await ticket_store.people_in_unit(work.session, unit_id, role)
+    return people[0] if people else None
+
+
+async def _place_name(work: Work, unit_id: str | None) -> str:
+    unit = await work.session.get(OrgUnit, unit_id) if unit_id else None
+    return unit.name if unit else "—"
+
+
+async def _street_of(work: Work, community_id: str | None) -> str | None:
+    unit = await work.session.get(OrgUnit, community_id) if community_id else None
+    return unit.parent_id if unit else None
+
+
+def describe(work: Work, ticket: Ticket, *, staff: bool) -> str:
+    """One ticket for 查询: residents see state and category only (no names, no text)."""
+    line = _("Ticket {no}: {category}, {state}").format(
+        no=ticket.no, category=category(ticket.category).name(), state=state_label(ticket.state))
+    if ticket.state == State.closed and ticket.resolution:
+        line += _(" ({resolution})").format(resolution=resolution_label(ticket.resolution))
+    if ticket.state in OPEN:
+        line += _(", due {due}").format(due=fmt_due(work, ticket.due_at))
+    if staff:
+        line += "\n" + ticket.text
+    return line
+

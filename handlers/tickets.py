@@ -1,0 +1,193 @@
+"""Ticket commands in chat, for residents, grid workers and cadres, departments and secretaries.
+Each parses its arguments, calls the ticket service and answers; refusals come back as a clear
+Chinese sentence, never as silence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.context import Context
+from bot.domain.categories import category
+from bot.domain.points import total
+from bot.domain.tickets import SATISFACTION, TransitionError, state_label
+from bot.i18n import N_, _
+from bot.registry import CommandSpec, Registry
+from bot.services import tickets as service
+from bot.services.work import Work
+from storage import ticket_store
+from storage.models import Ticket
+
+STAFF = frozenset({"grid_worker", "cadre"})
+SECRETARIES = frozenset({"community_secretary", "street_secretary"})
+DEPARTMENT = frozenset({"department_liaison"})
+_SPLIT = re.compile(r"[\s、,，;；/]+")
+
+TicketAction = Callable[[Work, service.Actor, Ticket, str], Awaitable[str]]
+
+
+def actor_of(ctx: Context) -> service.Actor:
+    member = ctx.sender.member
+    return service.Actor(ctx.sender.user_id, ctx.sender.name or (member.name if member else None),
+                         member, ctx.message.platform, ctx.message.chat_id)
+
+
+def split_no(args: str) -> tuple[str, str]:
+    no, _sep, rest = args.strip().partition(" ")
+    return no, rest.strip()
+
+
+def on_ticket(action: TicketAction) -> Callable[[Context, str], Awaitable[None]]:
+    """Wrap an action taking (work, actor, ticket, rest-of-arguments) into a command handler."""
+
+    async def handler(ctx: Context, args: str) -> None:
+        raw_no, rest = split_no(args)
+        work = ctx.work()
+        try:
+            ticket = await service.load(work, raw_no)
+            answer = await action(work, actor_of(ctx), ticket, rest)
+        except TransitionError as refusal:
+            await ctx.reply(str(refusal))
+            return
+        await ctx.reply(answer, ticket=ticket.no)
+
+    return handler
+
+
+async def _query(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return service.describe(work, ticket, staff=actor.member is not None)
+
+
+async def _accept(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.accept(work, actor, ticket)
+
+
+async def _on_site(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.on_site(work, actor, ticket)
+
+
+async def _resolve(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.resolve(work, actor, ticket, rest)
+
+
+async def _escalate(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    names = [n for n in _SPLIT.split(rest) if n]
+    return await service.escalate(work, actor, ticket, names)
+
+
+async def _reassign(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.reassign(work, actor, ticket, rest)
+
+
+async def _extend(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    match = re.match(r"^(\d+)\s*(?:个)?(?:工作日|天|日)?\s*(.*)$", rest)
+    if not match:
+        raise TransitionError(_("Write it as “延期 <number> 3天 <reason>”."))
+    return await service.extend(work, actor, ticket, int(match[1]), match[2].strip())
+
+
+async def _verify(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    verdict, _sep, reason = rest.partition(" ")
+    if verdict not in ("通过", "退回"):
+        raise TransitionError(_("Write “核查 <number> 通过” or “核查 <number> 退回 <reason>”."))
+    return await service.verify(work, actor, ticket, verdict == "通过", reason.strip())
+
+
+async def _close(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.close(work, actor, ticket)
+
+
+async def _report_in(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.dept_report(work, actor, ticket)
+
+
+async def _feedback(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.dept_feedback(work, actor, ticket, rest)
+
+
+async def _supplement(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.supplement(work, actor, ticket, rest)
+
+
+async def _withdraw(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    return await service.withdraw(work, actor, ticket)
+
+
+async def _rate(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
+    answer = rest.split(" ")[0] if rest else ""
+    if answer not in SATISFACTION:
+        raise TransitionError(_("Rate with 满意, 基本满意 or 不满意."))
+    return await service.rate(work, actor, ticket, answer)
+
+
+async def my_tickets(ctx: Context, args: str) -> None:
+    assert ctx.sender.member is not None
+    tickets = await ticket_store.tickets_for(ctx.session, assignee_id=ctx.sender.member.person_id)
+    await ctx.reply(_listing(ctx, tickets, _("Your open tickets")))
+
+
+async def area_tickets(ctx: Context, args: str) -> None:
+    member = ctx.sender.member
+    assert member is not None
+    if member.roles & {"street_secretary", "admin"}:
+        tickets = await ticket_store.tickets_for(ctx.session)
+    else:
+        units = [g.unit_id for g in member.grants if g.role in SECRETARIES]
+        tickets = await ticket_store.tickets_for(ctx.session, unit_ids=units)
+    await ctx.reply(_listing(ctx, tickets, _("Open tickets of your area")))
+
+
+def _listing(ctx: Context, tickets: Sequence[Ticket], title: str) -> str:
+    work = ctx.work()
+    rows = [
+        f"{t.no} {category(t.category).name()} · {state_label(t.state)} · "
+        + _("due {due}").format(due=service.fmt_due(work, t.due_at))
+        + (" ⚠" if t.due_at and t.due_at < ctx.now else "")
+        for t in tickets
+    ]
+    if not rows:
+        return _("{title}: none.").format(title=title)
+    return f"{title} ({len(rows)}):\n" + "\n".join(rows)
+
+
+async def points_ranking(ctx: Context, args: str) -> None:
+    year = int(args) if args.strip().isdigit() else ctx.work().local().year
+    ranking = sorted(await ticket_store.points_by_department(ctx.session, year),
+                     key=lambda row: (-row[1], row[0].id))
+    lines = [_("吹哨报到 points {year} (base 60):").format(year=year)]
+    lines += [f"{rank}. {unit.name} {total([value]):g}" for rank, (unit, value) in enumerate(ranking, 1)]
+    await ctx.reply("\n".join(lines))
+
+
+def register(registry: Registry) -> None:
+    add = registry.add_command
+    add(CommandSpec("查询", N_("<number> — where a ticket stands"), on_ticket(_query),
+                    aliases=("进度",)))
+    add(CommandSpec("补充", N_("<number> <details> — add to your report"), on_ticket(_supplement)))
+    add(CommandSpec("撤回", N_("<number> — withdraw your report"), on_ticket(_withdraw),
+                    aliases=("撤销",)))
+    add(CommandSpec("评价", N_("<number> 满意|基本满意|不满意 — rate how it was handled"),
+                    on_ticket(_rate)))
+    add(CommandSpec("受理", N_("<number> — accept a ticket"), on_ticket(_accept), STAFF,
+                    aliases=("接单",)))
+    add(CommandSpec("到场", N_("<number> — record that you are on site"), on_ticket(_on_site), STAFF,
+                    aliases=("到达",)))
+    add(CommandSpec("办结", N_("<number> <what was done> — mark as resolved"), on_ticket(_resolve),
+                    STAFF, aliases=("完成",)))
+    add(CommandSpec("吹哨", N_("<number> <department> — call a department (3 working days)"),
+                    on_ticket(_escalate), STAFF))
+    add(CommandSpec("转派", N_("<number> <name> — pass to a colleague"), on_ticket(_reassign), STAFF))
+    add(CommandSpec("延期", N_("<number> <n>天 <reason> — extend the deadline"), on_ticket(_extend),
+                    STAFF))
+    add(CommandSpec("我的工单", N_("— your open tickets"), my_tickets, STAFF, aliases=("我的任务",)))
+    add(CommandSpec("报到", N_("<number> — your department takes up a whistled ticket"),
+                    on_ticket(_report_in), DEPARTMENT))
+    add(CommandSpec("反馈", N_("<number> <what was done> — your department's answer"),
+                    on_ticket(_feedback), DEPARTMENT))
+    add(CommandSpec("核查", N_("<number> 通过|退回 <reason> — check a resolved ticket"),
+                    on_ticket(_verify), SECRETARIES))
+    add(CommandSpec("结案", N_("<number> — close a ticket"), on_ticket(_close), SECRETARIES))
+    add(CommandSpec("工单", N_("— open tickets of your area"), area_tickets, SECRETARIES,
+                    aliases=("工单列表",)))
+    add(CommandSpec("积分", N_("[year] — departments' 吹哨报到 points"), points_ranking,
+                    SECRETARIES | DEPARTMENT))

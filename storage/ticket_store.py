@@ -1,0 +1,188 @@
+"""Ticket queries: numbering, look-ups, audit events, reporters, escalations and points."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.tickets import OPEN
+from storage.models import (
+    Escalation,
+    OrgUnit,
+    Person,
+    PointsEntry,
+    RoleGrant,
+    Ticket,
+    TicketEvent,
+    TicketReporter,
+    TicketSequence,
+)
+
+
+async def next_ticket_no(session: AsyncSession, day: date) -> str:
+    """YYMMDD-NNN: an atomic daily counter (one upsert), safe with concurrent filings."""
+    key = day.strftime("%y%m%d")
+    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(TicketSequence)
+        .values(day=key, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketSequence.last + 1})
+        .returning(TicketSequence.last)
+    )
+    last = (await session.exec(statement)).scalar_one()  # type: ignore[call-overload]
+    return f"{key}-{last:03d}"
+
+
+async def get_ticket(session: AsyncSession, no: str) -> Ticket | None:
+    return (await session.exec(select(Ticket).where(Ticket.no == no))).first()
+
+
+async def add_event(
+    session: AsyncSession, ticket: Ticket, *, at: datetime, actor: str, action: str,
+    from_state: str | None, to_state: str | None, actor_role: str | None = None,
+    note: str | None = None, data: dict[str, Any] | None = None,
+) -> None:
+    assert ticket.id is not None
+    session.add(TicketEvent(ticket_id=ticket.id, at=at, actor=actor, actor_role=actor_role,
+                            action=action, from_state=from_state, to_state=to_state, note=note,
+                            data=data))
+
+
+async def events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
+    return (await session.exec(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(col(TicketEvent.id))
+    )).all()
+
+
+async def reporters(session: AsyncSession, ticket_id: int) -> Sequence[TicketReporter]:
+    return (await session.exec(
+        select(TicketReporter).where(TicketReporter.ticket_id == ticket_id)
+        .order_by(col(TicketReporter.id))
+    )).all()
+
+
+async def is_reporter(session: AsyncSession, ticket_id: int, platform: str, user_id: str) -> bool:
+    found = await session.exec(select(TicketReporter.id).where(
+        TicketReporter.ticket_id == ticket_id, TicketReporter.platform == platform,
+        TicketReporter.user_id == user_id))
+    return found.first() is not None
+
+
+async def recent_open_in_area(
+    session: AsyncSession, *, grid_id: str | None, community_id: str | None, since: datetime,
+) -> Sequence[Ticket]:
+    """Open tickets of the same grid (or community, for community chats) since `since`: the
+    candidates a new report may duplicate."""
+    query = select(Ticket).where(
+        col(Ticket.state).in_(list(OPEN)), Ticket.created_at >= since,
+        col(Ticket.duplicate_of_id).is_(None),
+    )
+    if grid_id is not None:
+        query = query.where(Ticket.grid_id == grid_id)
+    else:
+        query = query.where(Ticket.community_id == community_id, col(Ticket.grid_id).is_(None))
+    return (await session.exec(query.order_by(col(Ticket.id)))).all()
+
+
+async def last_place_of(session: AsyncSession, platform: str, user_id: str) -> TicketReporter | None:
+    """Where a resident last reported from a group: used to place their private reports."""
+    return (await session.exec(
+        select(TicketReporter).where(
+            TicketReporter.platform == platform, TicketReporter.user_id == user_id,
+            col(TicketReporter.chat_id).is_not(None),
+        ).order_by(col(TicketReporter.id).desc()).limit(1)
+    )).first()
+
+
+async def people_in_unit(session: AsyncSession, unit_id: str, role: str) -> Sequence[Person]:
+    return (await session.exec(
+        select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.unit_id == unit_id, RoleGrant.role == role, Person.active)
+        .order_by(col(RoleGrant.id))
+    )).all()
+
+
+async def staff_named(
+    session: AsyncSession, name: str, unit_ids: Sequence[str], roles: Sequence[str]
+) -> Sequence[Person]:
+    """Active people called `name` holding one of `roles` in one of `unit_ids`."""
+    return (await session.exec(
+        select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(Person.name == name, Person.active, col(RoleGrant.unit_id).in_(list(unit_ids)),
+               col(RoleGrant.role).in_(list(roles)))
+        .distinct().order_by(Person.id)
+    )).all()
+
+
+async def department_by_name(session: AsyncSession, name: str) -> OrgUnit | None:
+    """A department by its roster name, or by a name that contains it (“区住建局” → 住建)."""
+    departments = (await session.exec(
+        select(OrgUnit).where(OrgUnit.level == "department", OrgUnit.active)
+    )).all()
+    exact = [d for d in departments if d.name == name]
+    if exact:
+        return exact[0]
+    contained = sorted((d for d in departments if d.name in name or name in d.name),
+                       key=lambda d: -len(d.name))
+    return contained[0] if contained else None
+
+
+async def tickets_for(
+    session: AsyncSession, *, assignee_id: str | None = None, unit_ids: Sequence[str] = (),
+    open_only: bool = True, limit: int = 30,
+) -> Sequence[Ticket]:
+    query = select(Ticket)
+    if open_only:
+        query = query.where(col(Ticket.state).in_(list(OPEN)))
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    if unit_ids:
+        query = query.where(
+            col(Ticket.grid_id).in_(list(unit_ids)) | col(Ticket.community_id).in_(list(unit_ids))
+        )
+    return (await session.exec(query.order_by(col(Ticket.due_at), col(Ticket.id)).limit(limit))).all()
+
+
+async def escalations(session: AsyncSession, ticket_id: int) -> Sequence[Escalation]:
+    return (await session.exec(
+        select(Escalation).where(Escalation.ticket_id == ticket_id).order_by(col(Escalation.id))
+    )).all()
+
+
+async def open_tickets(session: AsyncSession) -> Sequence[Ticket]:
+    return (await session.exec(
+        select(Ticket).where(col(Ticket.state).in_(list(OPEN))).order_by(col(Ticket.id))
+    )).all()
+
+
+async def overdue_escalations(session: AsyncSession, now: datetime) -> Sequence[Escalation]:
+    return (await session.exec(
+        select(Escalation).where(col(Escalation.feedback_at).is_(None), Escalation.feedback_due < now,
+                                 col(Escalation.late).is_(False))
+    )).all()
+
+
+async def add_points(
+    session: AsyncSession, *, department_id: str, ticket_id: int, kind: str, points: float, at: datetime,
+    year: int,
+) -> None:
+    session.add(PointsEntry(department_id=department_id, ticket_id=ticket_id, kind=kind, points=points,
+                            year=year, at=at))
+
+
+async def points_by_department(session: AsyncSession, year: int) -> list[tuple[OrgUnit, float]]:
+    """Every active department with the sum of its ledger entries for `year` (0 if none)."""
+    departments = (await session.exec(
+        select(OrgUnit).where(OrgUnit.level == "department", OrgUnit.active).order_by(OrgUnit.id)
+    )).all()
+    sums = dict((await session.exec(
+        select(PointsEntry.department_id, func.sum(PointsEntry.points))
+        .where(PointsEntry.year == year).group_by(PointsEntry.department_id)
+    )).all())
+    return [(d, float(sums.get(d.id) or 0.0)) for d in departments]

@@ -1,0 +1,50 @@
+"""Points, duplicates and emergency numbers."""
+
+from __future__ import annotations
+
+from bot.domain.emergency import emergency_numbers
+from bot.domain.points import BASE, solved_awards, total
+from bot.domain.similarity import same_problem, similarity
+
+
+def test_points_for_a_solved_item() -> None:
+    assert solved_awards(["住建"]) == [("住建", "solo", 1.0)]
+    assert solved_awards(["住建", "综合执法", "应急"]) == [
+        ("住建", "lead", 1.5), ("综合执法", "co", 0.5), ("应急", "co", 0.5),
+    ]
+    assert solved_awards([]) == []
+    assert total([1.0, -3.0]) == BASE - 2 == 58
+
+
+def dup(a: str, b: str, *, cat_a: str = "public_facility", cat_b: str = "public_facility",
+        place_a: str | None = None, place_b: str | None = None,
+        kw_a: tuple[str, ...] = (), kw_b: tuple[str, ...] = ()) -> bool:
+    return same_problem(category_a=cat_a, category_b=cat_b, place_a=place_a, place_b=place_b,
+                        text_a=a, text_b=b, keywords_a=list(kw_a), keywords_b=list(kw_b))
+
+
+def test_the_same_broken_elevator_reported_three_ways() -> None:
+    assert dup("3号楼电梯又坏了", "3号楼的电梯坏了，谁来修一下", place_a="//3", place_b="//3",
+               kw_a=("电梯",), kw_b=("电梯",))
+    assert dup("电梯又坏了", "3号楼电梯坏了好几天了", place_b="//3", kw_a=("电梯",), kw_b=("电梯",))
+
+
+def test_different_places_or_categories_are_different_problems() -> None:
+    assert not dup("3号楼电梯坏了", "5号楼电梯坏了", place_a="//3", place_b="//5",
+                   kw_a=("电梯",), kw_b=("电梯",))
+    assert not dup("楼道灯不亮", "垃圾没人清", cat_b="sanitation")
+    assert not dup("3号楼楼道灯坏了", "小区门口井盖丢了")
+
+
+def test_similarity_ignores_punctuation_and_is_symmetric() -> None:
+    assert similarity("电梯坏了！", "电梯坏了") == 1.0
+    assert similarity("ab", "") == 0.0
+    assert similarity("楼道着火了", "着火了楼道") == similarity("着火了楼道", "楼道着火了")
+
+
+def test_emergency_numbers_fit_the_message() -> None:
+    assert emergency_numbers("3栋楼道着火了") == ["119"]
+    assert emergency_numbers("电梯困人了快来人") == ["119"]
+    assert emergency_numbers("楼下有老人晕倒了") == ["120"]
+    assert emergency_numbers("有人持刀打架") == ["110"]
+    assert emergency_numbers("出大事了") == ["110", "119", "120"]

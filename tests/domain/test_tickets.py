@@ -1,0 +1,61 @@
+"""The ticket state machine: every allowed move, every refusal, the 四必到 guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.tickets import ALLOWED, Action, Outcome, Resolution, State, TransitionError, transition
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "kwargs", "expected"),
+    [
+        ("reported", Action.accept, {}, Outcome(State.accepted)),
+        ("accepted", Action.on_site, {}, Outcome(State.in_progress)),
+        ("escalated", Action.on_site, {}, Outcome(State.escalated)),
+        ("in_progress", Action.resolve, {}, Outcome(State.resolved)),
+        ("accepted", Action.resolve, {}, Outcome(State.resolved)),  # answered by phone
+        ("in_progress", Action.escalate, {}, Outcome(State.escalated)),
+        ("escalated", Action.dept_feedback, {"pending_departments": 1}, Outcome(State.escalated)),
+        ("escalated", Action.dept_feedback, {"pending_departments": 0}, Outcome(State.in_progress)),
+        ("in_progress", Action.reassign, {}, Outcome(State.assigned)),
+        ("escalated", Action.reassign, {}, Outcome(State.escalated)),
+        ("assigned", Action.extend, {}, Outcome(State.assigned)),
+        ("resolved", Action.verify_pass, {}, Outcome(State.closed, Resolution.fixed)),
+        ("resolved", Action.verify_fail, {}, Outcome(State.in_progress)),
+        ("resolved", Action.close, {}, Outcome(State.closed, Resolution.fixed)),
+        ("reported", Action.close, {}, Outcome(State.closed, Resolution.explained)),
+        ("in_progress", Action.withdraw, {}, Outcome(State.closed, Resolution.withdrawn)),
+        ("resolved", Action.rate, {"satisfaction": "满意"}, Outcome(State.closed, Resolution.fixed)),
+        ("resolved", Action.rate, {"satisfaction": "基本满意"}, Outcome(State.closed, Resolution.fixed)),
+        ("resolved", Action.rate, {"satisfaction": "不满意"}, Outcome(State.in_progress)),
+        ("closed", Action.rate, {"satisfaction": "不满意"}, Outcome(State.in_progress)),
+    ],
+)
+def test_allowed_moves(state: str, action: Action, kwargs: dict[str, object], expected: Outcome) -> None:
+    assert transition(state, action, **kwargs) == expected  # type: ignore[arg-type]
+
+
+def test_every_other_move_is_refused_with_the_current_state_named() -> None:
+    for action, allowed in ALLOWED.items():
+        for state in set(State) - allowed:
+            with pytest.raises(TransitionError, match=r"这个工单|This ticket"):
+                transition(state, action, satisfaction="满意")
+
+
+def test_four_must_attend_tickets_need_an_on_site_check_first() -> None:
+    with pytest.raises(TransitionError, match="到场"):
+        transition("accepted", Action.resolve, requires_on_site=True)
+    assert transition("in_progress", Action.resolve, requires_on_site=True, on_site_done=True) == Outcome(
+        State.resolved)
+
+
+def test_ratings_must_be_one_of_three_words() -> None:
+    with pytest.raises(TransitionError, match="满意"):
+        transition("resolved", Action.rate, satisfaction="还行")
+
+
+def test_closed_tickets_cannot_be_worked_on() -> None:
+    for action in (Action.accept, Action.resolve, Action.escalate, Action.withdraw, Action.supplement):
+        with pytest.raises(TransitionError):
+            transition("closed", action)
