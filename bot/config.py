@@ -108,6 +108,18 @@ class CalendarConfig(_Section):
         return value
 
 
+class DutiesConfig(_Section):
+    evening_hour: int = Field(default=18, ge=12, le=23)  # 夜访 counts only from this hour on
+    calendar_file: Path | None = None  # duty cadences (TOML); default: the built-in calendar
+
+    @field_validator("calendar_file")
+    @classmethod
+    def _exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+
 class Settings(BaseSettings):
     """All of gridbot's configuration. Sections mirror the TOML file."""
 
@@ -122,6 +134,8 @@ class Settings(BaseSettings):
     mp: MpConfig = MpConfig()
     bridge: BridgeConfig = BridgeConfig()
     calendar: CalendarConfig = CalendarConfig()
+    duties: DutiesConfig = DutiesConfig()
+    files_dir: Path = Path("var/files")  # charts and forms the bot produces
     timezone: str = "Asia/Shanghai"
     locale: str = "zh_CN"
     bot_name: str = "网格通"

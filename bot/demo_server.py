@@ -29,7 +29,11 @@ from bot.roles import role_label
 from bot.server import APP_KEY, healthz, serve_forever
 from bot.transport.demo import DemoHub, DemoTransport, event_json
 from scheduler.runner import SimulatedScheduler
-from storage.history_store import history
+from bot.domain.categories import category
+from bot.domain.tickets import state_label
+from storage import ticket_store
+from storage.history_store import history, notices_sent
+from storage.roster_store import find_chat
 from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
 
 log = logging.getLogger(__name__)
@@ -46,7 +50,8 @@ UI_STRINGS = (
     N_("Grid chat simulator"), N_("Group chats"), N_("Private chat with the bot"), N_("Speak as"),
     N_("Type a message"), N_("Send"), N_("Demo clock"), N_("+1 hour"), N_("+1 day"),
     N_("1st of next month"), N_("Notices to me"), N_("Try: "),
-    N_("Everything here is fictional demo data."),
+    N_("Everything here is fictional demo data."), N_("Tickets of this group"),
+    N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
 )
 
 
@@ -96,6 +101,42 @@ async def messages(request: web.Request) -> web.Response:
                    user_name=s.user_name, text=s.text, kind=s.kind, ticket=s.ticket,
                    files=s.files, tz=bot.settings.tz)
         for s in said
+    ])
+
+
+async def tickets(request: web.Request) -> web.Response:
+    """The tickets of the chat's grid (or community), newest first, for the side panel."""
+    bot = request.app[APP_KEY]
+    chat = request.query.get("chat", "")
+    lang = request.query.get("lang", bot.settings.locale)
+    async with bot.db.session() as session:
+        place = await find_chat(session, "demo", chat)
+        if place is None:
+            raise web.HTTPNotFound(text="unknown chat")
+        rows = await ticket_store.tickets_for(session, unit_ids=[place.unit_id], open_only=False)
+        names = {p.id: p.name for p in (await session.exec(select(Person))).all()}
+    work_tz = bot.settings.tz
+    with using(lang if lang in ("zh_CN", "en") else "zh_CN"):
+        return web.json_response([
+            {"no": t.no, "state": t.state, "state_label": state_label(t.state),
+             "category": category(t.category).name(), "urgency": t.urgency,
+             "assignee": names.get(t.assignee_id or "", ""),
+             "due": t.due_at.astimezone(work_tz).isoformat() if t.due_at else None,
+             "resolution": t.resolution, "satisfaction": t.satisfaction,
+             "duplicates": t.duplicate_count}
+            for t in sorted(rows, key=lambda t: t.id or 0, reverse=True)
+        ])
+
+
+async def notices(request: web.Request) -> web.Response:
+    """Reminders and digests sent (to anyone), newest first."""
+    bot = request.app[APP_KEY]
+    async with bot.db.session() as session:
+        rows = await notices_sent(session, "demo", ("reminder", "digest"))
+    return web.json_response([
+        event_json(id=f"out-{r.id}", direction="out", at=r.created_at, chat=r.chat_id, user=r.user_id,
+                   text=r.text, kind=r.kind, ticket=r.ticket_no, files=r.files or [], tz=bot.settings.tz)
+        for r in rows
     ])
 
 
@@ -216,6 +257,8 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) ->
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/api/setup", setup)
     web_app.router.add_get("/api/messages", messages)
+    web_app.router.add_get("/api/tickets", tickets)
+    web_app.router.add_get("/api/notices", notices)
     web_app.router.add_post("/api/messages", post_message)
     web_app.router.add_post("/api/clock", move_clock)
     web_app.router.add_get("/api/events", events)

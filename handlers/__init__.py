@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.registry import Registry
-from handlers import help, tickets
+from handlers import checkins, help, tickets
 
 
 def register_all(registry: Registry) -> Registry:
     help.register(registry)
     tickets.register(registry)
+    checkins.register(registry)
     return registry

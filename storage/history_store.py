@@ -56,3 +56,14 @@ async def history(
     ]
     said.sort(key=lambda s: (s.at, s.direction == "out"))
     return said[-limit:]
+
+
+async def notices_sent(session: AsyncSession, platform: str, kinds: tuple[str, ...],
+                       limit: int = 50) -> list[Outbox]:
+    """The latest reminders and digests delivered on a platform, newest first."""
+    rows = await session.exec(
+        select(Outbox).where(Outbox.platform == platform, col(Outbox.kind).in_(kinds),
+                             Outbox.status == OutboxStatus.sent)
+        .order_by(col(Outbox.id).desc()).limit(limit)
+    )
+    return list(rows.all())

@@ -308,3 +308,21 @@ class PointsEntry(SQLModel, table=True):
     points: float
     year: int = Field(index=True)
     at: datetime = _ts(nullable=False)
+
+
+class Project(SQLModel, table=True):
+    """A lead project (领办项目, 附件6): each cadre commits to 3 a year, at least one 党建."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("person_id", "year", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", max_length=64, index=True)
+    year: int
+    seq: int
+    name: str
+    party_building: bool = False
+    measures: str | None = None
+    results: str | None = None
+    committed_at: datetime = _ts(nullable=False)
+    done_at: datetime | None = _ts()

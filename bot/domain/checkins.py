@@ -1,0 +1,130 @@
+"""Cadres' duty records (签到/签退, 夜访, 走访, 党课, 会议, 联系卡, 请假, 谈话) and the month's running
+totals that reminders, the monthly report (附件5) and the red-line indicators read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class Kind(StrEnum):
+    day = "day"  # 签到 … 签退: a day in the community
+    night_visit = "night_visit"  # 夜访夜谈
+    visit = "visit"  # 走访 n households
+    party_lecture = "party_lecture"  # 党课
+    meeting = "meeting"  # 支委会 / 两委联席 / 居民代表
+    contact_card = "contact_card"  # 联系卡 handed out
+    leave = "leave"  # 请假 from … to
+    talk = "talk"  # 谈心谈话 (recorded by the secretary)
+    report_confirmed = "report_confirmed"  # the month's 附件5 confirmed by the cadre
+
+
+MEETING_TYPES = {"支委会": "branch_committee", "两委联席": "joint_committee", "居民代表": "residents"}
+VISIT_TAGS = ("困难家庭", "空巢老人", "留守儿童", "重点户", "危重病人", "残疾人")
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def parse_count(text: str) -> int | None:
+    """'5', '五', '十二', '二十' → int; None if it is not a small number."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN_DIGITS and c != "十" for c in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[text] if len(text) == 1 else None
+
+
+_DATE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """2026-12-01, 12-01, 12.1, 12月1日 (this year unless given)."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return date(int(match[1] or today.year), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    at: datetime
+    ended_at: datetime | None = None
+    count: int | None = None
+    data: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    days_in_community: int = 0
+    hours: float = 0.0
+    night_visits: int = 0
+    visits: int = 0
+    households: int = 0
+    key_household_visits: int = 0
+    contact_cards: int = 0
+    party_lectures: int = 0
+    meetings: dict[str, int] = field(default_factory=dict)
+    leave_days: int = 0
+
+
+def is_evening(at: datetime, tz: ZoneInfo, evening_hour: int) -> bool:
+    return at.astimezone(tz).hour >= evening_hour
+
+
+def month_totals(
+    records: Iterable[Record], tz: ZoneInfo, evening_hour: int, *, first: date, last: date,
+) -> MonthTotals:
+    """Totals for the days first..last (a calendar month) from a cadre's records."""
+    days: set[date] = set()
+    hours = 0.0
+    counts = {"night": 0, "visits": 0, "households": 0, "key": 0, "cards": 0, "lectures": 0}
+    meetings: dict[str, int] = {}
+    leave: set[date] = set()
+    for r in records:
+        local = r.at.astimezone(tz)
+        if r.kind == Kind.leave and r.ended_at is not None:
+            start, end = local.date(), r.ended_at.astimezone(tz).date()
+            leave.update(d for d in _days(max(start, first), min(end, last)))
+            continue
+        if not first <= local.date() <= last:
+            continue
+        match r.kind:
+            case Kind.day:
+                days.add(local.date())
+                if r.ended_at is not None and r.ended_at > r.at:
+                    hours += (r.ended_at - r.at).total_seconds() / 3600
+            case Kind.night_visit if is_evening(r.at, tz, evening_hour):
+                counts["night"] += 1
+            case Kind.visit:
+                counts["visits"] += 1
+                counts["households"] += r.count or 0
+                if r.data.get("tags"):
+                    counts["key"] += 1
+            case Kind.contact_card:
+                counts["cards"] += r.count or 0
+            case Kind.party_lecture:
+                counts["lectures"] += 1
+            case Kind.meeting:
+                kind = str(r.data.get("type", ""))
+                meetings[kind] = meetings.get(kind, 0) + 1
+    return MonthTotals(
+        days_in_community=len(days), hours=round(hours, 1), night_visits=counts["night"],
+        visits=counts["visits"], households=counts["households"], key_household_visits=counts["key"],
+        contact_cards=counts["cards"], party_lectures=counts["lectures"], meetings=meetings,
+        leave_days=len(leave),
+    )
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

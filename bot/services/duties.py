@@ -1,0 +1,155 @@
+"""Recording cadres' duties from chat and reading the month's running totals back."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from bot.domain.checkins import (
+    MEETING_TYPES, VISIT_TAGS, Kind, MonthTotals, Record, is_evening, month_totals, parse_count, parse_day,
+)
+from bot.domain.periods import month_days, span
+from bot.domain.tickets import TransitionError
+from bot.i18n import _
+from bot.services.work import Work
+from storage import checkin_store
+from storage.models import CheckIn, Person, Project
+
+
+async def totals(work: Work, person_id: str, year: int, month: int, evening_hour: int) -> MonthTotals:
+    first, last = month_days(year, month)
+    start, end = span(first, last, work.tz)
+    rows = await checkin_store.records_between(work.session, person_id, start, end)
+    return month_totals(
+        (Record(r.kind, r.at, r.ended_at, r.count, r.data or {}) for r in rows),
+        work.tz, evening_hour, first=first, last=last,
+    )
+
+
+def totals_line(t: MonthTotals) -> str:
+    return _(
+        "This month: {days} days in the community ({hours} h), {night} evening visits, "
+        "{visits} visits to {households} households, {cards} contact cards, {lectures} Party lectures."
+    ).format(days=t.days_in_community, hours=f"{t.hours:g}", night=t.night_visits, visits=t.visits,
+             households=t.households, cards=t.contact_cards, lectures=t.party_lectures)
+
+
+def _add(work: Work, person_id: str, kind: Kind, *, at: datetime | None = None,
+         ended_at: datetime | None = None, count: int | None = None, note: str | None = None,
+         data: dict[str, object] | None = None) -> None:
+    work.session.add(CheckIn(person_id=person_id, kind=kind, at=at or work.now, ended_at=ended_at,
+                             count=count, note=note or None, data=data))
+
+
+async def sign_in(work: Work, person_id: str) -> str:
+    midnight = datetime.combine(work.local().date(), time(0), work.tz)
+    current = await checkin_store.open_day(work.session, person_id, midnight)
+    if current is not None:
+        return _("You signed in at {time} already.").format(time=f"{work.local(current.at):%H:%M}")
+    _add(work, person_id, Kind.day)
+    return _("Signed in at {time}.").format(time=f"{work.local():%H:%M}")
+
+
+async def sign_out(work: Work, person_id: str) -> str:
+    midnight = datetime.combine(work.local().date(), time(0), work.tz)
+    current = await checkin_store.open_day(work.session, person_id, midnight)
+    if current is None:
+        raise TransitionError(_("You have not signed in today (send “签到” when you arrive)."))
+    current.ended_at = work.now
+    work.session.add(current)
+    hours = (work.now - current.at).total_seconds() / 3600
+    return _("Signed out at {time}: {hours} hours today.").format(
+        time=f"{work.local():%H:%M}", hours=f"{hours:.1f}")
+
+
+async def night_visit(work: Work, person_id: str, note: str, evening_hour: int) -> str:
+    _add(work, person_id, Kind.night_visit, note=note)
+    if not is_evening(work.now, work.tz, evening_hour):
+        return _("Recorded, but it is before {hour}:00, so it does not count as an evening visit.").format(
+            hour=evening_hour)
+    return _("Evening visit recorded.")
+
+
+async def visit(work: Work, person_id: str, args: str) -> str:
+    head, _sep, note = args.partition("户")
+    count = parse_count(head)
+    if not _sep or count is None or count < 1:
+        raise TransitionError(_("Write it as “走访 5户 <notes>”."))
+    tags = [tag for tag in VISIT_TAGS if tag in note]
+    _add(work, person_id, Kind.visit, count=count, note=note.strip(), data={"tags": tags} if tags else None)
+    return _("Visit to {n} households recorded{tags}.").format(
+        n=count, tags=f"（{'、'.join(tags)}）" if tags else "")
+
+
+async def party_lecture(work: Work, person_id: str, note: str) -> str:
+    _add(work, person_id, Kind.party_lecture, note=note)
+    return _("Party lecture recorded.")
+
+
+async def meeting(work: Work, person_id: str, kind: str) -> str:
+    key = next((MEETING_TYPES[k] for k in MEETING_TYPES if kind.startswith(k)), None)
+    if key is None:
+        raise TransitionError(_("Which meeting? “会议 支委会”, “会议 两委联席” or “会议 居民代表”."))
+    _add(work, person_id, Kind.meeting, data={"type": key}, note=kind)
+    return _("Meeting recorded.")
+
+
+async def contact_cards(work: Work, person_id: str, args: str) -> str:
+    count = parse_count(args.removesuffix("张").strip())
+    if count is None or count < 1:
+        raise TransitionError(_("Write it as “联系卡 20”."))
+    _add(work, person_id, Kind.contact_card, count=count)
+    return _("{n} contact cards recorded.").format(n=count)
+
+
+async def leave(work: Work, person_id: str, args: str) -> str:
+    parts = args.split(maxsplit=2)
+    today = work.local().date()
+    first = parse_day(parts[0], today) if parts else None
+    last = parse_day(parts[1], today) if len(parts) > 1 else None
+    if first is None or last is None or last < first or len(parts) < 3:
+        raise TransitionError(_("Write it as “请假 12-01 12-03 <reason>”."))
+    start, end = span(first, last, work.tz)
+    _add(work, person_id, Kind.leave, at=start, ended_at=end, note=parts[2])
+    return _("Leave from {first} to {last} recorded.").format(first=first.isoformat(), last=last.isoformat())
+
+
+async def talk(work: Work, secretary_id: str, name: str, cadres: list[Person]) -> str:
+    matches = [c for c in cadres if c.name == name.strip()]
+    if not matches:
+        raise TransitionError(_("{name} is not a stationed cadre in the roster.").format(name=name or "…"))
+    cadre = matches[0]
+    _add(work, secretary_id, Kind.talk, data={"cadre": cadre.id}, note=name)
+    return _("Talk with {name} recorded.").format(name=cadre.name)
+
+
+async def commit_project(work: Work, person_id: str, args: str) -> str:
+    name = args.strip()
+    party = name.endswith("党建")
+    name = name.removesuffix("党建").strip()
+    if not name:
+        raise TransitionError(_("Write it as “项目 <name>” (add “党建” for a Party-building project)."))
+    year = work.local().year
+    existing = await checkin_store.projects(work.session, person_id, year)
+    if len(existing) >= 3:
+        raise TransitionError(_("You have committed to 3 projects for {year} already.").format(year=year))
+    work.session.add(Project(person_id=person_id, year=year, seq=len(existing) + 1, name=name,
+                             party_building=party, committed_at=work.now))
+    answer = _("Project {seq} for {year} recorded: {name}.").format(seq=len(existing) + 1, year=year, name=name)
+    if len(existing) == 2 and not party and not any(p.party_building for p in existing):
+        answer += " " + _("Note: at least one of the 3 projects must be a Party-building (党建) project.")
+    return answer
+
+
+async def finish_project(work: Work, person_id: str, args: str) -> str:
+    head, _sep, results = args.strip().partition(" ")
+    seq = parse_count(head)
+    year = work.local().year
+    projects = {p.seq: p for p in await checkin_store.projects(work.session, person_id, year)}
+    if seq not in projects or not results.strip():
+        raise TransitionError(_("Write it as “项目完成 <1-3> <results>”."))
+    project = projects[seq]
+    project.results, project.done_at = results.strip(), work.now
+    work.session.add(project)
+    return _("Project {seq} marked done.").format(seq=seq)
+
+

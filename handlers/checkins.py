@@ -1,0 +1,104 @@
+"""Cadres' duty commands (签到, 签退, 夜访, 走访, 党课, 会议, 联系卡, 请假, 项目, 项目完成) and the
+secretary's 谈话. Each answers with what was recorded and the month's running totals."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.context import Context
+from bot.domain.tickets import TransitionError
+from bot.i18n import N_
+from bot.registry import CommandSpec, Registry
+from bot.services import duties
+from bot.services.work import Work
+from storage.roster_store import people_with_role
+
+CADRES = frozenset({"cadre", "grid_worker"})
+SECRETARIES = frozenset({"street_secretary", "community_secretary"})
+
+Recorder = Callable[[Work, str, str, Context], Awaitable[str]]
+
+
+def recorded(action: Recorder, *, with_totals: bool = True) -> Callable[[Context, str], Awaitable[None]]:
+    async def handler(ctx: Context, args: str) -> None:
+        member = ctx.sender.member
+        assert member is not None  # the role check let only roster people through
+        work = ctx.work()
+        try:
+            answer = await action(work, member.person_id, args, ctx)
+        except TransitionError as refusal:
+            await ctx.reply(str(refusal))
+            return
+        if with_totals:
+            await work.session.flush()
+            local = work.local()
+            month = await duties.totals(work, member.person_id, local.year, local.month,
+                                        ctx.settings.duties.evening_hour)
+            answer += "\n" + duties.totals_line(month)
+        await ctx.reply(answer)
+
+    return handler
+
+
+async def _sign_in(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.sign_in(work, person)
+
+
+async def _sign_out(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.sign_out(work, person)
+
+
+async def _night(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.night_visit(work, person, args, ctx.settings.duties.evening_hour)
+
+
+async def _visit(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.visit(work, person, args)
+
+
+async def _lecture(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.party_lecture(work, person, args)
+
+
+async def _meeting(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.meeting(work, person, args)
+
+
+async def _cards(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.contact_cards(work, person, args)
+
+
+async def _leave(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.leave(work, person, args)
+
+
+async def _talk(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.talk(work, person, args, await people_with_role(work.session, "cadre"))
+
+
+async def _project(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.commit_project(work, person, args)
+
+
+async def _project_done(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.finish_project(work, person, args)
+
+
+def register(registry: Registry) -> None:
+    add = registry.add_command
+    add(CommandSpec("签到", N_("— arrive in the community"), recorded(_sign_in), CADRES))
+    add(CommandSpec("签退", N_("— leave the community (hours are counted)"), recorded(_sign_out), CADRES))
+    add(CommandSpec("夜访", N_("<notes> — an evening visit"), recorded(_night), CADRES,
+                    aliases=("夜谈",)))
+    add(CommandSpec("走访", N_("<n>户 <notes> — household visits (困难家庭, 空巢老人, 留守儿童, 重点户)"),
+                    recorded(_visit), CADRES))
+    add(CommandSpec("党课", N_("[topic] — a Party lecture you gave"), recorded(_lecture), CADRES))
+    add(CommandSpec("会议", N_("支委会|两委联席|居民代表 — a meeting you attended"), recorded(_meeting), CADRES))
+    add(CommandSpec("联系卡", N_("<n> — contact cards handed out"), recorded(_cards), CADRES))
+    add(CommandSpec("请假", N_("<from> <to> <reason> — leave"), recorded(_leave, with_totals=False), CADRES))
+    add(CommandSpec("项目", N_("<name> [党建] — commit to one of this year's 3 projects"),
+                    recorded(_project, with_totals=False), CADRES))
+    add(CommandSpec("项目完成", N_("<1-3> <results> — a project is done"),
+                    recorded(_project_done, with_totals=False), CADRES))
+    add(CommandSpec("谈话", N_("<cadre name> — record a heart-to-heart talk (谈心谈话)"),
+                    recorded(_talk, with_totals=False), SECRETARIES))
