@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import OutboxWorker
 from bot.dispatch import Dispatcher
+from bot.domain.duties import load_calendar
 from bot.domain.workdays import WorkCalendar
 from bot.i18n import set_default_locale
 from bot.registry import Registry
@@ -68,7 +69,8 @@ async def build_app(
                 await replace_roster(session, roster_if_empty)
     registry = register_all(Registry())
     dispatcher = Dispatcher(db, clock, settings, registry, calendar, people_platform)
-    job_context = JobContext(db, clock, settings, calendar, people_platform)
+    duties = tuple(load_calendar(settings.duties.calendar_file))
+    job_context = JobContext(db, clock, settings, calendar, people_platform, duties)
     return App(
         settings=settings, clock=clock, db=db, calendar=calendar, registry=registry,
         dispatcher=dispatcher, outbox=OutboxWorker(db, clock, transports),

@@ -25,10 +25,14 @@ roster_app = typer.Typer(help="Import, export and check the roster (units, peopl
                          no_args_is_help=True)
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Grid tickets.", no_args_is_help=True)
+schedule_app = typer.Typer(help="Planned reminders and digests.", no_args_is_help=True)
+report_app = typer.Typer(help="Report forms (附件5 monthly, 附件6 projects) as .xlsx.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(roster_app, name="roster")
 app.add_typer(config_app, name="config")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(report_app, name="report")
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: $GRIDBOT_CONFIG).")
@@ -276,6 +280,122 @@ def tickets_export(
     count = asyncio.run(run())
     if out is not None:
         typer.echo(f"exported {count} tickets to {out}", err=True)
+
+
+# ------------------------------------------------------------------ schedule / report
+
+
+def _day_arg(text: str, name: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{name} must be a date like 2026-12-01, not {text!r}") from None
+
+
+@schedule_app.command("list")
+def schedule_list(
+    from_: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    to: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Print the reminders and digests planned for the days, as JSON lines {at, duty, period, to,
+    text}, without sending anything. With --roster alone: a scratch database holding that roster."""
+    from bot.app import build_app
+    from bot.clock import SystemClock
+    from scheduler.planning import plan_range
+
+    first, last = _day_arg(from_, "--from"), _day_arg(to, "--to")
+    if last < first:
+        raise _fail("--to is before --from")
+    with tempfile.TemporaryDirectory() as scratch:
+        url = db or (f"sqlite+aiosqlite:///{scratch}/schedule.db" if roster else None)
+        settings = _settings(config, **({"database__url": url} if url else {}))
+        data = _load_roster(roster) if roster else None
+
+        async def run() -> None:
+            bot = await build_app(settings, SystemClock(), {}, people_platform="wecom_app", roster_if_empty=data)
+            try:
+                async for notice in plan_range(bot.job_context, first, last):
+                    typer.echo(json.dumps(notice, ensure_ascii=False))
+            finally:
+                await bot.close()
+
+        asyncio.run(run())
+
+
+@report_app.command("monthly")
+def report_monthly(
+    cadre: Annotated[str, typer.Option("--cadre", help="The cadre's im_user (roster column).")],
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx to write.")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Write a cadre's 附件5 for a month, filled in from check-ins, tickets and chat corrections."""
+    from bot.domain.periods import parse_month
+    from bot.forms.monthly import write_monthly
+    from bot.services.reports import monthly_forms
+    from storage import migrate
+    from storage.db import Database
+    from storage.roster_store import find_member
+
+    try:
+        year, mon = parse_month(month)
+    except ValueError as exc:
+        raise _fail(f"--month: {exc}") from None
+    settings = _settings(config, database__url=db)
+
+    async def run() -> str | None:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.session() as session:
+                member = await find_member(session, cadre)
+                if member is None or "cadre" not in member.roles:
+                    return f"{cadre} is not a stationed cadre in the roster"
+                forms = await monthly_forms(session, year, mon, settings.tz, settings.duties.evening_hour,
+                                            only=[member.person_id])
+                write_monthly(forms[0][1], out)
+                return None
+        finally:
+            await database.dispose()
+
+    problem = asyncio.run(run())
+    if problem:
+        raise _fail(problem, 1)
+    typer.echo(f"wrote {out}", err=True)
+
+
+@report_app.command("projects")
+def report_projects(
+    year: Annotated[int, typer.Option("--year", help="YYYY")],
+    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx to write.")] = Path("projects.xlsx"),
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Write 附件6 (every cadre's 3 lead projects of the year, measures and results)."""
+    from bot.forms.projects import write_projects
+    from bot.services.reports import project_blocks
+    from storage import migrate
+    from storage.db import Database
+
+    settings = _settings(config, database__url=db)
+
+    async def run() -> None:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.session() as session:
+                write_projects(year, await project_blocks(session, year, settings.tz), out)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"wrote {out}", err=True)
 
 
 # ------------------------------------------------------------------ parse / config

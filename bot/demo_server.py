@@ -23,18 +23,18 @@ from bot.app import App, build_app
 from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.demo_roster import demo_roster
+from bot.domain.categories import category
+from bot.domain.tickets import state_label
 from bot.events import InboundMessage
 from bot.i18n import N_, _, using
 from bot.roles import role_label
 from bot.server import APP_KEY, healthz, serve_forever
 from bot.transport.demo import DemoHub, DemoTransport, event_json
 from scheduler.runner import SimulatedScheduler
-from bot.domain.categories import category
-from bot.domain.tickets import state_label
 from storage import ticket_store
 from storage.history_store import history, notices_sent
-from storage.roster_store import find_chat
 from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
+from storage.roster_store import find_chat
 
 log = logging.getLogger(__name__)
 HUB_KEY = web.AppKey("hub", DemoHub)

@@ -1,7 +1,9 @@
 """Replay a transcript through the real pipeline on a simulated clock.
 
 Input (JSON lines, in time order): ``{"at", "chat", "user", "text"}`` is a message (``chat`` null
-or absent: a private message to the bot); ``{"at", "tick": true}`` only moves the clock. Optional
+or absent: a private message to the bot); ``{"at", "tick": true}`` only moves the clock;
+``{"at", "restart": true}`` says the bot was off until ``at``: the clock jumps without running
+the jobs in between, then start-up runs as in production (unfinished messages, catch-up). Optional
 fields: ``msg_id`` (to replay a platform retry), ``user_name``, ``platform`` (default demo),
 ``mentions_bot``. Before each line the clock moves to its ``at`` and every job due by then runs.
 Output: one JSON line per outbound message ``{"at", "chat", "user", "kind", "text", "ticket",
@@ -19,10 +21,11 @@ from zoneinfo import ZoneInfo
 from bot.app import App
 from bot.clock import FakeClock
 from bot.events import InboundMessage, OutboundMessage
-from scheduler.runner import SimulatedScheduler
+from scheduler.runner import SimulatedScheduler, catch_up
 
 _MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot"}
 _TICK_FIELDS = {"at", "tick"}
+_RESTART_FIELDS = {"at", "restart"}
 
 
 class TranscriptError(ValueError):
@@ -35,7 +38,8 @@ class TranscriptError(ValueError):
 class Step:
     line: int
     at: datetime
-    message: InboundMessage | None  # None: a clock tick
+    message: InboundMessage | None  # None: a clock tick (or a restart)
+    restart: bool = False
 
 
 def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") -> list[Step]:
@@ -86,6 +90,11 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
         if unknown:
             raise ValueError(f"a tick line takes only at and tick, not {', '.join(sorted(unknown))}")
         return Step(number, at, None)
+    if data.get("restart"):
+        unknown = set(data) - _RESTART_FIELDS
+        if unknown:
+            raise ValueError(f"a restart line takes only at and restart, not {', '.join(sorted(unknown))}")
+        return Step(number, at, None, restart=True)
     unknown = set(data) - _MESSAGE_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -119,6 +128,10 @@ async def run_transcript(app: App, clock: FakeClock, steps: list[Step]) -> None:
     """Feed the steps through the app; what it says comes out of `app.transports`."""
     scheduler = SimulatedScheduler(app.jobs, app.job_context, clock)
     for step in steps:
+        if step.restart:
+            scheduler.skip_to(step.at)
+            await app.dispatcher.recover()
+            await catch_up(app.jobs, app.job_context)
         await scheduler.advance_to(step.at)
         await app.outbox.flush()
         if step.message is not None:

@@ -76,6 +76,18 @@ async def _talk(work: Work, person: str, args: str, ctx: Context) -> str:
     return await duties.talk(work, person, args, await people_with_role(work.session, "cadre"))
 
 
+async def _report(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.report(work, person, args, ctx.settings.duties.evening_hour)
+
+
+async def _confirm(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.confirm_report(work, person, args)
+
+
+async def _absent(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.spot_check_absent(work, await people_with_role(work.session, "cadre"), args)
+
+
 async def _project(work: Work, person: str, args: str, ctx: Context) -> str:
     return await duties.commit_project(work, person, args)
 
@@ -93,12 +105,19 @@ def register(registry: Registry) -> None:
     add(CommandSpec("走访", N_("<n>户 <notes> — household visits (困难家庭, 空巢老人, 留守儿童, 重点户)"),
                     recorded(_visit), CADRES))
     add(CommandSpec("党课", N_("[topic] — a Party lecture you gave"), recorded(_lecture), CADRES))
-    add(CommandSpec("会议", N_("支委会|两委联席|居民代表 — a meeting you attended"), recorded(_meeting), CADRES))
+    add(CommandSpec("会议", N_("支委会|两委联席|居民代表|交流会 — a meeting you attended"), recorded(_meeting),
+                    CADRES | SECRETARIES))
     add(CommandSpec("联系卡", N_("<n> — contact cards handed out"), recorded(_cards), CADRES))
     add(CommandSpec("请假", N_("<from> <to> <reason> — leave"), recorded(_leave, with_totals=False), CADRES))
     add(CommandSpec("项目", N_("<name> [党建] — commit to one of this year's 3 projects"),
                     recorded(_project, with_totals=False), CADRES))
     add(CommandSpec("项目完成", N_("<1-3> <results> — a project is done"),
                     recorded(_project_done, with_totals=False), CADRES))
+    add(CommandSpec("报表", N_("[YYYY-MM] [<item> <value>] — your monthly form 5, filled in from your records"),
+                    recorded(_report, with_totals=False), CADRES))
+    add(CommandSpec("确认报表", N_("[YYYY-MM] — confirm your monthly form 5"),
+                    recorded(_confirm, with_totals=False), CADRES))
+    add(CommandSpec("不在岗", N_("<cadre name> — a spot check found a cadre absent"),
+                    recorded(_absent, with_totals=False), SECRETARIES))
     add(CommandSpec("谈话", N_("<cadre name> — record a heart-to-heart talk (谈心谈话)"),
                     recorded(_talk, with_totals=False), SECRETARIES))

@@ -13,6 +13,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.duties import Duty
 from bot.domain.workdays import WorkCalendar
 from storage.db import Database
 
@@ -26,6 +27,7 @@ class JobContext:
     settings: Settings
     calendar: WorkCalendar
     people_platform: str
+    duties: tuple[Duty, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:

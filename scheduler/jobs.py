@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from apscheduler.triggers.cron import CronTrigger
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
+from bot.services.digests import send_digests
+from bot.services.reminders import PlanContext, send_due
 from bot.services.sweep import sweep
 from bot.services.work import Work
 from scheduler.base import Job, JobContext
 from storage import outbox_store
+from storage.db import leader_lock
 from storage.roster_store import people_with_role
 
 
@@ -47,9 +51,39 @@ async def ticket_sweep(ctx: JobContext, now: datetime) -> None:
         await sweep(work, office_hours=ctx.office_hours(now))
 
 
+def plan_context(ctx: JobContext, session: AsyncSession) -> PlanContext:
+    return PlanContext(session, ctx.calendar, list(ctx.duties), ctx.tz, ctx.settings.duties.evening_hour)
+
+
+async def duty_reminders(ctx: JobContext, now: datetime) -> None:
+    """The duty calendar's reminders and late lists whose hour has come (see services.reminders)."""
+    if not ctx.office_hours(now):
+        return
+    async with ctx.db.transaction() as session:
+        if not await leader_lock(session, "duty_reminders"):
+            return
+        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
+        await send_due(work, plan_context(ctx, session))
+
+
+async def digests(ctx: JobContext, now: datetime) -> None:
+    """Secretaries' digests, rankings and red-line indicators (see services.digests)."""
+    if not ctx.office_hours(now):
+        return
+    async with ctx.db.transaction() as session:
+        if not await leader_lock(session, "digests"):
+            return
+        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
+        await send_digests(work, ctx)
+
+
 def all_jobs(ctx: JobContext) -> list[Job]:
     tz = ctx.tz
+    hours = ",".join(str(h) for h in sorted({d.hour for d in ctx.duties} or {9}))  # the calendar's hours only
     return [
         Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch),
         Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep),
+        Job("duty_reminders", CronTrigger(hour=hours, minute=5, timezone=tz), duty_reminders),
+        # the digests' own times (08:30 daily, 09:00 weekly, 09:30 monthly, 10:00 rankings, 10:30 red lines)
+        Job("digests", CronTrigger(hour="8-10", minute="0,30", timezone=tz), digests),
     ]

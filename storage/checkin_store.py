@@ -51,3 +51,25 @@ async def all_projects(session: AsyncSession, year: int) -> Sequence[Project]:
     return (await session.exec(
         select(Project).where(Project.year == year).order_by(col(Project.person_id), col(Project.seq))
     )).all()
+
+
+async def records_of_everyone(
+    session: AsyncSession, start: datetime, end: datetime, kinds: Sequence[str] = ()
+) -> Sequence[CheckIn]:
+    """Everyone's records in [start, end) plus leave overlapping it: one query for a whole run
+    of reminders or reports, instead of one per person."""
+    query = select(CheckIn).where(
+        ((CheckIn.at >= start) & (CheckIn.at < end))
+        | ((CheckIn.kind == "leave") & (CheckIn.at < end) & (col(CheckIn.ended_at) >= start)),
+    )
+    if kinds:
+        query = query.where(col(CheckIn.kind).in_(list(kinds)))
+    return (await session.exec(query.order_by(col(CheckIn.person_id), col(CheckIn.at)))).all()
+
+
+async def pending_confirmation(session: AsyncSession, person_id: str, since: datetime) -> CheckIn | None:
+    """A check-in the bot understood from plain words and asked the cadre to confirm."""
+    return (await session.exec(
+        select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.kind == "pending",
+                              CheckIn.at >= since).order_by(col(CheckIn.at).desc())
+    )).first()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -61,3 +62,14 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def leader_lock(session: AsyncSession, name: str) -> bool:
+    """Only one bot process runs a scheduled job at a time: a PostgreSQL advisory lock held until
+    the transaction ends (false: another process has it). SQLite serialises writers itself, and the
+    unique `sent_notice` row stays the real guarantee against doubles either way."""
+    if session.bind.dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(name.encode()) & 0x7FFFFFFF
+    result = await session.exec(text("SELECT pg_try_advisory_xact_lock(:k)").bindparams(k=key))  # type: ignore[call-overload]
+    return bool(result.scalar())

@@ -120,3 +120,18 @@ async def mark_failed_attempt(
 async def backlog(session: AsyncSession) -> dict[str, int]:
     rows = (await session.exec(select(Outbox.status, func.count()).group_by(Outbox.status))).all()
     return {status: count for status, count in rows}
+
+
+async def sent_keys(session: AsyncSession, recipients_periods: set[tuple[str, str]]) -> set[tuple[str, str, str]]:
+    """(duty, period, recipient) already sent among the given (duty, period) pairs: one query, so
+    a scheduled run that finds everything done costs a look-up, not a failed insert per notice."""
+    if not recipients_periods:
+        return set()
+    duties = {d for d, _ in recipients_periods}
+    periods = {p for _, p in recipients_periods}
+    rows = await session.exec(
+        select(SentNotice.duty, SentNotice.period, SentNotice.recipient).where(
+            col(SentNotice.duty).in_(list(duties)), col(SentNotice.period).in_(list(periods))
+        )
+    )
+    return {(d, p, r) for d, p, r in rows.all()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, update
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -156,3 +157,17 @@ async def communities(session: AsyncSession) -> list[tuple[str, str]]:
         select(OrgUnit.id, OrgUnit.name).where(OrgUnit.level == "community", OrgUnit.active)
     )).all()
     return sorted(((i, n) for i, n in rows), key=lambda row: -len(row[1]))
+
+
+async def holders(session: AsyncSession, role: str) -> list[tuple[Person, OrgUnit, OrgUnit | None]]:
+    """(person, unit, parent unit) for each active grant of `role`: where each cadre is stationed."""
+    parent = aliased(OrgUnit)
+    rows = await session.exec(
+        select(Person, OrgUnit, parent)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .join(OrgUnit, OrgUnit.id == RoleGrant.unit_id)
+        .outerjoin(parent, parent.id == OrgUnit.parent_id)
+        .where(RoleGrant.role == role, Person.active)
+        .order_by(Person.id, RoleGrant.id)
+    )
+    return [(p, u, up) for p, u, up in rows.all()]

@@ -186,3 +186,14 @@ async def points_by_department(session: AsyncSession, year: int) -> list[tuple[O
         .where(PointsEntry.year == year).group_by(PointsEntry.department_id)
     )).all())
     return [(d, float(sums.get(d.id) or 0.0)) for d in departments]
+
+
+async def tickets_touching(session: AsyncSession, start: datetime, end: datetime) -> Sequence[Ticket]:
+    """Tickets filed, resolved or closed in [start, end): what a month's reports and digests count."""
+    return (await session.exec(
+        select(Ticket).where(
+            ((Ticket.created_at >= start) & (Ticket.created_at < end))
+            | ((col(Ticket.resolved_at) >= start) & (col(Ticket.resolved_at) < end))
+            | ((col(Ticket.closed_at) >= start) & (col(Ticket.closed_at) < end))
+        ).order_by(col(Ticket.id))
+    )).all()

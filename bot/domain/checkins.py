@@ -21,10 +21,16 @@ class Kind(StrEnum):
     leave = "leave"  # 请假 from … to
     talk = "talk"  # 谈心谈话 (recorded by the secretary)
     report_confirmed = "report_confirmed"  # the month's 附件5 confirmed by the cadre
+    report_field = "report_field"  # a 附件5 item the cadre filled in or corrected in chat
+    absence = "absence"  # a spot check (抽查) found the cadre absent without leave
+    pending = "pending"  # understood from plain words, waiting for the cadre's “确认”
 
 
-MEETING_TYPES = {"支委会": "branch_committee", "两委联席": "joint_committee", "居民代表": "residents"}
-VISIT_TAGS = ("困难家庭", "空巢老人", "留守儿童", "重点户", "危重病人", "残疾人")
+MEETING_TYPES = {
+    "支委会": "branch_committee", "两委联席": "joint_committee", "居民代表": "residents",
+    "交流会": "exchange",  # the street's quarterly exchange meeting of stationed cadres
+}
+VISIT_TAGS = ("困难家庭", "空巢老人", "独居老人", "留守儿童", "重点户", "危重病人", "残疾人")
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -76,6 +82,8 @@ class MonthTotals:
     party_lectures: int = 0
     meetings: dict[str, int] = field(default_factory=dict)
     leave_days: int = 0
+    leave_dates: frozenset[date] = frozenset()
+    absences: int = 0
 
 
 def is_evening(at: datetime, tz: ZoneInfo, evening_hour: int) -> bool:
@@ -85,10 +93,10 @@ def is_evening(at: datetime, tz: ZoneInfo, evening_hour: int) -> bool:
 def month_totals(
     records: Iterable[Record], tz: ZoneInfo, evening_hour: int, *, first: date, last: date,
 ) -> MonthTotals:
-    """Totals for the days first..last (a calendar month) from a cadre's records."""
+    """Totals for the days first..last (a month, a week, a quarter) from a cadre's records."""
     days: set[date] = set()
     hours = 0.0
-    counts = {"night": 0, "visits": 0, "households": 0, "key": 0, "cards": 0, "lectures": 0}
+    counts = {"night": 0, "visits": 0, "households": 0, "key": 0, "cards": 0, "lectures": 0, "absent": 0}
     meetings: dict[str, int] = {}
     leave: set[date] = set()
     for r in records:
@@ -115,6 +123,8 @@ def month_totals(
                 counts["cards"] += r.count or 0
             case Kind.party_lecture:
                 counts["lectures"] += 1
+            case Kind.absence:
+                counts["absent"] += 1
             case Kind.meeting:
                 kind = str(r.data.get("type", ""))
                 meetings[kind] = meetings.get(kind, 0) + 1
@@ -122,7 +132,7 @@ def month_totals(
         days_in_community=len(days), hours=round(hours, 1), night_visits=counts["night"],
         visits=counts["visits"], households=counts["households"], key_household_visits=counts["key"],
         contact_cards=counts["cards"], party_lectures=counts["lectures"], meetings=meetings,
-        leave_days=len(leave),
+        leave_days=len(leave), leave_dates=frozenset(leave), absences=counts["absent"],
     )
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from bot.domain.checkins import (
-    MEETING_TYPES, VISIT_TAGS, Kind, MonthTotals, Record, is_evening, month_totals, parse_count, parse_day,
+    MEETING_TYPES,
+    VISIT_TAGS,
+    Kind,
+    MonthTotals,
+    Record,
+    is_evening,
+    month_totals,
+    parse_count,
+    parse_day,
 )
-from bot.domain.periods import month_days, span
+from bot.domain.periods import month_days, parse_month, previous_month, span
 from bot.domain.tickets import TransitionError
+from bot.forms.monthly import FIELDS, ITEMS
 from bot.i18n import _
+from bot.services.reports import monthly_forms, parse_value
 from bot.services.work import Work
 from storage import checkin_store
 from storage.models import CheckIn, Person, Project
@@ -153,3 +163,74 @@ async def finish_project(work: Work, person_id: str, args: str) -> str:
     return _("Project {seq} marked done.").format(seq=seq)
 
 
+
+
+def _month_arg(args: str, today: date) -> tuple[tuple[int, int], str]:
+    """Leading YYYY-MM (default: last month, the one being reported) and the rest."""
+    head, _sep, rest = args.strip().partition(" ")
+    if head and head[0].isdigit() and "-" in head:
+        try:
+            return parse_month(head), rest.strip()
+        except ValueError:
+            raise TransitionError(_("“{month}” is not a month like 2026-11.").format(month=head)) from None
+    return previous_month(today), args.strip()
+
+
+async def report(work: Work, person_id: str, args: str, evening_hour: int) -> str:
+    """报表 [YYYY-MM]: the form as filled in so far; 报表 [YYYY-MM] <项目> <值>: fill in or correct."""
+    (year, month), rest = _month_arg(args, work.local().date())
+    key = f"{year}-{month:02d}"
+    if rest:
+        label, _sep, value = rest.partition(" ")
+        try:
+            field, parsed = parse_value(label, value)
+        except ValueError:
+            known = "、".join(f.label for f in FIELDS if f.source == "manual")
+            raise TransitionError(_("Write it as “报表 {month} <item> <value>”; items: {items}.").format(
+                month=key, items=known)) from None
+        _add(work, person_id, Kind.report_field, data={"period": key, "key": field, "value": parsed})
+        await work.session.flush()
+    forms = await monthly_forms(work.session, year, month, work.tz, evening_hour, only=[person_id])
+    if not forms:
+        raise TransitionError(_("Only stationed cadres file this report."))
+    form = forms[0][1]
+    lines = [_("Form 5 for {month}, {community}:").format(month=key, community=form.community)]
+    lines += [f"{number}. {form.sentence(template)}" for _group, number, template in ITEMS]
+    missing = [f.label for f in form.missing()]
+    if missing:
+        lines.append(_("Still blank: {items}. Fill in with “报表 {month} <item> <value>”.").format(
+            items="、".join(missing[:12]) + ("……" if len(missing) > 12 else ""), month=key))
+    if form.confirmed_on:
+        lines.append(_("Confirmed on {day}.").format(day=form.confirmed_on))
+    else:
+        lines.append(_("Send “确认报表 {month}” when it is right.").format(month=key))
+    return "\n".join(lines)
+
+
+async def confirm_report(work: Work, person_id: str, args: str) -> str:
+    (year, month), _rest = _month_arg(args, work.local().date())
+    key = f"{year}-{month:02d}"
+    if (year, month) >= (work.local().year, work.local().month):
+        raise TransitionError(_("{month} is not over yet; confirm its report from the 1st of next month.").format(
+            month=key))
+    _add(work, person_id, Kind.report_confirmed, data={"period": key})
+    return _("Thank you: your report for {month} is confirmed and goes to the street office.").format(month=key)
+
+
+async def spot_check_absent(work: Work, cadres: list[Person], name: str) -> str:
+    """A secretary's 抽查 found a cadre absent: recorded unless approved leave covers today."""
+    matches = [c for c in cadres if c.name == name.strip()]
+    if not matches:
+        raise TransitionError(_("{name} is not a stationed cadre in the roster.").format(name=name or "…"))
+    cadre = matches[0]
+    today = work.local().date()
+    start, end = span(today, today, work.tz)
+    rows = await checkin_store.records_between(work.session, cadre.id, start, end, kinds=("leave", "day"))
+    if any(r.kind == Kind.leave for r in rows):
+        return _("{name} is on approved leave today; nothing recorded.").format(name=cadre.name)
+    _add(work, cadre.id, Kind.absence, note=name)
+    await work.session.flush()
+    year_start, year_end = span(date(today.year, 1, 1), date(today.year, 12, 31), work.tz)
+    count = len(await checkin_store.records_between(work.session, cadre.id, year_start, year_end,
+                                                    kinds=("absence",)))
+    return _("Absence of {name} recorded: {n} this year.").format(name=cadre.name, n=count)

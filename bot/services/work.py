@@ -35,12 +35,13 @@ class Work:
                                         user_id=im_user, ticket=ticket))
 
     async def notify_once(self, im_user: str, text: str, *, duty: str, period: str,
-                          ticket: str | None = None, kind: str = OutboundKind.reminder) -> bool:
+                          ticket: str | None = None, kind: str = OutboundKind.reminder,
+                          files: tuple[str, ...] = ()) -> bool:
         """A reminder sent at most once per (duty, period, person)."""
         return await outbox_store.enqueue_once(
             self.session,
             OutboundMessage(platform=self.people_platform, kind=kind, text=text, user_id=im_user,
-                            ticket=ticket),
+                            ticket=ticket, files=files),
             duty=duty, period=period, recipient=im_user, now=self.now,
         )
 

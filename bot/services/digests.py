@@ -1,0 +1,331 @@
+"""Digests for secretaries and the red-line indicators for the street secretary.
+
+- every working day at 08:30: new, overdue and escalated tickets of the secretary's area;
+- the first working day of a week: last week's numbers;
+- the first working day of a month: last month by category with a chart picture;
+- the first working day of a quarter: the cadre ranking (street secretary);
+- the last working day of December: the departments' 吹哨报到 points ranking;
+- red lines (indicators, never verdicts): a month under 10 days without leave, a 2nd/3rd absence
+  in a year (monthly), and 四必到 tickets without an on-site check or long overdue (daily, once each).
+
+`plan_digests` decides (also for `gridbot schedule list`); `send_digests` queues what is due,
+each at most once per (digest, period, person)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.categories import category
+from bot.domain.duties import Period
+from bot.domain.periods import month_days, quarter_days, span
+from bot.domain.ranking import CadreQuarter, rank
+from bot.domain.tickets import OPEN, State
+from bot.domain.workdays import WorkCalendar
+from bot.events import OutboundKind
+from bot.i18n import _, current_locale
+from bot.services.charts import CategoryStat, render_month_chart
+from bot.services.metrics import load_period
+from bot.services.reminders import CATCH_UP, Planned
+from bot.services.reports import postings
+from bot.services.work import Work
+from storage import outbox_store, ticket_store
+from storage.models import Person, Ticket
+from storage.roster_store import holders, people_with_role
+
+LONG_OVERDUE_WORKDAYS = 5
+ON_SITE_WITHIN = timedelta(hours=24)
+SATISFIED = {"满意", "基本满意", "satisfied", "basically_satisfied"}
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    tz: ZoneInfo
+    calendar: WorkCalendar
+    evening_hour: int
+    files_dir: Path
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A secretary and the area (community id; None = the whole street) their digest covers."""
+
+    person: Person
+    community_id: str | None
+
+
+async def readers(session: AsyncSession) -> list[Reader]:
+    out = [Reader(p, u.id) for p, u, _ in await holders(session, "community_secretary") if p.im_user]
+    out += [Reader(p, None) for p in await people_with_role(session, "street_secretary") if p.im_user]
+    return out
+
+
+def _in_area(ticket: Ticket, reader: Reader) -> bool:
+    return reader.community_id is None or ticket.community_id == reader.community_id
+
+
+def _at(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour, minute), tz)
+
+
+def first_workday(first: date, last: date, calendar: WorkCalendar) -> date | None:
+    return next(iter(calendar.workdays_between(first, last)), None)
+
+
+async def plan_digests(session: AsyncSession, ctx: object, day: date) -> list[Planned]:
+    """Digests due on `day` (a working day). `ctx` is a scheduler JobContext."""
+    settings = DigestSettings(ctx.tz, ctx.calendar, ctx.settings.duties.evening_hour,  # type: ignore[attr-defined]
+                              ctx.settings.files_dir)  # type: ignore[attr-defined]
+    return await _plan(session, settings, day)
+
+
+async def _plan(session: AsyncSession, s: DigestSettings, day: date) -> list[Planned]:
+    if not s.calendar.is_workday(day):
+        return []
+    people = await readers(session)
+    if not people:
+        return []
+    out = await _daily(session, s, day, people)
+    monday = day - timedelta(days=day.weekday())
+    if first_workday(monday, monday + timedelta(days=6), s.calendar) == day:
+        out += await _weekly(session, s, day, people, monday - timedelta(days=7))
+    month_first, month_last = month_days(day.year, day.month)
+    if first_workday(month_first, month_last, s.calendar) == day:
+        last_month_end = month_first - timedelta(days=1)
+        out += await _monthly(session, s, day, people, last_month_end.year, last_month_end.month)
+        out += await _red_lines_month(session, s, day, people, last_month_end.year, last_month_end.month)
+        if day.month in (1, 4, 7, 10):
+            out += await _quarter_ranking(session, s, day, people, last_month_end)
+    december_last = s.calendar.previous_workday(date(day.year, 12, 31))
+    if day == december_last:
+        out += await _points_ranking(session, s, day, people)
+    return out
+
+
+def _ticket_list(tickets: Sequence[Ticket], limit: int = 5) -> str:
+    shown = "、".join(f"{t.no}（{category(t.category).name()}）" for t in tickets[:limit])
+    return shown + ("……" if len(tickets) > limit else "")
+
+
+async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader]) -> list[Planned]:
+    at = _at(day, 8, 30, s.tz)
+    since = _at(s.calendar.previous_workday(day, include=False), 8, 30, s.tz)
+    recent = await ticket_store.tickets_touching(session, since, at)
+    open_ = await ticket_store.open_tickets(session)
+    out = []
+    for reader in people:
+        new = [t for t in recent if since <= t.created_at < at and _in_area(t, reader) and t.duplicate_of_id is None]
+        overdue = [t for t in open_ if _in_area(t, reader) and t.due_at is not None and t.due_at < at]
+        escalated = [t for t in open_ if _in_area(t, reader) and t.state == State.escalated]
+        if not (new or overdue or escalated):
+            continue  # nothing to say: no digest rather than an empty one
+        lines = [_("Morning digest {day}:").format(day=f"{day.month}/{day.day}")]
+        lines.append(_("new tickets: {n} {list}").format(n=len(new), list=_ticket_list(new)))
+        lines.append(_("overdue: {n} {list}").format(n=len(overdue), list=_ticket_list(overdue)))
+        lines.append(_("with departments (吹哨): {n} {list}").format(n=len(escalated), list=_ticket_list(escalated)))
+        out.append(Planned(at, "digest.daily", day.isoformat(), str(reader.person.im_user), "\n".join(lines),
+                           OutboundKind.digest))
+    return out
+
+
+async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
+                  monday: date) -> list[Planned]:
+    start, end = span(monday, monday + timedelta(days=6), s.tz)
+    tickets = await ticket_store.tickets_touching(session, start, end)
+    iso = monday.isocalendar()
+    period = f"{iso.year}-W{iso.week:02d}"
+    out = []
+    for reader in people:
+        mine = [t for t in tickets if _in_area(t, reader) and t.duplicate_of_id is None]
+        filed = [t for t in mine if start <= t.created_at < end]
+        resolved = [t for t in mine if t.resolved_at is not None and start <= t.resolved_at < end]
+        on_time = sum(1 for t in resolved if t.due_at is None or t.resolved_at <= t.due_at)  # type: ignore[operator]
+        if not (filed or resolved):
+            continue
+        text = _("Last week ({period}): {filed} tickets filed, {resolved} resolved, {on_time} of them on time.").format(
+            period=period, filed=len(filed), resolved=len(resolved), on_time=on_time)
+        out.append(Planned(_at(day, 9, 0, s.tz), "digest.weekly", period, str(reader.person.im_user), text,
+                           OutboundKind.digest))
+    return out
+
+
+def category_stats(tickets: Sequence[Ticket], start: datetime, end: datetime) -> list[CategoryStat]:
+    filed = Counter(t.category for t in tickets if start <= t.created_at < end and t.duplicate_of_id is None)
+    days: dict[str, list[float]] = defaultdict(list)
+    for t in tickets:
+        if t.closed_at is not None and start <= t.closed_at < end and t.duplicate_of_id is None:
+            days[t.category].append((t.closed_at - t.created_at).total_seconds() / 86400)
+    cats = sorted(set(filed) | set(days), key=lambda c: (-filed[c], c))
+    return [CategoryStat(c, filed[c], len(days[c]),
+                         round(sum(days[c]) / len(days[c]), 1) if days[c] else None) for c in cats]
+
+
+async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
+                   year: int, month: int) -> list[Planned]:
+    first, last = month_days(year, month)
+    start, end = span(first, last, s.tz)
+    tickets = await ticket_store.tickets_touching(session, start, end)
+    period = f"{year}-{month:02d}"
+    out = []
+    for reader in people:
+        stats = category_stats([t for t in tickets if _in_area(t, reader)], start, end)
+        filed = sum(x.filed for x in stats)
+        closed = sum(x.closed for x in stats)
+        if not stats:
+            continue
+        lines = [_("Monthly digest {period}: {filed} tickets filed, {closed} closed.").format(
+            period=period, filed=filed, closed=closed)]
+        lines += [_("{category}: {filed} filed, {closed} closed, {days} days on average").format(
+            category=category(x.category).name(), filed=x.filed, closed=x.closed,
+            days="—" if x.avg_days_to_close is None else f"{x.avg_days_to_close:g}") for x in stats[:8]]
+        chart = (tuple(stats), _("Tickets {period}").format(period=period)) if stats else None
+        out.append(Planned(_at(day, 9, 30, s.tz), "digest.monthly", period, str(reader.person.im_user),
+                           "\n".join(lines), OutboundKind.digest, chart=chart))
+    return out
+
+
+async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
+                           last_day: date) -> list[Planned]:
+    quarter = (last_day.month - 1) // 3 + 1
+    first, last = quarter_days(last_day.year, quarter)
+    period = Period(f"{last_day.year}-Q{quarter}", first, last)
+    records = await load_period(session, period, s.tz, s.evening_hour)
+    start, end = span(first, last, s.tz)
+    tickets = await ticket_store.tickets_touching(session, start, end)
+    by_handler: dict[str, list[Ticket]] = defaultdict(list)
+    for t in tickets:
+        if t.assignee_id and t.resolved_at is not None and start <= t.resolved_at < end:
+            by_handler[t.assignee_id].append(t)
+    rows = []
+    for posting in await postings(session):
+        totals = records.totals(posting.person.id)
+        handled = by_handler[posting.person.id]
+        rated = [t for t in handled if t.satisfaction]
+        rows.append(CadreQuarter(
+            posting.person.name, posting.community.name, totals.days_in_community, totals.households,
+            len(handled), sum(1 for t in handled if t.due_at is None or t.resolved_at <= t.due_at),  # type: ignore[operator]
+            len(rated), sum(1 for t in rated if t.satisfaction in SATISFIED),
+        ))
+    if not rows:
+        return []
+    ranked = rank(rows)
+    lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
+               "tickets on time 25, satisfaction 15):").format(period=period.key)]
+    lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
+                "{on_time}/{handled} on time, {satisfied}/{rated} satisfied").format(
+        place=place, name=c.name, community=c.community, score=f"{c.score:g}", days=c.days,
+        households=c.households, on_time=c.on_time, handled=c.handled, satisfied=c.satisfied, rated=c.rated)
+        for place, c in ranked[:30]]
+    lines.append(_("Those at the bottom are for the street Party secretary to talk with (约谈); "
+                   "the figures are what was recorded, not a verdict."))
+    return [Planned(_at(day, 10, 0, s.tz), "digest.ranking", period.key, str(r.person.im_user), "\n".join(lines),
+                    OutboundKind.digest) for r in people if r.community_id is None]
+
+
+async def _points_ranking(session: AsyncSession, s: DigestSettings, day: date,
+                          people: list[Reader]) -> list[Planned]:
+    points = sorted(await ticket_store.points_by_department(session, day.year), key=lambda p: (-p[1], p[0].name))
+    if not points:
+        return []
+    lines = [_("吹哨报到 points of the departments, {year}:").format(year=day.year)]
+    lines += [f"{i}. {unit.name} {value:g}" for i, (unit, value) in enumerate(points, start=1)]
+    return [Planned(_at(day, 10, 0, s.tz), "digest.points", str(day.year), str(r.person.im_user), "\n".join(lines),
+                    OutboundKind.digest) for r in people if r.community_id is None]
+
+
+async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
+                           year: int, month: int) -> list[Planned]:
+    first, last = month_days(year, month)
+    period = Period(f"{year}-{month:02d}", first, last)
+    records = await load_period(session, period, s.tz, s.evening_hour)
+    year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), s.tz, s.evening_hour)
+    lines = []
+    for posting in await postings(session):
+        pid = posting.person.id
+        totals = records.totals(pid)
+        leave_workdays = sum(1 for d in totals.leave_dates if s.calendar.is_workday(d))
+        if totals.days_in_community < 10 and totals.days_in_community + leave_workdays < 10:
+            lines.append(_("{name} ({community}): {days} days in the community in {period}, "
+                           "{leave} working days of leave.").format(
+                name=posting.person.name, community=posting.community.name, days=totals.days_in_community,
+                period=period.key, leave=leave_workdays))
+        absences = year_records.totals(pid).absences
+        if absences >= 2:
+            lines.append(_("{name} ({community}): found absent without leave {n} times in {year}{flag}.").format(
+                name=posting.person.name, community=posting.community.name, n=absences, year=year,
+                flag=_(" (a third absence is a red line)") if absences >= 3 else ""))
+    if not lines:
+        return []
+    text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(period=period.key),
+                      *lines])
+    return [Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(r.person.im_user), text,
+                    OutboundKind.digest) for r in people if r.community_id is None]
+
+
+async def ticket_red_lines(session: AsyncSession, s: DigestSettings, now: datetime) -> list[tuple[Ticket, str]]:
+    """Open tickets that need the street's eyes: 四必到 without an on-site check after 24 hours,
+    and tickets overdue by more than 5 working days. Each is raised once (see send_digests)."""
+    out = []
+    for t in await ticket_store.open_tickets(session):
+        if t.duplicate_of_id is not None:
+            continue
+        if t.requires_on_site and t.on_site_at is None and now - t.created_at > ON_SITE_WITHIN:
+            out.append((t, "onsite"))
+        elif t.due_at is not None and t.due_at < now and t.state in OPEN:
+            late_by = sum(1 for _d in s.calendar.workdays_between(t.due_at.astimezone(s.tz).date() + timedelta(days=1),
+                                                                   now.astimezone(s.tz).date()))
+            if late_by > LONG_OVERDUE_WORKDAYS:
+                out.append((t, "overdue"))
+    return out
+
+
+async def send_digests(work: Work, ctx: object) -> int:
+    """Queue today's digests whose time has come (and any of the last days missed while down)."""
+    s = DigestSettings(work.tz, work.calendar, ctx.settings.duties.evening_hour,  # type: ignore[attr-defined]
+                       ctx.settings.files_dir)  # type: ignore[attr-defined]
+    today = work.local().date()
+    planned: list[Planned] = []
+    day = today - CATCH_UP
+    while day <= today:
+        planned += [n for n in await _plan(work.session, s, day)
+                    # a stale morning digest is noise; the others still matter later
+                    if n.at <= work.now and (n.duty != "digest.daily" or day == today)]
+        day += timedelta(days=1)
+    done = await outbox_store.sent_keys(work.session, {(n.duty, n.period) for n in planned})
+    sent = 0
+    for notice in planned:
+        if (notice.duty, notice.period, notice.to) not in done:
+            files: tuple[str, ...] = ()
+            if notice.chart is not None:
+                stats, title = notice.chart
+                files = (str(render_month_chart(list(stats), title, s.files_dir, current_locale())),)
+            if await work.notify_once(notice.to, notice.text, duty=notice.duty, period=notice.period,
+                                      kind=notice.kind, files=files):
+                sent += 1
+    if work.calendar.is_workday(today) and work.local().hour >= 9:
+        sent += await _send_ticket_red_lines(work, s)
+    return sent
+
+
+async def _send_ticket_red_lines(work: Work, s: DigestSettings) -> int:
+    flagged = await ticket_red_lines(work.session, s, work.now)
+    if not flagged:
+        return 0
+    bosses = [p for p in await people_with_role(work.session, "street_secretary") if p.im_user]
+    sent = 0
+    for ticket, kind in flagged:
+        text = (_("Indicator: ticket {no} ({category}) needs an on-site visit (四必到) and none is recorded "
+                  "after 24 hours.") if kind == "onsite" else
+                _("Indicator: ticket {no} ({category}) is more than {n} working days overdue.")).format(
+            no=ticket.no, category=category(ticket.category).name(), n=LONG_OVERDUE_WORKDAYS)
+        for boss in bosses:
+            if await work.notify_once(str(boss.im_user), text, duty=f"redline.{kind}", period=ticket.no,
+                                      ticket=ticket.no, kind=OutboundKind.digest):
+                sent += 1
+    return sent

@@ -1,0 +1,155 @@
+"""Duty reminders: who is reminded of what, on which day, and the late list for the street.
+
+`plan_day` is the one place that decides; `gridbot schedule list` prints its output and the
+scheduled job sends it, each notice at most once per (duty, stage, period, person) through
+`sent_notice`. A duty already met (by the records) produces nothing: no nagging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.duties import Duty, Period
+from bot.domain.workdays import WorkCalendar
+from bot.events import OutboundKind
+from bot.i18n import _, current_locale
+from bot.services.metrics import PeriodRecords, load_period, metric, missing_talks
+from bot.services.work import Work
+from storage import outbox_store
+from storage.models import Person
+from storage.roster_store import people_with_role
+
+CATCH_UP = timedelta(days=3)  # a reminder missed while the bot was down still goes out this late
+
+
+@dataclass(frozen=True)
+class Planned:
+    at: datetime
+    duty: str  # duty id and stage, e.g. monthly_report.r2 or monthly_report.late
+    period: str
+    to: str  # im_user
+    text: str
+    kind: str = OutboundKind.reminder
+    chart: tuple[object, ...] | None = None  # (stats, title) of a digest picture, drawn when sent
+
+    def as_json(self) -> dict[str, str]:
+        return {"at": self.at.isoformat(), "duty": self.duty, "period": self.period, "to": self.to,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    session: AsyncSession
+    calendar: WorkCalendar
+    duties: list[Duty]
+    tz: object
+    evening_hour: int
+
+
+async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = None) -> list[Planned]:
+    """Everything the duty calendar says should go out on `day` (working days only).
+
+    With `catch_up_from`, a reminder whose day fell in [catch_up_from, day) is planned for `day`
+    too, unless a later stage of the same duty already replaced it."""
+    if not ctx.calendar.is_workday(day):
+        return []
+    planned: list[Planned] = []
+    people: dict[str, list[Person]] = {}
+    cache: dict[tuple[str, str], PeriodRecords] = {}
+    for duty in ctx.duties:
+        for period in duty.periods_around(day):
+            stage = _stage_for(duty, period, ctx.calendar, day, catch_up_from)
+            due = duty.due_date(period, ctx.calendar)
+            late_day = ctx.calendar.next_workday(due, include=False)
+            if stage is None and not (duty.escalate_to and late_day == day):
+                continue
+            if duty.owner not in people:
+                people[duty.owner] = await people_with_role(ctx.session, duty.owner)
+            if "cadre" not in people:
+                people["cadre"] = await people_with_role(ctx.session, "cadre")
+            key = (duty.cadence, period.key)
+            if key not in cache:
+                cache[key] = await load_period(ctx.session, period, ctx.tz, ctx.evening_hour,  # type: ignore[arg-type]
+                                               until=max(due, day))
+            records = cache[key]
+            owed = [p for p in people[duty.owner]
+                    if p.im_user and metric(duty, records, p, people["cadre"]) < duty.target]
+            if stage is not None:
+                at = datetime.combine(day, time(duty.hour), ctx.tz)  # type: ignore[arg-type]
+                for person in owed:
+                    if _on_leave(records, person, day):
+                        continue
+                    text = _reminder_text(duty, period, due, records, person, people["cadre"])
+                    planned.append(Planned(at, f"{duty.id}.r{stage}", period.key, str(person.im_user), text))
+            if duty.escalate_to and late_day == day and owed:
+                planned.extend(await _late_list(ctx, duty, period, due, day, owed))
+    return sorted(planned, key=lambda p: (p.at, p.duty, p.to))
+
+
+def _stage_for(duty: Duty, period: Period, calendar: WorkCalendar, day: date,
+               catch_up_from: date | None) -> int | None:
+    stages = duty.reminder_days(period, calendar)
+    exact = [stage for stage, when in stages if when == day]
+    if exact:
+        return exact[0]
+    if catch_up_from is None:
+        return None
+    earlier = [(when, stage) for stage, when in stages if when < day]
+    if earlier:
+        when, stage = max(earlier)
+        if when >= catch_up_from:
+            return stage
+    return None
+
+
+def _on_leave(records: PeriodRecords, person: Person, day: date) -> bool:
+    return day in records.totals(person.id).leave_dates
+
+
+def _reminder_text(duty: Duty, period: Period, due: date, records: PeriodRecords, person: Person,
+                   cadres: list[Person]) -> str:
+    title = duty.title(current_locale())
+    value = metric(duty, records, person, cadres)
+    if duty.metric == "report_confirmed":
+        return _(
+            "Reminder: {title} for {period} is due on {due}. It is filled in from your records; "
+            "send “报表 {period}” to see it and “确认报表 {period}” to confirm it."
+        ).format(title=title, period=period.key, due=_day(due))
+    if duty.metric == "talk_coverage":
+        names = "、".join(c.name for c in missing_talks(records, cadres)[:20])
+        return _("Reminder: {title}. Not talked with yet this year: {names}. Record a talk with “谈话 <name>”.").format(
+            title=title, names=names)
+    return _("Reminder: {title}. So far in {period}: {value} of {target}; the period ends on {due}.").format(
+        title=title, period=period.key, value=value, target=duty.target, due=_day(due))
+
+
+async def _late_list(ctx: PlanContext, duty: Duty, period: Period, due: date, day: date,
+                     owed: list[Person]) -> list[Planned]:
+    assert duty.escalate_to is not None
+    at = datetime.combine(day, time(duty.hour, 30), ctx.tz)  # type: ignore[arg-type]
+    names = "、".join(p.name for p in owed[:50]) + ("……" if len(owed) > 50 else "")
+    text = _("Not done by {due}: {title} ({period}). {n} people: {names}. This is a reminder, not a verdict.").format(
+        due=_day(due), title=duty.title(current_locale()), period=period.key, n=len(owed), names=names)
+    return [Planned(at, f"{duty.id}.late", period.key, str(boss.im_user), text)
+            for boss in await people_with_role(ctx.session, duty.escalate_to) if boss.im_user]
+
+
+def _day(day: date) -> str:
+    return _("{month}/{day}").format(month=day.month, day=day.day)
+
+
+async def send_due(work: Work, ctx: PlanContext) -> int:
+    """Queue every planned notice of today whose hour has come; each at most once."""
+    today = work.local().date()
+    planned = [n for n in await plan_day(ctx, today, catch_up_from=today - CATCH_UP) if n.at <= work.now]
+    done = await outbox_store.sent_keys(work.session, {(n.duty, n.period) for n in planned})
+    sent = 0
+    for notice in planned:
+        if (notice.duty, notice.period, notice.to) in done:
+            continue
+        if await work.notify_once(notice.to, notice.text, duty=notice.duty, period=notice.period,
+                                  kind=notice.kind):
+            sent += 1
+    return sent

@@ -1,0 +1,62 @@
+"""Acknowledge first, handle in the background: the shared inbound path of every channel.
+
+`accept` records the message (the inbound log's unique (platform, msg_id) drops a retry), which is
+the point after which nothing can be lost, then hands processing to a background task and returns
+at once, so a callback is answered well inside WeChat's 5 s whatever the handlers do. A message
+whose task dies with the process is still `received` and is processed at the next start-up
+(`Dispatcher.recover`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from bot.dispatch import Dispatcher
+from bot.events import InboundMessage
+
+log = logging.getLogger(__name__)
+
+
+class Intake:
+    def __init__(self, dispatcher: Dispatcher, wake: Callable[[], None] = lambda: None) -> None:
+        self.dispatcher, self.wake = dispatcher, wake
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.by_inbound: dict[int, asyncio.Task[None]] = {}
+
+    async def accept(self, message: InboundMessage) -> int | None:
+        """Record and start processing; the inbound id, or None for a duplicate."""
+        inbound_id = await self.dispatcher.record(message)
+        if inbound_id is None:
+            log.info("duplicate %s message %s ignored", message.platform, message.msg_id)
+            return None
+        task = asyncio.create_task(self._process(inbound_id), name=f"inbound-{inbound_id}")
+        self._tasks.add(task)
+        self.by_inbound[inbound_id] = task
+        task.add_done_callback(lambda t: (self._tasks.discard(t), self.by_inbound.pop(inbound_id, None)))
+        return inbound_id
+
+    async def _process(self, inbound_id: int) -> None:
+        try:
+            await self.dispatcher.process(inbound_id)
+        except Exception:  # process() answers handler errors itself; this is a DB outage
+            log.exception("inbound %s could not be processed now; it is retried at start-up", inbound_id)
+        finally:
+            self.wake()
+
+    async def drain(self) -> None:
+        """Wait for every message accepted so far (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Shutdown: give running handlers `grace` seconds, then cancel (they are recovered later)."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(list(self._tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

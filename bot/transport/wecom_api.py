@@ -1,0 +1,246 @@
+"""An asyncio client for the WeCom and 公众号 REST APIs (wechatpy's client is synchronous).
+
+* access_token cached per app, refreshed a margin before expiry, one refresh at a time
+  (single-flight: concurrent senders wait for the same fetch);
+* bounded retries: 42001/40014 (and 40001 for 公众号) drop the token and refresh it once,
+  45009 and -1 back off, HTTP 5xx and network errors back off; after the budget a retryable
+  `TransportError` leaves the message in the outbox for a later attempt;
+* any other errcode is a permanent `TransportError` (bad recipient, IP not trusted, ...);
+* a timeout on every call, token fetches included;
+* `RateLimiter`: per-destination sliding windows (30/min per member for app messages, 20/min per
+  webhook robot), on an injectable clock so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bot.transport.base import TransportError
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Monotonic = Callable[[], float]
+
+TOKEN_EXPIRED = {42001, 40014}
+MP_TOKEN_EXPIRED = {42001, 40014, 40001}
+BUSY = {45009, -1}
+
+
+class WeComApiError(TransportError):
+    def __init__(self, message: str, *, errcode: int | None = None, retryable: bool = True) -> None:
+        super().__init__(message, retryable=retryable)
+        self.errcode = errcode
+
+
+class RateLimiter:
+    """At most `limit` events per `period` seconds per key (sliding window).
+
+    `acquire` waits for a free slot when the wait is at most `max_wait`; otherwise it raises a
+    retryable TransportError so the outbox tries again later instead of holding its lease."""
+
+    def __init__(
+        self, limit: int, period: float, *, max_wait: float = 30.0,
+        monotonic: Monotonic = time.monotonic, sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.limit, self.period, self.max_wait = limit, period, max_wait
+        self.monotonic, self.sleep = monotonic, sleep
+        self._events: dict[str, deque[float]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def wait_time(self, key: str) -> float:
+        now = self.monotonic()
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - self.period:
+            events.popleft()
+        if len(events) < self.limit:
+            return 0.0
+        return events[0] + self.period - now
+
+    async def acquire(self, key: str) -> None:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            wait = self.wait_time(key)
+            if wait > self.max_wait:
+                raise TransportError(f"rate limit for {key}: next slot in {wait:.0f} s", retryable=True)
+            if wait > 0:
+                await self.sleep(wait)
+                self.wait_time(key)  # drop what expired while we waited
+            self._events[key].append(self.monotonic())
+
+
+@dataclass(frozen=True)
+class TokenSource:
+    """How an app gets its access_token: WeCom `gettoken` or 公众号 `token`."""
+
+    path: str
+    params: dict[str, str]
+    expired_codes: frozenset[int]
+
+    @classmethod
+    def wecom(cls, corp_id: str, secret: str) -> TokenSource:
+        return cls("/cgi-bin/gettoken", {"corpid": corp_id, "corpsecret": secret}, frozenset(TOKEN_EXPIRED))
+
+    @classmethod
+    def mp(cls, app_id: str, secret: str) -> TokenSource:
+        return cls("/cgi-bin/token", {"grant_type": "client_credential", "appid": app_id, "secret": secret},
+                   frozenset(MP_TOKEN_EXPIRED))
+
+
+class HttpClient:
+    """One aiohttp session, opened lazily inside the running loop, with a default timeout."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 5.0))
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class WeComApi:
+    """One app's API: `await api.post("/cgi-bin/message/send", {...})` → the JSON answer (errcode 0)."""
+
+    REFRESH_MARGIN = 300.0  # refresh this long before WeChat says the token expires
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenSource | None,
+        *,
+        http: HttpClient | None = None,
+        max_attempts: int = 4,
+        backoff: float = 1.0,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tokens, self.http = tokens, http or HttpClient()
+        self.max_attempts, self.backoff = max_attempts, backoff
+        self.monotonic, self.sleep = monotonic, sleep
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._refresh: asyncio.Lock | None = None
+        self.token_fetches = 0
+
+    # ---------------------------------------------------------------- access_token
+
+    async def access_token(self, *, stale: str | None = None) -> str:
+        """The cached token; fetched when missing, near expiry, or equal to `stale` (rejected)."""
+        if self._valid(stale):
+            assert self._token is not None
+            return self._token
+        if self._refresh is None:
+            self._refresh = asyncio.Lock()
+        async with self._refresh:  # single flight: later callers find the fresh token
+            if self._valid(stale):
+                assert self._token is not None
+                return self._token
+            return await self._fetch_token()
+
+    def _valid(self, stale: str | None) -> bool:
+        return self._token is not None and self._token != stale and self.monotonic() < self._expires_at
+
+    async def _fetch_token(self) -> str:
+        assert self.tokens is not None
+        last: Exception | None = None
+        for attempt in range(self.max_attempts):
+            if attempt:
+                await self.sleep(self._delay(attempt))
+            self.token_fetches += 1
+            try:
+                data = await self._request("GET", self.tokens.path, params=self.tokens.params)
+            except _Retry as exc:
+                last = exc
+                continue
+            code = int(data.get("errcode", 0) or 0)
+            if code in BUSY:
+                last = WeComApiError(f"gettoken busy: {data.get('errmsg')}", errcode=code)
+                continue
+            if code or not data.get("access_token"):
+                raise WeComApiError(f"gettoken failed: errcode {code} {data.get('errmsg', '')}".strip(),
+                                    errcode=code, retryable=False)
+            self._token = str(data["access_token"])
+            expires_in = float(data.get("expires_in") or 7200)
+            self._expires_at = self.monotonic() + max(expires_in - self.REFRESH_MARGIN, expires_in / 2)
+            return self._token
+        raise WeComApiError(f"gettoken failed after {self.max_attempts} attempts: {last}", retryable=True)
+
+    # ---------------------------------------------------------------- calls
+
+    async def post(self, path: str, payload: dict[str, Any], *, params: dict[str, str] | None = None,
+                   with_token: bool = True, url: str | None = None) -> dict[str, Any]:
+        """POST JSON with bounded retries; returns the answer when errcode is 0."""
+        last: str = ""
+        refreshed = 0
+        token: str | None = None
+        for attempt in range(self.max_attempts):
+            if attempt and not (refreshed and last.startswith("token")):
+                await self.sleep(self._delay(attempt))
+            query = dict(params or {})
+            if with_token:
+                token = await self.access_token()
+                query["access_token"] = token
+            try:
+                data = await self._request("POST", path, params=query, json=payload, url=url)
+            except _Retry as exc:
+                last = str(exc)
+                continue
+            code = int(data.get("errcode", 0) or 0)
+            if code == 0:
+                return data
+            errmsg = str(data.get("errmsg", ""))
+            if with_token and self.tokens is not None and code in self.tokens.expired_codes:
+                if refreshed >= 2:
+                    raise WeComApiError(f"access_token rejected again after refresh: {code} {errmsg}",
+                                        errcode=code, retryable=True)
+                refreshed += 1
+                log.info("access_token rejected (%s); refreshing", code)
+                await self.access_token(stale=token)
+                last = f"token {code}"
+                continue
+            if code in BUSY:
+                last = f"errcode {code} {errmsg}"
+                continue
+            raise WeComApiError(f"{path}: errcode {code} {errmsg}", errcode=code, retryable=False)
+        raise WeComApiError(f"{path}: gave up after {self.max_attempts} attempts ({last})", retryable=True)
+
+    def _delay(self, attempt: int) -> float:
+        return min(self.backoff * 2 ** (attempt - 1), 30.0)
+
+    async def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
+                       json: dict[str, Any] | None = None, url: str | None = None) -> dict[str, Any]:
+        target = url or f"{self.base_url}{path}"
+        try:
+            async with self.http.session.request(method, target, params=params, json=json) as resp:
+                if resp.status >= 500 or resp.status == 429:
+                    raise _Retry(f"HTTP {resp.status}")
+                if resp.status >= 400:
+                    raise WeComApiError(f"{path}: HTTP {resp.status}", retryable=False)
+                data = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise _Retry(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+        except ValueError:
+            raise _Retry("answer is not JSON") from None
+        if not isinstance(data, dict):
+            raise _Retry("answer is not a JSON object")
+        return data
+
+
+class _Retry(Exception):
+    """A transient failure (network, timeout, 5xx): back off and try again."""
