@@ -16,6 +16,7 @@ from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.transport.base import Transport
+from bot.transport.routes import add_channels
 from scheduler.runner import catch_up, start_scheduler
 from storage import outbox_store
 from storage.models import InboundLog, InboundStatus
@@ -91,6 +92,7 @@ async def run_server(settings: Settings) -> None:
     transports: dict[str, Transport] = {}
     bot = await build_app(settings, SystemClock(), transports, people_platform="wecom_app")
     web_app = make_web_app(bot)
+    transports.update(add_channels(web_app, bot))  # the outbox worker holds this same dict
     if not transports:
         log.warning("no channel is configured: fill in [wecom], [wecom_robot], [mp] or [bridge]")
     web_app.cleanup_ctx.append(background(bot))

@@ -25,25 +25,27 @@ class Intake:
         self._tasks: set[asyncio.Task[None]] = set()
         self.by_inbound: dict[int, asyncio.Task[None]] = {}
 
-    async def accept(self, message: InboundMessage) -> int | None:
-        """Record and start processing; the inbound id, or None for a duplicate."""
+    async def accept(self, message: InboundMessage, *, wake: bool = True) -> int | None:
+        """Record and start processing; the inbound id, or None for a duplicate. With `wake` False
+        the outbox is not nudged when the handlers finish (the caller answers passively first)."""
         inbound_id = await self.dispatcher.record(message)
         if inbound_id is None:
             log.info("duplicate %s message %s ignored", message.platform, message.msg_id)
             return None
-        task = asyncio.create_task(self._process(inbound_id), name=f"inbound-{inbound_id}")
+        task = asyncio.create_task(self._process(inbound_id, wake), name=f"inbound-{inbound_id}")
         self._tasks.add(task)
         self.by_inbound[inbound_id] = task
         task.add_done_callback(lambda t: (self._tasks.discard(t), self.by_inbound.pop(inbound_id, None)))
         return inbound_id
 
-    async def _process(self, inbound_id: int) -> None:
+    async def _process(self, inbound_id: int, wake: bool) -> None:
         try:
             await self.dispatcher.process(inbound_id)
         except Exception:  # process() answers handler errors itself; this is a DB outage
             log.exception("inbound %s could not be processed now; it is retried at start-up", inbound_id)
         finally:
-            self.wake()
+            if wake:
+                self.wake()
 
     async def drain(self) -> None:
         """Wait for every message accepted so far (tests, shutdown)."""

@@ -1,0 +1,134 @@
+"""The bridge: a signed JSON contract for gateways that connect personal WeChat groups (a wechaty
+bot, for instance) — see docs/channels.md for the gateway author's side.
+
+Inbound  POST /bridge/messages  {"msg_id", "chat_id", "user_id", "user_name", "text", "at"}
+Outbound POST [bridge] outbound_url  {"id", "chat_id", "user_id", "kind", "text", "ticket"}
+
+Both directions carry `X-Gridbot-Timestamp: <unix seconds>` and
+`X-Gridbot-Signature: sha256=<hex HMAC-SHA256 of the raw body under [bridge] secret>`; a request
+whose timestamp is more than 300 s away from our clock is refused. Retries of a message are safe:
+the bot records each `msg_id` once, and outbound `id`s let the gateway drop a repeat (the outbox
+delivers at least once: a crash between the POST and its bookkeeping sends it again)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.events import InboundMessage, OutboundMessage
+from bot.transport.base import TransportError
+from bot.transport.intake import Intake
+from bot.transport.wecom_api import HttpClient
+from bot.transport.wecom_app import read_limited
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "bridge"
+WINDOW = 300
+MAX_TEXT = 4000
+SIGNATURE_HEADER = "X-Gridbot-Signature"
+TIMESTAMP_HEADER = "X-Gridbot-Timestamp"
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, body: bytes, now: float) -> dict[str, str]:
+    return {"Content-Type": "application/json", TIMESTAMP_HEADER: str(int(now)), SIGNATURE_HEADER: sign(secret, body)}
+
+
+def verify(secret: str, body: bytes, signature: str | None, timestamp: str | None, now: float) -> str | None:
+    """None if authentic and fresh, else the reason."""
+    if not signature or not timestamp:
+        return f"{SIGNATURE_HEADER} and {TIMESTAMP_HEADER} are required"
+    if not hmac.compare_digest(sign(secret, body), signature.strip().lower()):
+        return "signature does not match"
+    try:
+        ts = int(timestamp)
+    except ValueError:
+        return "timestamp is not unix seconds"
+    if abs(now - ts) > WINDOW:
+        return f"timestamp is {int(now - ts)} s away from now (limit {WINDOW} s)"
+    return None
+
+
+def parse_message(body: bytes) -> InboundMessage:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("body is not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("body must be a JSON object")
+    for key in ("msg_id", "user_id", "text"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ValueError(f'"{key}" must be a non-empty string')
+    for key in ("chat_id", "user_name"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ValueError(f'"{key}" must be a string or null')
+    at = data.get("at", False)
+    if not isinstance(at, bool):
+        raise ValueError('"at" must be true or false (does the message @-mention the bot?)')
+    if len(data["msg_id"]) > 128 or len(data["user_id"]) > 128 or len(data.get("chat_id") or "") > 128:
+        raise ValueError("msg_id, user_id and chat_id are at most 128 characters")
+    if len(data["text"]) > MAX_TEXT:
+        raise ValueError(f'"text" is at most {MAX_TEXT} characters')
+    return InboundMessage(
+        platform=PLATFORM, msg_id=data["msg_id"], user_id=data["user_id"], text=data["text"].strip(),
+        chat_id=data.get("chat_id") or None, user_name=(data.get("user_name") or None), mentions_bot=at,
+    )
+
+
+class BridgeChannel:
+    platform = PLATFORM
+
+    def __init__(
+        self, secret: str, outbound_url: str, intake: Intake | None, *, http: HttpClient | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.secret, self.outbound_url, self.intake = secret, outbound_url, intake
+        self.http, self.now = http or HttpClient(), now
+
+    def add_routes(self, app: web.Application, path: str = "/bridge/messages") -> None:
+        app.router.add_post(path, self.receive)
+
+    async def receive(self, request: web.Request) -> web.Response:
+        body = await read_limited(request)
+        reason = verify(self.secret, body, request.headers.get(SIGNATURE_HEADER),
+                        request.headers.get(TIMESTAMP_HEADER), self.now())
+        if reason is not None:
+            log.warning("bridge message rejected (403) from %s: %s", request.remote, reason)
+            return web.json_response({"ok": False, "error": reason}, status=403)
+        try:
+            message = parse_message(body)
+        except ValueError as exc:
+            log.warning("bridge message rejected (400): %s", exc)
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        if self.intake is None:
+            return web.json_response({"ok": False, "error": "bridge not ready"}, status=503)
+        inbound_id = await self.intake.accept(message)
+        return web.json_response({"ok": True, "duplicate": inbound_id is None})
+
+    async def send(self, message: OutboundMessage) -> None:
+        if not self.outbound_url:
+            raise TransportError("[bridge] outbound_url is not set", retryable=False)
+        payload: dict[str, Any] = {"id": message.id, "chat_id": message.chat_id, "user_id": message.user_id,
+                                   "kind": message.kind, "text": message.text, "ticket": message.ticket}
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            async with self.http.session.post(self.outbound_url, data=body,
+                                              headers=signed_headers(self.secret, body, self.now())) as resp:
+                if resp.status < 300:
+                    return
+                retryable = resp.status >= 500 or resp.status in (408, 425, 429)
+                raise TransportError(f"gateway answered HTTP {resp.status}", retryable=retryable)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise TransportError(f"gateway unreachable: {type(exc).__name__} {exc}".strip()) from None

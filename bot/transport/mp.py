@@ -1,0 +1,187 @@
+"""微信公众号 (Official Account) at GET/POST /mp/callback, safe mode (plaintext mode without a key).
+
+Residents on personal WeChat follow the account and talk to the bot 1:1 (reporting and following
+their tickets). WeChat gives 5 s for an answer and retries otherwise, so a message is recorded,
+handled in the background, and if the handlers finish within `passive_wait` seconds their replies
+go back in the HTTP answer itself (a passive reply, which costs no quota). Anything later goes out
+as a customer-service message (客服消息), which WeChat allows only within 48 hours of the
+resident's last message, 5 per window; past that the outbox marks the message failed with a note
+saying the window has closed (admins see it in /healthz), since nothing can reach the resident
+until they write again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, update
+from sqlmodel import col, select
+
+from bot.clock import Clock
+from bot.events import OutboundMessage
+from bot.transport.base import TransportError
+from bot.transport.intake import Intake
+from bot.transport.wecom_api import WeComApi, WeComApiError
+from bot.transport.wecom_app import inbound_from_xml, read_limited, reject, split_utf8
+from bot.transport.wecom_crypto import CryptoError, WeComCrypto, check_plain_signature
+from bot.transport.xml import XmlError, parse_xml, render_xml
+from storage.db import Database
+from storage.models import InboundLog, Outbox, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "mp"
+WINDOW = timedelta(hours=48)
+WINDOW_QUOTA = 5
+TEXT_LIMIT = 2048
+PASSIVE_WAIT = 4.0  # seconds we may hold the answer; WeChat gives up at 5
+
+
+class WindowClosed(TransportError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
+class MpChannel:
+    platform = PLATFORM
+
+    def __init__(
+        self, token: str, crypto: WeComCrypto | None, intake: Intake | None, api: WeComApi | None,
+        db: Database, clock: Clock, *, passive_wait: float = PASSIVE_WAIT,
+    ) -> None:
+        self.token, self.crypto, self.intake, self.api = token, crypto, intake, api
+        self.db, self.clock, self.passive_wait = db, clock, passive_wait
+
+    def add_routes(self, app: web.Application, path: str = "/mp/callback") -> None:
+        app.router.add_get(path, self.verify_url)
+        app.router.add_post(path, self.callback)
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    # ---------------------------------------------------------------- inbound
+
+    async def verify_url(self, request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            check_plain_signature(self.token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
+                                  now=self._now())
+        except CryptoError as exc:
+            return reject(exc, PLATFORM, request)
+        return web.Response(text=q.get("echostr", ""))  # as is: 公众号 does not encrypt echostr
+
+    async def callback(self, request: web.Request) -> web.Response:
+        q = request.query
+        encrypted = q.get("encrypt_type") == "aes"
+        try:
+            check_plain_signature(self.token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
+                                  now=self._now())
+            body = parse_xml(await read_limited(request))
+            if encrypted:
+                if self.crypto is None:
+                    raise CryptoError("safe mode needs [mp] encoding_aes_key")
+                body = parse_xml(self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""),
+                                                  q.get("nonce", ""), body.get("Encrypt", "")))
+            elif self.crypto is not None:
+                raise CryptoError("plaintext message refused: the account is configured for safe mode")
+            message = inbound_from_xml(PLATFORM, body)
+        except (CryptoError, XmlError) as exc:
+            return reject(exc, PLATFORM, request)
+        if message is None or not message.text or self.intake is None:
+            return web.Response(text="success")
+        inbound_id = await self.intake.accept(message, wake=False)
+        if inbound_id is None:
+            return web.Response(text="success")  # a retry: the first delivery is being answered
+        task = self.intake.by_inbound.get(inbound_id)
+        if task is not None:
+            await asyncio.wait([task], timeout=self.passive_wait)
+            if not task.done():  # replies follow as customer-service messages
+                task.add_done_callback(lambda _: self.intake.wake() if self.intake else None)
+                return web.Response(text="success")
+        texts = await self._take_passive(inbound_id, message.user_id)
+        self.intake.wake()  # whatever did not fit the passive answer
+        if not texts:
+            return web.Response(text="success")
+        reply = render_xml({"ToUserName": message.user_id, "FromUserName": body.get("ToUserName", ""),
+                            "CreateTime": int(self._now()), "MsgType": "text", "Content": "\n\n".join(texts)})
+        if encrypted:
+            assert self.crypto is not None
+            reply = self.crypto.seal_xml(reply, nonce=q.get("nonce"))
+        return web.Response(text=reply, content_type="application/xml")
+
+    async def _take_passive(self, inbound_id: int, openid: str) -> list[str]:
+        """Take this message's replies out of the outbox for the passive answer. A row is taken
+        only while no sender has claimed it (attempts 0), so it goes out exactly once."""
+        texts: list[str] = []
+        async with self.db.transaction() as session:
+            rows = (await session.exec(
+                select(Outbox.id, Outbox.text).where(
+                    Outbox.inbound_id == inbound_id, Outbox.platform == PLATFORM, Outbox.user_id == openid,
+                    col(Outbox.chat_id).is_(None), Outbox.status == OutboxStatus.pending, Outbox.attempts == 0,
+                ).order_by(col(Outbox.id))
+            )).all()
+            for outbox_id, text in rows:
+                result: Any = await session.exec(
+                    update(Outbox)
+                    .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.pending,
+                           col(Outbox.attempts) == 0)
+                    .values(status=OutboxStatus.sent, sent_at=self.clock.now(), last_error="passive reply")
+                )
+                if result.rowcount == 1 and len("\n\n".join([*texts, text]).encode()) <= TEXT_LIMIT:
+                    texts.append(text)
+                elif result.rowcount == 1:  # too long for one passive reply: leave it to the outbox
+                    await session.exec(update(Outbox).where(col(Outbox.id) == outbox_id).values(  # type: ignore[call-overload]
+                        status=OutboxStatus.pending, sent_at=None, last_error=None))
+        return texts
+
+    # ---------------------------------------------------------------- outbound (customer service)
+
+    async def send(self, message: OutboundMessage) -> None:
+        if self.api is None:
+            raise TransportError("[mp] app_secret is needed to send customer-service messages", retryable=False)
+        openid = message.user_id
+        if not openid or message.chat_id:
+            raise TransportError("公众号 messages go to one follower (user_id), never to a chat", retryable=False)
+        await self._check_window(openid)
+        for piece in split_utf8(message.text, TEXT_LIMIT):
+            try:
+                await self.api.post("/cgi-bin/message/custom/send",
+                                    {"touser": openid, "msgtype": "text", "text": {"content": piece}})
+            except WeComApiError as exc:
+                if exc.errcode == 45015:
+                    raise WindowClosed(self._closed_note(openid)) from None
+                if exc.errcode == 45047:
+                    raise WindowClosed(f"customer-service quota for {openid} used up until the resident "
+                                       "writes again (45047); follow up by phone or in person") from None
+                raise
+
+    async def _check_window(self, openid: str) -> None:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            last = (await session.exec(
+                select(func.max(InboundLog.received_at)).where(
+                    InboundLog.platform == PLATFORM, InboundLog.user_id == openid)
+            )).one()
+            if last is None or now - _aware(last, now) > WINDOW:
+                raise WindowClosed(self._closed_note(openid, last))
+            used = (await session.exec(
+                select(func.count()).where(
+                    Outbox.platform == PLATFORM, Outbox.user_id == openid, Outbox.status == OutboxStatus.sent,
+                    col(Outbox.sent_at) >= last, Outbox.attempts > 0)
+            )).one()
+        if used >= WINDOW_QUOTA:
+            raise WindowClosed(f"{WINDOW_QUOTA} customer-service messages already sent to {openid} since their "
+                               "last message; WeChat allows no more until they write again")
+
+    @staticmethod
+    def _closed_note(openid: str, last: Any = None) -> str:
+        when = f" (last message {last:%Y-%m-%d %H:%M})" if last is not None else ""
+        return (f"48-hour window closed for {openid}{when}: 公众号 can only message a resident within 48 h "
+                "of their last message; not sent, follow up by phone or in person")
+
+
+def _aware(value: Any, like: Any) -> Any:
+    return value if value.tzinfo is not None else value.replace(tzinfo=like.tzinfo)

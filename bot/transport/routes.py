@@ -1,0 +1,121 @@
+"""Wire every configured channel into the web app: one call from the server.
+
+    transports = add_channels(web_app, bot)   # routes added; transports for the outbox
+
+A channel is on when its config section is filled in ([wecom], [wecom_robot], [mp], [bridge]);
+the webhook sender (platform `webhook`, send-only) comes with either WeCom section. Time and
+sleeping are injectable so tests run channels at full speed on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.transport.base import Transport
+from bot.transport.bridge import BridgeChannel
+from bot.transport.intake import Intake
+from bot.transport.mp import MpChannel
+from bot.transport.webhook import PER_MINUTE, WebhookSender, WebhookTransport
+from bot.transport.wecom_api import HttpClient, Monotonic, RateLimiter, Sleep, TokenSource, WeComApi
+from bot.transport.wecom_app import WeComAppChannel
+from bot.transport.wecom_crypto import WeComCrypto
+from bot.transport.wecom_robot import WeComRobotChannel
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+MP_API = "https://api.weixin.qq.com"
+INTAKE_KEY = web.AppKey("gridbot_intake", Intake)
+CHANNELS_KEY = web.AppKey("gridbot_channels", dict)
+
+
+def add_channels(
+    web_app: web.Application,
+    bot: App,
+    *,
+    http: HttpClient | None = None,
+    monotonic: Monotonic = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
+    mp_api_base: str | None = None,
+) -> dict[str, Transport]:
+    settings = bot.settings
+    intake = Intake(bot.dispatcher, bot.outbox.wake)
+    http = http or HttpClient()
+
+    def now() -> float:
+        return bot.clock.now().timestamp()
+
+    def api(base: str, tokens: TokenSource | None) -> WeComApi:
+        return WeComApi(base, tokens, http=http, monotonic=monotonic, sleep=sleep)
+
+    channels: dict[str, Transport] = {}
+    wecom = settings.wecom
+    if wecom.configured:
+        assert wecom.token is not None
+        assert wecom.encoding_aes_key is not None
+        crypto = WeComCrypto(wecom.token.get_secret_value(), wecom.encoding_aes_key.get_secret_value(),
+                             wecom.corp_id, now=now)
+        secret = wecom.secret.get_secret_value() if wecom.secret else ""
+        app_api = api(wecom.api_base, TokenSource.wecom(wecom.corp_id, secret)) if secret else None
+        if app_api is None or wecom.agent_id is None:
+            log.warning("[wecom] secret/agent_id missing: the app receives but cannot send")
+        app_channel = WeComAppChannel(crypto, intake, app_api, wecom.agent_id,
+                                      per_member=RateLimiter(30, 60.0, monotonic=monotonic, sleep=sleep))
+        app_channel.add_routes(web_app)
+        channels[app_channel.platform] = app_channel
+
+    robot = settings.wecom_robot
+    if robot.configured:
+        assert robot.token is not None
+        assert robot.encoding_aes_key is not None
+        robot_crypto = WeComCrypto(robot.token.get_secret_value(), robot.encoding_aes_key.get_secret_value(), "",
+                                   strict_receive_id=False, now=now)
+        robot_channel = WeComRobotChannel(robot_crypto, intake, api(wecom.api_base, None), monotonic=monotonic)
+        robot_channel.add_routes(web_app)
+        channels[robot_channel.platform] = robot_channel
+
+    if wecom.configured or robot.configured:
+        limiter = RateLimiter(PER_MINUTE, 60.0, monotonic=monotonic, sleep=sleep)
+        webhook = WebhookTransport(WebhookSender(api(wecom.api_base, None), limiter))
+        channels[webhook.platform] = webhook
+
+    mp = settings.mp
+    if mp.configured:
+        assert mp.token is not None
+        mp_crypto = (WeComCrypto(mp.token.get_secret_value(), mp.encoding_aes_key.get_secret_value(), mp.app_id,
+                                 now=now) if mp.encoding_aes_key and mp.encoding_aes_key.get_secret_value() else None)
+        base = mp_api_base or getattr(mp, "api_base", None) or MP_API
+        mp_api = (api(base, TokenSource.mp(mp.app_id, mp.app_secret.get_secret_value()))
+                  if mp.app_secret and mp.app_secret.get_secret_value() else None)
+        mp_channel = MpChannel(mp.token.get_secret_value(), mp_crypto, intake, mp_api, bot.db, bot.clock)
+        mp_channel.add_routes(web_app)
+        channels[mp_channel.platform] = mp_channel
+
+    bridge = settings.bridge
+    if bridge.configured:
+        assert bridge.secret is not None
+        bridge_channel = BridgeChannel(bridge.secret.get_secret_value(), bridge.outbound_url, intake, http=http,
+                                       now=now)
+        bridge_channel.add_routes(web_app)
+        channels[bridge_channel.platform] = bridge_channel
+
+    web_app[INTAKE_KEY] = intake
+    web_app[CHANNELS_KEY] = channels
+
+    async def shutdown(_: web.Application) -> None:
+        await intake.close()
+
+    async def cleanup(_: web.Application) -> None:
+        await http.close()
+
+    web_app.on_shutdown.append(shutdown)
+    web_app.on_cleanup.append(cleanup)
+    if channels:
+        log.info("channels: %s", ", ".join(sorted(channels)))
+    return channels

@@ -1,0 +1,141 @@
+"""企业微信 智能机器人 (AI bot, API mode) in callback mode at GET/POST /wecom/robot/callback.
+
+This is how the bot takes part in internal WeCom groups: WeCom calls us for every message that
+@-mentions the bot in a group (with `chatid`, `chattype: group`) and for 1:1 messages. Bodies are
+JSON `{"encrypt": …}` encrypted like the app callback but with an *empty* receive id (decrypted
+leniently, see wecom.md §3.3); answers are encrypted JSON.
+
+Replies: the callback is acknowledged at once with an empty encrypted answer and handled in the
+background; the reply goes to the message's `response_url` (plain JSON POST, treated as single
+use). So the robot can only answer — one reply per message, in the chat it came from; a reply
+with no open `response_url` fails permanently with a clear error (use a webhook key for pushes).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.events import InboundMessage, OutboundMessage
+from bot.transport.base import TransportError
+from bot.transport.intake import Intake
+from bot.transport.wecom_api import WeComApi
+from bot.transport.wecom_app import read_limited, reject, split_utf8
+from bot.transport.wecom_crypto import CryptoError, WeComCrypto
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "wecom_robot"
+STREAM_LIMIT = 20480
+RESPONSE_URL_TTL = 3600.0  # how long we try a response_url (its validity is not documented)
+_MENTION = re.compile(r"^\s*@\S+\s*")
+
+
+class BadPayload(CryptoError):
+    status = 400
+
+
+def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
+    kind = str(payload.get("msgtype", ""))
+    sender = payload.get("from") or {}
+    user = str(sender.get("userid", "")) if isinstance(sender, dict) else ""
+    msg_id = str(payload.get("msgid", ""))
+    if not user or not msg_id:
+        raise BadPayload("msgid and from.userid are required")
+    if kind == "text":
+        text = str((payload.get("text") or {}).get("content", ""))
+    elif kind == "voice":  # WeCom transcribes voice for the bot
+        text = str((payload.get("voice") or {}).get("content", ""))
+    elif kind == "mixed":
+        items = (payload.get("mixed") or {}).get("msg_item") or []
+        text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items
+                        if isinstance(i, dict) and i.get("msgtype") == "text")
+    else:
+        return None  # events, stream refreshes, images and files: acknowledged, not handled
+    group = payload.get("chattype") == "group"
+    if group:
+        text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
+    text = text.strip()
+    if not text:
+        return None
+    return InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
+                          chat_id=str(payload.get("chatid") or "") or None if group else None,
+                          mentions_bot=group)
+
+
+class WeComRobotChannel:
+    platform = PLATFORM
+
+    def __init__(
+        self, crypto: WeComCrypto, intake: Intake | None, api: WeComApi, *,
+        monotonic: Callable[[], float] = time.monotonic, url_ttl: float = RESPONSE_URL_TTL,
+    ) -> None:
+        self.crypto, self.intake, self.api = crypto, intake, api
+        self.monotonic, self.url_ttl = monotonic, url_ttl
+        self._urls: dict[str, deque[tuple[float, str]]] = {}
+
+    def add_routes(self, app: web.Application, path: str = "/wecom/robot/callback") -> None:
+        app.router.add_get(path, self.verify_url)
+        app.router.add_post(path, self.callback)
+
+    async def verify_url(self, request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            plain = self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
+                                     q.get("echostr", ""))
+        except CryptoError as exc:
+            return reject(exc, PLATFORM, request)
+        return web.Response(text=plain)
+
+    async def callback(self, request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            try:
+                envelope = json.loads(await read_limited(request))
+            except (ValueError, UnicodeDecodeError):
+                raise BadPayload("body is not JSON") from None
+            if not isinstance(envelope, dict):
+                raise BadPayload("body is not a JSON object")
+            encrypt = str(envelope.get("encrypt") or envelope.get("Encrypt") or "")
+            signature = q.get("msg_signature") or q.get("msgsignature") or q.get("signature") or ""
+            plain = self.crypto.open(signature, q.get("timestamp", ""), q.get("nonce", ""), encrypt)
+            try:
+                payload = json.loads(plain)
+            except ValueError:
+                raise BadPayload("decrypted message is not JSON") from None
+            if not isinstance(payload, dict):
+                raise BadPayload("decrypted message is not a JSON object")
+            message = inbound_from_json(payload)
+        except CryptoError as exc:
+            return reject(exc, PLATFORM, request)
+        if message is not None and self.intake is not None:
+            url = str(payload.get("response_url") or "")
+            if await self.intake.accept(message) is not None and url:
+                key = message.chat_id or message.user_id
+                self._urls.setdefault(key, deque()).append((self.monotonic(), url))
+        return web.Response(text=self.crypto.seal_json(""), content_type="text/plain")
+
+    def _take_url(self, key: str) -> str | None:
+        urls = self._urls.get(key)
+        while urls:
+            at, url = urls.popleft()
+            if self.monotonic() - at <= self.url_ttl:
+                return url
+        return None
+
+    async def send(self, message: OutboundMessage) -> None:
+        key = message.chat_id or message.user_id or ""
+        url = self._take_url(key)
+        if url is None:
+            raise TransportError(
+                f"the smart robot can only answer a message and there is no open one from {key}; "
+                "use the WeCom app or a webhook key to reach this chat", retryable=False)
+        content = split_utf8(message.text, STREAM_LIMIT)[0]
+        await self.api.post("", {"msgtype": "markdown", "markdown": {"content": content}}, with_token=False, url=url)
