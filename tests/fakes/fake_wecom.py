@@ -97,7 +97,7 @@ class FakeWeCom:
         if isinstance(action, tuple):
             await asyncio.sleep(action[1])
             return None
-        if action >= 500:
+        if 500 <= action < 600:
             return web.Response(status=action, text="upstream error")
         return web.json_response({"errcode": action, "errmsg": _ERRMSG.get(action, "injected error")})
 
