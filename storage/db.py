@@ -22,6 +22,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # the driver's own BEGIN handling breaks SAVEPOINTs
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE: a writer waits (busy_timeout) for the lock at the start instead of failing with
+    # "database is locked" when a read transaction later tries to write. Transactions are short and
+    # never span a network call, so serialising them costs little.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> AsyncEngine:
     """Create the engine; for SQLite files make sure the folder exists and turn on FK checks."""
     parsed = make_url(url)
@@ -33,7 +44,12 @@ def make_engine(url: str) -> AsyncEngine:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
+        # SQLAlchemy's recipe for pysqlite/aiosqlite: without it a SAVEPOINT (begin_nested) opened
+        # before any write becomes the outer transaction and RELEASE commits it, so a crash later in
+        # the same unit of work would keep half of it.
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_no_implicit_transactions)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 

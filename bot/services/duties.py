@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.checkins import (
     MEETING_TYPES,
@@ -18,7 +18,7 @@ from bot.domain.checkins import (
 from bot.domain.periods import month_days, parse_month, previous_month, span
 from bot.domain.tickets import TransitionError
 from bot.forms.monthly import FIELDS, ITEMS
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.services.reports import monthly_forms, parse_value
 from bot.services.work import Work
 from storage import checkin_store
@@ -163,8 +163,6 @@ async def finish_project(work: Work, person_id: str, args: str) -> str:
     return _("Project {seq} marked done.").format(seq=seq)
 
 
-
-
 def _month_arg(args: str, today: date) -> tuple[tuple[int, int], str]:
     """Leading YYYY-MM (default: last month, the one being reported) and the rest."""
     head, _sep, rest = args.strip().partition(" ")
@@ -234,3 +232,67 @@ async def spot_check_absent(work: Work, cadres: list[Person], name: str) -> str:
     count = len(await checkin_store.records_between(work.session, cadre.id, year_start, year_end,
                                                     kinds=("absence",)))
     return _("Absence of {name} recorded: {n} this year.").format(name=cadre.name, n=count)
+
+
+# ---------------------------------------------------------------- plain words, confirmed first
+
+PENDING_HOURS = 12  # an unconfirmed guess older than this is forgotten
+
+_GUESS_KINDS = {
+    "night_visit": N_("an evening visit"), "visit": N_("a household visit"), "duty_day": N_("a day in the community"),
+    "party_lesson": N_("a Party lecture"), "meeting": N_("a meeting"),
+}
+
+
+def describe_guess(data: dict[str, object]) -> str:
+    """One line a cadre can check: what the bot would record."""
+    text = _(_GUESS_KINDS[str(data["kind"])])
+    if data.get("households"):
+        text += _(", {n} households").format(n=data["households"])
+    tags = data.get("tags") or []
+    if isinstance(tags, list) and tags:
+        text += f"（{'、'.join(str(t) for t in tags)}）"
+    if data.get("meeting_type"):
+        text += f"（{data['meeting_type']}）"
+    return text
+
+
+async def propose(work: Work, person_id: str, guess: dict[str, object], note: str) -> str:
+    """Keep what the bot understood from plain words until the cadre says “确认”."""
+    _add(work, person_id, Kind.pending, note=note, data=guess)
+    return _("I understood: {what}. Reply “确认” to record it or “取消” if I got it wrong.").format(
+        what=describe_guess(guess))
+
+
+async def confirm_pending(work: Work, person_id: str, evening_hour: int) -> str:
+    pending = await checkin_store.pending_confirmation(
+        work.session, person_id, work.now - timedelta(hours=PENDING_HOURS))
+    if pending is None:
+        raise TransitionError(_("There is nothing waiting for your confirmation."))
+    data, note = dict(pending.data or {}), pending.note or ""
+    await work.session.delete(pending)
+    match data.get("kind"):
+        case "night_visit":
+            return await night_visit(work, person_id, note, evening_hour)
+        case "visit" if data.get("households"):
+            tags = [t for t in VISIT_TAGS if t in note or t in (data.get("tags") or [])]
+            return await visit(work, person_id, f"{data['households']}户 {note} {' '.join(tags)}".strip())
+        case "visit":
+            raise TransitionError(_("How many households? Write it as “走访 5户 <notes>”."))
+        case "party_lesson":
+            return await party_lecture(work, person_id, note)
+        case "meeting" if data.get("meeting_type") in MEETING_TYPES:
+            return await meeting(work, person_id, str(data["meeting_type"]))
+        case "meeting":
+            raise TransitionError(_("Which meeting? “会议 支委会”, “会议 两委联席” or “会议 居民代表”."))
+        case _:
+            return await sign_in(work, person_id)
+
+
+async def cancel_pending(work: Work, person_id: str) -> str:
+    pending = await checkin_store.pending_confirmation(
+        work.session, person_id, work.now - timedelta(hours=PENDING_HOURS))
+    if pending is None:
+        raise TransitionError(_("There is nothing waiting for your confirmation."))
+    await work.session.delete(pending)
+    return _("Cancelled; nothing was recorded.")
