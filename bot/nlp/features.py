@@ -1,0 +1,49 @@
+"""Features for the linear models: jieba words ("w:…") and character 1-3-grams, TF-IDF weighted
+(sublinear tf, l2-normalised). Shared by run time and by training so both see the same features."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+from bot.nlp.text import fold
+
+# organiser masks in the government data ("A市", "K1区", "F5县"): the letter says nothing
+_PLACE_MASK = re.compile(r"[a-z]\d{0,2}(?=[市区县])")
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[\W_]+")
+_SPLIT = re.compile(r"[\s\W_]+")
+MAX_CHARS = 2000  # long letters: the head decides, and it keeps run time bounded
+
+
+def normalise(text: str) -> str:
+    text = fold(text[:MAX_CHARS]).lower()
+    text = _PLACE_MASK.sub("", text)
+    return _DIGITS.sub("0", text)
+
+
+def features(tokenizer, text: str) -> list[str]:
+    """Feature strings of a text (with repeats: they count)."""
+    t = normalise(text)
+    out = ["w:" + w for w in tokenizer.cut(t, HMM=False) if not _NON_WORD.fullmatch(w)]
+    for seg in _SPLIT.split(t):
+        n = len(seg)
+        out.extend(seg)
+        out.extend(seg[i:i + 2] for i in range(n - 1))
+        out.extend(seg[i:i + 3] for i in range(n - 2))
+    return out
+
+
+def vectorise(feats: Iterable[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Indices and l2-normalised sublinear TF-IDF values of the known features."""
+    counts = Counter(f for f in feats if f in vocab)
+    if not counts:
+        return [], np.zeros(0, dtype=np.float32)
+    idx = [vocab[f] for f in counts]
+    vals = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(idx)) * idf[idx]
+    norm = float(np.sqrt(vals @ vals))
+    return idx, vals / norm if norm else vals

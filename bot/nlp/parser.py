@@ -1,0 +1,215 @@
+"""Message understanding: is it a request, which grid category, which department family, how
+urgent, what nature, where, and which words decided it; plus cadres' plain-words check-ins.
+
+Rules where rules do better (emergencies, chatter, places, phone numbers, check-ins), linear
+models where statistics do (department; request vs chatter; category when no rule fires).
+The models are trained by scripts/train_parser.py into bot/nlp/model/parser.npz.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlp import lexicon as lx
+from bot.nlp.features import features, vectorise
+from bot.nlp.location import Location, find_location
+from bot.nlp.pii import Pii, find_pii
+from bot.nlp.text import cn_to_int, fold
+
+MODEL_FILE = Path(__file__).parent / "model" / "parser.npz"
+USER_DICT = Path(__file__).parent / "userdict.txt"
+REQUEST_THRESHOLD = 0.0
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    is_request: bool
+    category: str
+    department: str
+    urgency: str
+    nature: str | None
+    location: Location | None
+    keywords: tuple[str, ...]
+    pii: list[Pii]
+    request_score: float = 0.0
+
+    def to_dict(self, id: object = None) -> dict[str, object]:  # noqa: A002 - the JSON field is "id"
+        return {
+            "id": id, "is_request": self.is_request, "category": self.category, "department": self.department,
+            "urgency": self.urgency, "nature": self.nature,
+            "location": self.location.to_dict() if self.location else None,
+            "keywords": list(self.keywords), "pii": [p.to_dict() for p in self.pii],
+            "score": round(self.request_score, 3),
+        }
+
+
+@dataclass(frozen=True)
+class CheckinGuess:
+    kind: str  # night_visit, visit, duty_day, party_lesson, meeting
+    households: int | None
+    tags: tuple[str, ...]
+    meeting_type: str | None
+    note: str
+
+
+def _split(blob: np.ndarray) -> list[str]:
+    return blob.tobytes().decode("utf-8").split("\n")
+
+
+class Parser:
+    def __init__(self, model_file: Path = MODEL_FILE, user_dict: Path = USER_DICT) -> None:
+        self.tokenizer = self.make_tokenizer(user_dict)
+        with np.load(model_file) as z:
+            terms = _split(z["vocab"])
+            self.vocab = {t: i for i, t in enumerate(terms)}
+            self.idf = z["idf"].astype(np.float32)
+            self.dept_w = z["dept_w"].astype(np.float32)
+            self.dept_b = z["dept_b"]
+            self.req_w = z["req_w"].astype(np.float32)
+            self.req_b = float(z["req_b"][0])
+            self.cat_w = z["cat_w"].astype(np.float32)
+            self.cat_b = z["cat_b"]
+            self.departments = _split(z["departments"])
+            self.categories = _split(z["categories"])
+        self.terms = terms
+
+    @staticmethod
+    def make_tokenizer(user_dict: Path = USER_DICT):
+        """A jieba Tokenizer of our own (the global one stays untouched) with the project dictionary."""
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(user_dict))
+        for word in lx.ALL_KEYWORDS:  # rule words stay whole in the token stream
+            tokenizer.add_word(word, 1000)
+        return tokenizer
+
+    # ------------------------------------------------------------------ models
+
+    def _vector(self, text: str) -> tuple[list[int], np.ndarray]:
+        return vectorise(features(self.tokenizer, text), self.vocab, self.idf)
+
+    def department_scores(self, text: str) -> np.ndarray:
+        idx, vals = self._vector(text)
+        return vals @ self.dept_w[idx] + self.dept_b if idx else self.dept_b.copy()
+
+    # ------------------------------------------------------------------ parse
+
+    def parse(self, text: str) -> ParseResult:
+        text = text or ""
+        pii = find_pii(text)
+        s = fold(text).lower().strip()
+        if not s:
+            return ParseResult(False, "other", self.departments[0], "P3", None, None, (), pii)
+        # phone numbers and links say nothing about the request; keep them out of the models
+        clean = s
+        for p in reversed(pii):
+            clean = clean[:p.start] + " " + clean[p.end:]
+        clean = lx.URL.sub(" ", clean)
+        idx, vals = self._vector(clean)
+        dept_scores = vals @ self.dept_w[idx] + self.dept_b if idx else self.dept_b
+        req_score = float(vals @ self.req_w[idx]) + self.req_b if idx else self.req_b
+
+        hits = lx.category_hits(clean)
+        emergency = lx.is_emergency(clean)
+        chatter = lx.is_chatter(s)
+        cue = lx.request_cue(clean)
+        score = req_score + cue
+        if chatter:
+            score = min(score, -1.0) if not emergency else score
+        if emergency:
+            score = max(score, 1.0)
+        elif hits and not chatter:
+            score += 0.5
+        is_request = score > REQUEST_THRESHOLD
+
+        department = self.departments[int(np.argmax(dept_scores))]
+        location = find_location(text)
+        if not is_request:
+            return ParseResult(False, "other", department, "P3", None, location,
+                               self._top_words(idx, vals, dept_scores), pii, score)
+
+        if emergency:
+            category, keywords = "emergency", [emergency]
+        elif hits:
+            category = max(hits, key=lambda c: (hits[c][0], -lx.PRIORITY.index(c)))
+            keywords = hits[category][1]
+        else:
+            cat_scores = vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b
+            category = self.categories[int(np.argmax(cat_scores))]
+            keywords = []
+        if not keywords:
+            keywords = list(self._top_words(idx, vals, dept_scores))
+        urgency = lx.urgency(category, clean)
+        nature = lx.nature(category, clean)
+        return ParseResult(True, category, department, urgency, nature, location, tuple(keywords[:4]), pii, score)
+
+    def _top_words(self, idx: list[int], vals: np.ndarray, dept_scores: np.ndarray, n: int = 3) -> tuple[str, ...]:
+        """The word features that pushed the chosen department most."""
+        if not idx:
+            return ()
+        best = int(np.argmax(dept_scores))
+        contrib = vals * self.dept_w[idx, best]
+        order = np.argsort(-contrib)
+        out: list[str] = []
+        for j in order:
+            if contrib[j] <= 0:
+                break
+            term = self.terms[idx[j]]
+            if term.startswith("w:") and len(term) > 3 and "0" not in term:
+                out.append(term[2:])
+                if len(out) == n:
+                    break
+        return tuple(out)
+
+    # ------------------------------------------------------------------ check-ins
+
+    def checkin(self, text: str) -> CheckinGuess | None:
+        s = fold(text or "").strip()
+        if not s or len(s) > 200:
+            return None
+        if lx.CHECKIN_NOT.search(s):
+            return None
+        kind = None
+        for name, pattern in lx.CHECKIN_KINDS:
+            if pattern.search(s):
+                kind = name
+                break
+        if kind is None:
+            return None
+        if not lx.CHECKIN_DONE.search(s):
+            return None
+        households = None
+        match = lx.HOUSEHOLDS.search(s)
+        if match:
+            households = cn_to_int(match[1])
+        tags = tuple(tag for tag, pattern in lx.CHECKIN_TAGS if pattern.search(s))
+        meeting_type = None
+        if kind == "meeting":
+            meeting_type = next((name for name, pattern in lx.MEETING_TYPES if pattern.search(s)), None)
+        return CheckinGuess(kind=kind, households=households, tags=tags, meeting_type=meeting_type, note=text.strip())
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Parser:
+    return Parser()
+
+
+def get_parser() -> Parser:
+    """The process-wide parser (jieba tokenizer and model loaded once)."""
+    with _lock:
+        return _cached()
+
+
+

@@ -1,0 +1,169 @@
+"""Training of the parser's linear models (used by scripts/train_parser.py and bench/parse_eval.py).
+
+Needs scikit-learn (the `dev` extra); run time needs only numpy. Three linear SVMs over one
+vocabulary of jieba words + character 1-3-grams (TF-IDF):
+- department (7 classes): government messages (title+text, title counted twice, and title alone)
+  plus the project's own labelled requests;
+- request vs not: government titles and the heads of their texts plus own requests, against
+  chit-chat, own chatter and own cadre check-ins;
+- category fallback (grid taxonomy): own labelled requests only (the rules in parser.py decide first).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlp.features import features
+
+DEPARTMENTS = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生")
+CATEGORIES = ("emergency", "safety_hazard", "illegal_building", "dispute", "unrest", "life_event", "care_request",
+              "sanitation", "public_facility", "utilities", "nuisance_order", "property_mgmt", "service_consult",
+              "opinion")
+OWN_DATA = Path(__file__).parent / "data"
+MODEL_DIR = Path(__file__).parent / "model"
+MODEL_FILE = MODEL_DIR / "parser.npz"
+SEED = 0
+C_DEPT = 1.0
+C_REQ = 1.0
+C_CAT = 1.0
+MAX_FEATURES = 80_000
+REQUEST_HEAD = 60  # characters of a government letter used as a request example
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def data_dir(explicit: str | None = None) -> Path:
+    import os
+
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("GRIDBOT_DATA_DIR"):
+        return Path(os.environ["GRIDBOT_DATA_DIR"])
+    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@dataclass
+class Corpus:
+    """Features computed once for every row (CV re-fits on subsets)."""
+
+    gov: list[dict]
+    chat: list[dict]
+    own_requests: list[dict]
+    own_chatter: list[dict]
+    own_checkins: list[dict]
+    gov_full: list[list[str]] = field(default_factory=list)  # title twice + text
+    gov_title: list[list[str] | None] = field(default_factory=list)
+    gov_head: list[list[str]] = field(default_factory=list)
+    chat_f: list[list[str]] = field(default_factory=list)
+    own_req_f: list[list[str]] = field(default_factory=list)
+    own_neg_f: list[list[str]] = field(default_factory=list)
+
+
+def build_corpus(tokenizer, data: Path) -> Corpus:
+    corpus = Corpus(
+        gov=load_jsonl(data / "gov_messages_dev.jsonl"), chat=load_jsonl(data / "chitchat_dev.jsonl"),
+        own_requests=load_jsonl(OWN_DATA / "requests.jsonl"), own_chatter=load_jsonl(OWN_DATA / "chatter.jsonl"),
+        own_checkins=load_jsonl(OWN_DATA / "checkins.jsonl"),
+    )
+    for row in corpus.gov:
+        title = row.get("title") or ""
+        tf = features(tokenizer, title) if title else None
+        corpus.gov_full.append(features(tokenizer, title + " " + row["text"]) + (tf or []))
+        corpus.gov_title.append(tf)
+        corpus.gov_head.append(tf if tf else features(tokenizer, row["text"][:REQUEST_HEAD]))
+    corpus.chat_f = [features(tokenizer, r["text"]) for r in corpus.chat]
+    corpus.own_req_f = [features(tokenizer, r["text"]) for r in corpus.own_requests]
+    corpus.own_neg_f = [features(tokenizer, r["text"]) for r in corpus.own_chatter + corpus.own_checkins
+                        if not r.get("is_request")]
+    return corpus
+
+
+def _matrix(docs: list[list[str]], vocab: dict[str, int], idf: np.ndarray):
+    from scipy import sparse
+
+    data, ind, ptr = [], [], [0]
+    for doc in docs:
+        counts = Counter(f for f in doc if f in vocab)
+        if counts:
+            idx = [vocab[f] for f in counts]
+            vals = np.array([1.0 + math.log(c) for c in counts.values()]) * idf[idx]
+            vals /= np.linalg.norm(vals)
+            ind.extend(idx)
+            data.extend(vals.tolist())
+        ptr.append(len(ind))
+    return sparse.csr_matrix((data, ind, ptr), shape=(len(docs), len(vocab)), dtype=np.float64)
+
+
+def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | None = None) -> dict[str, np.ndarray]:
+    """Fit the three models on the given government and chit-chat rows (all when None) plus all own data;
+    returns the arrays saved in the model file."""
+    from sklearn.svm import LinearSVC
+
+    gov_idx = list(range(len(corpus.gov))) if gov_idx is None else list(gov_idx)
+    chat_idx = list(range(len(corpus.chat))) if chat_idx is None else list(chat_idx)
+
+    dept_docs, dept_y = [], []
+    for i in gov_idx:
+        label = DEPARTMENTS.index(corpus.gov[i]["label"])
+        dept_docs.append(corpus.gov_full[i])
+        dept_y.append(label)
+        if corpus.gov_title[i] is not None:
+            dept_docs.append(corpus.gov_title[i])
+            dept_y.append(label)
+    for row, f in zip(corpus.own_requests, corpus.own_req_f, strict=True):
+        dept_docs.append(f)
+        dept_y.append(DEPARTMENTS.index(row["department"]))
+
+    req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f
+    req_neg = [corpus.chat_f[i] for i in chat_idx] + corpus.own_neg_f
+    req_docs = req_pos + req_neg
+    req_y = [1] * len(req_pos) + [0] * len(req_neg)
+
+    cat_docs = corpus.own_req_f
+    cat_y = [CATEGORIES.index(r["category"]) for r in corpus.own_requests]
+
+    df: Counter[str] = Counter()
+    for doc in dept_docs + req_docs:
+        df.update(set(doc))
+    own: set[str] = set()
+    for doc in corpus.own_req_f + corpus.own_neg_f:
+        own.update(doc)
+    terms = sorted(t for t, c in df.items() if c >= 2 or t in own)
+    vocab = {t: i for i, t in enumerate(terms)}
+    n_docs = len(dept_docs) + len(req_docs)
+    idf = np.array([math.log((1 + n_docs) / (1 + df[t])) + 1.0 for t in terms])
+
+    dept = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(_matrix(dept_docs, vocab, idf), dept_y)
+    req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y)
+    cat = LinearSVC(C=C_CAT, class_weight="balanced", random_state=SEED).fit(_matrix(cat_docs, vocab, idf), cat_y)
+
+    dept_w = dept.coef_.T  # (V, 7)
+    req_w = req.coef_[0]
+    cat_w = cat.coef_.T  # (V, 14)
+    importance = np.maximum(np.abs(dept_w).max(axis=1), np.maximum(np.abs(req_w), np.abs(cat_w).max(axis=1)))
+    keep = np.sort(np.argsort(-importance, kind="stable")[:MAX_FEATURES])
+    keep = keep[importance[keep] > 1e-4]
+    kept_terms = [terms[i] for i in keep]
+    return {
+        "vocab": np.frombuffer("\n".join(kept_terms).encode("utf-8"), dtype=np.uint8),
+        "idf": idf[keep].astype(np.float32),
+        "dept_w": dept_w[keep].astype(np.float16), "dept_b": dept.intercept_.astype(np.float32),
+        "req_w": req_w[keep].astype(np.float16), "req_b": req.intercept_.astype(np.float32),
+        "cat_w": cat_w[keep].astype(np.float16), "cat_b": cat.intercept_.astype(np.float32),
+        "departments": np.frombuffer("\n".join(DEPARTMENTS).encode(), dtype=np.uint8),
+        "categories": np.frombuffer("\n".join(CATEGORIES).encode(), dtype=np.uint8),
+    }
+
+
+def save(arrays: dict[str, np.ndarray], path: Path = MODEL_FILE) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
