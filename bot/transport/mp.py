@@ -26,7 +26,7 @@ from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi, WeComApiError
 from bot.transport.wecom_app import inbound_from_xml, read_limited, reject, split_utf8
-from bot.transport.wecom_crypto import CryptoError, WeComCrypto, check_plain_signature
+from bot.transport.wecom_crypto import CryptoError, SignatureError, WeComCrypto, check_plain_signature
 from bot.transport.xml import XmlError, parse_xml, render_xml
 from storage.db import Database
 from storage.models import InboundLog, Outbox, OutboxStatus
@@ -86,7 +86,7 @@ class MpChannel:
                 body = parse_xml(self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""),
                                                   q.get("nonce", ""), body.get("Encrypt", "")))
             elif self.crypto is not None:
-                raise CryptoError("plaintext message refused: the account is configured for safe mode")
+                raise SignatureError("plaintext message refused: the account is configured for safe mode")
             message = inbound_from_xml(PLATFORM, body)
         except (CryptoError, XmlError) as exc:
             return reject(exc, PLATFORM, request)

@@ -44,8 +44,8 @@ class WebhookSender:
     async def _post(self, key: str, body: dict[str, Any]) -> None:
         if not key:
             raise TransportError("webhook key missing", retryable=False)
-        await self.limiter.acquire(key)
         try:
+            await self.limiter.acquire(key)
             await self.api.post(PATH, body, params={"key": key}, with_token=False)
         except TransportError as exc:  # the key must not reach logs or the outbox's last_error
             raise TransportError(f"webhook {redact(key)}: {exc}".replace(key, redact(key)),
