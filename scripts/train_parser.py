@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.nlp import training  # noqa: E402
-from bot.nlp.parser import USER_DICT, Parser  # noqa: E402
+from bot.nlp import training
+from bot.nlp.parser import USER_DICT, Parser
 
 
 def main() -> int:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (keyword tables read best one category per line)
 """Rules of the parser: category keywords (domain.md §6), emergencies, chatter and notices,
 request cues, urgency, nature, and cadres' check-in phrases. Texts arrive folded and lower-cased."""
 
@@ -58,7 +59,7 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"报修|维修|修一下|修修", 1.5),
     ],
     "utilities": [
-        (r"停水|没水|水压|自来水|水质|水是黄", 3), (r"停电|没电|跳闸|来电|电表", 3), (r"暖气|供暖|供热|暖气片", 3),
+        (r"停水|没水|水压|自来水|水质|水是黄", 3), (r"停电|楼.{0,4}没电|家里没电|整栋.{0,3}没电|跳闸|来电|电表", 3), (r"暖气|供暖|供热|暖气片", 3),
         (r"燃气|天然气|煤气|没气了|漏气|停气", 2.5), (r"水管|水龙头|漏水|爆管", 1.5), (r"网络|光纤|宽带|没信号", 2),
         (r"热水器", 1.5),
     ],
@@ -74,14 +75,14 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"开发商|交房|交付|房产证|会所", 2), (r"押金|保安", 1.5),
     ],
     "service_consult": [
-        (r"怎么(?:领|办|申请|补|交|弄|报名|开)|如何(?:办理|申请|领取)|去哪(?:里)?(?:办|补|领|打|报名)|在哪(?:里)?(?:办|补|领|打|报名)", 2.5),
+        (r"怎么(?:领|办理|申请|补|交|弄|报名|开)|如何(?:办理|申请|领取)|去哪(?:里)?(?:办|补|领|打|报名)|在哪(?:里)?(?:办|补|领|打|报名)", 2.5),
         (r"要带什么|需要什么(?:材料|手续)|哪些材料|什么手续|什么时候开始", 2.5),
         (r"证明|社保|医保|养老(?:保险|金)|退休|户口|落户|入学|准生证|疫苗|补贴|失业金|公租房|廉租房|居住证", 2),
         (r"报名|办理|盖章|上班吗|几点上班|对口|家庭医生|乘车卡", 1.5), (r"请问|咨询", 1),
     ],
     "opinion": [
         (r"建议|提议|有个想法", 3), (r"希望", 2), (r"表扬|点赞|点个赞|感谢.{0,6}(?:书记|网格员|社区)", 2),
-        (r"不作为|推来推去|没人负责|态度.{0,2}(?:很差|差|恶劣)|没人回复|说来没来|没来", 2.5),
+        (r"不作为|推来推去|没人负责|态度.{0,2}(?:很差|差|恶劣)|没人回复|说来没来|(?:网格员|书记|干部|社区).{0,8}没来", 2.5),
         (r"能不能(?:在|多|加|装|设|开|改)|多组织|多种|多装", 1.5),
     ],
 }
@@ -91,12 +92,14 @@ PRIORITY = ("emergency", "unrest", "safety_hazard", "illegal_building", "dispute
 _COMPILED = {cat: [(re.compile(p), w) for p, w in rules] for cat, rules in CATEGORY_RULES.items()}
 
 EMERGENCY = re.compile(
-    r"着火|起火|失火|火灾|烧起来|冒(?:黑)?烟|冒火花|燃气味|煤气味|天然气味|煤气中毒|中毒"
-    r"|爆管|水管爆|管子爆|爆炸|困人|被困|困在|卡在.{0,8}(?:楼|层)|关在电梯"
-    r"|塌陷|塌了|倒塌|倒了.{0,6}压|晕倒|昏倒|昏迷|倒在地上|摔倒在地|起不来|没反应|受伤|流了?.{0,3}血|被车撞"
-    r"|跳楼|溺水|掉进|落水|触电|救命|快来人|打119|打120|打110|叫了120|119|120急救|要掉下来|掉下来了"
-    r"|积水.{0,4}(?:一米|半米|齐腰|淹)|淹了|熄火在|出不来"
+    r"着火|起火|失火|火灾|烧起来|冒(?:黑)?烟|冒火花|燃气味|煤气味|天然气味|煤气中毒"
+    r"|爆管|水管爆|管子爆|困人|电梯.{0,6}(?:被困|困住|卡住|关在)|关在电梯|卡在.{0,8}(?:楼|层)之间"
+    r"|塌陷|塌了|倒塌|晕倒|昏倒|昏迷|倒在地上|摔倒在地|被车撞|跳楼|溺水|落水|触电|快来人|打119|打120|快叫120|叫了120"
+    r"|要掉下来|积水.{0,4}(?:一米|半米|齐腰)|熄火在"
 )
+# need a person or a place in the message to count ("造谣者原地爆炸", "早上起不来" are not emergencies)
+EMERGENCY_WEAK = re.compile(r"爆炸|起不来|没反应|出不来|受伤|流了?.{0,3}血|掉进|困在|救命|中毒|淹了|压到|倒了")
+_PEOPLE = re.compile(r"老人|老太|大爷|大妈|阿姨|奶奶|爷爷|孩子|小孩|有人|人还|里面|邻居|楼|单元|小区|家里|路上|门口|车库|工地")
 # "万一着火", "着火了跑不出去", "怕起火": hazards, not fires
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|怕|容易|防止|预防|小心|注意|以防)[^，。！？!?,]{0,6}$")
 _RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复)|修好了|解决了|处理好了|恢复了|来电了|来水了")
@@ -114,12 +117,16 @@ _FESTIVE = re.compile(r"快乐|安康|吉祥|如意|幸福|节日|生日|早上�
 
 # request cues (added to the request model's score)
 _CUES = [
-    (re.compile(r"坏了|坏掉|又坏|漏水|堵了|堵死|没人管|没人清|没人修|不亮|不热|停水|停电|没水|没电"), 1.5),
+    (re.compile(r"坏了|坏掉|又坏|漏水|堵了|堵死|没人管|没人清|没人修|不亮|不热|停水|停电|没水"), 1.5),
     (re.compile(r"能不能|可不可以|能否|请问|怎么办|怎么申请|怎么领|麻烦.{0,6}(?:看看|处理|解决|管管|调解|来)|谁(?:来)?管管|管一管|管管"), 1.5),
     (re.compile(r"投诉|举报|求助|反映|报修|帮忙|帮帮|救命|快来"), 1.5),
     (re.compile(r"太吵|扰民|臭死|熏死|太危险|很危险|吓到|差点"), 1.0),
 ]
 _COMMUNITY_WORD = re.compile(r"社区|物业|小区|网格|书记|楼|单元|居委会|业主|邻居|门口|电梯|车位|停车")
+# what ties a cue word to the neighbourhood; without one, cue words count little ("网恋了怎么办")
+ANCHOR = re.compile(r"社区|物业|小区|网格|书记|居委|业主|邻居|隔壁|对门|楼|单元|栋|院子|门口|电梯|车位|停车|垃圾|路灯|井盖"
+                    r"|家里|我家|老人|孩子|低保|医保|社保|户口|证明|补贴|工地|工资|装修|噪音|广场|路口|马路|下水|水管|暖气|燃气"
+                    r"|停水|停电|门禁|监控|保安|商铺|店|摊|学校|幼儿园|医院|公交|红绿灯|街道|村")
 _QUESTION = re.compile(r"[?？]|吗$|吗[，,。]|呢$|什么时候|怎么|哪里|在哪|多少|是否|有没有")
 
 
@@ -139,12 +146,15 @@ def category_hits(s: str) -> dict[str, tuple[float, list[str]]]:
 
 def is_emergency(s: str) -> str | None:
     """The emergency word when the text reports one happening now (not a hypothetical, not resolved)."""
+    if _RESOLVED.search(s):
+        return None
     for match in EMERGENCY.finditer(s):
-        if _HYPOTHETICAL.search(s[:match.start()]):
-            continue
-        if _RESOLVED.search(s):
-            return None
-        return match[0]
+        if not _HYPOTHETICAL.search(s[:match.start()]):
+            return match[0]
+    if _PEOPLE.search(s):
+        for match in EMERGENCY_WEAK.finditer(s):
+            if not _HYPOTHETICAL.search(s[:match.start()]):
+                return match[0]
     return None
 
 

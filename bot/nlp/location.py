@@ -17,7 +17,7 @@ _HAN = r"\u4e00-\u9fff"
 # words that end a name when read backwards from a suffix ("我们小区" is not a name)
 _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从给对跟里上下门前后旁边有没请问就都还把被让")
 
-_COMBO = re.compile(rf"(?<![\d-])(\d{{1,3}})-(\d{{1,2}})-(\d{{3,4}})(?![\d-])")
+_COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼))")
 _UNIT = re.compile(rf"({_N})\s?(?:单元|门洞)")
 _ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?![\d楼])")
@@ -26,8 +26,8 @@ _FLOOR = re.compile(rf"(?<![号\d])({_N})\s?(?:楼|层)(?![道顶下上梯房])"
 _COURT = re.compile(rf"({_N})\s?号院")
 _DOOR = re.compile(rf"([{_HAN}]{{1,8}}(?:路|街|巷|弄|胡同|大道))(\d{{1,4}})号(?![楼院])")
 _COMMUNITY = re.compile(rf"([{_HAN}A-Za-z0-9]{{1,10}}?)(社区|小区|花园|家园|新村|公寓|嘉园|名苑|雅苑|新城|安置区)")
-_SHOP = re.compile(rf"([{_HAN}A-Za-z]{{1,8}}?)(烧烤店|饭店|餐馆|餐厅|酒楼|超市|便利店|药店|药房|诊所|理发店|网吧|酒吧|KTV|ktv"
-                   rf"|棋牌室|麻将馆|洗车店|修车店|快递站|菜市场|水果店|小吃店|面馆|火锅店|店)")
+_SHOP = re.compile(rf"([{_HAN}A-Za-z]{{1,8}}?)(烧烤店|饭店|餐馆|餐厅|酒楼|超市|便利店|药店|药房|诊所|理发店|网吧"
+                   rf"|酒吧|KTV|ktv|棋牌室|麻将馆|洗车店|修车店|快递站|菜市场|水果店|小吃店|面馆|火锅店|店)")
 
 
 @dataclass(frozen=True)

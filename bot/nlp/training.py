@@ -134,13 +134,16 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
     df: Counter[str] = Counter()
     for doc in dept_docs + req_docs:
         df.update(set(doc))
+    dept_df: Counter[str] = Counter()
+    for doc in dept_docs:
+        dept_df.update(set(doc))
     own: set[str] = set()
     for doc in corpus.own_req_f + corpus.own_neg_f:
         own.update(doc)
     terms = sorted(t for t, c in df.items() if c >= 2 or t in own)
     vocab = {t: i for i, t in enumerate(terms)}
-    n_docs = len(dept_docs) + len(req_docs)
-    idf = np.array([math.log((1 + n_docs) / (1 + df[t])) + 1.0 for t in terms])
+    n_docs = len(dept_docs)  # idf from the department documents (the chit-chat would skew it)
+    idf = np.array([math.log((1 + n_docs) / (1 + dept_df[t])) + 1.0 for t in terms])
 
     dept = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(_matrix(dept_docs, vocab, idf), dept_y)
     req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y)

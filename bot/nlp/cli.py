@@ -1,0 +1,59 @@
+"""`gridbot parse`: one JSON line per input message, in input order."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+
+def _lines(jsonl: str):
+    if jsonl == "-":
+        yield from sys.stdin
+        return
+    with open(jsonl, encoding="utf-8") as f:
+        yield from f
+
+
+def run(texts: list[str], jsonl: str | None, out: TextIO, err: TextIO) -> int:
+    """Parse `texts` (ids 1..n) and then the lines of `jsonl` (a path, or "-" for stdin).
+    A malformed line gives {"id": ..., "error": ...} on `out`, a message on `err`, and exit code 1."""
+    from bot.nlp.parser import get_parser
+
+    parser = get_parser()
+    failed = False
+
+    def emit(obj: dict) -> None:
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+    for n, text in enumerate(texts, start=1):
+        emit(parser.parse(text).to_dict(id=n))
+    if jsonl is None:
+        out.flush()
+        return 0
+    try:
+        lines = _lines(jsonl)
+        for lineno, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            ident = None
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("not a JSON object")
+                ident = obj.get("id")
+                text = obj.get("text")
+                if not isinstance(text, str):
+                    raise ValueError('"text" missing or not a string')
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                failed = True
+                message = f"line {lineno}: {exc}"
+                err.write(message + "\n")
+                emit({"id": ident, "error": message})
+                continue
+            emit(parser.parse(text).to_dict(id=ident))
+    except OSError as exc:
+        err.write(f"{jsonl}: {exc}\n")
+        return 1
+    out.flush()
+    return 1 if failed else 0
