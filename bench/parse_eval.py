@@ -214,7 +214,8 @@ def main() -> int:
     print(f"| nature agreement (requests) | {np.mean(nat):.3f} |")
     print(f"| department agreement (requests) | {np.mean(dep):.3f} |")
     negatives = sum(r["kind"] is None for r in own_ci)
-    print(f"| check-in kind accuracy ({len(own_ci)} lines, incl. {negatives} non-check-ins) | {ci_kind / len(own_ci):.3f} |")
+    print(f"| check-in kind accuracy ({len(own_ci)} lines, incl. {negatives} non-check-ins) "
+          f"| {ci_kind / len(own_ci):.3f} |")
     print(f"| check-in fully right (kind, households, tags, meeting type) | {ci_ok / len(own_ci):.3f} |")
     ts, cs = np.array(title_scores), np.array(chat_scores)
     sweep = ", ".join(f"{t:+.1f}: {np.mean(ts > t):.3f}/{np.mean(cs > t):.2%}" for t in np.arange(-0.5, 1.01, 0.1))
