@@ -98,7 +98,7 @@ EMERGENCY = re.compile(
     r"|要掉下来|积水.{0,4}(?:一米|半米|齐腰)|熄火在"
 )
 # need a person or a place in the message to count ("造谣者原地爆炸", "早上起不来" are not emergencies)
-EMERGENCY_WEAK = re.compile(r"爆炸|起不来|没反应|出不来|受伤|流了?.{0,3}血|掉进|困在|救命|中毒|淹了|压到|倒了")
+EMERGENCY_WEAK = re.compile(r"爆炸|起不来|没反应|出不来|受伤|流了?.{0,3}血|掉进|困在(?!家)|救命|中毒|淹了|压到|倒了")
 _PEOPLE = re.compile(r"老人|老太|大爷|大妈|阿姨|奶奶|爷爷|孩子|小孩|有人|人还|里面|邻居|楼|单元|小区|家里|路上|门口|车库|工地")
 # "万一着火", "着火了跑不出去", "怕起火": hazards, not fires
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|怕|容易|防止|预防|小心|注意|以防)[^，。！？!?,]{0,6}$")

@@ -255,3 +255,9 @@ def test_cli_missing_file(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert run([], str(tmp_path / "nope.jsonl"), out, err) == 1
     assert err.getvalue()
+
+
+def test_stuck_at_home_by_a_broken_lift_is_a_facility_report(parser):
+    r = parser.parse("5号楼的电梯坏了，困在家里下不去")
+    assert r.category == "public_facility" and r.location.building == "5"
+    assert parser.parse("电梯卡住了，里面被困了人").category == "emergency"
