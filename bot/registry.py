@@ -60,15 +60,17 @@ class Registry:
                     )
                 )
                 return
-            if not spec.allowed(ctx.sender.roles):
+            if spec.allowed(ctx.sender.roles):
+                await spec.handler(ctx, command.args)
+                return
+            if command.explicit or command.args or ctx.message.is_private or ctx.message.mentions_bot:
                 await ctx.reply(
                     _("“{word}” is only for: {roles}. Send “帮助” to see what you can use.").format(
                         word=spec.word, roles=role_labels(spec.roles or ())
                     )
                 )
                 return
-            await spec.handler(ctx, command.args)
-            return
+            # a bare word not addressed to the bot: a resident saying “确认” in the group is talk
         for handler in self.text_handlers:
             if await handler(ctx):
                 return

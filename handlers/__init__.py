@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.registry import Registry
-from handlers import checkins, help, tickets
+from handlers import checkins, help, report, tickets
 
 
 def register_all(registry: Registry) -> Registry:
     help.register(registry)
     tickets.register(registry)
-    checkins.register(registry)
+    checkins.register(registry)  # its plain-words handler runs before the intake of reports
+    report.register(registry)
     return registry

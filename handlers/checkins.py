@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from bot.context import Context
 from bot.domain.tickets import TransitionError
 from bot.i18n import N_
+from bot.nlp.parser import get_parser
 from bot.registry import CommandSpec, Registry
 from bot.services import duties
 from bot.services.work import Work
@@ -96,8 +97,40 @@ async def _project_done(work: Work, person: str, args: str, ctx: Context) -> str
     return await duties.finish_project(work, person, args)
 
 
+async def plain_words(ctx: Context) -> bool:
+    """A cadre's account of duty done in plain words ("今晚去3号楼夜访了两户独居老人") is proposed,
+    not recorded: the cadre confirms it privately so a wrong guess never enters the report."""
+    member = ctx.sender.member
+    if member is None or not (member.roles & CADRES):
+        return False
+    guess = get_parser().checkin(ctx.message.text)
+    if guess is None:
+        return False
+    data: dict[str, object] = {"kind": guess.kind, "households": guess.households, "tags": list(guess.tags),
+                               "meeting_type": guess.meeting_type}
+    answer = await duties.propose(ctx.work(), member.person_id, data, guess.note)
+    if ctx.message.is_private:
+        await ctx.reply(answer)
+    else:
+        await ctx.notify(ctx.message.user_id, answer)
+    return True
+
+
+async def _confirm_words(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.confirm_pending(work, person, ctx.settings.duties.evening_hour)
+
+
+async def _cancel_words(work: Work, person: str, args: str, ctx: Context) -> str:
+    return await duties.cancel_pending(work, person)
+
+
 def register(registry: Registry) -> None:
+    registry.add_text_handler(plain_words)  # before the resident intake: a cadre's report is not a ticket
     add = registry.add_command
+    add(CommandSpec("确认", N_("— record what the bot understood from your words"), recorded(_confirm_words),
+                    CADRES))
+    add(CommandSpec("取消", N_("— drop what the bot understood from your words"),
+                    recorded(_cancel_words, with_totals=False), CADRES))
     add(CommandSpec("签到", N_("— arrive in the community"), recorded(_sign_in), CADRES))
     add(CommandSpec("签退", N_("— leave the community (hours are counted)"), recorded(_sign_out), CADRES))
     add(CommandSpec("夜访", N_("<notes> — an evening visit"), recorded(_night), CADRES,

@@ -171,3 +171,13 @@ async def holders(session: AsyncSession, role: str) -> list[tuple[Person, OrgUni
         .order_by(Person.id, RoleGrant.id)
     )
     return [(p, u, up) for p, u, up in rows.all()]
+
+
+async def children_by_parent(session: AsyncSession, level: str) -> dict[str, list[str]]:
+    """Ids of the active units of `level` under each parent (the communities of each street)."""
+    rows = await session.exec(select(OrgUnit.parent_id, OrgUnit.id).where(OrgUnit.level == level, OrgUnit.active))
+    out: dict[str, list[str]] = {}
+    for parent_id, unit_id in rows.all():
+        if parent_id is not None:
+            out.setdefault(parent_id, []).append(unit_id)
+    return out

@@ -1,0 +1,65 @@
+"""Cadres report duty in plain words; the bot says what it understood and records it only after
+“确认”. A cadre's account is never filed as a resident's ticket."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage.models import CheckIn, Ticket
+from tests.conftest import Harness, local
+
+CADRE, GROUP = "cadre-baxianlou", "demo-baxianlou-1"
+
+
+async def records(harness: Harness) -> list[tuple[str, int | None]]:
+    async with harness.app.db.session() as session:
+        return [(r.kind, r.count) for r in (await session.exec(select(CheckIn))).all()]
+
+
+async def test_an_evening_visit_told_in_the_group_is_confirmed_privately_then_recorded(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 20, 30))
+    out = await harness.say(CADRE, "今晚去3号楼夜访了两户独居老人", chat=GROUP)
+    assert [(m.chat_id, m.user_id) for m in out] == [(None, CADRE)]  # nothing in the group
+    assert "夜访夜谈" in out[0].text and "2 户" in out[0].text and "独居老人" in out[0].text
+    assert await records(harness) == [("pending", None)]
+
+    out = await harness.say(CADRE, "确认")
+    assert "夜访" in out[0].text and "本月" in out[0].text  # recorded, with the month's totals
+    assert await records(harness) == [("night_visit", None)]
+    async with harness.app.db.session() as session:
+        assert (await session.exec(select(Ticket))).all() == []
+
+
+async def test_a_household_visit_keeps_the_count_and_the_tags(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 10, 0))
+    await harness.say(CADRE, "走访了5户困难家庭")
+    out = await harness.say(CADRE, "确认")
+    assert "5" in out[0].text and "困难家庭" in out[0].text
+    assert await records(harness) == [("visit", 5)]
+
+
+async def test_a_wrong_guess_is_cancelled_and_nothing_is_recorded(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 9, 0))
+    out = await harness.say(CADRE, "上午在社区值班")
+    assert "签到" in out[0].text
+    out = await harness.say(CADRE, "取消")
+    assert "未作记录" in out[0].text and await records(harness) == []
+    out = await harness.say(CADRE, "确认")
+    assert "没有待您确认" in out[0].text
+
+
+async def test_a_guess_left_unconfirmed_for_half_a_day_is_forgotten(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 9, 0))
+    await harness.say(CADRE, "下午开了支委会")
+    harness.clock.set(local(2026, 11, 5, 22, 0))
+    out = await harness.say(CADRE, "确认")
+    assert "没有待您确认" in out[0].text
+
+
+async def test_residents_words_are_not_check_ins(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 20, 30))
+    out = await harness.say("resident-7", "今晚去3号楼夜访了两户独居老人", chat=GROUP)
+    assert out == [] and await records(harness) == []
+    assert await harness.say("resident-7", "确认", chat=GROUP) == []  # group chatter, not a command to answer
+    out = await harness.say("resident-7", "确认", chat=GROUP, mentions_bot=True)
+    assert "仅限驻社区干部" in out[0].text

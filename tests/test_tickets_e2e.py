@@ -1,0 +1,118 @@
+"""Grid tickets end to end, as transcripts through `gridbot replay` (the real pipeline, parser,
+storage and scheduler on a simulated clock)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+Out = list[dict[str, object]]
+
+
+@pytest.fixture
+def replay(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run a transcript into a SQLite file; returns (outputs, database path)."""
+
+    def run(name: str) -> tuple[Out, Path]:
+        db = tmp_path / f"{name}.db"
+        result = CliRunner().invoke(app, ["replay", str(TRANSCRIPTS / name), "--db", f"sqlite:///{db}"])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()], db
+
+    return run
+
+
+def to(out: Out, user: str, *, kind: str | None = None) -> list[str]:
+    return [str(o["text"]) for o in out if o["user"] == user and (kind is None or o["kind"] == kind)]
+
+
+def in_group(out: Out, chat: str) -> list[str]:
+    return [str(o["text"]) for o in out if o["chat"] == chat]
+
+
+def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_report_through_to_a_satisfied_rating(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("report_to_satisfied.jsonl")
+    group = in_group(out, "demo-baxianlou-1")
+    assert "261102-001" in group[0] and "公共设施" in group[0] and "网格员" in group[0]
+    assert "13800001111" not in "".join(group)  # the phone number never reaches the group
+    assert "电梯又坏了" not in group[0]  # nor the resident's words
+    worker = to(out, "gw-baxianlou-1", kind="notice")
+    assert any("13800001111" in t for t in worker)  # the grid worker gets the full text privately
+    assert to(out, "cadre-baxianlou", kind="notice")  # and so does the stationed cadre
+    resident = to(out, "resident-wang", kind="notice")
+    assert any("受理" in t for t in resident) and any("评价 261102-001" in t for t in resident)
+    assert "已结案" in group[-1]
+    assert query(db, "SELECT state, resolution, satisfaction FROM ticket") == [("closed", "fixed", "满意")]
+    actions = [a for (a,) in query(db, "SELECT action FROM ticket_event ORDER BY id")]
+    assert actions == ["report", "accept", "on_site", "resolve", "rate"]
+    actors = {a for (a,) in query(db, "SELECT actor FROM ticket_event")}
+    assert actors == {"resident-wang", "gw-baxianlou-1"}
+
+
+def test_chatter_gets_no_reply_and_no_ticket(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("chatter.jsonl")
+    assert out == []
+    assert query(db, "SELECT count(*) FROM ticket") == [(0,)]
+    assert query(db, "SELECT count(*) FROM inbound_log WHERE status = 'done'") == [(6,)]
+
+
+def test_three_residents_one_elevator_one_ticket(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("three_reporters_one_elevator.jsonl")
+    assert query(db, "SELECT no, duplicate_count FROM ticket") == [("261103-001", 2)]
+    replies = in_group(out, "demo-gulou-2")
+    assert len(replies) == 3 and all("261103-001" in r for r in replies)
+    assert "已添加" in replies[1] or "已有" in replies[1]
+    for resident in ("resident-a", "resident-b", "resident-c"):  # everyone hears it is solved
+        assert any("261103-001" in t and "评价" in t for t in to(out, resident, kind="notice"))
+
+
+def test_whistle_across_national_day_with_a_late_department(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("whistle_over_national_day.jsonl")
+    [(due,)] = query(db, "SELECT feedback_due FROM escalation")
+    assert str(due).startswith("2026-10-10 15:59:59")  # Sat 10 Oct (调休) 23:59:59 in Shanghai, as UTC
+    assert query(db, "SELECT late FROM escalation") == [(1,)]
+    points = query(db, "SELECT department_id, kind, points FROM points_entry ORDER BY id")
+    assert points == [("dept-zhifa", "late", -3.0), ("dept-zhifa", "solo", 1.0)]
+    liaison = to(out, "dept-zhifa", kind="notice")
+    assert any("10/10" in t or "10月10日" in t for t in liaison)
+    assert any("−3" in t or "-3" in t for t in liaison)
+    ranking = to(out, "sec-shuomen", kind="reply")[-1]
+    assert re.search(r"综合执法 58\b", ranking)
+    assert re.search(r"住建 60\b", ranking)
+
+
+def test_an_unsatisfied_rating_reopens(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("unsatisfied_reopens.jsonl")
+    assert query(db, "SELECT state, reopen_count, resolution FROM ticket") == [("in_progress", 1, None)]
+    assert any("261104-001" in t and "不满意" in t for t in to(out, "gw-mochi-1", kind="notice"))
+    assert any("261104-001" in t for t in to(out, "sec-mochi", kind="notice"))
+    assert "处置中" in in_group(out, "demo-mochi-1")[-1]
+
+
+def test_a_resident_cannot_use_cadre_commands(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("resident_tries_cadre_command.jsonl")
+    replies = in_group(out, "demo-anlan-1")
+    assert "仅限" in replies[1] and "网格员" in replies[1]
+    assert "仅限" in replies[2]
+    assert "不在您的" in replies[3] or "辖区" in replies[3]  # grid 2's worker, grid 1's ticket
+    assert query(db, "SELECT state FROM ticket") == [("reported",)]
+
+
+def test_a_retried_message_makes_one_ticket(replay) -> None:  # type: ignore[no-untyped-def]
+    out, db = replay("retried_message.jsonl")
+    assert query(db, "SELECT count(*) FROM ticket") == [(1,)]
+    assert query(db, "SELECT count(*) FROM inbound_log") == [(1,)]
+    assert len(in_group(out, "demo-luwan-1")) == 1
