@@ -10,11 +10,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlmodel import select
@@ -24,23 +28,27 @@ from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.demo_roster import demo_roster
 from bot.domain.categories import category
+from bot.domain.periods import parse_month
 from bot.domain.tickets import state_label
 from bot.events import InboundMessage
+from bot.forms.monthly import write_monthly
 from bot.i18n import N_, _, using
 from bot.roles import role_label
 from bot.server import APP_KEY, healthz, serve_forever
+from bot.services.reports import monthly_forms, previous_month_of
 from bot.transport.demo import DemoHub, DemoTransport, event_json
 from scheduler.runner import SimulatedScheduler
 from storage import ticket_store
 from storage.history_store import history, notices_sent
 from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
-from storage.roster_store import find_chat
+from storage.roster_store import find_chat, find_member
 
 log = logging.getLogger(__name__)
 HUB_KEY = web.AppKey("hub", DemoHub)
 CLOCK_KEY = web.AppKey("clock", OffsetClock)
 SCHED_KEY = web.AppKey("scheduler", SimulatedScheduler)
 LOCK_KEY = web.AppKey("clock_lock", asyncio.Lock)
+SHUTDOWN = "shutdown"
 
 # Fictional residents to speak as (anyone not in the roster is a resident).
 RESIDENTS = (("resident-wang", N_("Auntie Wang (resident)")), ("resident-li", N_("Uncle Li (resident)")),
@@ -52,7 +60,11 @@ UI_STRINGS = (
     N_("1st of next month"), N_("Notices to me"), N_("Try: "),
     N_("Everything here is fictional demo data."), N_("Tickets of this group"),
     N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
+    N_("Monthly form (附件5, .xlsx)"), N_("Tickets and notices"), N_("Close"),
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 async def setup(request: web.Request) -> web.Response:
@@ -140,6 +152,58 @@ async def notices(request: web.Request) -> web.Response:
     ])
 
 
+async def bot_file(request: web.Request) -> web.FileResponse:
+    """A chart or form the bot wrote to `files_dir`, by plain file name only (no folders, no `..`)."""
+    bot = request.app[APP_KEY]
+    name = request.match_info["name"]
+    kind = FILE_TYPES.get(Path(name).suffix.lower())
+    if not SAFE_NAME.fullmatch(name) or ".." in name or kind is None:
+        raise web.HTTPNotFound(text="no such file")
+    folder = bot.settings.files_dir.resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        raise web.HTTPNotFound(text="no such file")
+    return web.FileResponse(path, headers={"Content-Type": kind, "X-Content-Type-Options": "nosniff",
+                                           "Cache-Control": "private, max-age=3600"})
+
+
+async def monthly_form(request: web.Request) -> web.Response:
+    """A cadre's 附件5 for a month as .xlsx: the same service and writer as `gridbot report monthly`.
+    `cadre` is the cadre's im_user; `month` (YYYY-MM) defaults to the demo clock's previous month."""
+    bot, clock = request.app[APP_KEY], request.app[CLOCK_KEY]
+    cadre = request.query.get("cadre", "").strip()
+    if not cadre:
+        raise web.HTTPBadRequest(text="cadre (the cadre's im_user) is required")
+    month = request.query.get("month", "").strip()
+    if month:
+        try:
+            year, mon = parse_month(month)
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=f"month: {exc}") from None
+        if not 2000 <= year <= 2100:
+            raise web.HTTPBadRequest(text=f"month: {month!r} is out of range")
+    else:
+        year, mon = previous_month_of(clock.now().astimezone(bot.settings.tz).date())
+    async with bot.db.session() as session:
+        member = await find_member(session, cadre)
+        if member is None or "cadre" not in member.roles:
+            raise web.HTTPBadRequest(text=f"{cadre!r} is not a stationed cadre in the roster")
+        forms = await monthly_forms(session, year, mon, bot.settings.tz, bot.settings.duties.evening_hour,
+                                    only=[member.person_id])
+    if not forms:
+        raise web.HTTPBadRequest(text=f"{cadre!r} has no posting to report on")
+    posting, form = forms[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = await asyncio.to_thread(write_monthly, form, Path(tmp) / "form.xlsx")
+        body = path.read_bytes()
+    filename = f"附件5-{posting.community.name}-{posting.person.name}-{year}-{mon:02d}.xlsx"
+    ascii_name = f"monthly-{year}-{mon:02d}.xlsx"
+    return web.Response(body=body, headers={
+        "Content-Type": XLSX,
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+    })
+
+
 async def post_message(request: web.Request) -> web.Response:
     bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
     try:
@@ -204,6 +268,8 @@ async def events(request: web.Request) -> web.StreamResponse:
         while True:
             try:
                 event = await asyncio.wait_for(queue.get(), timeout=15)
+                if event.get("type") == SHUTDOWN:
+                    break
                 data = json.dumps(event, ensure_ascii=False)
                 await response.write(f"data: {data}\n\n".encode())
             except TimeoutError:
@@ -213,6 +279,11 @@ async def events(request: web.Request) -> web.StreamResponse:
     finally:
         hub.unsubscribe(queue)
     return response
+
+
+async def end_streams(app: web.Application) -> None:
+    """On shutdown, let open event streams end now rather than at their next keep-alive."""
+    app[HUB_KEY].publish({"type": SHUTDOWN})
 
 
 async def page(request: web.Request) -> web.Response:
@@ -259,9 +330,12 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) ->
     web_app.router.add_get("/api/messages", messages)
     web_app.router.add_get("/api/tickets", tickets)
     web_app.router.add_get("/api/notices", notices)
+    web_app.router.add_get("/api/forms/monthly", monthly_form)
+    web_app.router.add_get("/files/{name}", bot_file)
     web_app.router.add_post("/api/messages", post_message)
     web_app.router.add_post("/api/clock", move_clock)
     web_app.router.add_get("/api/events", events)
+    web_app.on_shutdown.append(end_streams)
     web_app.cleanup_ctx.append(demo_background(bot, clock))
     return web_app
 
