@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///var/gridbot.db"
 WECOM_API = "https://qyapi.weixin.qq.com"
+MP_API = "https://api.weixin.qq.com"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
@@ -80,6 +81,7 @@ class MpConfig(_Section):
     app_secret: SecretStr | None = None
     token: SecretStr | None = None
     encoding_aes_key: SecretStr | None = None
+    api_base: str = MP_API  # a proxy in front of api.weixin.qq.com, or the fake one in tests
 
     _aes = field_validator("encoding_aes_key")(_check_aes_key)
 

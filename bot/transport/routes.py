@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MP_API = "https://api.weixin.qq.com"
 INTAKE_KEY = web.AppKey("gridbot_intake", Intake)
 CHANNELS_KEY = web.AppKey("gridbot_channels", dict)
 
@@ -90,7 +89,7 @@ def add_channels(
         assert mp.token is not None
         mp_crypto = (WeComCrypto(mp.token.get_secret_value(), mp.encoding_aes_key.get_secret_value(), mp.app_id,
                                  now=now) if mp.encoding_aes_key and mp.encoding_aes_key.get_secret_value() else None)
-        base = mp_api_base or getattr(mp, "api_base", None) or MP_API
+        base = mp_api_base or mp.api_base
         mp_api = (api(base, TokenSource.mp(mp.app_id, mp.app_secret.get_secret_value()))
                   if mp.app_secret and mp.app_secret.get_secret_value() else None)
         mp_channel = MpChannel(mp.token.get_secret_value(), mp_crypto, intake, mp_api, bot.db, bot.clock)
