@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
+from bot.nlp.pii import mask
 from bot.roles import RESIDENT
 from bot.services.work import Work
 from storage import outbox_store
@@ -56,7 +57,10 @@ class Context:
                     self.inbound_id)
 
     async def reply(self, text: str, *, ticket: str | None = None) -> None:
-        """Answer in the chat the message came from (privately if it was private)."""
+        """Answer in the chat the message came from (privately if it was private). Whatever a
+        handler says, phone, ID and room numbers never reach a group."""
+        if not self.message.is_private:
+            text = mask(text, rooms=True)
         await self._queue(
             OutboundMessage(
                 platform=self.message.platform, kind=OutboundKind.reply, text=text,
