@@ -160,8 +160,8 @@ class Ticket(SQLModel, table=True):
     accept_due_at: datetime | None = _ts()
     due_at: datetime | None = _ts(index=True)
     on_site_at: datetime | None = _ts()
-    resolved_at: datetime | None = _ts()
-    closed_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts(index=True)  # reports count what was resolved or closed in a month
+    closed_at: datetime | None = _ts(index=True)
 
 
 class TicketEvent(SQLModel, table=True):

@@ -36,8 +36,9 @@ from bot.services.reminders import CATCH_UP, Planned
 from bot.services.reports import postings
 from bot.services.work import Work
 from storage import outbox_store, ticket_store
-from storage.models import Person, Ticket
+from storage.models import Person
 from storage.roster_store import children_by_parent, holders, people_with_role
+from storage.ticket_store import TicketFacts
 
 LONG_OVERDUE_WORKDAYS = 5
 ON_SITE_WITHIN = timedelta(hours=24)
@@ -75,13 +76,13 @@ class Areas:
     """Tickets indexed by community once, so each reader's share is a lookup, not a scan:
     a district of 1,000 secretaries and 200,000 tickets stays linear."""
 
-    def __init__(self, tickets: Sequence[Ticket]) -> None:
+    def __init__(self, tickets: Sequence[TicketFacts]) -> None:
         self.all = list(tickets)
-        self.by_community: dict[str | None, list[Ticket]] = defaultdict(list)
+        self.by_community: dict[str | None, list[TicketFacts]] = defaultdict(list)
         for t in self.all:
             self.by_community[t.community_id].append(t)
 
-    def of(self, reader: Reader) -> list[Ticket]:
+    def of(self, reader: Reader) -> list[TicketFacts]:
         if reader.communities is None:
             return self.all
         if len(reader.communities) == 1:
@@ -128,7 +129,7 @@ async def _plan(session: AsyncSession, s: DigestSettings, day: date) -> list[Pla
     return out
 
 
-def _ticket_list(tickets: Sequence[Ticket], limit: int = 5) -> str:
+def _ticket_list(tickets: Sequence[TicketFacts], limit: int = 5) -> str:
     shown = "、".join(f"{t.no}（{category(t.category).name()}）" for t in tickets[:limit])
     return shown + ("……" if len(tickets) > limit else "")
 
@@ -136,8 +137,8 @@ def _ticket_list(tickets: Sequence[Ticket], limit: int = 5) -> str:
 async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader]) -> list[Planned]:
     at = _at(day, 8, 30, s.tz)
     since = _at(s.calendar.previous_workday(day, include=False), 8, 30, s.tz)
-    recent = Areas(await ticket_store.tickets_touching(session, since, at))
-    open_ = Areas(await ticket_store.open_tickets(session))
+    recent = Areas(await ticket_store.facts_touching(session, since, at))
+    open_ = Areas(await ticket_store.open_facts(session))
     out = []
     for reader in people:
         new = [t for t in recent.of(reader) if since <= t.created_at < at and t.duplicate_of_id is None]
@@ -157,7 +158,7 @@ async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: li
 async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
                   monday: date) -> list[Planned]:
     start, end = span(monday, monday + timedelta(days=6), s.tz)
-    tickets = Areas(await ticket_store.tickets_touching(session, start, end))
+    tickets = Areas(await ticket_store.facts_touching(session, start, end))
     iso = monday.isocalendar()
     period = f"{iso.year}-W{iso.week:02d}"
     out = []
@@ -175,7 +176,7 @@ async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: l
     return out
 
 
-def category_stats(tickets: Sequence[Ticket], start: datetime, end: datetime) -> list[CategoryStat]:
+def category_stats(tickets: Sequence[TicketFacts], start: datetime, end: datetime) -> list[CategoryStat]:
     filed = Counter(t.category for t in tickets if start <= t.created_at < end and t.duplicate_of_id is None)
     days: dict[str, list[float]] = defaultdict(list)
     for t in tickets:
@@ -190,7 +191,7 @@ async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: 
                    year: int, month: int) -> list[Planned]:
     first, last = month_days(year, month)
     start, end = span(first, last, s.tz)
-    tickets = Areas(await ticket_store.tickets_touching(session, start, end))
+    tickets = Areas(await ticket_store.facts_touching(session, start, end))
     period = f"{year}-{month:02d}"
     out = []
     for reader in people:
@@ -217,8 +218,8 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
     period = Period(f"{last_day.year}-Q{quarter}", first, last)
     records = await load_period(session, period, s.tz, s.evening_hour)
     start, end = span(first, last, s.tz)
-    tickets = await ticket_store.tickets_touching(session, start, end)
-    by_handler: dict[str, list[Ticket]] = defaultdict(list)
+    tickets = await ticket_store.facts_touching(session, start, end)
+    by_handler: dict[str, list[TicketFacts]] = defaultdict(list)
     for t in tickets:
         if t.assignee_id and t.resolved_at is not None and start <= t.resolved_at < end:
             by_handler[t.assignee_id].append(t)
@@ -288,11 +289,12 @@ async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, 
                     OutboundKind.digest) for r in people if r.is_street]
 
 
-async def ticket_red_lines(session: AsyncSession, s: DigestSettings, now: datetime) -> list[tuple[Ticket, str]]:
+async def ticket_red_lines(session: AsyncSession, s: DigestSettings,
+                           now: datetime) -> list[tuple[TicketFacts, str]]:
     """Open tickets that need the street's eyes: 四必到 without an on-site check after 24 hours,
     and tickets overdue by more than 5 working days. Each is raised once (see send_digests)."""
     out = []
-    for t in await ticket_store.open_tickets(session):
+    for t in await ticket_store.open_facts(session):
         if t.duplicate_of_id is not None:
             continue
         if t.requires_on_site and t.on_site_at is None and now - t.created_at > ON_SITE_WITHIN:

@@ -19,8 +19,9 @@ from bot.forms.monthly import BY_KEY, BY_LABEL, FIELDS, MonthlyForm
 from bot.forms.projects import CadreProjects, ProjectRow
 from bot.services.metrics import PeriodRecords, load_period
 from storage import checkin_store, ticket_store
-from storage.models import OrgUnit, Person, Ticket
+from storage.models import OrgUnit, Person
 from storage.roster_store import holders
+from storage.ticket_store import TicketFacts
 
 SERVICE_CATEGORIES = {"service_consult", "care_request", "life_event"}  # 代办 matters
 AFTER_MONTH = timedelta(days=62)  # corrections and confirmation come in the following weeks
@@ -56,9 +57,9 @@ async def monthly_forms(
     period = Period(f"{year}-{month:02d}", first, last)
     records = await load_period(session, period, tz, evening_hour, until=last + AFTER_MONTH)
     start, end = span(first, last, tz)
-    tickets = await ticket_store.tickets_touching(session, start, end)
-    by_community: dict[str, list[Ticket]] = defaultdict(list)
-    by_assignee: dict[str, list[Ticket]] = defaultdict(list)
+    tickets = await ticket_store.facts_touching(session, start, end)
+    by_community: dict[str, list[TicketFacts]] = defaultdict(list)
+    by_assignee: dict[str, list[TicketFacts]] = defaultdict(list)
     for t in tickets:
         if t.duplicate_of_id is None:
             if t.community_id:
@@ -75,8 +76,8 @@ async def monthly_forms(
     return forms
 
 
-def _form(posting: Posting, period: Period, records: PeriodRecords, area: list[Ticket],
-          mine: list[Ticket], start: object, end: object, tz: ZoneInfo) -> MonthlyForm:
+def _form(posting: Posting, period: Period, records: PeriodRecords, area: list[TicketFacts],
+          mine: list[TicketFacts], start: object, end: object, tz: ZoneInfo) -> MonthlyForm:
     totals = records.totals(posting.person.id)
     filed = [t for t in area if start <= t.created_at < end]  # type: ignore[operator]
     resolved = [t for t in mine if t.resolved_at is not None and start <= t.resolved_at < end]  # type: ignore[operator]
