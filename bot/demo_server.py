@@ -61,6 +61,7 @@ UI_STRINGS = (
     N_("Everything here is fictional demo data."), N_("Tickets of this group"),
     N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
     N_("Monthly form (附件5, .xlsx)"), N_("Tickets and notices"), N_("Close"),
+    N_("notice"), N_("reminder"), N_("digest"),  # the kinds of message, as tags on the page
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir
