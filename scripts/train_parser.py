@@ -35,12 +35,12 @@ def main() -> int:
     started = time.perf_counter()
     tokenizer = Parser.make_tokenizer(USER_DICT)
     corpus = training.build_corpus(tokenizer, data)
-    arrays = training.fit(corpus)
+    arrays = training.fit_model(corpus, tokenizer)
     out = Path(args.out)
     training.save(arrays, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:12]
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(arrays['idf'])} features, sha256 {digest}) "
-          f"in {time.perf_counter() - started:.1f} s")
+          f"request threshold {float(arrays['req_threshold'][0]):.2f}, in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -26,10 +26,31 @@ def normalise(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+META = True
+_PUNCT_END = re.compile(r"[\W_]+$")
+_LEN_BINS = (2, 4, 6, 9, 13, 20, 40, 100)
+
+
+def meta(t: str) -> list[str]:
+    """Shape of a message beyond its n-grams: length bucket, first and last characters (sentence-final
+    particles such as 呢/啊/哈 and opening words such as 关于/请求), closing punctuation."""
+    core = t.strip()
+    body = _PUNCT_END.sub("", core)
+    n = len(body)
+    out = ["#len" + str(next((b for b in _LEN_BINS if n <= b), 999))]
+    if body:
+        out += ["#^" + body[:1], "#^" + body[:2], "#$" + body[-1:], "#$" + body[-2:]]
+    tail = core[len(body):]
+    out.append("#p" + (tail[:1] if tail else "-"))
+    return out
+
+
 def features(tokenizer, text: str) -> list[str]:
     """Feature strings of a text (with repeats: they count)."""
     t = normalise(text)
     out = ["w:" + w for w in tokenizer.cut(t, HMM=False) if not _NON_WORD.fullmatch(w)]
+    if META:
+        out.extend(meta(t))
     for seg in _SPLIT.split(t):
         n = len(seg)
         out.extend(seg)

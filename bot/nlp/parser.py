@@ -24,7 +24,7 @@ from bot.nlp.text import cn_to_int, fold
 
 MODEL_FILE = Path(__file__).parent / "model" / "parser.npz"
 USER_DICT = Path(__file__).parent / "userdict.txt"
-REQUEST_THRESHOLD = 0.3  # chosen on the CV sweep of bench/parse_eval.py
+REQUEST_THRESHOLD = 0.3  # only for a model file without its own (cross-validated) threshold
 CUE_UNANCHORED = 0.3  # a cue word ("怎么办", "请问") with nothing of the neighbourhood around it
 HIT_BONUS = 0.5
 
@@ -65,20 +65,30 @@ def _split(blob: np.ndarray) -> list[str]:
 
 
 class Parser:
-    def __init__(self, model_file: Path = MODEL_FILE, user_dict: Path = USER_DICT, tokenizer=None) -> None:
+    def __init__(self, model_file: Path = MODEL_FILE, user_dict: Path = USER_DICT, tokenizer=None,
+                 arrays: dict[str, np.ndarray] | None = None) -> None:
+        """`arrays` (as returned by training.fit) instead of a model file: used by the CV in training."""
         self.tokenizer = tokenizer if tokenizer is not None else self.make_tokenizer(user_dict)
-        with np.load(model_file) as z:
-            terms = _split(z["vocab"])
-            self.vocab = {t: i for i, t in enumerate(terms)}
-            self.idf = z["idf"].astype(np.float32)
-            self.dept_w = z["dept_w"].astype(np.float32)
-            self.dept_b = z["dept_b"]
-            self.req_w = z["req_w"].astype(np.float32)
-            self.req_b = float(z["req_b"][0])
-            self.cat_w = z["cat_w"].astype(np.float32)
-            self.cat_b = z["cat_b"]
-            self.departments = _split(z["departments"])
-            self.categories = _split(z["categories"])
+        if arrays is not None:
+            self._load(arrays)
+        else:
+            with np.load(model_file) as z:
+                self._load(z)
+
+    def _load(self, z) -> None:
+        terms = _split(z["vocab"])
+        self.vocab = {t: i for i, t in enumerate(terms)}
+        self.idf = z["idf"].astype(np.float32)
+        self.dept_w = z["dept_w"].astype(np.float32)
+        self.dept_b = z["dept_b"].astype(np.float32)
+        self.req_w = z["req_w"].astype(np.float32)
+        self.req_b = float(z["req_b"][0])
+        self.cat_w = z["cat_w"].astype(np.float32)
+        self.cat_b = z["cat_b"].astype(np.float32)
+        self.departments = _split(z["departments"])
+        self.categories = _split(z["categories"])
+        # the cut-off is chosen by cross-validation when the model is trained (training.fit_model)
+        self.threshold = float(z["req_threshold"][0]) if "req_threshold" in z else REQUEST_THRESHOLD
         self.terms = terms
 
     @staticmethod
@@ -138,7 +148,7 @@ class Parser:
             score = max(score, 1.0)
         elif hits and anchored and not chatter:
             score += HIT_BONUS
-        is_request = score > REQUEST_THRESHOLD
+        is_request = score > self.threshold
 
         department = self.departments[int(np.argmax(dept_scores))]
         if not is_request:
