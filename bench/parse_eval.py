@@ -4,7 +4,8 @@
 
 - department accuracy and macro-F1, fixed-seed stratified 5-fold CV on gov_messages_dev.jsonl,
   on title+text (all rows) and on title only (rows that have a title); each fold's model is
-  trained from scratch on the other folds (+ the project's own lines) by bot.nlp.training.fit;
+  trained from scratch on the other folds (+ the project's own lines) by bot.nlp.training.fit_model
+  (its request threshold comes from an inner CV on those folds only);
 - request recall on held-out titles and false-positive rate on held-out chitchat_dev.jsonl rows
   (chit-chat is split into 5 folds the same way, so no tested row was trained on);
 - messages/s on one core for short messages, and parser start-up time (fresh interpreter);
