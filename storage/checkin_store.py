@@ -34,12 +34,6 @@ async def open_day(session: AsyncSession, person_id: str, since: datetime) -> Ch
     )).first()
 
 
-async def talks_in_year(session: AsyncSession, start: datetime, end: datetime) -> Sequence[CheckIn]:
-    return (await session.exec(
-        select(CheckIn).where(CheckIn.kind == "talk", CheckIn.at >= start, CheckIn.at < end)
-    )).all()
-
-
 async def projects(session: AsyncSession, person_id: str, year: int) -> Sequence[Project]:
     return (await session.exec(
         select(Project).where(Project.person_id == person_id, Project.year == year)

@@ -11,10 +11,6 @@ def month_key(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def quarter_key(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 def month_days(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
