@@ -3,6 +3,7 @@ GRIDBOT_TEST_DATABASE_URL is set (CI sets it). Time is a FakeClock; transports a
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -98,6 +99,27 @@ async def harness(settings: Settings, clock: FakeClock) -> AsyncIterator[Harness
         yield Harness(app, clock, transports)
     finally:
         await app.close()
+
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+Out = list[dict[str, object]]
+
+
+@pytest.fixture
+def replay(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run a transcript of tests/transcripts through `gridbot replay` into a SQLite file;
+    returns (the JSON lines it printed, the database path)."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    def run(name: str) -> tuple[Out, Path]:
+        db = tmp_path / f"{name}.db"
+        result = CliRunner().invoke(app, ["replay", str(TRANSCRIPTS / name), "--db", f"sqlite:///{db}"])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()], db
+
+    return run
 
 
 @pytest.fixture

@@ -3,31 +3,11 @@ storage and scheduler on a simulated clock)."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from bot.cli import app
-
-TRANSCRIPTS = Path(__file__).parent / "transcripts"
-Out = list[dict[str, object]]
-
-
-@pytest.fixture
-def replay(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Run a transcript into a SQLite file; returns (outputs, database path)."""
-
-    def run(name: str) -> tuple[Out, Path]:
-        db = tmp_path / f"{name}.db"
-        result = CliRunner().invoke(app, ["replay", str(TRANSCRIPTS / name), "--db", f"sqlite:///{db}"])
-        assert result.exit_code == 0, result.output
-        return [json.loads(line) for line in result.stdout.splitlines()], db
-
-    return run
+from tests.conftest import Out
 
 
 def to(out: Out, user: str, *, kind: str | None = None) -> list[str]:
