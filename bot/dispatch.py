@@ -1,14 +1,21 @@
 """Inbound pipeline: record (dedupe) → resolve sender and chat → handlers → outbox, in one
 transaction per message. A retried message is recorded once; a crash leaves the message in the
-inbound log to be processed again on start-up; a handler error is answered and kept for admins."""
+inbound log to be processed again on start-up; a handler error is answered and kept for admins.
+
+Recording is on every callback's critical path (it is acknowledged only once its message is
+committed), so concurrent records share one transaction (`InboundRecorder`, group commit), and
+processing, which is slow and CPU-heavy, runs on a few workers that give way to recording
+(`WriteTurns`): a burst is acknowledged at the speed of the inbound log and handled after it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.clock import Clock
@@ -18,12 +25,111 @@ from bot.domain.workdays import WorkCalendar
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.i18n import _
 from bot.registry import Registry
-from storage import outbox_store
+from storage import inbound_store, outbox_store
 from storage.db import Database
 from storage.models import InboundLog, InboundStatus
 from storage.roster_store import find_chat, find_member
 
 log = logging.getLogger(__name__)
+
+PROCESS_WORKERS = 4  # messages handled at once; more only queue for the database and the CPU
+PATIENCE = 0.5  # seconds a worker gives way to recording before it takes its turn anyway
+
+
+class WriteTurns:
+    """Recording before processing. A worker starts a transaction only while nothing is being
+    recorded, or once it has waited `patience` seconds (so a flood delays processing, never stops
+    it). With `exclusive` (SQLite: one writer at a time) every write also takes an in-process
+    lock, so a record waits behind at most the transaction in progress, in FIFO order, instead of
+    polling in SQLite's busy handler (sleeps of up to 100 ms) while workers keep taking the lock."""
+
+    def __init__(self, *, exclusive: bool, patience: float = PATIENCE) -> None:
+        self.patience = patience
+        self._lock = asyncio.Lock() if exclusive else None
+        self._recording = False
+        self._clear = asyncio.Event()
+        self._clear.set()
+
+    def recording(self, active: bool) -> None:
+        """The recorder has messages waiting or in flight (True) or none (False)."""
+        self._recording = active
+        if active:
+            self._clear.clear()
+        else:
+            self._clear.set()
+
+    def write(self) -> AbstractAsyncContextManager[object]:
+        """The recorder's turn for one batch."""
+        return self._lock if self._lock is not None else nullcontext()
+
+    @asynccontextmanager
+    async def processing(self) -> AsyncIterator[None]:
+        """A worker's turn for one transaction."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.patience
+        while True:
+            if self._recording:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._clear.wait(), max(deadline - loop.time(), 0))
+            if self._lock is not None:
+                await self._lock.acquire()
+            if not self._recording or loop.time() >= deadline:
+                break
+            if self._lock is not None:  # recording began while we queued: let it go first
+                self._lock.release()
+        try:
+            yield
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+
+class InboundRecorder:
+    """Group commit of inbound messages: every message waiting when a batch starts is inserted in
+    one transaction, so under load a commit (and its fsync) is shared by many callbacks and
+    batches grow by themselves; idle, a message is written alone at once. The flusher task lives
+    only while there is something to write."""
+
+    def __init__(self, db: Database, clock: Clock, turns: WriteTurns) -> None:
+        self.db, self.clock, self.turns = db, clock, turns
+        self._pending: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def submit(self, message: InboundMessage) -> asyncio.Future[int | None]:
+        """A future for the message's inbound id (None: a duplicate), resolved once committed. A
+        failed insert fails the futures of the whole batch: none of them is recorded."""
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._pending.append((message, future))
+        if self._flusher is None:
+            self.turns.recording(True)
+            self._flusher = asyncio.create_task(self._flush(), name="inbound-recorder")
+        return future
+
+    async def _flush(self) -> None:
+        batch: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:inbound_store.MAX_ROWS], self._pending[inbound_store.MAX_ROWS:]
+                try:
+                    async with self.turns.write(), self.db.transaction() as session:
+                        ids = await inbound_store.insert_new(session, [m for m, _ in batch], now=self.clock.now())
+                except Exception as exc:
+                    log.warning("recording %d inbound message(s) failed: %s", len(batch), exc)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    batch = []
+                    continue
+                for (_, future), inbound_id in zip(batch, ids, strict=True):
+                    if not future.done():
+                        future.set_result(inbound_id)
+                batch = []
+        finally:  # cancelled (shutdown): nobody may take an unwritten message as recorded
+            self._flusher = None
+            self.turns.recording(False)
+            for _, future in batch + self._pending:
+                future.cancel()
+            self._pending = []
 
 
 class Dispatcher:
@@ -39,44 +145,46 @@ class Dispatcher:
         self.db, self.clock, self.settings = db, clock, settings
         self.registry, self.calendar, self.people_platform = registry, calendar, people_platform
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.turns = WriteTurns(exclusive=not db.is_postgres)  # SQLite has one writer at a time
+        self._workers = asyncio.Semaphore(PROCESS_WORKERS)
+        self.recorder = InboundRecorder(db, clock, self.turns)
 
     async def receive(self, message: InboundMessage) -> bool:
         """Record and handle a message. False when it was a duplicate (already recorded)."""
         inbound_id = await self.record(message)
         if inbound_id is None:
             return False
-        await self.process(inbound_id)
+        await self.process(inbound_id, message)
         return True
 
     async def record(self, message: InboundMessage) -> int | None:
         """Persist the message; None if (platform, msg_id) was seen before. This is the point
         after which a callback may be acknowledged: nothing can be lost any more."""
-        row = InboundLog(
-            platform=message.platform, msg_id=message.msg_id, chat_id=message.chat_id,
-            user_id=message.user_id, user_name=message.user_name, text=message.text,
-            mentions_bot=message.mentions_bot, received_at=self.clock.now(),
-        )
-        try:
-            async with self.db.transaction() as session:
-                session.add(row)
-                await session.flush()
-                return row.id
-        except IntegrityError:
-            return None
+        return await self.recorder.submit(message)
 
-    async def process(self, inbound_id: int) -> None:
-        async with self.db.session() as session:
-            row = await session.get(InboundLog, inbound_id)
-        if row is None or row.status == InboundStatus.done:
-            return
-        message = _to_message(row)
+    def submit(self, message: InboundMessage) -> asyncio.Future[int | None]:
+        """`record` as a future, for a caller that must act on the result even if it is cancelled."""
+        return self.recorder.submit(message)
+
+    async def process(self, inbound_id: int, message: InboundMessage | None = None) -> None:
+        """Handle a recorded message (given by a caller that has it, to save a read) once: in the
+        order of arrival per session, on one of a few workers."""
+        if message is None:
+            async with self.db.session() as session:
+                row = await session.get(InboundLog, inbound_id)
+            if row is None or row.status == InboundStatus.done:
+                return
+            message = _to_message(row)
         lock = self._locks.setdefault(message.session_key, asyncio.Lock())
-        async with lock:
+        # The session's lock first: a worker is never held by a message waiting for its turn.
+        async with lock, self._workers:
             try:
-                await self._handle(inbound_id, message)
+                async with self.turns.processing():
+                    await self._handle(inbound_id, message)
             except Exception as exc:
                 log.exception("message %s/%s failed", message.platform, message.msg_id)
-                await self._fail(inbound_id, message, exc)
+                async with self.turns.processing():
+                    await self._fail(inbound_id, message, exc)
 
     async def _handle(self, inbound_id: int, message: InboundMessage) -> None:
         async with self.db.transaction() as session:

@@ -2,7 +2,9 @@
 
 `accept` records the message (the inbound log's unique (platform, msg_id) drops a retry), which is
 the point after which nothing can be lost, then hands processing to a background task and returns
-at once, so a callback is answered well inside WeChat's 5 s whatever the handlers do. A message
+at once, so a callback is answered well inside WeChat's 5 s whatever the handlers do. Concurrent
+callbacks share one commit (the dispatcher's recorder), and the background tasks run a few at a
+time, so a burst is acknowledged at the speed of the inbound log and handled after. A message
 whose task dies with the process is still `received` and is processed at the next start-up
 (`Dispatcher.recover`)."""
 
@@ -28,19 +30,27 @@ class Intake:
     async def accept(self, message: InboundMessage, *, wake: bool = True) -> int | None:
         """Record and start processing; the inbound id, or None for a duplicate. With `wake` False
         the outbox is not nudged when the handlers finish (the caller answers passively first)."""
-        inbound_id = await self.dispatcher.record(message)
+        recorded = self.dispatcher.submit(message)
+        # Processing starts from the future, not from this coroutine: a callback cancelled (client
+        # gone) after its message was committed still has it handled now, not at the next start.
+        recorded.add_done_callback(lambda future: self._start(future, message, wake))
+        return await asyncio.shield(recorded)
+
+    def _start(self, recorded: asyncio.Future[int | None], message: InboundMessage, wake: bool) -> None:
+        if recorded.cancelled() or recorded.exception() is not None:
+            return  # not recorded: the caller got the error and did not acknowledge
+        inbound_id = recorded.result()
         if inbound_id is None:
             log.info("duplicate %s message %s ignored", message.platform, message.msg_id)
-            return None
-        task = asyncio.create_task(self._process(inbound_id, wake), name=f"inbound-{inbound_id}")
+            return
+        task = asyncio.create_task(self._process(inbound_id, message, wake), name=f"inbound-{inbound_id}")
         self._tasks.add(task)
         self.by_inbound[inbound_id] = task
         task.add_done_callback(lambda t: (self._tasks.discard(t), self.by_inbound.pop(inbound_id, None)))
-        return inbound_id
 
-    async def _process(self, inbound_id: int, wake: bool) -> None:
+    async def _process(self, inbound_id: int, message: InboundMessage, wake: bool) -> None:
         try:
-            await self.dispatcher.process(inbound_id)
+            await self.dispatcher.process(inbound_id, message)
         except Exception:  # process() answers handler errors itself; this is a DB outage
             log.exception("inbound %s could not be processed now; it is retried at start-up", inbound_id)
         finally:

@@ -1,0 +1,190 @@
+"""Group commit of inbound messages (the dispatcher's recorder) and the turns it shares with
+processing: duplicates inside a batch and across batches give one row each, a failed batch is
+acknowledged to nobody, and background processing keeps each session's order. Both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import col, func, select
+
+from bot.dispatch import WriteTurns
+from bot.events import InboundMessage
+from bot.transport.intake import Intake
+from bot.transport.wecom_app import WeComAppChannel
+from bot.transport.wecom_crypto import WeComCrypto
+from bot.transport.xml import render_xml
+from storage import inbound_store
+from storage.models import InboundLog, InboundStatus
+from tests.conftest import Harness
+
+TOKEN, AES_KEY, CORP = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wwbatchcorp"
+
+
+def msg(msg_id: str, user: str = "u1", text: str = "收到", platform: str = "demo") -> InboundMessage:
+    return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=text)
+
+
+async def rows(harness: Harness) -> list[InboundLog]:
+    async with harness.app.db.session() as session:
+        return list((await session.exec(select(InboundLog).order_by(col(InboundLog.id)))).all())
+
+
+async def test_duplicates_in_a_batch_and_across_batches_give_one_row_each(harness: Harness) -> None:
+    recorder = harness.app.dispatcher.recorder
+    # submitted in one go: one batch (the flusher has not run yet)
+    first = [recorder.submit(m) for m in (msg("a"), msg("b"), msg("a"), msg("a", platform="wecom_app"))]
+    a, b, a_again, a_other_platform = await asyncio.gather(*first)
+    assert isinstance(a, int) and isinstance(b, int) and isinstance(a_other_platform, int)
+    assert a_again is None  # same (platform, msg_id) later in the same batch
+    assert len({a, b, a_other_platform}) == 3
+    second = [recorder.submit(m) for m in (msg("c"), msg("b"), msg("c"))]
+    c, b_again, c_again = await asyncio.gather(*second)
+    assert isinstance(c, int) and b_again is None and c_again is None
+    stored = await rows(harness)
+    assert [(r.platform, r.msg_id) for r in stored] == [
+        ("demo", "a"), ("demo", "b"), ("wecom_app", "a"), ("demo", "c")]
+    assert [r.id for r in stored] == [a, b, a_other_platform, c]
+    assert {r.status for r in stored} == {InboundStatus.received}
+    assert await harness.app.dispatcher.record(msg("a")) is None  # the single-message path too
+
+
+async def test_insert_new_returns_ids_in_input_order(harness: Harness) -> None:
+    now = harness.clock.now()
+    async with harness.app.db.transaction() as session:
+        [x] = await inbound_store.insert_new(session, [msg("x")], now=now)
+    async with harness.app.db.transaction() as session:
+        ids = await inbound_store.insert_new(session, [msg("y"), msg("x"), msg("z"), msg("y")], now=now)
+    by_key = {r.msg_id: r.id for r in await rows(harness)}
+    assert ids == [by_key["y"], None, by_key["z"], None]
+    assert by_key["x"] == x
+    assert [r.received_at for r in await rows(harness)] == [now] * 3
+
+
+async def test_a_failed_batch_fails_every_caller_and_records_nothing(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = inbound_store.insert_new
+
+    async def insert_then_fail(session: Any, messages: Any, *, now: Any) -> list[int | None]:
+        await real(session, messages, now=now)  # written, then the transaction dies before commit
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(inbound_store, "insert_new", insert_then_fail)
+    intake = Intake(harness.app.dispatcher)
+    results = await asyncio.gather(*(intake.accept(msg(f"f{i}", user=f"u{i}")) for i in range(5)),
+                                   return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert not intake.by_inbound and not intake._tasks  # nothing is processed either
+    assert await rows(harness) == []
+    monkeypatch.setattr(inbound_store, "insert_new", real)
+    # WeCom's retry of the same messages is recorded and handled: the failure left no trace
+    retried = await asyncio.gather(*(intake.accept(msg(f"f{i}", user=f"u{i}")) for i in range(5)))
+    assert all(isinstance(i, int) for i in retried)
+    await intake.drain()
+    assert [r.status for r in await rows(harness)] == [InboundStatus.done] * 5
+
+
+async def test_callback_is_not_acknowledged_when_recording_fails(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fail(*_: Any, **__: Any) -> list[int | None]:
+        raise RuntimeError("database is locked")
+
+    crypto = WeComCrypto(TOKEN, AES_KEY, CORP)
+    intake = Intake(harness.app.dispatcher)
+    app = web.Application()
+    WeComAppChannel(crypto, intake, None, None).add_routes(app)
+
+    def signed(msg_id: str) -> tuple[dict[str, str], str]:
+        plain = render_xml({"ToUserName": CORP, "FromUserName": "resident", "CreateTime": int(time.time()),
+                            "MsgType": "text", "Content": "路灯不亮了", "MsgId": msg_id, "AgentID": 1000002})
+        ts, encrypt = str(int(time.time())), crypto.encrypt(plain)
+        params = {"msg_signature": crypto.signature(ts, "7", encrypt), "timestamp": ts, "nonce": "7"}
+        return params, render_xml({"ToUserName": CORP, "Encrypt": encrypt, "AgentID": 1000002})
+
+    async with TestClient(TestServer(app)) as client:
+        monkeypatch.setattr(inbound_store, "insert_new", fail)
+        params, body = signed("9001")
+        response = await client.post("/wecom/callback", params=params, data=body)
+        assert response.status == 500  # WeCom retries it
+        assert await rows(harness) == []
+        monkeypatch.undo()
+        response = await client.post("/wecom/callback", params=params, data=body)
+        assert response.status == 200
+        await intake.drain()
+    [row] = await rows(harness)
+    assert (row.msg_id, row.status) == ("9001", InboundStatus.done)
+
+
+async def test_processing_starts_even_if_the_callback_is_cancelled_after_recording(harness: Harness) -> None:
+    intake = Intake(harness.app.dispatcher)
+    accept = asyncio.create_task(intake.accept(msg("gone")))
+    await asyncio.sleep(0)  # submitted; the commit is under way
+    accept.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await accept
+    for _ in range(500):  # nobody awaits the message any more: watch the log
+        await intake.drain()
+        if [r.status for r in await rows(harness)] == [InboundStatus.done]:
+            break
+        await asyncio.sleep(0.01)
+    [row] = await rows(harness)
+    assert row.status == InboundStatus.done
+
+
+async def test_background_processing_keeps_each_sessions_order(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispatcher = harness.app.dispatcher
+    handled: list[str] = []
+    real = dispatcher._handle
+
+    async def handle(inbound_id: int, message: InboundMessage) -> None:
+        await asyncio.sleep(0.002 if message.user_id == "slow" else 0)
+        await real(inbound_id, message)
+        handled.append(f"{message.user_id}:{message.msg_id}")
+
+    monkeypatch.setattr(dispatcher, "_handle", handle)
+    intake = Intake(dispatcher)
+    ids = await asyncio.gather(*(intake.accept(msg(f"{user}{i}", user=user))
+                                 for i in range(12) for user in ("slow", "fast", "other")))
+    assert all(isinstance(i, int) for i in ids)
+    await intake.drain()
+    for user in ("slow", "fast", "other"):
+        assert [h for h in handled if h.startswith(f"{user}:")] == [f"{user}:{user}{i}" for i in range(12)]
+    async with harness.app.db.session() as session:
+        done = (await session.exec(select(func.count()).where(InboundLog.status == InboundStatus.done))).one()
+    assert done == 36
+    assert await dispatcher.recover() == 0
+
+
+@pytest.mark.parametrize("exclusive", [True, False])
+async def test_workers_give_way_to_recording_but_not_for_ever(exclusive: bool) -> None:
+    turns = WriteTurns(exclusive=exclusive, patience=10.0)
+    entered = asyncio.Event()
+
+    async def work() -> None:
+        async with turns.processing():
+            entered.set()
+
+    turns.recording(True)
+    worker = asyncio.create_task(work())
+    await asyncio.sleep(0.05)
+    assert not entered.is_set()  # waits while a record is pending
+    turns.recording(False)
+    await asyncio.wait_for(worker, 1)
+
+    impatient = WriteTurns(exclusive=exclusive, patience=0.05)
+    impatient.recording(True)  # a flood that never ends: processing still gets its turn
+
+    async def work_anyway() -> None:
+        async with impatient.processing():
+            pass
+
+    await asyncio.wait_for(work_anyway(), 1)
