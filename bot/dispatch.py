@@ -33,19 +33,24 @@ from storage.roster_store import find_chat, find_member
 log = logging.getLogger(__name__)
 
 PROCESS_WORKERS = 4  # messages handled at once; more only queue for the database and the CPU
-PATIENCE = 0.5  # seconds a worker gives way to recording before it takes its turn anyway
+PATIENCE = 0.5  # seconds a received message gives way to recording before it takes its turn anyway
+LINGER = 0.002  # seconds the recorder, after a batch of several, waits for more before giving way
 
 
 class WriteTurns:
     """Recording before processing. A worker starts a transaction only while nothing is being
-    recorded, or once it has waited `patience` seconds (so a flood delays processing, never stops
-    it). With `exclusive` (SQLite: one writer at a time) every write also takes an in-process
-    lock, so a record waits behind at most the transaction in progress, in FIFO order, instead of
-    polling in SQLite's busy handler (sleeps of up to 100 ms) while workers keep taking the lock."""
+    recorded, or once its message is `patience` seconds old: a burst is acknowledged first and
+    handled right after, and under a flood that never ends recording and processing take turns
+    (processing is delayed by at most `patience`, never stopped). With `exclusive` (SQLite: one
+    writer at a time) every write also takes an in-process lock, and only one worker at a time
+    queues for it, so a record waits behind at most two processing transactions (the one in
+    progress and the one next in line) instead of polling in SQLite's busy handler (sleeps of up
+    to 100 ms) while workers keep taking the lock."""
 
     def __init__(self, *, exclusive: bool, patience: float = PATIENCE) -> None:
         self.patience = patience
         self._lock = asyncio.Lock() if exclusive else None
+        self._line = asyncio.Lock() if exclusive else None  # the one worker waiting for the lock
         self._recording = False
         self._clear = asyncio.Event()
         self._clear.set()
@@ -62,11 +67,24 @@ class WriteTurns:
         """The recorder's turn for one batch."""
         return self._lock if self._lock is not None else nullcontext()
 
+    def deadline(self) -> float:
+        """When a message received now stops giving way to recording."""
+        return asyncio.get_running_loop().time() + self.patience
+
     @asynccontextmanager
-    async def processing(self) -> AsyncIterator[None]:
-        """A worker's turn for one transaction."""
+    async def processing(self, deadline: float | None = None) -> AsyncIterator[None]:
+        """A worker's turn for one transaction (`deadline`: from `deadline()` when the message came)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.patience
+        deadline = self.deadline() if deadline is None else deadline
+        async with self._line if self._line is not None else nullcontext():
+            await self._take_turn(loop, deadline)
+        try:
+            yield
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    async def _take_turn(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
         while True:
             if self._recording:
                 with contextlib.suppress(TimeoutError):
@@ -77,11 +95,6 @@ class WriteTurns:
                 break
             if self._lock is not None:  # recording began while we queued: let it go first
                 self._lock.release()
-        try:
-            yield
-        finally:
-            if self._lock is not None:
-                self._lock.release()
 
 
 class InboundRecorder:
@@ -90,16 +103,18 @@ class InboundRecorder:
     batches grow by themselves; idle, a message is written alone at once. The flusher task lives
     only while there is something to write."""
 
-    def __init__(self, db: Database, clock: Clock, turns: WriteTurns) -> None:
-        self.db, self.clock, self.turns = db, clock, turns
+    def __init__(self, db: Database, clock: Clock, turns: WriteTurns, linger: float = LINGER) -> None:
+        self.db, self.clock, self.turns, self.linger = db, clock, turns, linger
         self._pending: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()
 
     def submit(self, message: InboundMessage) -> asyncio.Future[int | None]:
         """A future for the message's inbound id (None: a duplicate), resolved once committed. A
         failed insert fails the futures of the whole batch: none of them is recorded."""
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self._pending.append((message, future))
+        self._arrived.set()
         if self._flusher is None:
             self.turns.recording(True)
             self._flusher = asyncio.create_task(self._flush(), name="inbound-recorder")
@@ -108,7 +123,7 @@ class InboundRecorder:
     async def _flush(self) -> None:
         batch: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
         try:
-            while self._pending:
+            while await self._more(len(batch)):
                 batch, self._pending = self._pending[:inbound_store.MAX_ROWS], self._pending[inbound_store.MAX_ROWS:]
                 try:
                     async with self.turns.write(), self.db.transaction() as session:
@@ -118,18 +133,26 @@ class InboundRecorder:
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)
-                    batch = []
                     continue
                 for (_, future), inbound_id in zip(batch, ids, strict=True):
                     if not future.done():
                         future.set_result(inbound_id)
-                batch = []
         finally:  # cancelled (shutdown): nobody may take an unwritten message as recorded
             self._flusher = None
             self.turns.recording(False)
             for _, future in batch + self._pending:
-                future.cancel()
+                future.cancel()  # a no-op for the futures already answered
             self._pending = []
+
+    async def _more(self, last_batch: int) -> bool:
+        """Whether there is another batch. After a batch of several (a burst: the callbacks just
+        answered are sending the next ones), wait `linger` for more before giving the turn to the
+        workers; the wait delays no message, since one arriving is written at once."""
+        if not self._pending and last_batch > 1 and self.linger > 0:
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), self.linger)
+        return bool(self._pending)
 
 
 class Dispatcher:
@@ -169,6 +192,7 @@ class Dispatcher:
     async def process(self, inbound_id: int, message: InboundMessage | None = None) -> None:
         """Handle a recorded message (given by a caller that has it, to save a read) once: in the
         order of arrival per session, on one of a few workers."""
+        deadline = self.turns.deadline()
         if message is None:
             async with self.db.session() as session:
                 row = await session.get(InboundLog, inbound_id)
@@ -179,11 +203,11 @@ class Dispatcher:
         # The session's lock first: a worker is never held by a message waiting for its turn.
         async with lock, self._workers:
             try:
-                async with self.turns.processing():
+                async with self.turns.processing(deadline):
                     await self._handle(inbound_id, message)
             except Exception as exc:
                 log.exception("message %s/%s failed", message.platform, message.msg_id)
-                async with self.turns.processing():
+                async with self.turns.processing(deadline):
                     await self._fail(inbound_id, message, exc)
 
     async def _handle(self, inbound_id: int, message: InboundMessage) -> None:
