@@ -33,6 +33,7 @@ from bot.domain.tickets import state_label
 from bot.events import InboundMessage
 from bot.forms.monthly import write_monthly
 from bot.i18n import N_, _, using
+from bot.nlp.parser import get_parser
 from bot.roles import role_label
 from bot.server import APP_KEY, healthz, serve_forever
 from bot.services.reports import monthly_forms, previous_month_of
@@ -294,6 +295,7 @@ async def page(request: web.Request) -> web.Response:
 
 def demo_background(bot: App, clock: OffsetClock) -> Any:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await asyncio.to_thread(get_parser)  # the first message should not wait for jieba
         await bot.dispatcher.recover()
         worker = asyncio.create_task(bot.outbox.run(interval=1.0), name="outbox")
 

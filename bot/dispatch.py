@@ -110,8 +110,8 @@ class InboundRecorder:
         self._arrived = asyncio.Event()
 
     def submit(self, message: InboundMessage) -> asyncio.Future[int | None]:
-        """A future for the message's inbound id (None: a duplicate), resolved once committed. A
-        failed insert fails the futures of the whole batch: none of them is recorded."""
+        """A future for the message's inbound id (None: a duplicate), resolved once committed; an
+        exception if the database refused this message."""
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self._pending.append((message, future))
         self._arrived.set()
@@ -125,24 +125,32 @@ class InboundRecorder:
         try:
             while await self._more(len(batch)):
                 batch, self._pending = self._pending[:inbound_store.MAX_ROWS], self._pending[inbound_store.MAX_ROWS:]
-                try:
-                    async with self.turns.write(), self.db.transaction() as session:
-                        ids = await inbound_store.insert_new(session, [m for m, _ in batch], now=self.clock.now())
-                except Exception as exc:
-                    log.warning("recording %d inbound message(s) failed: %s", len(batch), exc)
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for (_, future), inbound_id in zip(batch, ids, strict=True):
-                    if not future.done():
-                        future.set_result(inbound_id)
+                await self._write(batch)
         finally:  # cancelled (shutdown): nobody may take an unwritten message as recorded
             self._flusher = None
             self.turns.recording(False)
             for _, future in batch + self._pending:
                 future.cancel()  # a no-op for the futures already answered
             self._pending = []
+
+    async def _write(self, batch: list[tuple[InboundMessage, asyncio.Future[int | None]]]) -> None:
+        """Insert a batch and answer its futures. If it fails, its messages are written one by
+        one, so one row the database refuses fails only its own callback, not its neighbours'."""
+        try:
+            async with self.turns.write(), self.db.transaction() as session:
+                ids = await inbound_store.insert_new(session, [m for m, _ in batch], now=self.clock.now())
+        except Exception as exc:
+            if len(batch) > 1:
+                for item in batch:
+                    await self._write([item])
+                return
+            log.warning("recording inbound message %s failed: %s", batch[0][0].msg_id, exc)
+            if not batch[0][1].done():
+                batch[0][1].set_exception(exc)
+            return
+        for (_message, future), inbound_id in zip(batch, ids, strict=True):
+            if not future.done():
+                future.set_result(inbound_id)
 
     async def _more(self, last_batch: int) -> bool:
         """Whether there is another batch. After a batch of several (a burst: the callbacks just

@@ -90,6 +90,27 @@ async def test_a_failed_batch_fails_every_caller_and_records_nothing(
     assert [r.status for r in await rows(harness)] == [InboundStatus.done] * 5
 
 
+async def test_one_refused_message_fails_only_its_own_callback(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = inbound_store.insert_new
+
+    async def refuse_bad(session: Any, messages: Any, *, now: Any) -> list[int | None]:
+        if any(m.msg_id == "bad" for m in messages):
+            raise ValueError("value too long for type character varying(128)")
+        return await real(session, messages, now=now)
+
+    monkeypatch.setattr(inbound_store, "insert_new", refuse_bad)
+    intake = Intake(harness.app.dispatcher)
+    ids = ["g0", "g1", "bad", "g2", "g3"]
+    results = await asyncio.gather(*(intake.accept(msg(i, user=f"u{n}")) for n, i in enumerate(ids)),
+                                   return_exceptions=True)
+    assert isinstance(results[2], ValueError)
+    assert all(isinstance(r, int) for n, r in enumerate(results) if n != 2)
+    await intake.drain()
+    assert sorted(r.msg_id for r in await rows(harness)) == ["g0", "g1", "g2", "g3"]
+
+
 async def test_callback_is_not_acknowledged_when_recording_fails(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
