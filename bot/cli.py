@@ -27,12 +27,14 @@ config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True
 tickets_app = typer.Typer(help="Grid tickets.", no_args_is_help=True)
 schedule_app = typer.Typer(help="Planned reminders and digests.", no_args_is_help=True)
 report_app = typer.Typer(help="Report forms (附件5 monthly, 附件6 projects) as .xlsx.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Messages that could not be delivered: list and retry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(roster_app, name="roster")
 app.add_typer(config_app, name="config")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(report_app, name="report")
+app.add_typer(outbox_app, name="outbox")
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: $GRIDBOT_CONFIG).")
@@ -280,6 +282,66 @@ def tickets_export(
     count = asyncio.run(run())
     if out is not None:
         typer.echo(f"exported {count} tickets to {out}", err=True)
+
+
+# ------------------------------------------------------------------ outbox
+
+
+def _with_session(db: str | None, config: Path | None, work: Any) -> Any:
+    """Run `work(session)` in one transaction of the configured (or --db) database."""
+    from storage import migrate
+    from storage.db import Database
+
+    settings = _settings(config, **({"database__url": db} if db else {}))
+
+    async def run() -> Any:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.transaction() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+@outbox_app.command("failed")
+def outbox_failed(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Messages whose retries are spent, as JSON lines {id, created_at, platform, chat_id, user_id,
+    kind, ticket, attempts, last_error} (never the text: it may hold a resident's details)."""
+    from storage import outbox_store
+
+    async def work(session: Any) -> list[Any]:
+        return list(await outbox_store.failed(session))
+
+    for row in _with_session(db, config, work):
+        typer.echo(json.dumps({
+            "id": row.id, "created_at": row.created_at.isoformat(), "platform": row.platform,
+            "chat_id": row.chat_id, "user_id": row.user_id, "kind": row.kind, "ticket": row.ticket_no,
+            "attempts": row.attempts, "last_error": row.last_error,
+        }, ensure_ascii=False))
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    ids: Annotated[list[int] | None, typer.Argument(help="Outbox ids (see `gridbot outbox failed`).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every failed message.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Queue failed messages again with a fresh retry budget (the running bot delivers them)."""
+    from datetime import UTC, datetime
+
+    from storage import outbox_store
+
+    if not ids and not all_:
+        raise _fail("give outbox ids or --all")
+
+    async def work(session: Any) -> int:
+        return await outbox_store.retry(session, None if all_ else ids, datetime.now(UTC))
+
+    typer.echo(f"queued {_with_session(db, config, work)} message(s) again", err=True)
 
 
 # ------------------------------------------------------------------ schedule / report

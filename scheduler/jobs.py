@@ -77,12 +77,40 @@ async def digests(ctx: JobContext, now: datetime) -> None:
         await send_digests(work, ctx)
 
 
+async def delivery_watch(ctx: JobContext, now: datetime) -> None:
+    """Once a working day, tell admins about messages whose retries are spent (where they went
+    and why, never what they said), so an expired secret or a removed chat is noticed."""
+    if not ctx.office_hours(now):
+        return
+    async with ctx.db.transaction() as session:
+        failed = await outbox_store.failed(session)
+        if not failed:
+            return
+        where = [f"#{row.id} {row.platform} → {row.chat_id or row.user_id}: {(row.last_error or '')[:80]}"
+                 for row in failed[:5]]
+        text = _(
+            "{n} message(s) could not be delivered after every retry:\n{where}\n"
+            "See them with `gridbot outbox failed` and send them again with `gridbot outbox retry --all` "
+            "once the cause is fixed."
+        ).format(n=len(failed), where="\n".join(where))
+        period = ctx.local(now).date().isoformat()
+        for admin in await people_with_role(session, "admin"):
+            if admin.im_user:
+                await outbox_store.enqueue_once(
+                    session,
+                    OutboundMessage(platform=ctx.people_platform, kind=OutboundKind.notice, text=text,
+                                    user_id=admin.im_user),
+                    duty="delivery_failures", period=period, recipient=admin.im_user, now=now,
+                )
+
+
 def all_jobs(ctx: JobContext) -> list[Job]:
     tz = ctx.tz
     hours = ",".join(str(h) for h in sorted({d.hour for d in ctx.duties} or {9}))  # the calendar's hours only
     return [
         Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch),
         Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep),
+        Job("delivery_watch", CronTrigger(hour="9-17", minute=45, timezone=tz), delivery_watch),
         Job("duty_reminders", CronTrigger(hour=hours, minute=5, timezone=tz), duty_reminders),
         # the digests' own times (08:30 daily, 09:00 weekly, 09:30 monthly, 10:00 rankings, 10:30 red lines)
         Job("digests", CronTrigger(hour="8-10", minute="0,30", timezone=tz), digests),

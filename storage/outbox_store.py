@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -135,3 +136,23 @@ async def sent_keys(session: AsyncSession, recipients_periods: set[tuple[str, st
         )
     )
     return {(d, p, r) for d, p, r in rows.all()}
+
+
+async def failed(session: AsyncSession, limit: int = 1000) -> Sequence[Outbox]:
+    """Messages whose retry budget is spent, oldest first: what admins look at and retry."""
+    return (await session.exec(
+        select(Outbox).where(Outbox.status == OutboxStatus.failed).order_by(col(Outbox.id)).limit(limit)
+    )).all()
+
+
+async def retry(session: AsyncSession, ids: Sequence[int] | None, now: datetime) -> int:
+    """Put failed messages back in the queue with a fresh retry budget (all of them when `ids` is
+    None); how many. Sent and pending messages are left alone, so a retry can never double one."""
+    query = select(Outbox).where(Outbox.status == OutboxStatus.failed)
+    if ids is not None:
+        query = query.where(col(Outbox.id).in_(list(ids)))
+    rows = (await session.exec(query)).all()
+    for row in rows:
+        row.status, row.attempts, row.next_attempt_at = OutboxStatus.pending, 0, now
+        session.add(row)
+    return len(rows)
