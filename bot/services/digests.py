@@ -223,30 +223,38 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
     for t in tickets:
         if t.assignee_id and t.resolved_at is not None and start <= t.resolved_at < end:
             by_handler[t.assignee_id].append(t)
-    rows = []
+    rows: list[tuple[str, CadreQuarter]] = []
     for posting in await postings(session):
         totals = records.totals(posting.person.id)
         handled = by_handler[posting.person.id]
         rated = [t for t in handled if t.satisfaction]
-        rows.append(CadreQuarter(
+        rows.append((posting.community.id, CadreQuarter(
             posting.person.name, posting.community.name, totals.days_in_community, totals.households,
             len(handled), sum(1 for t in handled if t.due_at is None or t.resolved_at <= t.due_at),  # type: ignore[operator]
             len(rated), sum(1 for t in rated if t.satisfaction in SATISFIED),
-        ))
-    if not rows:
-        return []
-    ranked = rank(rows)
-    lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
-               "tickets on time 25, satisfaction 15):").format(period=period.key)]
-    lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
-                "{on_time}/{handled} on time, {satisfied}/{rated} satisfied").format(
-        place=place, name=c.name, community=c.community, score=f"{c.score:g}", days=c.days,
-        households=c.households, on_time=c.on_time, handled=c.handled, satisfied=c.satisfied, rated=c.rated)
-        for place, c in ranked[:30]]
-    lines.append(_("Those at the bottom are for the street Party secretary to talk with (约谈); "
-                   "the figures are what was recorded, not a verdict."))
-    return [Planned(_at(day, 10, 0, s.tz), "digest.ranking", period.key, str(r.person.im_user), "\n".join(lines),
-                    OutboundKind.digest) for r in people if r.is_street]
+        )))
+    out = []
+    for reader in people:
+        mine = [c for community, c in rows if reader.is_street and _covers(reader, community)]
+        if not mine:
+            continue
+        lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
+                   "tickets on time 25, satisfaction 15):").format(period=period.key)]
+        lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
+                    "{on_time}/{handled} on time, {satisfied}/{rated} satisfied").format(
+            place=place, name=c.name, community=c.community, score=f"{c.score:g}", days=c.days,
+            households=c.households, on_time=c.on_time, handled=c.handled, satisfied=c.satisfied, rated=c.rated)
+            for place, c in rank(mine)[:30]]
+        lines.append(_("Those at the bottom are for the street Party secretary to talk with (约谈); "
+                       "the figures are what was recorded, not a verdict."))
+        out.append(Planned(_at(day, 10, 0, s.tz), "digest.ranking", period.key, str(reader.person.im_user),
+                           "\n".join(lines), OutboundKind.digest))
+    return out
+
+
+def _covers(reader: Reader, community_id: str) -> bool:
+    """A street secretary sees the cadres stationed in the street's communities."""
+    return reader.communities is None or community_id in reader.communities
 
 
 async def _points_ranking(session: AsyncSession, s: DigestSettings, day: date,
@@ -266,27 +274,31 @@ async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, 
     period = Period(f"{year}-{month:02d}", first, last)
     records = await load_period(session, period, s.tz, s.evening_hour)
     year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), s.tz, s.evening_hour)
-    lines = []
+    lines: list[tuple[str, str]] = []
     for posting in await postings(session):
-        pid = posting.person.id
+        pid, community = posting.person.id, posting.community.id
         totals = records.totals(pid)
         leave_workdays = sum(1 for d in totals.leave_dates if s.calendar.is_workday(d))
         if totals.days_in_community < 10 and totals.days_in_community + leave_workdays < 10:
-            lines.append(_("{name} ({community}): {days} days in the community in {period}, "
-                           "{leave} working days of leave.").format(
+            lines.append((community, _("{name} ({community}): {days} days in the community in {period}, "
+                                       "{leave} working days of leave.").format(
                 name=posting.person.name, community=posting.community.name, days=totals.days_in_community,
-                period=period.key, leave=leave_workdays))
+                period=period.key, leave=leave_workdays)))
         absences = year_records.totals(pid).absences
         if absences >= 2:
-            lines.append(_("{name} ({community}): found absent without leave {n} times in {year}{flag}.").format(
+            lines.append((community, _("{name} ({community}): found absent without leave {n} times in "
+                                       "{year}{flag}.").format(
                 name=posting.person.name, community=posting.community.name, n=absences, year=year,
-                flag=_(" (a third absence is a red line)") if absences >= 3 else ""))
-    if not lines:
-        return []
-    text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(period=period.key),
-                      *lines])
-    return [Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(r.person.im_user), text,
-                    OutboundKind.digest) for r in people if r.is_street]
+                flag=_(" (a third absence is a red line)") if absences >= 3 else "")))
+    out = []
+    for reader in people:
+        mine = [line for community, line in lines if reader.is_street and _covers(reader, community)]
+        if mine:
+            text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(
+                period=period.key), *mine])
+            out.append(Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(reader.person.im_user),
+                               text, OutboundKind.digest))
+    return out
 
 
 async def ticket_red_lines(session: AsyncSession, s: DigestSettings,
