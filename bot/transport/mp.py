@@ -7,13 +7,18 @@ go back in the HTTP answer itself (a passive reply, which costs no quota). Anyth
 as a customer-service message (客服消息), which WeChat allows only within 48 hours of the
 resident's last message, 5 per window; past that the outbox marks the message failed with a note
 saying the window has closed (admins see it in /healthz), since nothing can reach the resident
-until they write again."""
+until they write again.
+
+Pictures (PNG/JPEG in `files`) follow the text as customer-service image messages, uploaded as
+temporary media on the same API host; a message with files is never taken for a passive reply,
+which carries text only. Other files (.xlsx forms) cannot be sent to a follower and are skipped."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -25,7 +30,15 @@ from bot.events import OutboundMessage
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi, WeComApiError
-from bot.transport.wecom_app import inbound_from_xml, read_limited, reject, split_utf8
+from bot.transport.wecom_app import (
+    SendProgress,
+    inbound_from_xml,
+    is_image,
+    read_attachment,
+    read_limited,
+    reject,
+    split_utf8,
+)
 from bot.transport.wecom_crypto import CryptoError, SignatureError, WeComCrypto, check_plain_signature
 from bot.transport.xml import XmlError, parse_xml, render_xml
 from storage.db import Database
@@ -54,6 +67,7 @@ class MpChannel:
     ) -> None:
         self.token, self.crypto, self.intake, self.api = token, crypto, intake, api
         self.db, self.clock, self.passive_wait = db, clock, passive_wait
+        self.progress = SendProgress()
 
     def add_routes(self, app: web.Application, path: str = "/mp/callback") -> None:
         app.router.add_get(path, self.verify_url)
@@ -118,12 +132,14 @@ class MpChannel:
         texts: list[str] = []
         async with self.db.transaction() as session:
             rows = (await session.exec(
-                select(Outbox.id, Outbox.text).where(
+                select(Outbox.id, Outbox.text, Outbox.files).where(
                     Outbox.inbound_id == inbound_id, Outbox.platform == PLATFORM, Outbox.user_id == openid,
                     col(Outbox.chat_id).is_(None), Outbox.status == OutboxStatus.pending, Outbox.attempts == 0,
                 ).order_by(col(Outbox.id))
             )).all()
-            for outbox_id, text in rows:
+            for outbox_id, text, files in rows:
+                if files:  # pictures go only as customer-service messages: leave it to the outbox
+                    continue
                 result: Any = await session.exec(
                     update(Outbox)
                     .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.pending,
@@ -140,23 +156,57 @@ class MpChannel:
     # ---------------------------------------------------------------- outbound (customer service)
 
     async def send(self, message: OutboundMessage) -> None:
+        """The text, then each picture as an image message, within the 48-hour window. Parts that
+        went out are remembered per outbox id (see `SendProgress`): a retry after a failed picture
+        does not send the text again, which would also spend the 5-message quota."""
         if self.api is None:
             raise TransportError("[mp] app_secret is needed to send customer-service messages", retryable=False)
         openid = message.user_id
         if not openid or message.chat_id:
             raise TransportError("公众号 messages go to one follower (user_id), never to a chat", retryable=False)
+        done = self.progress.of(message)
         await self._check_window(openid)
-        for piece in split_utf8(message.text, TEXT_LIMIT):
+        for i, piece in enumerate(split_utf8(message.text, TEXT_LIMIT)):
+            if f"text:{i}" not in done:
+                await self._custom_send(openid, {"msgtype": "text", "text": {"content": piece}})
+                done.add(f"text:{i}")
+        refused: list[str] = []
+        for name in message.files:
+            if f"file:{name}" in done:
+                continue
             try:
-                await self.api.post("/cgi-bin/message/custom/send",
-                                    {"touser": openid, "msgtype": "text", "text": {"content": piece}})
-            except WeComApiError as exc:
-                if exc.errcode == 45015:
-                    raise WindowClosed(self._closed_note(openid)) from None
-                if exc.errcode == 45047:
-                    raise WindowClosed(f"customer-service quota for {openid} used up until the resident "
-                                       "writes again (45047); follow up by phone or in person") from None
-                raise
+                await self._send_image(openid, name)
+            except TransportError as exc:
+                if exc.retryable:
+                    raise
+                refused.append(str(exc))
+            done.add(f"file:{name}")
+        self.progress.finished(message)
+        if refused:
+            raise TransportError(f"text sent; not sent: {'; '.join(refused)}", retryable=False)
+
+    async def _send_image(self, openid: str, name: str) -> None:
+        assert self.api is not None
+        if not is_image(name):
+            log.info("mp: %s not sent: 公众号 customer-service messages carry no files", Path(name).name)
+            return
+        data = await read_attachment(name)
+        if data is None:
+            return
+        media_id = await self.api.upload_media("image", Path(name).name, data)
+        await self._custom_send(openid, {"msgtype": "image", "image": {"media_id": media_id}})
+
+    async def _custom_send(self, openid: str, body: dict[str, Any]) -> None:
+        assert self.api is not None
+        try:
+            await self.api.post("/cgi-bin/message/custom/send", {"touser": openid, **body})
+        except WeComApiError as exc:
+            if exc.errcode == 45015:
+                raise WindowClosed(self._closed_note(openid)) from None
+            if exc.errcode == 45047:
+                raise WindowClosed(f"customer-service quota for {openid} used up until the resident "
+                                   "writes again (45047); follow up by phone or in person") from None
+            raise
 
     async def _check_window(self, openid: str) -> None:
         now = self.clock.now()

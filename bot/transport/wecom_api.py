@@ -8,15 +8,20 @@
 * any other errcode is a permanent `TransportError` (bad recipient, IP not trusted, ...);
 * a timeout on every call, token fetches included;
 * `RateLimiter`: per-destination sliding windows (30/min per member for app messages, 20/min per
-  webhook robot), on an injectable clock so tests never sleep.
+  webhook robot), on an injectable clock so tests never sleep;
+* `upload_media`: temporary media (`media/upload`, multipart) for image and file messages, through
+  the same retries; the media_id is kept (by content) for a day so a retried message re-uses it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 import logging
+import mimetypes
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +38,13 @@ Monotonic = Callable[[], float]
 TOKEN_EXPIRED = {42001, 40014}
 MP_TOKEN_EXPIRED = {42001, 40014, 40001}
 BUSY = {45009, -1}
+
+MEDIA_PATH = "/cgi-bin/media/upload"
+# WeCom's limits for temporary media (公众号: images up to 10 MB; we keep to the smaller figure).
+MEDIA_LIMITS = {"image": 2 * 1024 * 1024, "file": 20 * 1024 * 1024}
+MEDIA_REUSE = 24 * 3600.0  # temporary media lives 3 days; re-use a media_id for one
+MEDIA_CACHE_SIZE = 256
+UPLOAD_RATE = 256 * 1024  # bytes/s we at least expect on an upload: the timeout grows with the file
 
 
 class WeComApiError(TransportError):
@@ -137,6 +149,7 @@ class WeComApi:
         self._expires_at = 0.0
         self._refresh: asyncio.Lock | None = None
         self.token_fetches = 0
+        self._media: OrderedDict[tuple[str, str, str], tuple[str, float]] = OrderedDict()
 
     # ---------------------------------------------------------------- access_token
 
@@ -186,6 +199,44 @@ class WeComApi:
     async def post(self, path: str, payload: dict[str, Any], *, params: dict[str, str] | None = None,
                    with_token: bool = True, url: str | None = None) -> dict[str, Any]:
         """POST JSON with bounded retries; returns the answer when errcode is 0."""
+        return await self._call(path, lambda: {"json": payload}, params=params, with_token=with_token, url=url)
+
+    async def upload_media(self, kind: str, filename: str, data: bytes, *, reuse: bool = True) -> str:
+        """Upload temporary media (`type=image|file`) and return its media_id.
+
+        Too large a file is refused before anything is sent (retrying cannot help). With `reuse`, the
+        same bytes under the same name uploaded within `MEDIA_REUSE` give the same media_id without a
+        new upload, so an outbox retry after a failed send does not upload again."""
+        limit = MEDIA_LIMITS.get(kind)
+        if limit is None:
+            raise TransportError(f"media type {kind!r} is not supported", retryable=False)
+        if not data:
+            raise TransportError(f"{filename}: empty file, nothing to upload", retryable=False)
+        if len(data) > limit:
+            raise TransportError(f"{filename}: {kind} of {len(data)} bytes is over the {limit // 2**20} MB "
+                                 "WeCom accepts", retryable=False)
+        key = (kind, filename, hashlib.sha256(data).hexdigest())
+        cached = self._media.get(key)
+        if reuse and cached is not None and self.monotonic() < cached[1]:
+            return cached[0]
+        timeout = aiohttp.ClientTimeout(total=(self.http.timeout.total or 10.0) + len(data) / UPLOAD_RATE,
+                                        sock_connect=self.http.timeout.sock_connect)
+        answer = await self._call(MEDIA_PATH, lambda: {"data": _media_form(filename, data)},
+                                  params={"type": kind}, client_timeout=timeout)
+        media_id = str(answer.get("media_id") or "")
+        if not media_id:
+            raise WeComApiError(f"{MEDIA_PATH}: answer without media_id", retryable=True)
+        self._media[key] = (media_id, self.monotonic() + MEDIA_REUSE)
+        self._media.move_to_end(key)
+        while len(self._media) > MEDIA_CACHE_SIZE:
+            self._media.popitem(last=False)
+        return media_id
+
+    async def _call(self, path: str, body: Callable[[], dict[str, Any]], *, params: dict[str, str] | None = None,
+                    with_token: bool = True, url: str | None = None,
+                    client_timeout: aiohttp.ClientTimeout | None = None) -> dict[str, Any]:
+        """One API call with the token and retry rules; `body` makes the request body afresh for
+        every attempt (a multipart form can be sent only once)."""
         last: str = ""
         refreshed = 0
         token: str | None = None
@@ -197,7 +248,7 @@ class WeComApi:
                 token = await self.access_token()
                 query["access_token"] = token
             try:
-                data = await self._request("POST", path, params=query, json=payload, url=url)
+                data = await self._request("POST", path, params=query, url=url, client_timeout=client_timeout, **body())
             except _Retry as exc:
                 last = str(exc)
                 continue
@@ -224,22 +275,37 @@ class WeComApi:
         return min(self.backoff * 2 ** (attempt - 1), 30.0)
 
     async def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                       json: dict[str, Any] | None = None, url: str | None = None) -> dict[str, Any]:
+                       json: dict[str, Any] | None = None, data: Any = None, url: str | None = None,
+                       client_timeout: aiohttp.ClientTimeout | None = None) -> dict[str, Any]:
         target = url or f"{self.base_url}{path}"
+        extra: dict[str, Any] = {"timeout": client_timeout} if client_timeout is not None else {}
         try:
-            async with self.http.session.request(method, target, params=params, json=json) as resp:
+            async with self.http.session.request(method, target, params=params, json=json, data=data,
+                                                 **extra) as resp:
                 if resp.status >= 500 or resp.status == 429:
                     raise _Retry(f"HTTP {resp.status}")
                 if resp.status >= 400:
                     raise WeComApiError(f"{path}: HTTP {resp.status}", retryable=False)
-                data = await resp.json(content_type=None)
+                answer = await resp.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _Retry(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
         except ValueError:
             raise _Retry("answer is not JSON") from None
-        if not isinstance(data, dict):
+        if not isinstance(answer, dict):
             raise _Retry("answer is not a JSON object")
-        return data
+        return answer
+
+
+def _media_form(filename: str, data: bytes) -> aiohttp.MultipartWriter:
+    """The multipart body WeCom and 公众号 expect: one part `media` with filename and filelength."""
+    name = "".join(ch for ch in filename if ch.isprintable()) or "file"  # no header injection
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    form = aiohttp.MultipartWriter("form-data")
+    part = form.append(io.BytesIO(data), {"Content-Type": content_type})  # bytes would warn over 1 MB
+    # Unquoted 8-bit filename: WeCom shows the name as given (percent-encoding would show as such).
+    part.set_content_disposition("form-data", quote_fields=False, name="media", filename=name,
+                                 filelength=str(len(data)))
+    return form
 
 
 class _Retry(Exception):

@@ -12,7 +12,10 @@ private; a `subscribe` event is answered like “帮助” so a new member sees 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -20,7 +23,7 @@ from aiohttp import web
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
-from bot.transport.wecom_api import RateLimiter, WeComApi
+from bot.transport.wecom_api import MEDIA_LIMITS, RateLimiter, WeComApi
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
 from bot.transport.xml import XmlError, parse_xml
 
@@ -30,6 +33,50 @@ PLATFORM = "wecom_app"
 TEXT_LIMIT = 2048  # bytes, message/send and appchat/send text
 MARKDOWN_LIMIT = 2048
 MAX_BODY = 64 * 1024
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+class SendProgress:
+    """Which parts of an outbox message already went out, by outbox id, kept in memory.
+
+    A message is a text (in pieces) and then its files, one API call each. When a file fails after
+    the text went out, the outbox retries the whole message; the parts recorded here are skipped
+    then, so the text is not sent twice. Text first keeps the natural order (the digest, then its
+    chart), which sending files first would not. The record lives as long as the process: after a
+    crash WeCom's duplicate check (message/send, 30 min) still drops a repeated text; chats
+    (appchat/send) have no such check and may see a part again, as with any crash mid-send."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self._done: OrderedDict[int, set[str]] = OrderedDict()
+
+    def of(self, message: OutboundMessage) -> set[str]:
+        """The parts already sent (a fresh set, not remembered, for a message outside the outbox)."""
+        if message.id is None:
+            return set()
+        done = self._done.setdefault(message.id, set())
+        self._done.move_to_end(message.id)
+        while len(self._done) > self.size:  # given-up messages must not pile up
+            self._done.popitem(last=False)
+        return done
+
+    def finished(self, message: OutboundMessage) -> None:
+        if message.id is not None:
+            self._done.pop(message.id, None)
+
+
+async def read_attachment(name: str) -> bytes | None:
+    """A file of an outbound message, read off the event loop; None (logged) when it is gone,
+    so the rest of the message still goes out."""
+    try:
+        return await asyncio.to_thread(Path(name).read_bytes)
+    except OSError as exc:
+        log.warning("attachment %s not sent: %s", Path(name).name, exc.strerror or exc)
+        return None
+
+
+def is_image(name: str) -> bool:
+    return Path(name).suffix.lower() in IMAGE_SUFFIXES
 
 
 def split_utf8(text: str, limit: int) -> list[str]:
@@ -101,6 +148,7 @@ class WeComAppChannel:
     ) -> None:
         self.crypto, self.intake, self.api, self.agent_id = crypto, intake, api, agent_id
         self.per_member = per_member or RateLimiter(30, 60.0)  # WeCom drops more than 30/min per member
+        self.progress = SendProgress()
 
     def add_routes(self, app: web.Application, path: str = "/wecom/callback") -> None:
         app.router.add_get(path, self.verify_url)
@@ -133,28 +181,58 @@ class WeComAppChannel:
     # ---------------------------------------------------------------- outbound
 
     async def send(self, message: OutboundMessage) -> None:
+        """The text, then each file as an image (PNG/JPEG up to 2 MB) or file message (anything
+        else, and larger pictures, up to 20 MB). See `SendProgress` for retries after a part failed."""
         if self.api is None or self.agent_id is None:
             raise TransportError("[wecom] secret and agent_id are needed to send", retryable=False)
+        if not message.chat_id and not message.user_id:
+            raise TransportError("message has neither chat_id nor user_id", retryable=False)
+        done = self.progress.of(message)
         markdown = message.kind == OutboundKind.digest
-        text = message.text
-        if message.files:
-            names = ", ".join(f.rsplit("/", 1)[-1] for f in message.files)
-            text += f"\n(附件 / attachments: {names})"
-        pieces = split_utf8(text, MARKDOWN_LIMIT if markdown else TEXT_LIMIT)
         msgtype = "markdown" if markdown else "text"
-        for piece in pieces:
-            body: dict[str, Any] = {"msgtype": msgtype, msgtype: {"content": piece}}
-            if message.chat_id:
-                await self.api.post("/cgi-bin/appchat/send", {"chatid": message.chat_id, **body, "safe": 0})
-            elif message.user_id:
-                await self.per_member.acquire(message.user_id)
-                # WeCom drops an identical message sent again within the interval: a piece that
-                # went out before a crash or a failed later piece is not doubled on retry.
-                answer = await self.api.post("/cgi-bin/message/send", {
-                    "touser": message.user_id, "agentid": self.agent_id, **body, "safe": 0,
-                    "enable_duplicate_check": 1, "duplicate_check_interval": 1800,
-                })
-                if answer.get("invaliduser"):
-                    raise TransportError(f"WeCom does not know user {answer['invaliduser']}", retryable=False)
-            else:
-                raise TransportError("message has neither chat_id nor user_id", retryable=False)
+        for i, piece in enumerate(split_utf8(message.text, MARKDOWN_LIMIT if markdown else TEXT_LIMIT)):
+            if f"text:{i}" not in done:
+                await self._deliver(message, {"msgtype": msgtype, msgtype: {"content": piece}})
+                done.add(f"text:{i}")
+        refused: list[str] = []
+        for name in message.files:
+            if f"file:{name}" in done:
+                continue
+            try:
+                await self._send_file(message, name)
+            except TransportError as exc:
+                if exc.retryable:
+                    raise  # the outbox tries again; what went out is skipped then
+                refused.append(str(exc))  # retrying cannot help: the other files still go
+            done.add(f"file:{name}")
+        self.progress.finished(message)
+        if refused:
+            raise TransportError(f"text sent; not sent: {'; '.join(refused)}", retryable=False)
+
+    async def _send_file(self, message: OutboundMessage, name: str) -> None:
+        assert self.api is not None
+        data = await read_attachment(name)
+        if data is None:
+            return
+        filename = Path(name).name
+        # A picture over the 2 MB image limit still reaches people as a file (up to 20 MB).
+        kind = "image" if is_image(name) and len(data) <= MEDIA_LIMITS["image"] else "file"
+        media_id = await self.api.upload_media(kind, filename, data)
+        await self._deliver(message, {"msgtype": kind, kind: {"media_id": media_id}})
+
+    async def _deliver(self, message: OutboundMessage, body: dict[str, Any]) -> None:
+        """One message/send (to a member) or appchat/send (to a chat) call."""
+        assert self.api is not None
+        if message.chat_id:
+            await self.api.post("/cgi-bin/appchat/send", {"chatid": message.chat_id, **body, "safe": 0})
+            return
+        assert message.user_id
+        await self.per_member.acquire(message.user_id)
+        # WeCom drops an identical message sent again within the interval: a part that went out
+        # before a crash is not doubled on the retry.
+        answer = await self.api.post("/cgi-bin/message/send", {
+            "touser": message.user_id, "agentid": self.agent_id, **body, "safe": 0,
+            "enable_duplicate_check": 1, "duplicate_check_interval": 1800,
+        })
+        if answer.get("invaliduser"):
+            raise TransportError(f"WeCom does not know user {answer['invaliduser']}", retryable=False)

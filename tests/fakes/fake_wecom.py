@@ -6,16 +6,21 @@
 Each injected action answers one request to that path, in order: an errcode (JSON with that
 errcode), an HTTP status >= 500, or ("slow", seconds) to stall before answering normally.
 `fake.expire_tokens()` makes every issued token answer 42001, as WeCom does when it revokes early.
-Every request is kept in `fake.requests` as (path, query dict, JSON body or None, headers)."""
+Every request is kept in `fake.requests` as (path, query dict, JSON body or None, headers).
+`/cgi-bin/media/upload` (WeCom and 公众号 alike) keeps the multipart part's description as the body
+(`{"name", "filename", "filelength", "content_type", "size"}`) and its bytes as `raw`; each upload
+that succeeded is in `fake.uploads` (media_id → Upload)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.multipart import parse_content_disposition
 from aiohttp.test_utils import TestServer
 
 Action = int | tuple[str, float]
@@ -31,6 +36,17 @@ class Seen:
 
 
 @dataclass
+class Upload:
+    type: str
+    filename: str
+    data: bytes
+    media_id: str
+
+
+MEDIA_TYPES = {"image", "voice", "video", "file", "thumb"}
+
+
+@dataclass
 class FakeWeCom:
     corp_id: str = "wwcorp"
     secret: str = "s3cret"
@@ -41,6 +57,7 @@ class FakeWeCom:
     expired_tokens: set[str] = field(default_factory=set)
     injected: dict[str, list[Action]] = field(default_factory=dict)
     gateway_status: list[int] = field(default_factory=list)  # answers of the bridge gateway endpoint
+    uploads: dict[str, Upload] = field(default_factory=dict)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
 
@@ -60,12 +77,13 @@ class FakeWeCom:
         return [r for r in self.requests if r.path == path]
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=32 * 1024 * 1024)  # media uploads go up to 20 MB
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_get("/cgi-bin/token", self._mp_token)
         for path in ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/message/custom/send"):
             app.router.add_post(path, self._api)
         app.router.add_post("/cgi-bin/webhook/send", self._webhook)
+        app.router.add_post("/cgi-bin/media/upload", self._media_upload)
         app.router.add_post("/robot/response/{id}", self._response_url)
         app.router.add_post("/gateway/outbound", self._gateway)
         self.server = TestServer(app)
@@ -126,17 +144,61 @@ class FakeWeCom:
         seen = await self._record(request)
         if (injected := await self._injected(request.path)) is not None:
             return injected
-        token = seen.query.get("access_token", "")
-        if token in self.expired_tokens:
-            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
-        if token not in self.valid_tokens:
-            return web.json_response({"errcode": 40014, "errmsg": "invalid access_token"})
+        if (refused := self._token_error(seen.query.get("access_token", ""))) is not None:
+            return refused
         if not isinstance(seen.body, dict) or "msgtype" not in seen.body:
             return web.json_response({"errcode": 40008, "errmsg": "invalid message type"})
+        msgtype = seen.body["msgtype"]
+        if msgtype in ("image", "file", "voice", "video"):
+            media = seen.body.get(msgtype)
+            if not isinstance(media, dict) or media.get("media_id") not in self.uploads:
+                return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
         if request.path == "/cgi-bin/message/send":
             answer |= {"invaliduser": "", "msgid": f"msg{next(self._seq)}"}
         return web.json_response(answer)
+
+    def _token_error(self, token: str) -> web.Response | None:
+        if token in self.expired_tokens:
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        if token not in self.valid_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "invalid access_token"})
+        return None
+
+    async def _media_upload(self, request: web.Request) -> web.Response:
+        """Temporary media: a multipart body with one part `media` carrying a filename."""
+        part_info: dict[str, Any] = {}
+        data = b""
+        if request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                content = await part.read()
+                if part.name == "media" and not part_info:
+                    _, params = parse_content_disposition(part.headers.get("Content-Disposition"))
+                    part_info = {"name": part.name, "filename": part.filename, "filelength": params.get("filelength"),
+                                 "content_type": part.headers.get("Content-Type"), "size": len(content)}
+                    data = bytes(content)
+        else:
+            await request.read()
+        seen = Seen(request.path, dict(request.query), part_info or None, dict(request.headers), data)
+        self.requests.append(seen)
+        if (injected := await self._injected(request.path)) is not None:
+            return injected
+        if (refused := self._token_error(seen.query.get("access_token", ""))) is not None:
+            return refused
+        kind = seen.query.get("type", "")
+        if kind not in MEDIA_TYPES:
+            return web.json_response({"errcode": 40004, "errmsg": "invalid media type"})
+        if not part_info or not part_info["filename"]:
+            return web.json_response({"errcode": 41005, "errmsg": "media data missing"})
+        if not data or (part_info["filelength"] is not None and part_info["filelength"] != str(len(data))):
+            return web.json_response({"errcode": 40005, "errmsg": "invalid file size"})
+        media_id = f"media-{next(self._seq)}"
+        self.uploads[media_id] = Upload(kind, part_info["filename"], data, media_id)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
+                                  "created_at": str(int(time.time()))})
 
     async def _webhook(self, request: web.Request) -> web.Response:
         seen = await self._record(request)
