@@ -88,4 +88,6 @@ def demo_roster() -> Roster:
     for short, slug, _full_name in DEPARTMENTS:
         units.append(Unit(f"dept-{slug}", short, "department", "district"))
         person(f"p-dept-{slug}", "department_liaison", f"dept-{slug}", f"dept-{slug}")
+    for _name, slug in COMMUNITIES[:2]:  # two street officials 包联 a community part-time
+        person(f"p-baolian-{slug}", "sunk_cadre", f"c-{slug}", f"baolian-{slug}")
     return Roster(units, people, chats)

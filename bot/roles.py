@@ -12,6 +12,7 @@ _LABELS = {
     "street_secretary": N_("street secretary"),
     "community_secretary": N_("community secretary"),
     "cadre": N_("stationed cadre"),
+    "sunk_cadre": N_("liaison cadre (包联)"),
     "grid_worker": N_("grid worker"),
     "department_liaison": N_("department liaison"),
     "admin": N_("administrator"),

@@ -25,6 +25,7 @@ ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
     Role.street_secretary: frozenset({UnitLevel.street}),
     Role.community_secretary: frozenset({UnitLevel.community}),
     Role.cadre: frozenset({UnitLevel.community, UnitLevel.grid}),
+    Role.sunk_cadre: frozenset({UnitLevel.community}),
     Role.grid_worker: frozenset({UnitLevel.grid, UnitLevel.community}),
     Role.department_liaison: frozenset({UnitLevel.department}),
     Role.admin: frozenset(UnitLevel),

@@ -14,7 +14,7 @@ from bot.services import duties
 from bot.services.work import Work
 from storage.roster_store import people_with_role
 
-CADRES = frozenset({"cadre", "grid_worker"})
+CADRES = frozenset({"cadre", "sunk_cadre", "grid_worker"})
 SECRETARIES = frozenset({"street_secretary", "community_secretary"})
 
 Recorder = Callable[[Work, str, str, Context], Awaitable[str]]

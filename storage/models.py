@@ -35,6 +35,7 @@ class Role(StrEnum):
     street_secretary = "street_secretary"
     community_secretary = "community_secretary"
     cadre = "cadre"
+    sunk_cadre = "sunk_cadre"  # 下沉/包联干部: street staff in a community part-time (≥ 2 working days a week)
     grid_worker = "grid_worker"
     department_liaison = "department_liaison"
     admin = "admin"

@@ -103,3 +103,10 @@ def test_a_year_of_heart_to_heart_talks(replay) -> None:  # type: ignore[no-unty
     assert "叶国海" not in missing
     refused = [str(o["text"]) for o in to(out, "street-secretary", kind="reply") if "王不存在" in str(o["text"])]
     assert refused and "没有" in refused[0]
+
+
+def test_the_two_days_a_week_rule_reminds_the_liaison_cadres_only() -> None:
+    """包联干部 (sunk_cadre) owe 2 working days a week; stationed cadres owe 10 a month instead."""
+    thursday = [p for p in schedule("2026-11-26", "2026-11-26") if p["duty"].startswith("baolian_days")]
+    assert sorted(p["to"] for p in thursday) == ["baolian-bailifang", "baolian-baxianlou"]
+    assert all(p["at"] == "2026-11-26T10:00:00+08:00" for p in thursday)

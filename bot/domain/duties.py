@@ -16,7 +16,7 @@ from bot.domain.workdays import WorkCalendar
 
 BUILTIN = Path(__file__).resolve().parents[2] / "scheduler" / "duty_calendar.toml"
 CADENCES = ("weekly", "monthly", "quarterly", "yearly")
-OWNERS = ("cadre", "grid_worker", "community_secretary", "street_secretary")
+OWNERS = ("cadre", "sunk_cadre", "grid_worker", "community_secretary", "street_secretary")
 METRICS = (
     "report_confirmed", "days_in_community", "night_visits", "key_household_visits", "party_lectures",
     "exchange_meetings", "projects_committed", "projects_done", "talk_coverage",

@@ -34,7 +34,7 @@ from storage.roster_store import Member
 
 _NUMBER = re.compile(r"^(\d{6})-?(\d{1,4})$")
 MANAGERS = frozenset({"community_secretary", "street_secretary", "admin"})
-HANDLERS = frozenset({"grid_worker", "cadre"}) | MANAGERS
+HANDLERS = frozenset({"grid_worker", "cadre", "sunk_cadre"}) | MANAGERS
 
 
 @dataclass(frozen=True)
