@@ -167,7 +167,7 @@ class MpChannel:
         done = self.progress.of(message)
         await self._check_window(openid)
         for i, piece in enumerate(split_utf8(message.text, TEXT_LIMIT)):
-            if f"text:{i}" not in done:
+            if f"text:{i}" not in done and (piece.strip() or not message.files):  # files alone: no empty text
                 await self._custom_send(openid, {"msgtype": "text", "text": {"content": piece}})
                 done.add(f"text:{i}")
         refused: list[str] = []

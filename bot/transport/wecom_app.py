@@ -191,7 +191,7 @@ class WeComAppChannel:
         markdown = message.kind == OutboundKind.digest
         msgtype = "markdown" if markdown else "text"
         for i, piece in enumerate(split_utf8(message.text, MARKDOWN_LIMIT if markdown else TEXT_LIMIT)):
-            if f"text:{i}" not in done:
+            if f"text:{i}" not in done and (piece.strip() or not message.files):  # files alone: no empty text
                 await self._deliver(message, {"msgtype": msgtype, msgtype: {"content": piece}})
                 done.add(f"text:{i}")
         refused: list[str] = []

@@ -163,6 +163,13 @@ async def test_a_missing_file_is_skipped_and_the_text_still_goes(rig: Rig, tmp_p
     assert "gone.png" in caplog.text
 
 
+async def test_files_without_text_send_no_empty_text(rig: Rig, tmp_path: Path) -> None:
+    await queue(rig, OutboundMessage(platform="wecom_app", kind=OutboundKind.notice, text="", user_id="zhangsan",
+                                     files=(str(tiny_xlsx(tmp_path / "form.xlsx")),)))
+    assert await rig.bot.outbox.flush() == 1
+    assert [json_of(s)["msgtype"] for s in rig.fake.calls(SEND)] == ["file"]
+
+
 async def test_the_fake_refuses_uploads_without_a_media_part(rig: Rig) -> None:
     token = await rig.channels["wecom_app"].api.access_token()
     answer = await (await rig.client.session.post(f"{rig.fake.url}{UPLOAD}",
