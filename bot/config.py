@@ -66,14 +66,30 @@ class WeComConfig(_Section):
 
 
 class WeComRobotConfig(_Section):
+    """智能机器人: callback mode (token + encoding_aes_key, needs a public URL) or long-connection
+    mode (bot_id + secret, an outgoing WebSocket: no public URL). One mode runs at a time."""
+
     token: SecretStr | None = None
     encoding_aes_key: SecretStr | None = None
+    bot_id: str = ""
+    secret: SecretStr | None = None  # 长连接 Secret of the bot
+    ws_url: str = "wss://openws.work.weixin.qq.com"
 
     _aes = field_validator("encoding_aes_key")(_check_aes_key)
 
     @property
+    def mode(self) -> str | None:
+        """"websocket" when bot_id and secret are set (it wins: no public URL needed), "callback"
+        when token and encoding_aes_key are, else None."""
+        if self.bot_id and self.secret and self.secret.get_secret_value():
+            return "websocket"
+        if self.token and self.encoding_aes_key:
+            return "callback"
+        return None
+
+    @property
     def configured(self) -> bool:
-        return bool(self.token and self.encoding_aes_key)
+        return self.mode is not None
 
 
 class MpConfig(_Section):

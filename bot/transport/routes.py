@@ -3,6 +3,8 @@
     transports = add_channels(web_app, bot)   # routes added; transports for the outbox
 
 A channel is on when its config section is filled in ([wecom], [wecom_robot], [mp], [bridge]);
+the smart robot runs in callback mode (a route) or long-connection mode (a WebSocket client
+started with the app and stopped at shutdown), whichever its section configures;
 the webhook sender (platform `webhook`, send-only) comes with either WeCom section. Time and
 sleeping are injectable so tests run channels at full speed on a fake clock."""
 
@@ -24,6 +26,7 @@ from bot.transport.wecom_api import HttpClient, Monotonic, RateLimiter, Sleep, T
 from bot.transport.wecom_app import WeComAppChannel
 from bot.transport.wecom_crypto import WeComCrypto
 from bot.transport.wecom_robot import WeComRobotChannel
+from bot.transport.wecom_robot_ws import WeComRobotWs
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -70,7 +73,13 @@ def add_channels(
         channels[app_channel.platform] = app_channel
 
     robot = settings.wecom_robot
-    if robot.configured:
+    robot_ws: WeComRobotWs | None = None
+    if robot.mode == "websocket":  # long connection: no route, a client started with the app
+        assert robot.secret is not None
+        robot_ws = WeComRobotWs(robot.bot_id, robot.secret.get_secret_value(), intake, url=robot.ws_url,
+                                monotonic=monotonic, sleep=sleep)
+        channels[robot_ws.platform] = robot_ws
+    elif robot.mode == "callback":
         assert robot.token is not None
         assert robot.encoding_aes_key is not None
         robot_crypto = WeComCrypto(robot.token.get_secret_value(), robot.encoding_aes_key.get_secret_value(), "",
@@ -107,12 +116,20 @@ def add_channels(
     web_app[INTAKE_KEY] = intake
     web_app[CHANNELS_KEY] = channels
 
+    async def start_robot_ws(_: web.Application) -> None:
+        assert robot_ws is not None
+        await robot_ws.start()
+
     async def shutdown(_: web.Application) -> None:
+        if robot_ws is not None:  # stop taking messages before the intake winds down
+            await robot_ws.stop()
         await intake.close()
 
     async def cleanup(_: web.Application) -> None:
         await http.close()
 
+    if robot_ws is not None:
+        web_app.on_startup.append(start_robot_ws)
     web_app.on_shutdown.append(shutdown)
     web_app.on_cleanup.append(cleanup)
     if channels:

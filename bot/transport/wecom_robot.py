@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
-from bot.events import InboundMessage, OutboundMessage
+from bot.events import OutboundMessage
+from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
@@ -32,42 +31,7 @@ from bot.transport.wecom_crypto import CryptoError, WeComCrypto
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "wecom_robot"
-STREAM_LIMIT = 20480
 RESPONSE_URL_TTL = 3600.0  # how long we try a response_url (its validity is not documented)
-_MENTION = re.compile(r"^\s*@\S+\s*")
-
-
-class BadPayload(CryptoError):
-    status = 400
-
-
-def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
-    kind = str(payload.get("msgtype", ""))
-    sender = payload.get("from") or {}
-    user = str(sender.get("userid", "")) if isinstance(sender, dict) else ""
-    msg_id = str(payload.get("msgid", ""))
-    if not user or not msg_id:
-        raise BadPayload("msgid and from.userid are required")
-    if kind == "text":
-        text = str((payload.get("text") or {}).get("content", ""))
-    elif kind == "voice":  # WeCom transcribes voice for the bot
-        text = str((payload.get("voice") or {}).get("content", ""))
-    elif kind == "mixed":
-        items = (payload.get("mixed") or {}).get("msg_item") or []
-        text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items
-                        if isinstance(i, dict) and i.get("msgtype") == "text")
-    else:
-        return None  # events, stream refreshes, images and files: acknowledged, not handled
-    group = payload.get("chattype") == "group"
-    if group:
-        text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
-    text = text.strip()
-    if not text:
-        return None
-    return InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
-                          chat_id=str(payload.get("chatid") or "") or None if group else None,
-                          mentions_bot=group)
 
 
 class WeComRobotChannel:

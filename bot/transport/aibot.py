@@ -1,0 +1,50 @@
+"""The 智能机器人 (AI bot) message body, shared by its two modes: the HTTP callback
+(wecom_robot.py, where the body arrives encrypted) and the long connection (wecom_robot_ws.py,
+where it is the `body` of an `aibot_msg_callback` frame). Both carry the same JSON (wecom.md §3.1),
+so one conversion keeps the two modes from drifting apart."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.events import InboundMessage
+from bot.transport.wecom_crypto import CryptoError
+
+PLATFORM = "wecom_robot"
+STREAM_LIMIT = 20480  # bytes of markdown in one stream reply (wecom.md §3.1)
+_MENTION = re.compile(r"^\s*@\S+\s*")
+
+
+class BadPayload(CryptoError):
+    status = 400
+
+
+def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
+    """A text-like message as an InboundMessage; None for what we acknowledge but do not handle.
+    Raises BadPayload when msgid or from.userid is missing (nothing to dedupe or answer)."""
+    kind = str(payload.get("msgtype", ""))
+    sender = payload.get("from") or {}
+    user = str(sender.get("userid", "")) if isinstance(sender, dict) else ""
+    msg_id = str(payload.get("msgid", ""))
+    if not user or not msg_id:
+        raise BadPayload("msgid and from.userid are required")
+    if kind == "text":
+        text = str((payload.get("text") or {}).get("content", ""))
+    elif kind == "voice":  # WeCom transcribes voice for the bot
+        text = str((payload.get("voice") or {}).get("content", ""))
+    elif kind == "mixed":
+        items = (payload.get("mixed") or {}).get("msg_item") or []
+        text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items
+                        if isinstance(i, dict) and i.get("msgtype") == "text")
+    else:
+        return None  # events, stream refreshes, images and files: acknowledged, not handled
+    group = payload.get("chattype") == "group"
+    if group:
+        text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
+    text = text.strip()
+    if not text:
+        return None
+    return InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
+                          chat_id=str(payload.get("chatid") or "") or None if group else None,
+                          mentions_bot=group)
