@@ -5,7 +5,6 @@ the argument glued to the command word ("查询261122-001")."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,9 +19,16 @@ class CommandText:
     explicit: bool  # typed with a / or # prefix, so it was meant as a command
 
 
+# Full-width letters and digits, ＃, ／, －, ＠ and the ideographic space fold to ASCII; Chinese
+# punctuation (，。：；！？（）) stays as typed, since the rest of a command is the user's own words.
+_FOLD = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B),
+                                    0xFF03, 0xFF0F, 0xFF0D, 0xFF20]}
+_FOLD |= {0x3000: 0x20, 0x2005: 0x20}
+
+
 def normalise(text: str) -> str:
-    """NFKC folds full-width letters, digits, spaces and ＃ into their plain forms."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2005", " ")
+    """Fold full-width digits, letters, spaces and ＃ into their plain forms; keep the rest."""
+    text = text.translate(_FOLD)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -46,5 +52,6 @@ def parse_command(text: str, words: Iterable[str]) -> CommandText | None:
 
 
 def _glued_arg_ok(rest: str) -> bool:
-    # "查询261122-001" is a command; "帮助我们看看" is not: only digits may follow without a space.
-    return rest[0].isdigit()
+    # "查询261122-001" and "查询工单261122-001" are commands; "帮助我们看看" is not: only a number
+    # (after an optional 工单) may follow without a space.
+    return rest[0].isdigit() or re.match(r"工单\s*\d", rest) is not None

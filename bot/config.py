@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///var/gridbot.db"
 WECOM_API = "https://qyapi.weixin.qq.com"
@@ -37,7 +38,7 @@ def _check_aes_key(value: SecretStr | None) -> SecretStr | None:
 
 
 class DatabaseConfig(_Section):
-    url: str = DEFAULT_DB_URL
+    url: str = Field(default=DEFAULT_DB_URL, repr=False)  # may hold a password: shown only masked
 
     @field_validator("url")
     @classmethod
@@ -191,8 +192,11 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
     def redacted(self) -> dict[str, Any]:
-        """The effective configuration with secrets masked, for `gridbot config show`."""
-        return self.model_dump(mode="json")
+        """The effective configuration with secrets masked, for `gridbot config show`: SecretStr
+        fields dump as ********, and the database URL's password too."""
+        data = self.model_dump(mode="json")
+        data["database"]["url"] = make_url(self.database.url).render_as_string(hide_password=True)
+        return data
 
 
 def normalise_db_url(url: str) -> str:

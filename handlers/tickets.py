@@ -32,7 +32,14 @@ def actor_of(ctx: Context) -> service.Actor:
                          member, ctx.message.platform, ctx.message.chat_id)
 
 
+_NO_FIRST = re.compile(r"^(?:工单\s*)?(\d{6}-?\d{3})(?!\d)\s*(.*)$", re.S)
+
+
 def split_no(args: str) -> tuple[str, str]:
+    """The ticket number and the rest, the rest glued on or not ("261202-001满意", "工单261202001 已修好")."""
+    match = _NO_FIRST.match(args.strip())
+    if match:
+        return match[1], match[2].strip()
     no, _sep, rest = args.strip().partition(" ")
     return no, rest.strip()
 

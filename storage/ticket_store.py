@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.tickets import OPEN
+from bot.domain.tickets import OPEN, State
 from storage.models import (
     Escalation,
     OrgUnit,
@@ -77,10 +77,11 @@ async def is_reporter(session: AsyncSession, ticket_id: int, platform: str, user
 async def recent_open_in_area(
     session: AsyncSession, *, grid_id: str | None, community_id: str | None, since: datetime,
 ) -> Sequence[Ticket]:
-    """Open tickets of the same grid (or community, for community chats) since `since`: the
-    candidates a new report may duplicate."""
+    """Tickets still being worked on in the same grid (or community, for community chats) since
+    `since`: the candidates a new report may duplicate. A resolved one is not: the problem came back,
+    so it is a new ticket, not a reporter quietly added to a finished one."""
     query = select(Ticket).where(
-        col(Ticket.state).in_(list(OPEN)), Ticket.created_at >= since,
+        col(Ticket.state).in_(list(OPEN - {State.resolved})), Ticket.created_at >= since,
         col(Ticket.duplicate_of_id).is_(None),
     )
     if grid_id is not None:
@@ -110,14 +111,20 @@ async def people_in_unit(session: AsyncSession, unit_id: str, role: str) -> Sequ
 
 async def staff_named(
     session: AsyncSession, name: str, unit_ids: Sequence[str], roles: Sequence[str]
-) -> Sequence[Person]:
-    """Active people called `name` holding one of `roles` in one of `unit_ids`."""
+) -> Sequence[tuple[Person, str]]:
+    """(person, unit id) for active people called `name` holding one of `roles` in one of `unit_ids`."""
     return (await session.exec(
-        select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+        select(Person, RoleGrant.unit_id).join(RoleGrant, RoleGrant.person_id == Person.id)
         .where(Person.name == name, Person.active, col(RoleGrant.unit_id).in_(list(unit_ids)),
                col(RoleGrant.role).in_(list(roles)))
-        .distinct().order_by(Person.id)
+        .distinct().order_by(Person.id, RoleGrant.unit_id)
     )).all()
+
+
+async def grids_of(session: AsyncSession, community_id: str) -> list[str]:
+    return list((await session.exec(
+        select(OrgUnit.id).where(OrgUnit.parent_id == community_id, OrgUnit.level == "grid", OrgUnit.active)
+    )).all())
 
 
 async def department_by_name(session: AsyncSession, name: str) -> OrgUnit | None:

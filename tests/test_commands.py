@@ -23,6 +23,7 @@ WORDS = ["帮助", "查询", "我的工单", "受理"]
         ("  受理   261122-001  ", CommandText("受理", "261122-001", False)),
         ("我的工单", CommandText("我的工单", "", False)),
         ("/不存在 的命令", CommandText("不存在", "的命令", True)),
+        ("查询工单261122-001", CommandText("查询", "工单261122-001", False)),
     ],
 )
 def test_commands_are_recognised(text: str, expected: CommandText) -> None:
@@ -38,3 +39,8 @@ def test_ordinary_sentences_are_not_commands(text: str) -> None:
 
 def test_normalise_folds_full_width_forms() -> None:
     assert normalise("３号楼　Ａ座＃") == "3号楼 A座#"
+
+
+def test_normalise_keeps_chinese_punctuation_of_the_users_words() -> None:
+    assert normalise("办结 261122-001 更换控制板，电梯恢复运行（已试乘）！") == \
+        "办结 261122-001 更换控制板，电梯恢复运行（已试乘）！"

@@ -105,6 +105,8 @@ token = "QDG6eK-token"
 encoding_aes_key = "{AES}"
 [bridge]
 secret = "bridge-shared-secret"
+[database]
+url = "postgresql://gridbot:db-pass-w0rd@127.0.0.1/gridbot"
 """)
     settings = load_settings(path)
     assert settings.wecom.secret is not None
@@ -112,10 +114,11 @@ secret = "bridge-shared-secret"
     shown = repr(settings) + str(settings) + json.dumps(settings.redacted())
     result = CliRunner().invoke(app, ["config", "show", "--config", str(path)])
     assert result.exit_code == 0
-    for secret in ("s3cr3t-corp-secret-value", "QDG6eK-token", AES, "bridge-shared-secret"):
+    for secret in ("s3cr3t-corp-secret-value", "QDG6eK-token", AES, "bridge-shared-secret", "db-pass-w0rd"):
         assert secret not in shown
         assert secret not in result.output
     assert "wx5823bf96d3bd56c7" in result.output  # ids are not secrets
+    assert "postgresql+asyncpg://gridbot:***@127.0.0.1/gridbot" in result.output
 
 
 def test_cli_reports_config_errors_and_exits_2(tmp_path: Path) -> None:

@@ -110,3 +110,9 @@ def test_the_two_days_a_week_rule_reminds_the_liaison_cadres_only() -> None:
     thursday = [p for p in schedule("2026-11-26", "2026-11-26") if p["duty"].startswith("baolian_days")]
     assert sorted(p["to"] for p in thursday) == ["baolian-bailifang", "baolian-baxianlou"]
     assert all(p["at"] == "2026-11-26T10:00:00+08:00" for p in thursday)
+
+
+def test_the_quarterly_party_lecture_is_announced_at_the_quarters_start() -> None:
+    year = schedule("2026-01-01", "2026-12-31")
+    first = sorted({p["at"][:10] for p in year if p["duty"] == "party_lecture.r1"})
+    assert first == ["2026-01-04", "2026-04-01", "2026-07-01", "2026-10-08"]  # 1 Jan, 1 Oct are holidays

@@ -96,3 +96,48 @@ def test_a_retried_message_makes_one_ticket(replay) -> None:  # type: ignore[no-
     assert query(db, "SELECT count(*) FROM ticket") == [(1,)]
     assert query(db, "SELECT count(*) FROM inbound_log") == [(1,)]
     assert len(in_group(out, "demo-luwan-1")) == 1
+
+
+async def test_words_glued_to_the_number_and_a_problem_that_comes_back(harness) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import local
+
+    group = "demo-baxianlou-1"
+    harness.clock.set(local(2026, 12, 1, 9, 0))
+    [reply] = [m for m in await harness.say("resident-a", "7号楼电梯坏了", chat=group) if m.chat_id == group]
+    no = re.search(r"\d{6}-\d{3}", reply.text).group()  # type: ignore[union-attr]
+    await harness.say("gw-baxianlou-1", f"受理工单{no}")
+    out = await harness.say("gw-baxianlou-1", f"办结 {no.replace('-', '')}更换控制板，已恢复")
+    assert "办结" in out[0].text
+    resident = [m.text for m in await harness.delivered() + out if m.user_id == "resident-a"]
+    assert any("更换控制板，已恢复" in t for t in resident)  # the resident reads it as written
+    harness.clock.set(local(2026, 12, 2, 9, 0))
+    [again] = [m for m in await harness.say("resident-b", "7号楼电梯又坏了", chat=group) if m.chat_id == group]
+    assert no not in again.text and re.search(r"\d{6}-\d{3}", again.text)  # a new ticket, not the solved one
+    out = await harness.say("resident-a", f"评价 {no}满意", chat=group)
+    assert "结案" in out[0].text
+
+
+async def test_passing_a_ticket_to_the_other_grids_worker_moves_it(harness) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import local
+
+    harness.clock.set(local(2026, 12, 1, 9, 0))
+    out = await harness.say("resident-a", "5号楼楼道灯不亮了", chat="demo-baxianlou-1")
+    no = re.search(r"\d{6}-\d{3}", out[-1].text).group()  # type: ignore[union-attr]
+    out = await harness.say("gw-baxianlou-1", f"转派 {no} 郑建海")
+    assert any(m.user_id == "gw-baxianlou-2" and "转派给您" in m.text for m in out)
+    answer = next(m.text for m in out if m.user_id == "gw-baxianlou-1")
+    assert "郑建海" in answer and "不是" not in answer
+    out = await harness.say("gw-baxianlou-2", f"受理 {no}")  # the new handler can act on it
+    assert "受理" in out[0].text and "不在" not in out[0].text
+
+
+async def test_an_unaccepted_p0_reaches_the_secretary_within_the_hour(harness) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.runner import SimulatedScheduler
+    from tests.conftest import local
+
+    harness.clock.set(local(2026, 12, 1, 20, 0))
+    await harness.say("resident-a", "3号楼着火了，有人困在里面", chat="demo-baxianlou-1")
+    await SimulatedScheduler(harness.app.jobs, harness.app.job_context, harness.clock).advance_to(
+        local(2026, 12, 1, 20, 50))
+    secretary = [m.text for m in await harness.delivered() if m.user_id == "sec-baxianlou"]
+    assert any("P0" in t and "30 分钟内无人受理" in t for t in secretary)

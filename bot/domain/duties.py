@@ -126,6 +126,8 @@ class Duty:
         match kind:
             case "day":  # of the period's (last) month
                 return period.last.replace(day=int(arg))
+            case "month1":  # of the period's first month (a quarter's opening heads-up)
+                return period.first.replace(day=int(arg))
             case "month2":
                 return (period.first + timedelta(days=32)).replace(day=int(arg))
             case "month":

@@ -60,7 +60,7 @@ WORKING = frozenset({State.accepted, State.assigned, State.in_progress})
 
 # action → states it may start from. The target state is decided in `transition`.
 ALLOWED: dict[Action, frozenset[State]] = {
-    Action.accept: frozenset({State.reported}),
+    Action.accept: frozenset({State.reported, State.assigned}),  # the new handler takes up a 转派
     Action.on_site: frozenset({State.reported, *WORKING, State.escalated}),
     Action.resolve: frozenset({*WORKING, State.escalated}),
     Action.escalate: frozenset({State.reported, *WORKING}),

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import deadlines, points
-from bot.domain.tickets import Action, Resolution, State
+from bot.domain.categories import category
+from bot.domain.tickets import Action, Resolution, State, state_label
 from bot.i18n import _
 from bot.services.tickets import award_points, fmt_due, tell_managers, tell_reporters
 from bot.services.work import Work
@@ -46,6 +47,13 @@ async def _accept_reminder(work: Work, ticket: Ticket) -> None:
             "催办: ticket {no} has not been accepted yet (due {due}). Reply “受理 {no}”."
         ).format(no=ticket.no, due=fmt_due(work, ticket.accept_due_at)),
             duty="ticket_accept", period=ticket.no, ticket=ticket.no)
+    if ticket.urgency == "P0":  # life or property at risk and nobody has taken it: the secretary, now
+        await tell_managers(work, ticket, _(
+            "P0 ticket {no} ({category}) has not been accepted within {minutes} minutes; handler {who}."
+        ).format(no=ticket.no, category=category(ticket.category).name(),
+                 minutes=int(deadlines.LIMITS["P0"].accept.total_seconds() // 60),  # type: ignore[union-attr]
+                 who=assignee.name if assignee else "—"),
+            duty="ticket_p0_unaccepted", period=ticket.no)
 
 
 async def _due_reminders(work: Work, ticket: Ticket) -> None:
@@ -69,7 +77,7 @@ async def _due_reminders(work: Work, ticket: Ticket) -> None:
                                      to_state=ticket.state)
     who = assignee.name if assignee else "—"
     text = _("Overdue (督办): ticket {no} was due {due}; handler {who}, state {state}.").format(
-        no=ticket.no, due=fmt_due(work, ticket.due_at), who=who, state=ticket.state)
+        no=ticket.no, due=fmt_due(work, ticket.due_at), who=who, state=state_label(ticket.state))
     await tell_managers(work, ticket, text, duty="ticket_overdue", period=period)
 
 

@@ -412,14 +412,17 @@ async def dept_feedback(work: Work, actor: Actor, ticket: Ticket, note: str) -> 
 
 async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
     check_handler(actor, ticket)
-    units = [u for u in (ticket.grid_id, ticket.community_id) if u]
+    grids = await ticket_store.grids_of(work.session, ticket.community_id) if ticket.community_id else []
+    units = [u for u in (ticket.grid_id, ticket.community_id, *grids) if u]
     staff = await ticket_store.staff_named(work.session, name, units, sorted(HANDLERS))
     if not staff:
         raise TransitionError(_("{name} is not staff of this ticket's grid or community.").format(
             name=name or "…"))
-    target = staff[0]
+    target, unit = staff[0]
     await _apply(work, ticket, actor, Action.reassign, data={"to": target.id})
     ticket.assignee_id = target.id
+    if unit in grids:  # passed to the worker of another grid of the community: the ticket moves with it
+        ticket.grid_id = unit
     if target.im_user:
         await work.notify(target.im_user, _(
             "Ticket {no} ({category}) has been passed to you by {by}:\n{text}"

@@ -47,4 +47,6 @@ def test_emergency_numbers_fit_the_message() -> None:
     assert emergency_numbers("电梯困人了快来人") == ["119"]
     assert emergency_numbers("楼下有老人晕倒了") == ["120"]
     assert emergency_numbers("有人持刀打架") == ["110"]
+    assert emergency_numbers("有人要跳河") == ["110"]
+    assert emergency_numbers("4号楼煤气泄漏") == ["119"]
     assert emergency_numbers("出大事了") == ["110", "119", "120"]

@@ -11,6 +11,7 @@ from bot.domain.tickets import ALLOWED, Action, Outcome, Resolution, State, Tran
     ("state", "action", "kwargs", "expected"),
     [
         ("reported", Action.accept, {}, Outcome(State.accepted)),
+        ("assigned", Action.accept, {}, Outcome(State.accepted)),  # the colleague it was passed to
         ("accepted", Action.on_site, {}, Outcome(State.in_progress)),
         ("escalated", Action.on_site, {}, Outcome(State.escalated)),
         ("in_progress", Action.resolve, {}, Outcome(State.resolved)),

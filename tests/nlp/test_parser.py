@@ -115,6 +115,11 @@ def test_chatter_is_not_a_request(parser, text):
     ("电梯困人了快来人", "emergency", "P0"),
     ("2单元一楼好大的燃气味", "emergency", "P0"),
     ("楼下有个老人晕倒了", "emergency", "P0"),
+    ("有人拿刀砍人", "emergency", "P0"),
+    ("有人要跳河", "emergency", "P0"),
+    ("4号楼煤气泄漏，味道很大", "emergency", "P0"),
+    ("天然气管道漏气了", "emergency", "P0"),
+    ("7号楼电梯又坏了，困了两个人在里面", "emergency", "P0"),
     ("一楼在院子里搭棚子", "illegal_building", "P1"),
     ("楼上漏水到我家，他不管", "dispute", "P1"),
     ("工人围着工地讨薪", "unrest", "P0"),
@@ -135,6 +140,11 @@ def test_requests(parser, text, category, urgency):
     assert (r.category, r.urgency) == (category, urgency), (text, r)
     assert r.nature in {"咨询", "求助", "投诉", "举报", "建议"}
     assert r.keywords
+
+
+def test_talk_about_gas_checks_and_moods_is_not_an_emergency(parser):
+    assert parser.parse("燃气泄漏检测什么时候做").urgency != "P0"
+    assert parser.parse("我想不开心").category != "emergency"
 
 
 def test_hypothetical_fire_is_a_hazard_not_an_emergency(parser):
