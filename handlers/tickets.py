@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.context import Context
 from bot.domain.categories import category
-from bot.domain.points import total
+from bot.domain.points import standings
 from bot.domain.tickets import SATISFACTION, TransitionError, state_label
 from bot.i18n import N_, _
 from bot.registry import CommandSpec, Registry
@@ -159,10 +159,9 @@ def _listing(ctx: Context, tickets: Sequence[Ticket], title: str) -> str:
 
 async def points_ranking(ctx: Context, args: str) -> None:
     year = int(args) if args.strip().isdigit() else ctx.work().local().year
-    ranking = sorted(await ticket_store.points_by_department(ctx.session, year),
-                     key=lambda row: (-row[1], row[0].id))
+    ledger = [(unit.name, value) for unit, value in await ticket_store.points_by_department(ctx.session, year)]
     lines = [_("吹哨报到 points {year} (base 60):").format(year=year)]
-    lines += [f"{rank}. {unit.name} {total([value]):g}" for rank, (unit, value) in enumerate(ranking, 1)]
+    lines += [f"{place}. {name} {points:g}" for place, name, points in standings(ledger)]
     await ctx.reply("\n".join(lines))
 
 

@@ -23,3 +23,14 @@ def solved_awards(departments: list[str]) -> list[tuple[str, str, float]]:
 
 def total(entries: list[float]) -> float:
     return BASE + sum(entries)
+
+
+def standings(ledger: list[tuple[str, float]]) -> list[tuple[int, str, float]]:
+    """(place, department, total) from each department's sum of entries, best first; equal totals
+    share a place (1, 2, 2, 4), so no department ranks above another on the same points."""
+    ordered = sorted(((name, total([entries])) for name, entries in ledger), key=lambda row: (-row[1], row[0]))
+    out: list[tuple[int, str, float]] = []
+    for i, (name, points) in enumerate(ordered, start=1):
+        place = out[-1][0] if out and out[-1][2] == points else i
+        out.append((place, name, points))
+    return out

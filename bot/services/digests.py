@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.categories import category
 from bot.domain.duties import Period
 from bot.domain.periods import month_days, quarter_days, span
+from bot.domain.points import standings
 from bot.domain.ranking import CadreQuarter, rank
 from bot.domain.tickets import OPEN, State
 from bot.domain.workdays import WorkCalendar
@@ -259,11 +260,11 @@ def _covers(reader: Reader, community_id: str) -> bool:
 
 async def _points_ranking(session: AsyncSession, s: DigestSettings, day: date,
                           people: list[Reader]) -> list[Planned]:
-    points = sorted(await ticket_store.points_by_department(session, day.year), key=lambda p: (-p[1], p[0].name))
-    if not points:
+    ledger = [(unit.name, value) for unit, value in await ticket_store.points_by_department(session, day.year)]
+    if not ledger:
         return []
     lines = [_("吹哨报到 points of the departments, {year}:").format(year=day.year)]
-    lines += [f"{i}. {unit.name} {value:g}" for i, (unit, value) in enumerate(points, start=1)]
+    lines += [f"{place}. {name} {points:g}" for place, name, points in standings(ledger)]
     return [Planned(_at(day, 10, 0, s.tz), "digest.points", str(day.year), str(r.person.im_user), "\n".join(lines),
                     OutboundKind.digest) for r in people if r.is_street]
 
