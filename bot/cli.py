@@ -347,6 +347,11 @@ def outbox_retry(
 # ------------------------------------------------------------------ schedule / report
 
 
+def _xlsx(out: Path) -> None:
+    if out.suffix.lower() != ".xlsx":
+        raise _fail(f"--out must name an .xlsx file, not {out.name!r}")
+
+
 def _day_arg(text: str, name: str) -> Any:
     from datetime import date
 
@@ -409,6 +414,7 @@ def report_monthly(
         year, mon = parse_month(month)
     except ValueError as exc:
         raise _fail(f"--month: {exc}") from None
+    _xlsx(out)
     settings = _settings(config, database__url=db)
 
     async def run() -> str | None:
@@ -445,6 +451,7 @@ def report_projects(
     from storage import migrate
     from storage.db import Database
 
+    _xlsx(out)
     settings = _settings(config, database__url=db)
 
     async def run() -> None:
