@@ -434,7 +434,7 @@ async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
 async def extend(work: Work, actor: Actor, ticket: Ticket, days: int, reason: str) -> str:
     check_handler(actor, ticket)
     if not reason:
-        raise TransitionError(_("Give a reason: “延期 {no} 3天 <reason>”.").format(no=ticket.no))
+        raise TransitionError(_("Give a reason: “延期 {no} {days}天 <reason>”.").format(no=ticket.no, days=days))
     if days < 1 or ticket.extension_days + days > deadlines.MAX_EXTENSION_DAYS:
         raise TransitionError(_("A ticket can be extended by at most {max} working days in all.").format(
             max=deadlines.MAX_EXTENSION_DAYS))
