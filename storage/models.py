@@ -254,7 +254,7 @@ class SentNotice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     duty: str = Field(max_length=48)
-    period: str = Field(max_length=16)
+    period: str = Field(max_length=32)  # 2026-11, 2026-W48, 2026-Q4, or a ticket's due day: 261201-001@20261201
     recipient: str = Field(max_length=128)
     sent_at: datetime = _ts(nullable=False)
     outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
