@@ -34,6 +34,7 @@ async def healthz(request: web.Request) -> web.Response:
         async with bot.db.session() as session:
             await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
             backlog = await outbox_store.backlog(session)
+            last_error = await outbox_store.last_failure(session) if backlog.get("failed") else None
             failed_inbound = (
                 await session.exec(
                     select(func.count()).where(InboundLog.status == InboundStatus.failed)
@@ -45,7 +46,8 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({
         "status": "ok",
         "database": True,
-        "outbox": {"pending": backlog.get("pending", 0), "failed": backlog.get("failed", 0)},
+        "outbox": {"pending": backlog.get("pending", 0), "failed": backlog.get("failed", 0),
+                   "last_error": last_error},
         "inbound_failed": failed_inbound,
     })
 

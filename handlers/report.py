@@ -49,17 +49,17 @@ async def intake(ctx: Context) -> bool:
 
 
 async def _place(ctx: Context, named_community: str | None) -> tuple[str | None, str] | None:
-    """(grid, community) of the report: the bound chat; for private messages the community the
-    text names, or the group the resident last reported from."""
+    """(grid, community) of the report: the bound chat; otherwise the community the text names;
+    for a private message, failing that, the group the resident last reported from."""
     if ctx.place is not None and ctx.place.community_id is not None:
         return ctx.place.grid_id, ctx.place.community_id
-    if not ctx.message.is_private:
-        return None
     text = ctx.message.text
     for unit_id, name in await communities(ctx.session):
         short = name.removesuffix("社区")
         if (named_community and short in named_community) or short in text:
             return None, unit_id
+    if not ctx.message.is_private:
+        return None
     last = await ticket_store.last_place_of(ctx.session, ctx.message.platform, ctx.message.user_id)
     if last is not None and last.chat_id is not None:
         chat = await find_chat(ctx.session, last.platform, last.chat_id)

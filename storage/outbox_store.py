@@ -118,6 +118,13 @@ async def mark_failed_attempt(
     session.add(row)
 
 
+async def last_failure(session: AsyncSession) -> str | None:
+    """Why the most recent message that ran out of retries failed (for /healthz)."""
+    return (await session.exec(
+        select(Outbox.last_error).where(Outbox.status == OutboxStatus.failed).order_by(col(Outbox.id).desc())
+    )).first()
+
+
 async def backlog(session: AsyncSession) -> dict[str, int]:
     rows = (await session.exec(select(Outbox.status, func.count()).group_by(Outbox.status))).all()
     return {status: count for status, count in rows}

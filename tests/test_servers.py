@@ -34,7 +34,7 @@ async def test_healthz_reports_database_and_outbox(settings: Settings) -> None:
         response = await client.get("/healthz")
         assert response.status == 200
         assert await response.json() == {
-            "status": "ok", "database": True, "outbox": {"pending": 0, "failed": 0},
+            "status": "ok", "database": True, "outbox": {"pending": 0, "failed": 0, "last_error": None},
             "inbound_failed": 0,
         }
     await bot.close()

@@ -141,3 +141,9 @@ async def test_an_unaccepted_p0_reaches_the_secretary_within_the_hour(harness) -
         local(2026, 12, 1, 20, 50))
     secretary = [m.text for m in await harness.delivered() if m.user_id == "sec-baxianlou"]
     assert any("P0" in t and "30 分钟内无人受理" in t for t in secretary)
+
+
+async def test_a_report_in_an_unbound_group_that_names_its_community_is_filed(harness) -> None:  # type: ignore[no-untyped-def]
+    out = await harness.say("resident-a", "@网格通 报修 八仙楼社区3号楼水管爆了", chat="some-unbound-group",
+                            mentions_bot=True)
+    assert any(re.search(r"\d{6}-\d{3}", m.text) for m in out if m.chat_id == "some-unbound-group")

@@ -28,6 +28,7 @@ from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import HttpClient
 from bot.transport.wecom_app import read_limited
+from bot.transport.wecom_crypto import same_signature
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def verify(secret: str, body: bytes, signature: str | None, timestamp: str | Non
     """None if authentic and fresh, else the reason."""
     if not signature or not timestamp:
         return f"{SIGNATURE_HEADER} and {TIMESTAMP_HEADER} are required"
-    if not hmac.compare_digest(sign(secret, body), signature.strip().lower()):
+    if not same_signature(sign(secret, body), signature):
         return "signature does not match"
     try:
         ts = int(timestamp)
@@ -101,7 +102,10 @@ class BridgeChannel:
         app.router.add_post(path, self.receive)
 
     async def receive(self, request: web.Request) -> web.Response:
-        body = await read_limited(request)
+        try:
+            body = await read_limited(request)
+        except web.HTTPRequestEntityTooLarge as exc:  # the contract answers in JSON, this too
+            return web.json_response({"ok": False, "error": exc.text}, status=413)
         reason = verify(self.secret, body, request.headers.get(SIGNATURE_HEADER),
                         request.headers.get(TIMESTAMP_HEADER), self.now())
         if reason is not None:

@@ -110,10 +110,14 @@ def reject(exc: Exception, channel: str, request: web.Request) -> web.Response:
 async def read_limited(request: web.Request, limit: int = MAX_BODY) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
-    return body
+    body = bytearray()
+    while True:  # a body may arrive in several packets: read to its end, never past the limit
+        chunk = await request.content.read(limit + 1 - len(body))
+        if not chunk:
+            return bytes(body)
+        body += chunk
+        if len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
 
 
 def inbound_from_xml(platform: str, msg: dict[str, str]) -> InboundMessage | None:

@@ -44,6 +44,12 @@ class StaleTimestamp(CryptoError):
     status = 403
 
 
+def same_signature(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of hex signatures; as bytes, so a forged one in any script is a
+    plain mismatch (str comparison raises on non-ASCII)."""
+    return hmac.compare_digest(expected.encode(), (given or "").strip().lower().encode("utf-8"))
+
+
 def sha1_signature(*parts: str) -> str:
     """The WeChat signature: sha1 of the sorted parts joined, as lowercase hex."""
     return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
@@ -62,7 +68,7 @@ def check_plain_signature(
     token: str, signature: str, timestamp: str, nonce: str, *, now: float, max_skew: float | None = MAX_SKEW
 ) -> None:
     """公众号 GET verification and plaintext-mode posts: sha1(sort(token, timestamp, nonce))."""
-    if not hmac.compare_digest(sha1_signature(token, timestamp, nonce), (signature or "").lower()):
+    if not same_signature(sha1_signature(token, timestamp, nonce), signature):
         raise SignatureError("signature does not match")
     check_fresh(timestamp, now, max_skew)
 
@@ -95,7 +101,7 @@ class WeComCrypto:
         if not signature or not timestamp or not nonce or not encrypt:
             raise SignatureError("msg_signature, timestamp, nonce and the ciphertext are required")
         expected = self.signature(timestamp, nonce, encrypt)
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not same_signature(expected, signature):
             raise SignatureError("msg_signature does not match")
         check_fresh(timestamp, self.now(), self.max_skew)
 

@@ -250,6 +250,7 @@ async def test_mp_48_hour_window(rig: Rig) -> None:
     assert len(rig.fake.calls("/cgi-bin/message/custom/send")) == 1
     health = await (await rig.client.get("/healthz")).json()
     assert health["outbox"]["failed"] == 1
+    assert "48-hour window closed" in health["outbox"]["last_error"]  # the admin sees why
 
 
 async def test_mp_45015_from_wechat_is_the_same_clear_note(rig: Rig) -> None:
@@ -327,3 +328,34 @@ async def test_bridge_gateway_outage_keeps_the_message(rig: Rig) -> None:
     rig.clock.advance(timedelta(minutes=1))
     assert await rig.bot.outbox.flush() == 1
     assert len(rig.fake.calls("/gateway/outbound")) == 2
+
+
+async def test_a_body_arriving_in_pieces_is_read_whole(rig: Rig) -> None:
+    body = bridge_body("b-pieces")
+
+    async def pieces():  # type: ignore[no-untyped-def]
+        yield body[:10]
+        await asyncio.sleep(0.05)  # a slow network: the rest comes in a later packet
+        yield body[10:]
+
+    headers = {"Content-Type": "application/json", "X-Gridbot-Timestamp": rig.ts,
+               "X-Gridbot-Signature": sign(BRIDGE_SECRET, body)}
+    response = await rig.client.post("/bridge/messages", data=pieces(), headers=headers)
+    assert response.status == 200, await response.text()
+
+    async def too_big():  # type: ignore[no-untyped-def]
+        for _ in range(3):
+            yield b"x" * 40_000
+            await asyncio.sleep(0)
+
+    response = await rig.client.post("/bridge/messages", data=too_big(), headers=headers)
+    assert response.status == 413
+
+
+async def test_a_signature_in_any_script_is_a_plain_refusal(rig: Rig) -> None:
+    response = await rig.client.get("/wecom/callback", params={
+        "msg_signature": "签名", "timestamp": rig.ts, "nonce": "1", "echostr": "x"})
+    assert response.status == 403
+    response = await rig.client.post("/wecom/robot/callback", params={
+        "msg_signature": "签名", "timestamp": rig.ts, "nonce": "1"}, data=b'{"encrypt": "x"}')
+    assert response.status in (400, 403)
