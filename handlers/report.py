@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.nlp.parser import get_parser
-
 from bot.context import Context
 from bot.i18n import _
+from bot.nlp.parser import get_parser
 from bot.registry import Registry
 from bot.services import tickets as service
 from handlers.tickets import actor_of
