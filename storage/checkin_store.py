@@ -67,3 +67,18 @@ async def pending_confirmation(session: AsyncSession, person_id: str, since: dat
         select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.kind == "pending",
                               CheckIn.at >= since).order_by(col(CheckIn.at).desc())
     )).first()
+
+
+async def on_leave(session: AsyncSession, start: datetime, end: datetime) -> set[str]:
+    """Ids of the people whose approved leave overlaps [start, end): nobody is reminded on leave."""
+    rows = await session.exec(select(CheckIn.person_id).where(
+        CheckIn.kind == "leave", CheckIn.at < end, col(CheckIn.ended_at) >= start))
+    return set(rows.all())
+
+
+async def confirmations(session: AsyncSession, person_id: str, period: str) -> list[CheckIn]:
+    """The person's 确认报表 records for a month (normally one)."""
+    rows = (await session.exec(
+        select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.kind == "report_confirmed")
+    )).all()
+    return [r for r in rows if (r.data or {}).get("period") == period]

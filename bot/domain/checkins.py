@@ -61,6 +61,11 @@ def parse_day(text: str, today: date) -> date | None:
         return None
 
 
+def names_year(text: str) -> bool:
+    match = _DATE.match(text.strip())
+    return bool(match and match[1])
+
+
 @dataclass(frozen=True)
 class Record:
     kind: str
@@ -86,8 +91,12 @@ class MonthTotals:
     absences: int = 0
 
 
+NIGHT_ENDS = 5  # a visit logged after midnight (before 05:00) still belongs to the evening
+
+
 def is_evening(at: datetime, tz: ZoneInfo, evening_hour: int) -> bool:
-    return at.astimezone(tz).hour >= evening_hour
+    hour = at.astimezone(tz).hour
+    return hour >= evening_hour or hour < NIGHT_ENDS
 
 
 def month_totals(

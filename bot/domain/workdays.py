@@ -1,8 +1,9 @@
 """Working days (工作日) with statutory holidays and 调休 make-up days.
 
 Order of authority for a day: the override file (``[calendar] holidays_file``) → chinesecalendar
-(which knows each year once the State Council notice is out) → Monday–Friday, marked provisional
-because the real notice may move it. Deadlines count from the day after the start (民法典 §201)."""
+(which knows each year once the State Council notice is out) → Monday–Friday without the
+fixed-date statutory holidays, marked provisional because the real notice may move it. Deadlines
+count from the day after the start (民法典 §201)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
+
+# Statutory holidays on fixed Gregorian dates (全国年节及纪念日放假办法, 2024): 元旦 1 January,
+# 劳动节 1–2 May, 国庆节 1–3 October. Known before any notice, so even a provisional year keeps them;
+# the lunar holidays and the 调休 swaps come only with the State Council notice.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
 
 
 class CalendarFileError(ValueError):
@@ -77,7 +83,7 @@ class WorkCalendar:
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
-            return day.weekday() < 5
+            return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (the start day itself never counts)."""

@@ -182,7 +182,8 @@ def category_stats(tickets: Sequence[TicketFacts], start: datetime, end: datetim
     days: dict[str, list[float]] = defaultdict(list)
     for t in tickets:
         if t.closed_at is not None and start <= t.closed_at < end and t.duplicate_of_id is None:
-            days[t.category].append((t.closed_at - t.created_at).total_seconds() / 86400)
+            done = t.resolved_at or t.closed_at  # 办结, not the end of the resident's rating window
+            days[t.category].append((done - t.created_at).total_seconds() / 86400)
     cats = sorted(set(filed) | set(days), key=lambda c: (-filed[c], c))
     return [CategoryStat(c, filed[c], len(days[c]),
                          round(sum(days[c]) / len(days[c]), 1) if days[c] else None) for c in cats]

@@ -12,6 +12,7 @@ from bot.domain.checkins import (
     Record,
     is_evening,
     month_totals,
+    names_year,
     parse_count,
     parse_day,
 )
@@ -50,6 +51,9 @@ def _add(work: Work, person_id: str, kind: Kind, *, at: datetime | None = None,
                              count=count, note=note or None, data=data))
 
 
+SHIFT_LIMIT = timedelta(hours=18)  # a 签到 older than this was never closed: it cannot be 签退'd now
+
+
 async def sign_in(work: Work, person_id: str) -> str:
     midnight = datetime.combine(work.local().date(), time(0), work.tz)
     current = await checkin_store.open_day(work.session, person_id, midnight)
@@ -60,8 +64,8 @@ async def sign_in(work: Work, person_id: str) -> str:
 
 
 async def sign_out(work: Work, person_id: str) -> str:
-    midnight = datetime.combine(work.local().date(), time(0), work.tz)
-    current = await checkin_store.open_day(work.session, person_id, midnight)
+    # the 签到 of today, or of last night for a 签退 after midnight (a 夜访 that ran late)
+    current = await checkin_store.open_day(work.session, person_id, work.now - SHIFT_LIMIT)
     if current is None:
         raise TransitionError(_("You have not signed in today (send “签到” when you arrive)."))
     current.ended_at = work.now
@@ -116,6 +120,8 @@ async def leave(work: Work, person_id: str, args: str) -> str:
     today = work.local().date()
     first = parse_day(parts[0], today) if parts else None
     last = parse_day(parts[1], today) if len(parts) > 1 else None
+    if first and last and last < first and not names_year(parts[1]):
+        last = last.replace(year=last.year + 1)  # “12-28 01-03”: over New Year
     if first is None or last is None or last < first or len(parts) < 3:
         raise TransitionError(_("Write it as “请假 12-01 12-03 <reason>”."))
     start, end = span(first, last, work.tz)
@@ -187,6 +193,8 @@ async def report(work: Work, person_id: str, args: str, evening_hour: int) -> st
             raise TransitionError(_("Write it as “报表 {month} <item> <value>”; items: {items}.").format(
                 month=key, items=known)) from None
         _add(work, person_id, Kind.report_field, data={"period": key, "key": field, "value": parsed})
+        for confirmed in await checkin_store.confirmations(work.session, person_id, key):
+            await work.session.delete(confirmed)  # a changed form is confirmed again, not signed unseen
         await work.session.flush()
     forms = await monthly_forms(work.session, year, month, work.tz, evening_hour, only=[person_id])
     if not forms:
@@ -211,6 +219,10 @@ async def confirm_report(work: Work, person_id: str, args: str) -> str:
     if (year, month) >= (work.local().year, work.local().month):
         raise TransitionError(_("{month} is not over yet; confirm its report from the 1st of next month.").format(
             month=key))
+    done = await checkin_store.confirmations(work.session, person_id, key)
+    if done:
+        return _("Your report for {month} was confirmed on {day} already.").format(
+            month=key, day=f"{work.local(done[0].at):%Y-%m-%d}")
     _add(work, person_id, Kind.report_confirmed, data={"period": key})
     return _("Thank you: your report for {month} is confirmed and goes to the street office.").format(month=key)
 

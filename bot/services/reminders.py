@@ -12,12 +12,13 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.duties import Duty, Period
+from bot.domain.periods import span
 from bot.domain.workdays import WorkCalendar
 from bot.events import OutboundKind
 from bot.i18n import _, current_locale
 from bot.services.metrics import PeriodRecords, load_period, metric, missing_talks
 from bot.services.work import Work
-from storage import outbox_store
+from storage import checkin_store, outbox_store
 from storage.models import Person
 from storage.roster_store import people_with_role
 
@@ -56,6 +57,7 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
     if not ctx.calendar.is_workday(day):
         return []
     planned: list[Planned] = []
+    away = await checkin_store.on_leave(ctx.session, *span(day, day, ctx.tz))  # type: ignore[arg-type]
     people: dict[str, list[Person]] = {}
     cache: dict[tuple[str, str], PeriodRecords] = {}
     for duty in ctx.duties:
@@ -79,7 +81,7 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
             if stage is not None:
                 at = datetime.combine(day, time(duty.hour), ctx.tz)  # type: ignore[arg-type]
                 for person in owed:
-                    if _on_leave(records, person, day):
+                    if person.id in away:  # on leave that day, whatever period the reminder is about
                         continue
                     text = _reminder_text(duty, period, due, records, person, people["cadre"])
                     planned.append(Planned(at, f"{duty.id}.r{stage}", period.key, str(person.im_user), text))
@@ -97,15 +99,11 @@ def _stage_for(duty: Duty, period: Period, calendar: WorkCalendar, day: date,
     if catch_up_from is None:
         return None
     earlier = [(when, stage) for stage, when in stages if when < day]
-    if earlier:
+    if earlier and day <= duty.due_date(period, calendar):  # past the due day the late list speaks
         when, stage = max(earlier)
         if when >= catch_up_from:
             return stage
     return None
-
-
-def _on_leave(records: PeriodRecords, person: Person, day: date) -> bool:
-    return day in records.totals(person.id).leave_dates
 
 
 def _reminder_text(duty: Duty, period: Period, due: date, records: PeriodRecords, person: Person,

@@ -35,9 +35,10 @@ def test_make_up_saturday_is_a_working_day_and_holiday_weekday_is_not() -> None:
 
 
 def test_years_without_data_fall_back_to_monday_friday_and_say_so() -> None:
-    assert CAL.add_working_days(date(2026, 12, 30), 3) == date(2027, 1, 4)
-    assert CAL.is_workday(date(2027, 1, 1))  # the real 元旦 is not known yet
-    assert CAL.is_provisional(date(2027, 1, 1))
+    assert CAL.add_working_days(date(2026, 12, 30), 3) == date(2027, 1, 5)
+    assert not CAL.is_workday(date(2027, 1, 1))  # 元旦 is fixed by law, notice or not
+    assert CAL.is_workday(date(2027, 1, 4)) and CAL.is_provisional(date(2027, 1, 4))
+    assert not CAL.is_workday(date(2027, 10, 1)) and CAL.is_workday(date(2027, 10, 4))
     assert not CAL.knows_year(2027)
     assert CAL.knows_year(2026)
 
