@@ -51,6 +51,7 @@ def _add(work: Work, person_id: str, kind: Kind, *, at: datetime | None = None,
                              count=count, note=note or None, data=data))
 
 
+MAX_HOUSEHOLDS = 200  # more households than this in one record is a typo, not a day's visits
 SHIFT_LIMIT = timedelta(hours=18)  # a 签到 older than this was never closed: it cannot be 签退'd now
 
 
@@ -86,7 +87,7 @@ async def night_visit(work: Work, person_id: str, note: str, evening_hour: int) 
 async def visit(work: Work, person_id: str, args: str) -> str:
     head, _sep, note = args.partition("户")
     count = parse_count(head)
-    if not _sep or count is None or count < 1:
+    if not _sep or count is None or count < 1 or count > MAX_HOUSEHOLDS:
         raise TransitionError(_("Write it as “走访 5户 <notes>”."))
     tags = [tag for tag in VISIT_TAGS if tag in note]
     _add(work, person_id, Kind.visit, count=count, note=note.strip(), data={"tags": tags} if tags else None)
@@ -100,11 +101,11 @@ async def party_lecture(work: Work, person_id: str, note: str) -> str:
 
 
 async def meeting(work: Work, person_id: str, kind: str) -> str:
-    key = next((MEETING_TYPES[k] for k in MEETING_TYPES if kind.startswith(k)), None)
-    if key is None:
+    name = next((k for k in MEETING_TYPES if kind.startswith(k)), None)
+    if name is None:
         raise TransitionError(_("Which meeting? “会议 支委会”, “会议 两委联席” or “会议 居民代表”."))
-    _add(work, person_id, Kind.meeting, data={"type": key}, note=kind)
-    return _("Meeting recorded.")
+    _add(work, person_id, Kind.meeting, data={"type": MEETING_TYPES[name]}, note=kind)
+    return _("Meeting recorded: {name}.").format(name=name)
 
 
 async def contact_cards(work: Work, person_id: str, args: str) -> str:
@@ -164,8 +165,11 @@ async def finish_project(work: Work, person_id: str, args: str) -> str:
     if seq not in projects or not results.strip():
         raise TransitionError(_("Write it as “项目完成 <1-3> <results>”."))
     project = projects[seq]
+    earlier = project.results
     project.results, project.done_at = results.strip(), work.now
     work.session.add(project)
+    if earlier:  # said again: the new wording replaces the old, and the cadre is told so
+        return _("Project {seq}: results updated (was: {earlier}).").format(seq=seq, earlier=earlier)
     return _("Project {seq} marked done.").format(seq=seq)
 
 

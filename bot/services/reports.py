@@ -123,10 +123,17 @@ def parse_value(label: str, text: str) -> tuple[str, object]:
     match field.kind:
         case "int" | "year":
             value: object = int(text)
+            if int(text) < 0:
+                raise ValueError(text)
         case "number":
             value = float(text)
+            if float(text) < 0:
+                raise ValueError(text)
         case "pct":
-            value = text if text.endswith("%") else f"{float(text):g}%"
+            share = float(text.removesuffix("%"))
+            if not 0 <= share <= 100:
+                raise ValueError(text)  # a share of those present: 0–100 %
+            value = f"{share:g}%"
         case _:
             value = text
     return field.key, value

@@ -62,3 +62,18 @@ async def test_a_confirmed_report_that_is_corrected_must_be_confirmed_again(harn
     [form] = await harness.say("cadre-baxianlou", "报表 2026-11 到会人数 30")
     assert "请发送“确认报表 2026-11”" in form.text or "确认报表 2026-11" in form.text
     assert "已于" not in form.text  # the old confirmation no longer stands
+
+
+async def test_implausible_numbers_are_refused_and_a_second_result_says_it_replaces_the_first(
+    harness: Harness,
+) -> None:
+    harness.clock.set(local(2026, 12, 1, 10, 0))
+    for text in ("报表 2026-11 到会人数 -5", "报表 2026-11 到会率 120%", "走访 100000户 全小区"):
+        [reply] = await harness.say(CADRE, text)
+        assert "请按" in reply.text or "写" in reply.text, text  # answered with how to write it
+    [reply] = await harness.say(CADRE, "会议 居民代表")
+    assert "居民代表" in reply.text
+    await harness.say(CADRE, "项目 加装电梯 党建")
+    await harness.say(CADRE, "项目完成 1 加装电梯3部")
+    [reply] = await harness.say(CADRE, "项目完成 1 加装电梯4部")
+    assert "加装电梯3部" in reply.text  # the earlier wording is shown, not silently lost
