@@ -18,6 +18,8 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"高空抛物|往下扔|往下丢|楼上扔", 3), (r"危房", 3), (r"裂缝|裂了.{0,4}缝|开裂", 2),
         (r"安全出口|逃生通道", 2), (r"安全隐患|隐患", 2), (r"液化气罐|煤气罐|汽油", 2), (r"塔吊", 2),
         (r"万一着火|着火了跑|容易着火|会着火", 2), (r"群租", 1.5), (r"墙皮.{0,4}掉|掉墙皮", 1.5),
+        (r"随时.{0,3}(?:掉下来|会掉|倒)|摇摇欲坠|(?:瓷砖|广告牌|空调外机|窗户).{0,6}(?:松了|松动)", 3),
+        (r"太危险|很危险|非常危险", 2),
         (r"没有红绿灯|车开得飞快", 1.5), (r"楼道.{0,4}(?:堆|放).{0,6}(?:杂物|纸箱|家具)", 1), (r"烧纸", 1.5),
     ],
     "illegal_building": [
@@ -98,14 +100,15 @@ EMERGENCY = re.compile(
     r"|要掉下来|积水.{0,4}(?:一米|半米|齐腰)|熄火在"
     r"|(?:燃气|煤气|天然气|液化气)(?:管道?|罐|灶)?.{0,4}(?:泄漏|泄露|漏气|漏了)(?!检测|检查|排查|演练|宣传|知识|报警)|(?:闻到|一股).{0,4}(?:燃气|煤气|天然气)"
     r"|持刀|拿刀|动刀|砍人|砍伤|捅人|捅伤|行凶|要跳河|要跳楼|想不开(?!心)|轻生|自杀"
-    r"|困了.{0,6}(?:在里面|在电梯)|(?:人|两个|几个).{0,4}困在(?:电梯|里面)"
+    r"|困了.{0,6}(?:在里面|在电梯)|(?:人|两个|几个).{0,4}困在(?:电梯|里面)|电梯里?.{0,3}困了|自燃|烧着了"
 )
 # need a person or a place in the message to count ("造谣者原地爆炸", "早上起不来" are not emergencies)
 EMERGENCY_WEAK = re.compile(r"爆炸|起不来|没反应|出不来|受伤|流了?.{0,3}血|掉进|困在(?!家)|救命|中毒|淹了|压到|倒了")
 _PEOPLE = re.compile(r"老人|老太|大爷|大妈|阿姨|奶奶|爷爷|孩子|小孩|有人|人还|里面|邻居|楼|单元|小区|家里|路上|门口|车库|工地")
 # "万一着火", "着火了跑不出去", "怕起火": hazards, not fires
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|怕|容易|防止|预防|小心|注意|以防)[^，。！？!?,]{0,6}$")
-_RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复)|修好了|解决了|处理好了|恢复了|来电了|来水了")
+_RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复)|修好了|解决了|处理好了|恢复了|来电了|来水了"
+                       r"|(?:已经?|已督促)整改(?:完毕|到位)?|已督促|已(?:报|上报|转)(?:物业|社区)")
 URL = re.compile(r"https?://\S+|www\.\S+")
 
 # whole-message chatter: acknowledgements, thanks, greetings, emoji, stickers
@@ -115,7 +118,12 @@ _ACK_WORD = (r"收到|好的|好嘞|好滴|好吧|好|嗯+|哦+|噢|ok|okay|明�
              r"哈+|呵+|嘿+|666|\+1|1|2|早上好|早安|晚安|午安|中午好|晚上好|大家好|你好|您好|在吗|在的|拜拜|88|再见|"
              r"恭喜|加油|点赞|厉害|威武|已读|打卡|已报名|报名|参加|马上到|来了|稍等|刚看到|没事|没关系|不用了")
 _ACK = re.compile(rf"^(?:(?:@\S+\s*)?(?:{_ACK_WORD})[\s,，。.!！~～、…]*)+$")
-_NOTICE = re.compile(r"^(?:@所有人|@all|【[^】]{1,10}】|\[链接\]|转发|温馨提示|通知[:：]|公告[:：]|各位(?:居民|业主|党员|邻居)[，,:：])")
+_NOTICE = re.compile(r"^(?:@所有人|@all|【[^】]{1,10}】|\[链接\]|转发|温馨提示|(?:物业|社区|居委会?|网格)?(?:通知|公告|提示)[:：]"
+                     r"|各位(?:居民|业主|党员|邻居)[，,:：]|(?:出租|出售|转让|求购|求租)[:：\s])")
+# group-buying lists and lost-and-found: neighbours' business, not the community's
+_MARKET = re.compile(r"接龙|团购|拼单|拼车|快递(?:到了|放在)|(?:^|\n)\s*\d+[.、].{0,12}\d+份|捡到|招领|谁(?:家)?的.{0,8}(?:钥匙|卡|手机|包|快递).{0,6}(?:落|丢|掉|放)")
+# an incident told from elsewhere (news, another city) is not one here and now
+_ELSEWHERE = re.compile(r"新闻|报道|视频里|网上|隔壁市|外地|别的小区")
 _FESTIVE = re.compile(r"快乐|安康|吉祥|如意|幸福|节日|生日|早上好|晚安|新年|春节好")
 
 # request cues (added to the request model's score)
@@ -148,8 +156,9 @@ def category_hits(s: str) -> dict[str, tuple[float, list[str]]]:
 
 
 def is_emergency(s: str) -> str | None:
-    """The emergency word when the text reports one happening now (not a hypothetical, not resolved)."""
-    if _RESOLVED.search(s):
+    """The emergency word when the text reports one happening now (not a hypothetical, not resolved,
+    not news from elsewhere)."""
+    if _RESOLVED.search(s) or _ELSEWHERE.search(s):
         return None
     for match in EMERGENCY.finditer(s):
         if not _HYPOTHETICAL.search(s[:match.start()]):
@@ -167,7 +176,7 @@ def is_chatter(s: str) -> bool:
         return True  # only emoji / stickers
     if _ACK.match(bare):
         return True
-    if _NOTICE.match(bare):
+    if _NOTICE.match(bare) or (_MARKET.search(bare) and len(bare) <= 60):
         return True
     if len(bare) <= 14 and _FESTIVE.search(bare) and not _QUESTION.search(bare):
         return True

@@ -60,6 +60,9 @@ class CheckinGuess:
     note: str
 
 
+ALARMS = ("emergency", "unrest", "safety_hazard")  # P0/P1 categories: only ever from rule words
+
+
 def _split(blob: np.ndarray) -> list[str]:
     return blob.tobytes().decode("utf-8").split("\n")
 
@@ -160,8 +163,11 @@ class Parser:
         elif hits:
             category = max(hits, key=lambda c: (hits[c][0], -lx.PRIORITY.index(c)))
             keywords = hits[category][1]
-        else:
-            cat_scores = vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b
+        else:  # no rule fired: the model's guess, never one of the alarm categories (rules own those)
+            cat_scores = np.array(vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b, dtype=float)
+            for alarm in ALARMS:
+                if alarm in self.categories:
+                    cat_scores[self.categories.index(alarm)] = -np.inf
             category = self.categories[int(np.argmax(cat_scores))]
             keywords = []
         if not keywords:

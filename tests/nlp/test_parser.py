@@ -271,3 +271,27 @@ def test_stuck_at_home_by_a_broken_lift_is_a_facility_report(parser):
     r = parser.parse("5号楼的电梯坏了，困在家里下不去")
     assert r.category == "public_facility" and r.location.building == "5"
     assert parser.parse("电梯卡住了，里面被困了人").category == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "出租：8栋2单元 三室两厅 拎包入住", "有没有人拼车去机场 明早6点", "3栋的快递到了 快递员在门口",
+    "物业通知：明早9点电梯维保 暂停使用2小时", "明天社区组织去敬老院看望老人 报名接龙", "捡到一张公交卡 在物业前台",
+    "今天网格巡查 发现2处飞线充电 已督促整改", "今天新闻说隔壁市有个小区着火了 大家注意",
+])
+def test_group_business_that_is_not_a_request(parser, text):
+    assert not parser.parse(text).is_request
+
+
+def test_the_model_never_raises_an_alarm_by_itself(parser):
+    for text in ("出售九成新婴儿车 200 自提 12号楼", "业主群里说的那个团购的水果到了没"):
+        assert parser.parse(text).urgency not in ("P0", "P1")
+
+
+@pytest.mark.parametrize(("text", "category", "urgency"), [
+    ("电梯里困了两个人 按警铃没人应", "emergency", "P0"),
+    ("车库有辆车自燃了", "emergency", "P0"),
+    ("外墙一大块瓷砖松了 随时掉下来", "safety_hazard", "P1"),
+])
+def test_field_test_alarms(parser, text, category, urgency):
+    r = parser.parse(text)
+    assert (r.category, r.urgency) == (category, urgency)
