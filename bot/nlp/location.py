@@ -20,7 +20,7 @@ _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从�
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼))")
 _UNIT = re.compile(rf"({_N})\s?(?:单元|门洞)")
-_ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?![\d楼])")
+_ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
 _ROOM = re.compile(r"(?<![\d-])(\d{3,4})(?:室|房间?)")
 _FLOOR = re.compile(rf"(?<![号\d])({_N})\s?(?:楼|层)(?![道顶下上梯房])")
 _COURT = re.compile(rf"({_N})\s?号院")
@@ -50,6 +50,10 @@ class Location:
             if value is not None:
                 out[extra] = value
         return out
+
+
+_NOT_A_NAME = re.compile(r"\d|今天|明天|昨天|上午|下午|晚上|周[一二三四五六日天]|[月号点]"
+                         r"|^(?:能不能|建议|感谢|希望|谢谢)|掉进|^(?:老旧|整个|咱们|我们|你们|这个|那个|本)$")
 
 
 def _trim_name(name: str) -> str:
@@ -111,6 +115,8 @@ def find_location(text: str) -> Location | None:
             spans.append((door_match.end() - len(door), door_match.end()))
     for match in _COMMUNITY.finditer(s):
         name = _trim_name(match[1])
+        if _NOT_A_NAME.search(name):
+            continue  # "明天社区", "能不能社区", "老旧小区": words before a generic 社区/小区, not a name
         if len(name) >= 2 or (name and match[2] in ("社区", "小区")):
             community = name + match[2]
             spans.append((match.end() - len(community), match.end()))

@@ -295,3 +295,13 @@ def test_the_model_never_raises_an_alarm_by_itself(parser):
 def test_field_test_alarms(parser, text, category, urgency):
     r = parser.parse(text)
     assert (r.category, r.urgency) == (category, urgency)
+
+
+def test_rooms_before_upstairs_and_no_junk_community_names():
+    from bot.nlp.location import find_location
+
+    loc = find_location("３栋２单元５０１楼上漏水")
+    assert loc is not None and (loc.building, loc.unit, loc.room) == ("3", "2", "501")
+    for text in ("能不能社区派人来看看", "明天社区开会", "老旧小区改造"):
+        found = find_location(text)
+        assert found is None or found.community is None, text
