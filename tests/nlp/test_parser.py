@@ -305,3 +305,14 @@ def test_rooms_before_upstairs_and_no_junk_community_names():
     for text in ("能不能社区派人来看看", "明天社区开会", "老旧小区改造"):
         found = find_location(text)
         assert found is None or found.community is None, text
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("晚上十一点了楼上还在电钻 还让不让人睡了", "nuisance_order"),
+    ("谁家的狗半夜一直叫 好几天了 睡不着", "nuisance_order"),
+    ("单元门上贴满小广告", "sanitation"),
+    ("单元门坏了关不上", "public_facility"),
+])
+def test_the_problem_decides_not_the_object(parser, text, category):
+    r = parser.parse(text)
+    assert r.is_request and r.category == category
