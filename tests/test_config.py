@@ -126,3 +126,8 @@ def test_cli_reports_config_errors_and_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["config", "show", "--config", str(path)])
     assert result.exit_code == 2
     assert "server.port" in result.output
+
+
+def test_the_shipped_example_config_is_valid(repo_root: Path, no_env: None) -> None:
+    settings = load_settings(repo_root / "deploy" / "gridbot.example.toml")
+    assert settings.wecom.configured and settings.database.url.startswith("postgresql+asyncpg://")
