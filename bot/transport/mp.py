@@ -164,24 +164,15 @@ class MpChannel:
         openid = message.user_id
         if not openid or message.chat_id:
             raise TransportError("公众号 messages go to one follower (user_id), never to a chat", retryable=False)
-        done = self.progress.of(message)
         await self._check_window(openid)
-        for i, piece in enumerate(split_utf8(message.text, TEXT_LIMIT)):
-            if f"text:{i}" not in done and (piece.strip() or not message.files):  # files alone: no empty text
-                await self._custom_send(openid, {"msgtype": "text", "text": {"content": piece}})
-                done.add(f"text:{i}")
-        refused: list[str] = []
-        for name in message.files:
-            if f"file:{name}" in done:
-                continue
-            try:
-                await self._send_image(openid, name)
-            except TransportError as exc:
-                if exc.retryable:
-                    raise
-                refused.append(str(exc))
-            done.add(f"file:{name}")
-        self.progress.finished(message)
+
+        async def text(piece: str) -> None:
+            await self._custom_send(openid, {"msgtype": "text", "text": {"content": piece}})
+
+        async def image(name: str) -> None:
+            await self._send_image(openid, name)
+
+        refused = await self.progress.send(message, split_utf8(message.text, TEXT_LIMIT), text, image)
         if refused:
             raise TransportError(f"text sent; not sent: {'; '.join(refused)}", retryable=False)
 

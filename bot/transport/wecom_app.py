@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,40 @@ class SendProgress:
     def finished(self, message: OutboundMessage) -> None:
         if message.id is not None:
             self._done.pop(message.id, None)
+
+    async def send(self, message: OutboundMessage, pieces: list[str], send_text: Callable[[str], Awaitable[None]],
+                   send_file: Callable[[str], Awaitable[None]]) -> list[str]:
+        """Send the text pieces, then the files, skipping the parts that already went out; a file
+        refused for good does not stop the others. Returns the refusals (empty: all sent)."""
+        done = self.of(message)
+        for i, piece in enumerate(pieces):
+            if f"text:{i}" not in done and (piece.strip() or not message.files):  # files alone: no empty text
+                await send_text(piece)
+                done.add(f"text:{i}")
+        refused: list[str] = []
+        for name in message.files:
+            if f"file:{name}" in done:
+                continue
+            try:
+                await send_file(name)
+            except TransportError as exc:
+                if exc.retryable:
+                    raise  # the outbox tries again; what went out is skipped then
+                refused.append(str(exc))  # retrying cannot help: the other files still go
+            done.add(f"file:{name}")
+        self.finished(message)
+        return refused
+
+
+async def verify_echo(crypto: WeComCrypto, request: web.Request, platform: str) -> web.Response:
+    """The console's URL check (GET with echostr): answer the decrypted echo, or refuse."""
+    q = request.query
+    try:
+        plain = crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
+                            q.get("echostr", ""))
+    except CryptoError as exc:
+        return reject(exc, platform, request)
+    return web.Response(text=plain)
 
 
 async def read_attachment(name: str) -> bytes | None:
@@ -161,13 +196,7 @@ class WeComAppChannel:
     # ---------------------------------------------------------------- inbound
 
     async def verify_url(self, request: web.Request) -> web.Response:
-        q = request.query
-        try:
-            plain = self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
-                                     q.get("echostr", ""))
-        except CryptoError as exc:
-            return reject(exc, PLATFORM, request)
-        return web.Response(text=plain)
+        return await verify_echo(self.crypto, request, PLATFORM)
 
     async def callback(self, request: web.Request) -> web.Response:
         q = request.query
@@ -191,25 +220,17 @@ class WeComAppChannel:
             raise TransportError("[wecom] secret and agent_id are needed to send", retryable=False)
         if not message.chat_id and not message.user_id:
             raise TransportError("message has neither chat_id nor user_id", retryable=False)
-        done = self.progress.of(message)
         markdown = message.kind == OutboundKind.digest
         msgtype = "markdown" if markdown else "text"
-        for i, piece in enumerate(split_utf8(message.text, MARKDOWN_LIMIT if markdown else TEXT_LIMIT)):
-            if f"text:{i}" not in done and (piece.strip() or not message.files):  # files alone: no empty text
-                await self._deliver(message, {"msgtype": msgtype, msgtype: {"content": piece}})
-                done.add(f"text:{i}")
-        refused: list[str] = []
-        for name in message.files:
-            if f"file:{name}" in done:
-                continue
-            try:
-                await self._send_file(message, name)
-            except TransportError as exc:
-                if exc.retryable:
-                    raise  # the outbox tries again; what went out is skipped then
-                refused.append(str(exc))  # retrying cannot help: the other files still go
-            done.add(f"file:{name}")
-        self.progress.finished(message)
+        pieces = split_utf8(message.text, MARKDOWN_LIMIT if markdown else TEXT_LIMIT)
+
+        async def text(piece: str) -> None:
+            await self._deliver(message, {"msgtype": msgtype, msgtype: {"content": piece}})
+
+        async def file(name: str) -> None:
+            await self._send_file(message, name)
+
+        refused = await self.progress.send(message, pieces, text, file)
         if refused:
             raise TransportError(f"text sent; not sent: {'; '.join(refused)}", retryable=False)
 

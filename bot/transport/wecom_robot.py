@@ -26,7 +26,7 @@ from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
-from bot.transport.wecom_app import read_limited, reject, split_utf8
+from bot.transport.wecom_app import read_limited, reject, split_utf8, verify_echo
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,7 @@ class WeComRobotChannel:
         app.router.add_post(path, self.callback)
 
     async def verify_url(self, request: web.Request) -> web.Response:
-        q = request.query
-        try:
-            plain = self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
-                                     q.get("echostr", ""))
-        except CryptoError as exc:
-            return reject(exc, PLATFORM, request)
-        return web.Response(text=plain)
+        return await verify_echo(self.crypto, request, PLATFORM)
 
     async def callback(self, request: web.Request) -> web.Response:
         q = request.query
