@@ -128,6 +128,12 @@ def test_cli_reports_config_errors_and_exits_2(tmp_path: Path) -> None:
     assert "server.port" in result.output
 
 
-def test_the_shipped_example_config_is_valid(repo_root: Path, no_env: None) -> None:
-    settings = load_settings(repo_root / "deploy" / "gridbot.example.toml")
+def test_the_shipped_example_config_is_valid_and_holds_no_secret(repo_root: Path, no_env: None,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    example = repo_root / "deploy" / "gridbot.example.toml"
+    assert not load_settings(example).wecom.configured  # nothing secret in the file itself
+    for key, value in {"DATABASE__URL": "postgresql://gridbot:pw@127.0.0.1/gridbot", "WECOM__CORP_ID": "wwcorp",
+                       "WECOM__SECRET": "s", "WECOM__TOKEN": "t", "WECOM__ENCODING_AES_KEY": AES}.items():
+        monkeypatch.setenv(f"GRIDBOT_{key}", value)  # what secrets.env provides
+    settings = load_settings(example)
     assert settings.wecom.configured and settings.database.url.startswith("postgresql+asyncpg://")
