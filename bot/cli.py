@@ -7,16 +7,21 @@ import json
 import logging
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.replay import Step
     from bot.roster import Roster
+
+T = TypeVar("T")
 
 app = typer.Typer(help="网格通 gridbot: a chat bot for community grid governance.",
                   no_args_is_help=True, add_completion=False)
@@ -72,6 +77,24 @@ def _load_roster(spec: str) -> Roster:
         return read_roster(Path(spec))
     except RosterError as exc:
         raise _fail("roster not imported; fix these rows:\n" + str(exc), 1) from None
+
+
+def _in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Open the configured database (creating or upgrading the schema), run `work` in one
+    transaction, close it: what every command that reads or writes the database does."""
+    from storage import migrate
+    from storage.db import Database
+
+    async def run() -> T:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.transaction() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
 
 
 # ------------------------------------------------------------------ serve / demo
@@ -189,23 +212,11 @@ def roster_import(
     db: DbOpt = None,
 ) -> None:
     """Replace the stored roster with PATH; a bad row imports nothing."""
-    from storage import migrate
-    from storage.db import Database
     from storage.roster_store import replace_roster
 
     settings = _settings(config, database__url=db)
     roster = _load_roster(str(path))
-
-    async def run() -> None:
-        database = Database(settings.database.url)
-        try:
-            await migrate.upgrade(database.engine)
-            async with database.transaction() as session:
-                await replace_roster(session, roster)
-        finally:
-            await database.dispose()
-
-    asyncio.run(run())
+    _in_database(settings, lambda session: replace_roster(session, roster))
     typer.echo(f"imported {roster.summary()}")
 
 
@@ -218,25 +229,9 @@ def roster_export(
 ) -> None:
     """Write the stored roster (or --roster demo) in the import format."""
     from bot.roster import write_roster
-    from storage import migrate
-    from storage.db import Database
     from storage.roster_store import load_roster
 
-    if roster:
-        data = _load_roster(roster)
-    else:
-        settings = _settings(config, database__url=db)
-
-        async def run() -> Roster:
-            database = Database(settings.database.url)
-            try:
-                await migrate.upgrade(database.engine)
-                async with database.session() as session:
-                    return await load_roster(session)
-            finally:
-                await database.dispose()
-
-        data = asyncio.run(run())
+    data = _load_roster(roster) if roster else _in_database(_settings(config, database__url=db), load_roster)
     write_roster(data, path)
     typer.echo(f"exported {data.summary()} to {path}")
 
@@ -260,8 +255,6 @@ def tickets_export(
 ) -> None:
     """Export every ticket (no, state, resolution, category, department, urgency, grid, …)."""
     from bot.export import FORMATS, write_export
-    from storage import migrate
-    from storage.db import Database
     from storage.export_store import ticket_rows
 
     if fmt not in FORMATS:
@@ -270,40 +263,13 @@ def tickets_export(
         raise _fail("--format xlsx needs --out FILE.xlsx")
     settings = _settings(config, database__url=db)
 
-    async def run() -> int:
-        database = Database(settings.database.url)
-        try:
-            await migrate.upgrade(database.engine)
-            async with database.session() as session:
-                return await write_export(ticket_rows(session), fmt, settings.tz, out=sys.stdout, path=out)
-        finally:
-            await database.dispose()
-
-    count = asyncio.run(run())
+    count = _in_database(settings, lambda session: write_export(ticket_rows(session), fmt, settings.tz,
+                                                                 out=sys.stdout, path=out))
     if out is not None:
         typer.echo(f"exported {count} tickets to {out}", err=True)
 
 
 # ------------------------------------------------------------------ outbox
-
-
-def _with_session(db: str | None, config: Path | None, work: Any) -> Any:
-    """Run `work(session)` in one transaction of the configured (or --db) database."""
-    from storage import migrate
-    from storage.db import Database
-
-    settings = _settings(config, **({"database__url": db} if db else {}))
-
-    async def run() -> Any:
-        database = Database(settings.database.url)
-        try:
-            await migrate.upgrade(database.engine)
-            async with database.transaction() as session:
-                return await work(session)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
 
 
 @outbox_app.command("failed")
@@ -312,10 +278,7 @@ def outbox_failed(config: ConfigOpt = None, db: DbOpt = None) -> None:
     kind, ticket, attempts, last_error} (never the text: it may hold a resident's details)."""
     from storage import outbox_store
 
-    async def work(session: Any) -> list[Any]:
-        return list(await outbox_store.failed(session))
-
-    for row in _with_session(db, config, work):
+    for row in _in_database(_settings(config, database__url=db), outbox_store.failed):
         typer.echo(json.dumps({
             "id": row.id, "created_at": row.created_at.isoformat(), "platform": row.platform,
             "chat_id": row.chat_id, "user_id": row.user_id, "kind": row.kind, "ticket": row.ticket_no,
@@ -338,10 +301,9 @@ def outbox_retry(
     if not ids and not all_:
         raise _fail("give outbox ids or --all")
 
-    async def work(session: Any) -> int:
-        return await outbox_store.retry(session, None if all_ else ids, datetime.now(UTC))
-
-    typer.echo(f"queued {_with_session(db, config, work)} message(s) again", err=True)
+    queued = _in_database(_settings(config, database__url=db),
+                          lambda session: outbox_store.retry(session, None if all_ else ids, datetime.now(UTC)))
+    typer.echo(f"queued {queued} message(s) again", err=True)
 
 
 # ------------------------------------------------------------------ schedule / report
@@ -406,8 +368,6 @@ def report_monthly(
     from bot.domain.periods import parse_month
     from bot.forms.monthly import write_monthly
     from bot.services.reports import monthly_forms
-    from storage import migrate
-    from storage.db import Database
     from storage.roster_store import find_member
 
     try:
@@ -417,22 +377,16 @@ def report_monthly(
     _xlsx(out)
     settings = _settings(config, database__url=db)
 
-    async def run() -> str | None:
-        database = Database(settings.database.url)
-        try:
-            await migrate.upgrade(database.engine)
-            async with database.session() as session:
-                member = await find_member(session, cadre)
-                if member is None or "cadre" not in member.roles:
-                    return f"{cadre} is not a stationed cadre in the roster"
-                forms = await monthly_forms(session, year, mon, settings.tz, settings.duties.evening_hour,
-                                            only=[member.person_id])
-                write_monthly(forms[0][1], out)
-                return None
-        finally:
-            await database.dispose()
+    async def write(session: AsyncSession) -> str | None:
+        member = await find_member(session, cadre)
+        if member is None or "cadre" not in member.roles:
+            return f"{cadre} is not a stationed cadre in the roster"
+        forms = await monthly_forms(session, year, mon, settings.tz, settings.duties.evening_hour,
+                                    only=[member.person_id])
+        write_monthly(forms[0][1], out)
+        return None
 
-    problem = asyncio.run(run())
+    problem = _in_database(settings, write)
     if problem:
         raise _fail(problem, 1)
     typer.echo(f"wrote {out}", err=True)
@@ -448,22 +402,11 @@ def report_projects(
     """Write 附件6 (every cadre's 3 lead projects of the year, measures and results)."""
     from bot.forms.projects import write_projects
     from bot.services.reports import project_blocks
-    from storage import migrate
-    from storage.db import Database
 
     _xlsx(out)
     settings = _settings(config, database__url=db)
-
-    async def run() -> None:
-        database = Database(settings.database.url)
-        try:
-            await migrate.upgrade(database.engine)
-            async with database.session() as session:
-                write_projects(year, await project_blocks(session, year, settings.tz), out)
-        finally:
-            await database.dispose()
-
-    asyncio.run(run())
+    blocks = _in_database(settings, lambda session: project_blocks(session, year, settings.tz))
+    write_projects(year, blocks, out)
     typer.echo(f"wrote {out}", err=True)
 
 
