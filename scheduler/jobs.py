@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from apscheduler.triggers.cron import CronTrigger
@@ -44,11 +46,22 @@ async def calendar_watch(ctx: JobContext, now: datetime) -> None:
                 )
 
 
+@asynccontextmanager
+async def as_leader(ctx: JobContext, now: datetime, job: str) -> AsyncIterator[Work | None]:
+    """The job's unit of work, or None when another bot process is running the same job now (it
+    holds the job's lock until its transaction ends), so points, closures and notices happen once."""
+    async with ctx.db.transaction() as session:
+        if not await leader_lock(session, job):
+            yield None
+            return
+        yield Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
+
+
 async def ticket_sweep(ctx: JobContext, now: datetime) -> None:
     """催办, 督办, late department feedback, auto-close: see bot.services.sweep."""
-    async with ctx.db.transaction() as session:
-        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
-        await sweep(work, office_hours=ctx.office_hours(now))
+    async with as_leader(ctx, now, "ticket_sweep") as work:
+        if work is not None:
+            await sweep(work, office_hours=ctx.office_hours(now))
 
 
 def plan_context(ctx: JobContext, session: AsyncSession) -> PlanContext:
@@ -59,22 +72,18 @@ async def duty_reminders(ctx: JobContext, now: datetime) -> None:
     """The duty calendar's reminders and late lists whose hour has come (see services.reminders)."""
     if not ctx.office_hours(now):
         return
-    async with ctx.db.transaction() as session:
-        if not await leader_lock(session, "duty_reminders"):
-            return
-        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
-        await send_due(work, plan_context(ctx, session))
+    async with as_leader(ctx, now, "duty_reminders") as work:
+        if work is not None:
+            await send_due(work, plan_context(ctx, work.session))
 
 
 async def digests(ctx: JobContext, now: datetime) -> None:
     """Secretaries' digests, rankings and red-line indicators (see services.digests)."""
     if not ctx.office_hours(now):
         return
-    async with ctx.db.transaction() as session:
-        if not await leader_lock(session, "digests"):
-            return
-        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
-        await send_digests(work, ctx)
+    async with as_leader(ctx, now, "digests") as work:
+        if work is not None:
+            await send_digests(work, ctx)
 
 
 async def delivery_watch(ctx: JobContext, now: datetime) -> None:

@@ -73,3 +73,19 @@ async def test_reminders_stop_once_the_duty_is_met(harness: Harness) -> None:
     mine = [m for m in sent if m.user_id == "cadre-baxianlou" and "附件5" in m.text and "2026-11" in m.text]
     others = [m for m in sent if m.user_id == "cadre-mochi" and "附件5" in m.text and "2026-11" in m.text]
     assert mine == [] and len(others) == 2  # only those who have not confirmed are reminded
+
+
+async def test_a_second_process_skips_a_job_the_first_is_running(harness: Harness) -> None:
+    """PostgreSQL: the job's advisory lock. (SQLite serialises writers itself: one process only.)"""
+    from scheduler.jobs import as_leader
+
+    if not harness.app.db.is_postgres:
+        pytest.skip("SQLite deployments run one bot process; BEGIN IMMEDIATE serialises writers")
+    ctx, now = harness.app.job_context, local(2026, 12, 1, 9, 5)
+    async with as_leader(ctx, now, "ticket_sweep") as first:
+        async with as_leader(ctx, now, "ticket_sweep") as second:
+            assert first is not None and second is None
+        async with as_leader(ctx, now, "digests") as other_job:
+            assert other_job is not None  # locks are per job
+    async with as_leader(ctx, now, "ticket_sweep") as later:
+        assert later is not None  # released with the transaction
