@@ -2,7 +2,7 @@
 `message/send` (to people) and `appchat/send` (to groups the app created).
 
 Inbound: URL verification (decrypt `echostr`, answer the plaintext as is); for POSTs the signature
-and timestamp are checked (403), the envelope and the message parsed with defusedxml and decrypted
+and timestamp are checked (403), the envelope and the message parsed (no DTD, no entities) and decrypted
 (400 on anything malformed), the message recorded in the inbound log and answered with an empty
 200 at once; handlers run in the background. WeCom retries a callback it had no answer to within
 5 s; the retry has the same MsgId (events: FromUserName+CreateTime) and is dropped by the log.

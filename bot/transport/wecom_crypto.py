@@ -88,6 +88,7 @@ class WeComCrypto:
             raise ValueError("EncodingAESKey must have 43 characters")
         self.key = base64.b64decode(encoding_aes_key + "=")
         assert len(self.key) == 32
+        self._cipher = WeChatCipher(self.key)  # reusable: each call takes a fresh encryptor/decryptor
         self.token, self.receive_id = token, receive_id
         self.strict_receive_id, self.max_skew, self.now = strict_receive_id, max_skew, now
 
@@ -114,7 +115,7 @@ class WeComCrypto:
             raise CryptoError("ciphertext is not base64") from None
         if not data or len(data) % 16:
             raise CryptoError("ciphertext length is not a multiple of the AES block")
-        plain = WeChatCipher(self.key).decrypt(data)
+        plain = self._cipher.decrypt(data)
         pad = plain[-1]
         if not 1 <= pad <= BLOCK or plain[-pad:] != bytes([pad]) * pad:
             raise CryptoError("bad padding (wrong EncodingAESKey?)")
@@ -139,7 +140,7 @@ class WeComCrypto:
         raw = prefix + struct.pack(">I", len(msg)) + msg + self.receive_id.encode("utf-8")
         pad = BLOCK - len(raw) % BLOCK
         raw += bytes([pad]) * pad
-        return base64.b64encode(WeChatCipher(self.key).encrypt(raw)).decode("ascii")
+        return base64.b64encode(self._cipher.encrypt(raw)).decode("ascii")
 
     # ---------------------------------------------------------------- whole requests and replies
 
