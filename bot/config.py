@@ -75,6 +75,7 @@ class WeComRobotConfig(_Section):
     bot_id: str = ""
     secret: SecretStr | None = None  # 长连接 Secret of the bot
     ws_url: str = "wss://openws.work.weixin.qq.com"
+    welcome: str | None = None  # answer to a user's first 1:1 visit of the day; None: the built-in one, "": none
 
     _aes = field_validator("encoding_aes_key")(_check_aes_key)
 

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from bot.events import InboundMessage
+from bot.i18n import _
 from bot.transport.wecom_crypto import CryptoError
 
 PLATFORM = "wecom_robot"
@@ -18,6 +19,24 @@ _MENTION = re.compile(r"^\s*@\S+\s*")
 
 class BadPayload(CryptoError):
     status = 400
+
+
+def default_welcome() -> str:
+    return _("Hello, I am the grid assistant. Tell me a problem in your own words (for example "
+             "“3号楼电梯坏了”) and I file it as a ticket for your grid worker and tell you its "
+             "number. Send “帮助” to see everything I can do.")
+
+
+def is_enter_chat(payload: dict[str, Any]) -> bool:
+    """A user's first entry of the day into the 1:1 chat with the bot: answered with a welcome
+    within 5 s (the only event the bot answers; wecom.md §3.1)."""
+    event = payload.get("event")
+    return payload.get("msgtype") == "event" and isinstance(event, dict) and event.get("eventtype") == "enter_chat"
+
+
+def welcome_body(text: str) -> dict[str, Any]:
+    """The welcome reply: text only (template cards are the other kind WeCom allows here)."""
+    return {"msgtype": "text", "text": {"content": text}}
 
 
 def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:

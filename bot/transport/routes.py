@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.transport.aibot import default_welcome
 from bot.transport.base import Transport
 from bot.transport.bridge import BridgeChannel
 from bot.transport.intake import Intake
@@ -73,18 +74,23 @@ def add_channels(
         channels[app_channel.platform] = app_channel
 
     robot = settings.wecom_robot
+
+    def welcome() -> str:
+        return default_welcome() if robot.welcome is None else robot.welcome
+
     robot_ws: WeComRobotWs | None = None
     if robot.mode == "websocket":  # long connection: no route, a client started with the app
         assert robot.secret is not None
         robot_ws = WeComRobotWs(robot.bot_id, robot.secret.get_secret_value(), intake, url=robot.ws_url,
-                                monotonic=monotonic, sleep=sleep)
+                                monotonic=monotonic, sleep=sleep, welcome=welcome)
         channels[robot_ws.platform] = robot_ws
     elif robot.mode == "callback":
         assert robot.token is not None
         assert robot.encoding_aes_key is not None
         robot_crypto = WeComCrypto(robot.token.get_secret_value(), robot.encoding_aes_key.get_secret_value(), "",
                                    strict_receive_id=False, now=now)
-        robot_channel = WeComRobotChannel(robot_crypto, intake, api(wecom.api_base, None), monotonic=monotonic)
+        robot_channel = WeComRobotChannel(robot_crypto, intake, api(wecom.api_base, None), monotonic=monotonic,
+                                          welcome=welcome)
         robot_channel.add_routes(web_app)
         channels[robot_channel.platform] = robot_channel
 

@@ -5,7 +5,8 @@ This is how the bot takes part in internal WeCom groups: WeCom calls us for ever
 JSON `{"encrypt": …}` encrypted like the app callback but with an *empty* receive id (decrypted
 leniently, see wecom.md §3.3); answers are encrypted JSON.
 
-Replies: the callback is acknowledged at once with an empty encrypted answer and handled in the
+A user's first 1:1 visit of the day (`enter_chat`) is answered with the welcome in the callback's
+own encrypted answer. Replies: the callback is acknowledged at once with an empty encrypted answer and handled in the
 background; the reply goes to the message's `response_url` (plain JSON POST, treated as single
 use). So the robot can only answer — one reply per message, in the chat it came from; a reply
 with no open `response_url` fails permanently with a clear error (use a webhook key for pushes).
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.events import OutboundMessage
-from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json
+from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
@@ -40,8 +41,10 @@ class WeComRobotChannel:
     def __init__(
         self, crypto: WeComCrypto, intake: Intake | None, api: WeComApi, *,
         monotonic: Callable[[], float] = time.monotonic, url_ttl: float = RESPONSE_URL_TTL,
+        welcome: Callable[[], str] = lambda: "",
     ) -> None:
-        self.crypto, self.intake, self.api = crypto, intake, api
+        """`welcome` gives the answer to a user's first 1:1 visit of the day ("" answers nothing)."""
+        self.crypto, self.intake, self.api, self.welcome = crypto, intake, api, welcome
         self.monotonic, self.url_ttl = monotonic, url_ttl
         self._urls: dict[str, deque[tuple[float, str]]] = {}
 
@@ -70,6 +73,8 @@ class WeComRobotChannel:
                 raise BadPayload("decrypted message is not JSON") from None
             if not isinstance(payload, dict):
                 raise BadPayload("decrypted message is not a JSON object")
+            if is_enter_chat(payload):
+                return self._welcome()
             message = inbound_from_json(payload)
         except CryptoError as exc:
             return reject(exc, PLATFORM, request)
@@ -79,6 +84,13 @@ class WeComRobotChannel:
                 key = message.chat_id or message.user_id
                 self._urls.setdefault(key, deque()).append((self.monotonic(), url))
         return web.Response(text=self.crypto.seal_json(""), content_type="text/plain")
+
+    def _welcome(self) -> web.Response:
+        """The welcome goes in the callback's own answer (passive reply): nothing is recorded, and a
+        retried event is simply welcomed again."""
+        text = self.welcome()
+        body = json.dumps(welcome_body(text), ensure_ascii=False) if text else ""
+        return web.Response(text=self.crypto.seal_json(body), content_type="text/plain")
 
     def _take_url(self, key: str) -> str | None:
         urls = self._urls.get(key)

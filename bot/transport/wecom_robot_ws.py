@@ -25,14 +25,14 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
 from bot.events import OutboundKind, OutboundMessage
-from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json
+from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import Monotonic, Sleep
@@ -53,6 +53,7 @@ CMD_MSG = "aibot_msg_callback"
 CMD_EVENT = "aibot_event_callback"
 CMD_RESPOND = "aibot_respond_msg"
 CMD_SEND = "aibot_send_msg"
+CMD_WELCOME = "aibot_respond_welcome_msg"
 
 HEARTBEAT = 30.0  # the SDK's default ping interval
 MISSED_PINGS = 2  # unanswered pings before the connection is considered dead (as the SDK)
@@ -90,6 +91,11 @@ def ack_frame(req_id: str, stream_id: str, *, duplicate: bool) -> dict[str, Any]
     first reply frame is it, so we open the stream with a placeholder the answer replaces (a
     duplicate's stream is closed at once: its answer belongs to the first delivery)."""
     return stream_frame(req_id, stream_id, ACK_TEXT, finish=duplicate)
+
+
+def welcome_frame(req_id: str, text: str) -> dict[str, Any]:
+    """The answer to an `enter_chat` event, on the event's req_id, within 5 s."""
+    return {"cmd": CMD_WELCOME, "headers": {"req_id": req_id}, "body": welcome_body(text)}
 
 
 def send_frame(req_id: str, chatid: str, content: str) -> dict[str, Any]:
@@ -145,6 +151,7 @@ class WeComRobotWs:
         jitter: Callable[[], float] = random.random, heartbeat: float = HEARTBEAT,
         receipt_timeout: float = RECEIPT_TIMEOUT, respond_window: float = RESPOND_WINDOW,
         close_grace: float = 30.0, backoff_base: float = 1.0, backoff_max: float = 60.0,
+        welcome: Callable[[], str] = lambda: "",
     ) -> None:
         """`sleep` waits out reconnect back-off, `tick` paces the heartbeat (separate so tests can
         skip back-off instantly yet step the heartbeat by hand)."""
@@ -153,6 +160,7 @@ class WeComRobotWs:
         self.heartbeat, self.receipt_timeout = heartbeat, receipt_timeout
         self.respond_window, self.close_grace = respond_window, close_grace
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
+        self.welcome = welcome  # the answer to a user's first 1:1 visit of the day ("": none)
         self.connections = 0  # successful subscriptions so far (tests, logs)
         self.ready = asyncio.Event()  # set while subscribed
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -318,16 +326,29 @@ class WeComRobotWs:
             if not req_id or not isinstance(body, dict):
                 log.warning("wecom_robot: %s without req_id or body, ignored", CMD_MSG)
                 return
-            task = asyncio.create_task(self._on_message(req_id, body))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._on_message(req_id, body))
             return
         if cmd == CMD_EVENT:
             body = frame.get("body") if isinstance(frame.get("body"), dict) else {}
+            text = self.welcome() if is_enter_chat(body) else ""
+            if req_id and text:
+                self._spawn(self._welcome(req_id, text))
+                return
             event = body.get("event") if isinstance(body.get("event"), dict) else {}
             log.info("wecom_robot: event %s not handled", event.get("eventtype", "?"))
             return
         log.warning("wecom_robot: unknown cmd %r ignored", str(cmd)[:64])
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _welcome(self, req_id: str, text: str) -> None:
+        try:
+            await self._command(welcome_frame(req_id, text))
+        except TransportError as exc:  # a missed welcome is not worth a retry: the user is already typing
+            log.warning("wecom_robot: welcome not sent: %s", exc)
 
     async def _on_message(self, req_id: str, body: dict[str, Any]) -> None:
         try:

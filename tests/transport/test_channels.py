@@ -15,8 +15,9 @@ from bot.context import Context
 from bot.events import OutboundKind, OutboundMessage
 from bot.transport.base import TransportError
 from bot.transport.bridge import sign
-from bot.transport.wecom_api import RateLimiter
+from bot.transport.wecom_api import RateLimiter, WeComApi
 from bot.transport.wecom_crypto import WeComCrypto, sha1_signature
+from bot.transport.wecom_robot import WeComRobotChannel
 from bot.transport.xml import parse_xml, render_xml
 from storage import outbox_store
 from storage.models import InboundLog, Outbox, OutboxStatus
@@ -146,6 +147,34 @@ async def test_robot_group_mention_is_answered_through_response_url(rig: Rig) ->
     [reply] = rig.fake.requests
     assert reply.path == "/robot/response/robot-1"
     assert json_of(reply)["msgtype"] == "markdown"
+
+
+async def test_robot_welcomes_a_first_visit_in_its_own_answer(rig: Rig) -> None:
+    event = {"msgid": "ev-1", "aibotid": "bot1", "chattype": "single", "from": {"userid": "zhangsan"},
+             "msgtype": "event", "event": {"eventtype": "enter_chat"}}
+    status, text = await post_robot(rig, event)
+    assert status == 200
+    answer = json.loads(text)
+    welcome = json.loads(robot_crypto(rig).open(answer["msgsignature"], answer["timestamp"], answer["nonce"],
+                                                answer["encrypt"]))
+    assert welcome["msgtype"] == "text"
+    assert "帮助" in welcome["text"]["content"] and "工单" in welcome["text"]["content"]
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        assert (await session.exec(select(InboundLog))).all() == []  # an event is answered, not recorded
+    assert rig.fake.requests == []
+
+
+def test_robot_welcome_can_be_replaced_or_turned_off() -> None:
+    crypto = WeComCrypto(ROBOT_TOKEN, ROBOT_KEY, "", strict_receive_id=False)
+
+    def answer(welcome: str) -> str:
+        channel = WeComRobotChannel(crypto, None, WeComApi("http://unused", None), welcome=lambda: welcome)
+        sealed = json.loads(channel._welcome().text or "")
+        return crypto.open(sealed["msgsignature"], sealed["timestamp"], sealed["nonce"], sealed["encrypt"])
+
+    assert json.loads(answer("欢迎来到八仙楼社区"))["text"]["content"] == "欢迎来到八仙楼社区"
+    assert answer("") == ""  # an empty (encrypted) answer: no welcome
 
 
 async def test_robot_without_an_open_response_url_fails_clearly(rig: Rig) -> None:

@@ -26,7 +26,7 @@ from bot.server import make_web_app
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.routes import CHANNELS_KEY, INTAKE_KEY, add_channels
-from bot.transport.wecom_robot_ws import ACK_TEXT, CMD_PING, CMD_RESPOND, CMD_SEND, WeComRobotWs
+from bot.transport.wecom_robot_ws import ACK_TEXT, CMD_PING, CMD_RESPOND, CMD_SEND, CMD_WELCOME, WeComRobotWs
 from storage import outbox_store
 from storage.models import InboundLog, Outbox, OutboxStatus, Ticket
 from tests.fakes.fake_aibot_ws import FakeAibotWs
@@ -116,6 +116,19 @@ async def test_group_mention_files_one_ticket_answered_on_the_same_req_id(ws_rig
     assert stream["id"] == ack["body"]["stream"]["id"] and stream["finish"] is True
     assert ticket.no in stream["content"]
     assert ws_rig.fake.sent(CMD_SEND) == []  # the answer went on the stream, not as a push
+
+
+async def test_first_visit_of_the_day_gets_the_welcome_on_the_event_req_id(ws_rig: WsRig) -> None:
+    await ws_rig.fake.push({"cmd": "aibot_event_callback", "headers": {"req_id": "ev-1"},
+                            "body": {"msgid": "e1", "chattype": "single", "from": {"userid": "zhangsan"},
+                                     "msgtype": "event", "event": {"eventtype": "enter_chat"}}})
+    await ws_rig.fake.wait_for(lambda: len(ws_rig.fake.sent(CMD_WELCOME)) == 1)
+    [welcome] = ws_rig.fake.sent(CMD_WELCOME)
+    assert welcome["headers"]["req_id"] == "ev-1"
+    assert welcome["body"]["msgtype"] == "text" and "帮助" in welcome["body"]["text"]["content"]
+    await ws_rig.settle()
+    async with ws_rig.bot.db.session() as session:
+        assert (await session.exec(select(InboundLog))).all() == []
 
 
 async def test_same_msgid_twice_is_processed_once(ws_rig: WsRig) -> None:
