@@ -280,5 +280,5 @@ class Dispatcher:
 def _to_message(row: InboundLog) -> InboundMessage:
     return InboundMessage(
         platform=row.platform, msg_id=row.msg_id, user_id=row.user_id, text=row.text,
-        chat_id=row.chat_id, user_name=row.user_name, mentions_bot=row.mentions_bot,
+        chat_id=row.chat_id, user_name=row.user_name, mentions_bot=row.mentions_bot, kind=row.kind,
     )

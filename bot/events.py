@@ -14,9 +14,23 @@ class OutboundKind(StrEnum):
     digest = "digest"  # a scheduled summary
 
 
+class MessageKind(StrEnum):
+    """What a message carries. Only text is read; the others are answered with a hint (when the
+    bot is spoken to), so a photo sent to report a problem is never met with silence."""
+
+    text = "text"
+    image = "image"
+    voice = "voice"
+    video = "video"
+    file = "file"
+    location = "location"
+    link = "link"
+
+
 @dataclass(frozen=True)
 class InboundMessage:
-    """A text message from a group (`chat_id` set) or a private chat with the bot (`chat_id` None)."""
+    """A message from a group (`chat_id` set) or a private chat with the bot (`chat_id` None): its
+    words in `text`, or for a picture, voice message, file … (`kind`) an empty `text`."""
 
     platform: str
     msg_id: str
@@ -26,6 +40,12 @@ class InboundMessage:
     user_name: str | None = None
     mentions_bot: bool = False
     sent_at: datetime | None = None
+    kind: str = MessageKind.text
+
+    @property
+    def has_content(self) -> bool:
+        """Worth recording: words, or something other than text (an empty text message is not)."""
+        return bool(self.text) or self.kind != MessageKind.text
 
     @property
     def is_private(self) -> bool:

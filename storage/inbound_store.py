@@ -44,7 +44,7 @@ async def insert_new(
     params = [
         {
             "platform": m.platform, "msg_id": m.msg_id, "chat_id": m.chat_id, "user_id": m.user_id,
-            "user_name": m.user_name, "text": m.text, "mentions_bot": m.mentions_bot,
+            "user_name": m.user_name, "text": m.text, "mentions_bot": m.mentions_bot, "kind": str(m.kind),
             "received_at": now, "status": str(InboundStatus.received), "attempts": 0,
         }
         for m in (messages[i] for i in first.values())

@@ -213,6 +213,7 @@ class InboundLog(SQLModel, table=True):
     user_name: str | None = Field(default=None, max_length=100)
     text: str
     mentions_bot: bool = False
+    kind: str = Field(default="text", max_length=16)  # bot.events.MessageKind
     received_at: datetime = _ts(nullable=False)
     status: str = Field(default=InboundStatus.received, max_length=12, index=True)
     attempts: int = 0

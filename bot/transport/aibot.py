@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.events import InboundMessage
+from bot.events import InboundMessage, MessageKind
 from bot.i18n import _
 from bot.transport.wecom_crypto import CryptoError
 
 PLATFORM = "wecom_robot"
 STREAM_LIMIT = 20480  # bytes of markdown in one stream reply (wecom.md §3.1)
 _MENTION = re.compile(r"^\s*@\S+\s*")
+_MEDIA = {"image": MessageKind.image, "file": MessageKind.file, "video": MessageKind.video}
 
 
 class BadPayload(CryptoError):
@@ -40,7 +41,8 @@ def welcome_body(text: str) -> dict[str, Any]:
 
 
 def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
-    """A text-like message as an InboundMessage; None for what we acknowledge but do not handle.
+    """A message as an InboundMessage (pictures, files and videos with an empty text and their
+    kind); None for what we acknowledge but do not handle (events, stream refreshes).
     Raises BadPayload when msgid or from.userid is missing (nothing to dedupe or answer)."""
     kind = str(payload.get("msgtype", ""))
     sender = payload.get("from") or {}
@@ -48,22 +50,27 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     msg_id = str(payload.get("msgid", ""))
     if not user or not msg_id:
         raise BadPayload("msgid and from.userid are required")
+    media: MessageKind | None = None
     if kind == "text":
         text = str((payload.get("text") or {}).get("content", ""))
     elif kind == "voice":  # WeCom transcribes voice for the bot
         text = str((payload.get("voice") or {}).get("content", ""))
-    elif kind == "mixed":
-        items = (payload.get("mixed") or {}).get("msg_item") or []
-        text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items
-                        if isinstance(i, dict) and i.get("msgtype") == "text")
+    elif kind == "mixed":  # words and pictures: the words are read, a picture alone is a picture
+        items = [i for i in (payload.get("mixed") or {}).get("msg_item") or [] if isinstance(i, dict)]
+        text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items if i.get("msgtype") == "text")
+        media = MessageKind.image if any(i.get("msgtype") == "image" for i in items) else None
+    elif kind in _MEDIA:
+        text, media = "", _MEDIA[kind]
     else:
-        return None  # events, stream refreshes, images and files: acknowledged, not handled
+        return None  # events and stream refreshes: acknowledged, not handled
     group = payload.get("chattype") == "group"
     if group:
         text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
     text = text.strip()
-    if not text:
+    if text:
+        media = MessageKind.text  # words win: a picture with a caption is read as its caption
+    elif media is None:
         return None
     return InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
                           chat_id=str(payload.get("chatid") or "") or None if group else None,
-                          mentions_bot=group)
+                          mentions_bot=group, kind=media)

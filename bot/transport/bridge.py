@@ -1,7 +1,7 @@
 """The bridge: a signed JSON contract for gateways that connect personal WeChat groups (a wechaty
 bot, for instance) — see docs/channels.md for the gateway author's side.
 
-Inbound  POST /bridge/messages  {"msg_id", "chat_id", "user_id", "user_name", "text", "at"}
+Inbound  POST /bridge/messages  {"msg_id", "chat_id", "user_id", "user_name", "text", "at"[, "kind"]}
 Outbound POST [bridge] outbound_url  {"id", "chat_id", "user_id", "kind", "text", "ticket"}
 
 Both directions carry `X-Gridbot-Timestamp: <unix seconds>` and
@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.events import InboundMessage, OutboundMessage
+from bot.events import InboundMessage, MessageKind, OutboundMessage
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import HttpClient
@@ -69,7 +69,13 @@ def parse_message(body: bytes) -> InboundMessage:
         raise ValueError("body is not JSON") from None
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")
-    for key in ("msg_id", "user_id", "text"):
+    kind = data.get("kind", MessageKind.text)
+    if kind not in MessageKind.__members__:
+        raise ValueError(f'"kind" must be one of {", ".join(MessageKind)} (default text)')
+    text = data.get("text", "" if kind != MessageKind.text else None)  # a picture carries no words
+    if not isinstance(text, str) or (kind == MessageKind.text and not text.strip()):
+        raise ValueError('"text" must be a non-empty string (empty or left out only for other kinds)')
+    for key in ("msg_id", "user_id"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ValueError(f'"{key}" must be a non-empty string')
     for key in ("chat_id", "user_name"):
@@ -80,11 +86,12 @@ def parse_message(body: bytes) -> InboundMessage:
         raise ValueError('"at" must be true or false (does the message @-mention the bot?)')
     if len(data["msg_id"]) > 128 or len(data["user_id"]) > 128 or len(data.get("chat_id") or "") > 128:
         raise ValueError("msg_id, user_id and chat_id are at most 128 characters")
-    if len(data["text"]) > MAX_TEXT:
+    if len(text) > MAX_TEXT:
         raise ValueError(f'"text" is at most {MAX_TEXT} characters')
     return InboundMessage(
-        platform=PLATFORM, msg_id=data["msg_id"], user_id=data["user_id"], text=data["text"].strip(),
+        platform=PLATFORM, msg_id=data["msg_id"], user_id=data["user_id"], text=text.strip(),
         chat_id=data.get("chat_id") or None, user_name=(data.get("user_name") or None), mentions_bot=at,
+        kind=MessageKind(kind),
     )
 
 

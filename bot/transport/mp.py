@@ -104,7 +104,7 @@ class MpChannel:
             message = inbound_from_xml(PLATFORM, body)
         except (CryptoError, XmlError) as exc:
             return reject(exc, PLATFORM, request)
-        if message is None or not message.text or self.intake is None:
+        if message is None or not message.has_content or self.intake is None:
             return web.Response(text="success")
         inbound_id = await self.intake.accept(message, wake=False)
         if inbound_id is None:

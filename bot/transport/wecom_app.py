@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.events import InboundMessage, OutboundKind, OutboundMessage
+from bot.events import InboundMessage, MessageKind, OutboundKind, OutboundMessage
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import MEDIA_LIMITS, RateLimiter, WeComApi
@@ -155,15 +155,24 @@ async def read_limited(request: web.Request, limit: int = MAX_BODY) -> bytes:
             raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
 
 
+MEDIA_KINDS = {"image": MessageKind.image, "voice": MessageKind.voice, "video": MessageKind.video,
+               "shortvideo": MessageKind.video, "file": MessageKind.file, "location": MessageKind.location,
+               "link": MessageKind.link}
+
+
 def inbound_from_xml(platform: str, msg: dict[str, str]) -> InboundMessage | None:
     """A decrypted WeCom/公众号 message → InboundMessage, or None for what the bot ignores."""
     kind = msg.get("MsgType", "").lower()
     user = msg.get("FromUserName", "")
     if not user:
         raise XmlError("FromUserName missing")
+    msg_id = msg.get("MsgId") or f"{user}:{msg.get('CreateTime', '')}"
     if kind == "text":
-        msg_id = msg.get("MsgId") or f"{user}:{msg.get('CreateTime', '')}"
         return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg.get("Content", "").strip())
+    if kind == "voice" and msg.get("Recognition", "").strip():  # 公众号 with speech recognition on
+        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg["Recognition"].strip())
+    if kind in MEDIA_KINDS:  # "shortvideo" is the 公众号's name for a short video
+        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text="", kind=MEDIA_KINDS[kind])
     if kind == "event" and msg.get("Event", "").lower() == "subscribe":
         # Events have no MsgId: WeCom's dedupe key is FromUserName + CreateTime.
         return InboundMessage(platform=platform, msg_id=f"event:{user}:{msg.get('CreateTime', '')}:subscribe",
@@ -207,7 +216,7 @@ class WeComAppChannel:
             message = inbound_from_xml(PLATFORM, parse_xml(plain))
         except (CryptoError, XmlError) as exc:
             return reject(exc, PLATFORM, request)
-        if message is not None and message.text and self.intake is not None:
+        if message is not None and message.has_content and self.intake is not None:
             await self.intake.accept(message)
         return web.Response(text="")  # empty 200: received, no passive reply, no retry
 

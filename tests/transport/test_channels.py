@@ -165,6 +165,22 @@ async def test_robot_welcomes_a_first_visit_in_its_own_answer(rig: Rig) -> None:
     assert rig.fake.requests == []
 
 
+async def test_robot_picture_alone_gets_a_hint_and_a_captioned_one_is_read(rig: Rig) -> None:
+    picture = {**group_message(rig, "robot-p"), "msgtype": "image", "image": {"url": "https://example.invalid/x"}}
+    del picture["text"]
+    captioned = {**group_message(rig, "robot-q"), "msgtype": "mixed", "mixed": {"msg_item": [
+        {"msgtype": "image", "image": {"url": "https://example.invalid/y"}},
+        {"msgtype": "text", "text": {"content": "@网格通 帮助"}}]}}
+    for payload in (picture, captioned):
+        assert (await post_robot(rig, payload))[0] == 200
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        rows = (await session.exec(select(InboundLog).order_by(InboundLog.id))).all()  # type: ignore[arg-type]
+    assert [(r.kind, r.text) for r in rows] == [("image", ""), ("text", "帮助")]
+    hint = next(r for r in rig.fake.requests if r.path == "/robot/response/robot-p")
+    assert "文字" in json_of(hint)["markdown"]["content"]
+
+
 def test_robot_welcome_can_be_replaced_or_turned_off() -> None:
     crypto = WeComCrypto(ROBOT_TOKEN, ROBOT_KEY, "", strict_receive_id=False)
 
@@ -329,6 +345,36 @@ async def test_bridge_round_trip_signed_both_ways(rig: Rig) -> None:
     assert (body["chat_id"], body["user_id"], body["kind"]) == ("wxgroup@chatroom", "wxid_wang", "reply")
     assert isinstance(body["id"], int)
     assert body["text"]
+
+
+async def test_bridge_photos_are_talk_in_the_group_and_get_a_hint_when_addressed(rig: Rig) -> None:
+    for msg_id, at in (("p-1", False), ("p-2", True)):
+        body = json.dumps({"msg_id": msg_id, "chat_id": "wxgroup@chatroom", "user_id": "wxid_wang",
+                           "kind": "image", "at": at}).encode()
+        assert (await post_bridge(rig, body)).status == 200
+    assert await rig.settle() == 1  # only the photo that @-mentions the bot is answered
+    [out] = rig.fake.calls("/gateway/outbound")
+    assert "文字" in json.loads(out.raw)["text"]
+    bad = json.dumps({"msg_id": "p-3", "user_id": "u", "kind": "sticker"}).encode()
+    assert (await post_bridge(rig, bad)).status == 400
+
+
+async def test_mp_voice_with_recognition_is_read_and_a_picture_gets_a_hint(rig: Rig) -> None:
+    voice = render_xml({"ToUserName": "gh_account", "FromUserName": "o-wang", "CreateTime": int(rig.ts),
+                        "MsgType": "voice", "MediaId": "m1", "Format": "amr", "Recognition": "帮助", "MsgId": "v-1"})
+    _, text = await post_mp(rig, voice)
+    envelope = parse_xml(text)
+    reply = parse_xml(mp_crypto(rig).open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"],
+                                          envelope["Encrypt"]))
+    assert "工单" in reply["Content"]  # the recognised words were handled like typed ones (帮助)
+    picture = render_xml({"ToUserName": "gh_account", "FromUserName": "o-wang", "CreateTime": int(rig.ts),
+                          "MsgType": "image", "PicUrl": "https://example.invalid/p.jpg", "MediaId": "m2",
+                          "MsgId": "i-1"})
+    _, text = await post_mp(rig, picture, nonce="79")
+    envelope = parse_xml(text)
+    reply = parse_xml(mp_crypto(rig).open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"],
+                                          envelope["Encrypt"]))
+    assert "文字" in reply["Content"]
 
 
 async def test_bridge_refuses_bad_signature_stale_timestamp_and_bad_json(rig: Rig) -> None:
