@@ -137,8 +137,8 @@ class InboundRecorder:
         """Insert a batch and answer its futures. If it fails, its messages are written one by
         one, so one row the database refuses fails only its own callback, not its neighbours'."""
         try:
-            async with self.turns.write(), self.db.transaction() as session:
-                ids = await inbound_store.insert_new(session, [m for m, _ in batch], now=self.clock.now())
+            async with self.turns.write():
+                ids = await inbound_store.insert_new(self.db, [m for m, _ in batch], now=self.clock.now())
         except Exception as exc:
             if len(batch) > 1:
                 for item in batch:

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, func, select
 
 from bot.dispatch import WriteTurns
-from bot.events import InboundMessage
+from bot.events import InboundMessage, MessageKind
 from bot.transport.intake import Intake
 from bot.transport.wecom_app import WeComAppChannel
 from bot.transport.wecom_crypto import WeComCrypto
@@ -54,16 +54,38 @@ async def test_duplicates_in_a_batch_and_across_batches_give_one_row_each(harnes
     assert await harness.app.dispatcher.record(msg("a")) is None  # the single-message path too
 
 
-async def test_insert_new_returns_ids_in_input_order(harness: Harness) -> None:
+async def test_insert_new_returns_ids_in_input_order_and_rows_the_orm_reads_back(harness: Harness) -> None:
     now = harness.clock.now()
-    async with harness.app.db.transaction() as session:
-        [x] = await inbound_store.insert_new(session, [msg("x")], now=now)
-    async with harness.app.db.transaction() as session:
-        ids = await inbound_store.insert_new(session, [msg("y"), msg("x"), msg("z"), msg("y")], now=now)
+    db = harness.app.db
+    [x] = await inbound_store.insert_new(db, [msg("x")], now=now)
+    picture = InboundMessage(platform="bridge", msg_id="p", user_id="u2", text="", chat_id="g1", user_name="老王",
+                             mentions_bot=True, kind=MessageKind.image)
+    ids = await inbound_store.insert_new(db, [msg("y"), msg("x"), msg("z"), msg("y"), picture], now=now)
     by_key = {r.msg_id: r.id for r in await rows(harness)}
-    assert ids == [by_key["y"], None, by_key["z"], None]
+    assert ids == [by_key["y"], None, by_key["z"], None, by_key["p"]]
     assert by_key["x"] == x
-    assert [r.received_at for r in await rows(harness)] == [now] * 3
+    stored = await rows(harness)
+    assert [r.received_at for r in stored] == [now] * 4  # aware UTC, exactly as written
+    assert {(r.status, r.attempts, r.processed_at, r.error) for r in stored} == {
+        (InboundStatus.received, 0, None, None)}
+    last = stored[-1]
+    assert (last.platform, last.chat_id, last.user_id, last.user_name, last.text, last.mentions_bot, last.kind) == (
+        "bridge", "g1", "u2", "老王", "", True, "image")
+
+
+async def test_a_batch_the_database_refuses_is_written_row_by_row(harness: Harness) -> None:
+    """One statement is all or nothing: a row the database refuses (here NOT NULL) sinks its batch,
+    which the recorder then writes message by message, so only that callback fails."""
+    broken = InboundMessage(platform="demo", msg_id="broken", user_id=None, text="x")  # type: ignore[arg-type]
+    with pytest.raises(Exception, match=r"(?i)null"):
+        await inbound_store.insert_new(harness.app.db, [msg("a1"), broken, msg("a2")], now=harness.clock.now())
+    assert await rows(harness) == []
+    recorder = harness.app.dispatcher.recorder
+    results = await asyncio.gather(*(recorder.submit(m) for m in (msg("a1"), broken, msg("a2"))),
+                                   return_exceptions=True)
+    assert isinstance(results[0], int) and isinstance(results[2], int)
+    assert isinstance(results[1], Exception)
+    assert [r.msg_id for r in await rows(harness)] == ["a1", "a2"]
 
 
 async def test_a_failed_batch_fails_every_caller_and_records_nothing(
@@ -71,11 +93,10 @@ async def test_a_failed_batch_fails_every_caller_and_records_nothing(
 ) -> None:
     real = inbound_store.insert_new
 
-    async def insert_then_fail(session: Any, messages: Any, *, now: Any) -> list[int | None]:
-        await real(session, messages, now=now)  # written, then the transaction dies before commit
+    async def fail(db: Any, messages: Any, *, now: Any) -> list[int | None]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(inbound_store, "insert_new", insert_then_fail)
+    monkeypatch.setattr(inbound_store, "insert_new", fail)
     intake = Intake(harness.app.dispatcher)
     results = await asyncio.gather(*(intake.accept(msg(f"f{i}", user=f"u{i}")) for i in range(5)),
                                    return_exceptions=True)
@@ -95,10 +116,10 @@ async def test_one_refused_message_fails_only_its_own_callback(
 ) -> None:
     real = inbound_store.insert_new
 
-    async def refuse_bad(session: Any, messages: Any, *, now: Any) -> list[int | None]:
+    async def refuse_bad(db: Any, messages: Any, *, now: Any) -> list[int | None]:
         if any(m.msg_id == "bad" for m in messages):
             raise ValueError("value too long for type character varying(128)")
-        return await real(session, messages, now=now)
+        return await real(db, messages, now=now)
 
     monkeypatch.setattr(inbound_store, "insert_new", refuse_bad)
     intake = Intake(harness.app.dispatcher)
