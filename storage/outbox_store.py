@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -163,3 +165,33 @@ async def retry(session: AsyncSession, ids: Sequence[int] | None, now: datetime)
         row.status, row.attempts, row.next_attempt_at = OutboxStatus.pending, 0, now
         session.add(row)
     return len(rows)
+
+
+async def take_for_passive_reply(
+    session: AsyncSession, *, inbound_id: int, platform: str, chat_id: str | None, user_id: str | None,
+    now: datetime, max_bytes: int, separator: str = "\n\n",
+) -> list[str]:
+    """Take a message's replies (to the chat it came from, or to the person when `chat_id` is None)
+    out of the outbox for the answer to its own callback, as many as fit `max_bytes` joined. A row
+    is taken only while no sender has claimed it (attempts 0), so it goes out exactly once. The first
+    row with files or that does not fit stays for the outbox, and so does every row after it: the
+    replies keep their order."""
+    where = [Outbox.inbound_id == inbound_id, Outbox.platform == platform, Outbox.status == OutboxStatus.pending,
+             Outbox.attempts == 0]
+    where.append(Outbox.chat_id == chat_id if chat_id else col(Outbox.chat_id).is_(None))
+    if not chat_id:
+        where.append(Outbox.user_id == user_id)
+    rows = (await session.exec(select(Outbox.id, Outbox.text, Outbox.files).where(*where)
+                               .order_by(col(Outbox.id)))).all()
+    texts: list[str] = []
+    for outbox_id, text, files in rows:
+        if files or len(separator.join([*texts, text]).encode()) > max_bytes:
+            break
+        taken: Any = await session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.pending, col(Outbox.attempts) == 0)
+            .values(status=OutboxStatus.sent, sent_at=now, last_error="passive reply")
+        )
+        if taken.rowcount == 1:
+            texts.append(text)
+    return texts

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.clock import Clock
@@ -41,6 +41,7 @@ from bot.transport.wecom_app import (
 )
 from bot.transport.wecom_crypto import CryptoError, SignatureError, WeComCrypto, check_plain_signature
 from bot.transport.xml import XmlError, parse_xml, render_xml
+from storage import outbox_store
 from storage.db import Database
 from storage.models import InboundLog, Outbox, OutboxStatus
 
@@ -127,31 +128,11 @@ class MpChannel:
         return web.Response(text=reply, content_type="application/xml")
 
     async def _take_passive(self, inbound_id: int, openid: str) -> list[str]:
-        """Take this message's replies out of the outbox for the passive answer. A row is taken
-        only while no sender has claimed it (attempts 0), so it goes out exactly once."""
-        texts: list[str] = []
+        """This message's replies to the resident, for the passive answer (see outbox_store)."""
         async with self.db.transaction() as session:
-            rows = (await session.exec(
-                select(Outbox.id, Outbox.text, Outbox.files).where(
-                    Outbox.inbound_id == inbound_id, Outbox.platform == PLATFORM, Outbox.user_id == openid,
-                    col(Outbox.chat_id).is_(None), Outbox.status == OutboxStatus.pending, Outbox.attempts == 0,
-                ).order_by(col(Outbox.id))
-            )).all()
-            for outbox_id, text, files in rows:
-                if files:  # pictures go only as customer-service messages: leave it to the outbox
-                    continue
-                result: Any = await session.exec(
-                    update(Outbox)
-                    .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.pending,
-                           col(Outbox.attempts) == 0)
-                    .values(status=OutboxStatus.sent, sent_at=self.clock.now(), last_error="passive reply")
-                )
-                if result.rowcount == 1 and len("\n\n".join([*texts, text]).encode()) <= TEXT_LIMIT:
-                    texts.append(text)
-                elif result.rowcount == 1:  # too long for one passive reply: leave it to the outbox
-                    await session.exec(update(Outbox).where(col(Outbox.id) == outbox_id).values(  # type: ignore[call-overload]
-                        status=OutboxStatus.pending, sent_at=None, last_error=None))
-        return texts
+            return await outbox_store.take_for_passive_reply(
+                session, inbound_id=inbound_id, platform=PLATFORM, chat_id=None, user_id=openid,
+                now=self.clock.now(), max_bytes=TEXT_LIMIT)
 
     # ---------------------------------------------------------------- outbound (customer service)
 

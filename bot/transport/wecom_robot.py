@@ -6,45 +6,55 @@ JSON `{"encrypt": …}` encrypted like the app callback but with an *empty* rece
 leniently, see wecom.md §3.3); answers are encrypted JSON.
 
 A user's first 1:1 visit of the day (`enter_chat`) is answered with the welcome in the callback's
-own encrypted answer. Replies: the callback is acknowledged at once with an empty encrypted answer and handled in the
-background; the reply goes to the message's `response_url` (plain JSON POST, treated as single
-use). So the robot can only answer — one reply per message, in the chat it came from; a reply
-with no open `response_url` fails permanently with a clear error (use a webhook key for pushes).
+own encrypted answer. Replies: the message is recorded and handled in the background; if the handlers finish within
+`passive_wait` seconds, their replies go back in the callback's own encrypted answer, as a finished
+stream message (WeCom's passive reply). Otherwise the callback is answered empty and the reply goes
+to the message's `response_url` (plain JSON POST, treated as single use). So the robot can only
+answer — in the chat the message came from; a reply with no open `response_url` fails permanently
+with a clear error (use a webhook key for pushes).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.events import OutboundMessage
+from bot.clock import Clock
+from bot.events import InboundMessage, OutboundMessage
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
 from bot.transport.wecom_app import read_limited, reject, split_utf8, verify_echo
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
+from storage import outbox_store
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 RESPONSE_URL_TTL = 3600.0  # how long we try a response_url (its validity is not documented)
+PASSIVE_WAIT = 3.0  # seconds the callback may wait for the handlers; WeCom gives up at 5
 
 
 class WeComRobotChannel:
     platform = PLATFORM
 
     def __init__(
-        self, crypto: WeComCrypto, intake: Intake | None, api: WeComApi, *,
-        monotonic: Callable[[], float] = time.monotonic, url_ttl: float = RESPONSE_URL_TTL,
-        welcome: Callable[[], str] = lambda: "",
+        self, crypto: WeComCrypto, intake: Intake | None, api: WeComApi, *, db: Database | None = None,
+        clock: Clock | None = None, monotonic: Callable[[], float] = time.monotonic,
+        url_ttl: float = RESPONSE_URL_TTL, passive_wait: float = PASSIVE_WAIT, welcome: Callable[[], str] = lambda: "",
     ) -> None:
-        """`welcome` gives the answer to a user's first 1:1 visit of the day ("" answers nothing)."""
+        """`welcome` gives the answer to a user's first 1:1 visit of the day ("" answers nothing).
+        Without `db` and `clock` every reply goes through `response_url`."""
         self.crypto, self.intake, self.api, self.welcome = crypto, intake, api, welcome
+        self.db, self.clock, self.passive_wait = db, clock, passive_wait
         self.monotonic, self.url_ttl = monotonic, url_ttl
         self._urls: dict[str, deque[tuple[float, str]]] = {}
 
@@ -78,12 +88,43 @@ class WeComRobotChannel:
             message = inbound_from_json(payload)
         except CryptoError as exc:
             return reject(exc, PLATFORM, request)
+        answer = ""
         if message is not None and self.intake is not None:
             url = str(payload.get("response_url") or "")
-            if await self.intake.accept(message) is not None and url:
+            passive = self.db is not None and self.clock is not None
+            inbound_id = await self.intake.accept(message, wake=not passive)
+            if inbound_id is not None and url:
                 key = message.chat_id or message.user_id
                 self._urls.setdefault(key, deque()).append((self.monotonic(), url))
-        return web.Response(text=self.crypto.seal_json(""), content_type="text/plain")
+            if inbound_id is not None and passive:
+                answer = await self._passive(self.intake, inbound_id, message)
+        return web.Response(text=self.crypto.seal_json(answer), content_type="text/plain")
+
+    async def _passive(self, intake: Intake, inbound_id: int, message: InboundMessage) -> str:
+        """The replies, as a finished stream, if the handlers finish in time (else ""); whatever
+        the answer does not carry goes through the outbox, woken when the handlers are done."""
+        task = intake.by_inbound.get(inbound_id)
+        if task is not None:
+            await asyncio.wait([task], timeout=self.passive_wait)
+            if not task.done():
+                task.add_done_callback(lambda _: intake.wake())
+                return ""
+        try:
+            texts = await self._take(inbound_id, message)
+        finally:
+            intake.wake()
+        if not texts:
+            return ""
+        stream = {"id": uuid.uuid4().hex, "finish": True, "content": "\n\n".join(texts)}
+        return json.dumps({"msgtype": "stream", "stream": stream}, ensure_ascii=False)
+
+    async def _take(self, inbound_id: int, message: InboundMessage) -> list[str]:
+        assert self.db is not None
+        assert self.clock is not None
+        async with self.db.transaction() as session:
+            return await outbox_store.take_for_passive_reply(
+                session, inbound_id=inbound_id, platform=PLATFORM, chat_id=message.chat_id, user_id=message.user_id,
+                now=self.clock.now(), max_bytes=STREAM_LIMIT)
 
     def _welcome(self) -> web.Response:
         """The welcome goes in the callback's own answer (passive reply): nothing is recorded, and a

@@ -133,20 +133,45 @@ async def test_robot_url_verification(rig: Rig) -> None:
     assert await response.text() == "8732145"
 
 
-async def test_robot_group_mention_is_answered_through_response_url(rig: Rig) -> None:
+def opened(rig: Rig, text: str) -> str:
+    answer = json.loads(text)  # the answer is encrypted JSON, signed
+    return robot_crypto(rig).open(answer["msgsignature"], answer["timestamp"], answer["nonce"], answer["encrypt"])
+
+
+async def test_robot_group_mention_is_answered_in_the_callback_as_a_finished_stream(rig: Rig) -> None:
     status, text = await post_robot(rig, group_message(rig))
     assert status == 200
-    ack = json.loads(text)  # the acknowledgement is encrypted JSON, signed
-    assert robot_crypto(rig).open(ack["msgsignature"], ack["timestamp"], ack["nonce"], ack["encrypt"]) == ""
-    status, _ = await post_robot(rig, group_message(rig), nonce="6")  # WeCom's retry
-    assert status == 200
-    await rig.settle()
+    reply = json.loads(opened(rig, text))
+    assert reply["msgtype"] == "stream" and reply["stream"]["finish"] is True and reply["stream"]["id"]
+    assert "帮助" in reply["stream"]["content"] or "工单" in reply["stream"]["content"]
+    status, text = await post_robot(rig, group_message(rig), nonce="6")  # WeCom's retry
+    assert status == 200 and opened(rig, text) == ""  # the first delivery carried the answer
+    assert await rig.settle() == 0  # nothing left for response_url
     async with rig.bot.db.session() as session:
         [row] = (await session.exec(select(InboundLog))).all()
     assert (row.chat_id, row.user_id, row.text, row.mentions_bot) == ("wrgroup1", "zhangsan", "帮助", True)
+    [out] = await outbox_rows(rig)
+    assert (out.status, out.last_error) == (OutboxStatus.sent, "passive reply")
+    assert rig.fake.requests == []
+
+
+async def test_robot_slow_handling_answers_empty_then_through_response_url(rig: Rig) -> None:
+    release = asyncio.Event()
+
+    async def slow(ctx: Context) -> bool:
+        await release.wait()
+        await ctx.reply("您的报修已受理")
+        return True
+
+    rig.bot.registry.text_handlers.insert(0, slow)
+    rig.channels["wecom_robot"].passive_wait = 0.05
+    status, text = await post_robot(rig, group_message(rig, text="@网格通 楼道灯坏了"))
+    assert status == 200 and opened(rig, text) == ""
+    release.set()
+    assert await rig.settle() == 1
     [reply] = rig.fake.requests
     assert reply.path == "/robot/response/robot-1"
-    assert json_of(reply)["msgtype"] == "markdown"
+    assert json_of(reply) == {"msgtype": "markdown", "markdown": {"content": "您的报修已受理"}}
 
 
 async def test_robot_welcomes_a_first_visit_in_its_own_answer(rig: Rig) -> None:
@@ -171,14 +196,12 @@ async def test_robot_picture_alone_gets_a_hint_and_a_captioned_one_is_read(rig: 
     captioned = {**group_message(rig, "robot-q"), "msgtype": "mixed", "mixed": {"msg_item": [
         {"msgtype": "image", "image": {"url": "https://example.invalid/y"}},
         {"msgtype": "text", "text": {"content": "@网格通 帮助"}}]}}
-    for payload in (picture, captioned):
-        assert (await post_robot(rig, payload))[0] == 200
+    answers = [opened(rig, (await post_robot(rig, payload))[1]) for payload in (picture, captioned)]
     await rig.settle()
     async with rig.bot.db.session() as session:
         rows = (await session.exec(select(InboundLog).order_by(InboundLog.id))).all()  # type: ignore[arg-type]
     assert [(r.kind, r.text) for r in rows] == [("image", ""), ("text", "帮助")]
-    hint = next(r for r in rig.fake.requests if r.path == "/robot/response/robot-p")
-    assert "文字" in json_of(hint)["markdown"]["content"]
+    assert "文字" in json.loads(answers[0])["stream"]["content"]
 
 
 def test_robot_welcome_can_be_replaced_or_turned_off() -> None:
