@@ -97,6 +97,10 @@ class WriteTurns:
                 self._lock.release()
 
 
+class RecordingFailed(RuntimeError):
+    """The database refused to record a message (the callback is not acknowledged: it is retried)."""
+
+
 class InboundRecorder:
     """Group commit of inbound messages: every message waiting when a batch starts is inserted in
     one transaction, so under load a commit (and its fsync) is shared by many callbacks and
@@ -144,9 +148,12 @@ class InboundRecorder:
                 for item in batch:
                     await self._write([item])
                 return
-            log.warning("recording inbound message %s failed: %s", batch[0][0].msg_id, exc)
+            # The driver's message may quote the row (a resident's words): the log and the caller
+            # get the kind of error and its SQLSTATE only.
+            reason = f"{type(exc).__name__} {getattr(exc, 'sqlstate', '') or ''}".strip()
+            log.warning("recording inbound message %s failed: %s", batch[0][0].msg_id, reason)
             if not batch[0][1].done():
-                batch[0][1].set_exception(exc)
+                batch[0][1].set_exception(RecordingFailed(reason))
             return
         for (_message, future), inbound_id in zip(batch, ids, strict=True):
             if not future.done():

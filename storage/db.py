@@ -42,7 +42,8 @@ def make_engine(url: str) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_async_engine(url, **kwargs)
+    # hide_parameters: a database error must not carry residents' words or phone numbers into the log.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         # SQLAlchemy's recipe for pysqlite/aiosqlite: without it a SAVEPOINT (begin_nested) opened
         # before any write becomes the outer transaction and RELEASE commits it, so a crash later in

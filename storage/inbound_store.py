@@ -7,9 +7,9 @@ inside the same batch, gets no id.
 
 This is the hottest path of the bot, so it goes to the driver directly: one statement in the
 driver's autocommit (atomic on its own: all of the batch or none of it), on a connection from the
-engine's pool. Through the ORM session the same batch cost four times the CPU and three more
-round trips (BEGIN, the statement, COMMIT, each a hop to aiosqlite's thread or to PostgreSQL), and
-every callback of the batch waits for all of it."""
+engine's pool. Through the ORM session the same batch cost four times the CPU and two more round
+trips (BEGIN and COMMIT around the statement, each a hop to aiosqlite's thread or to PostgreSQL),
+and every callback of the batch waits for all of it."""
 
 from __future__ import annotations
 
@@ -77,6 +77,9 @@ async def insert_new(db: Database, messages: Sequence[InboundMessage], *, now: d
 
 
 def _sqlite_timestamp(db: Database, now: datetime) -> Any:
-    """`now` exactly as the ORM stores it in SQLite (so the ORM reads it back the same)."""
-    process = InboundLog.__table__.c.received_at.type.bind_processor(db.engine.dialect)  # type: ignore[attr-defined]
+    """`now` exactly as the ORM stores it in SQLite (text that sorts and compares like the ORM's):
+    the column type as the dialect adapts it, so SQLite's own DATETIME format applies."""
+    dialect = db.engine.dialect
+    column_type = InboundLog.__table__.c.received_at.type  # type: ignore[attr-defined]
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
     return process(now) if process is not None else now

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.events import InboundMessage, MessageKind
 from bot.i18n import _
+from bot.transport.base import is_utf8
 from bot.transport.wecom_crypto import CryptoError
 
 PLATFORM = "wecom_robot"
@@ -53,8 +54,8 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     media: MessageKind | None = None
     if kind == "text":
         text = str((payload.get("text") or {}).get("content", ""))
-    elif kind == "voice":  # WeCom transcribes voice for the bot
-        text = str((payload.get("voice") or {}).get("content", ""))
+    elif kind == "voice":  # WeCom transcribes voice for the bot; without words it is a voice message
+        text, media = str((payload.get("voice") or {}).get("content", "")), MessageKind.voice
     elif kind == "mixed":  # words and pictures: the words are read, a picture alone is a picture
         items = [i for i in (payload.get("mixed") or {}).get("msg_item") or [] if isinstance(i, dict)]
         text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items if i.get("msgtype") == "text")
@@ -67,6 +68,8 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     if group:
         text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
     text = text.strip()
+    if not is_utf8(text):
+        raise BadPayload("text is not valid Unicode (a lone surrogate?)")
     if text:
         media = MessageKind.text  # words win: a picture with a caption is read as its caption
     elif media is None:

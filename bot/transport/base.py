@@ -21,3 +21,13 @@ class Transport(Protocol):
     async def send(self, message: OutboundMessage) -> None:
         """Deliver one message or raise TransportError."""
         ...
+
+
+def is_utf8(text: str) -> bool:
+    """JSON may carry lone surrogates (`"\\ud800"`) that no database can store: a message with one
+    is refused at the door (400) instead of failing its whole batch later."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

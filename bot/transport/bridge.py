@@ -24,7 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.events import InboundMessage, MessageKind, OutboundMessage
-from bot.transport.base import TransportError
+from bot.transport.base import TransportError, is_utf8
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import HttpClient
 from bot.transport.wecom_app import read_limited
@@ -70,11 +70,17 @@ def parse_message(body: bytes) -> InboundMessage:
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")
     kind = data.get("kind", MessageKind.text)
-    if kind not in MessageKind.__members__:
+    if not isinstance(kind, str) or kind not in MessageKind.__members__:
         raise ValueError(f'"kind" must be one of {", ".join(MessageKind)} (default text)')
-    text = data.get("text", "" if kind != MessageKind.text else None)  # a picture carries no words
+    text = data.get("text")
+    if text is None and kind != MessageKind.text:
+        text = ""  # a picture carries no words
     if not isinstance(text, str) or (kind == MessageKind.text and not text.strip()):
-        raise ValueError('"text" must be a non-empty string (empty or left out only for other kinds)')
+        raise ValueError('"text" must be a non-empty string (empty, null or left out only for other kinds)')
+    if not is_utf8(text):
+        raise ValueError('"text" is not valid Unicode (a lone surrogate?)')
+    if text.strip():
+        kind = MessageKind.text  # words win: a picture with a caption is read as its caption
     for key in ("msg_id", "user_id"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ValueError(f'"{key}" must be a non-empty string')

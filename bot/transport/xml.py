@@ -74,7 +74,7 @@ def parse_xml(body: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> dict[str,
     parser.CharacterDataHandler = fields.text
     try:
         parser.Parse(raw, True)
-    except expat.ExpatError as exc:  # also an undefined entity such as `&e;`
+    except (expat.ExpatError, ValueError) as exc:  # an undefined entity; an encoding expat lacks (GBK)
         raise XmlError(f"malformed XML: {exc}") from None
     if fields.root != "xml":
         raise XmlError(f"unexpected root element <{fields.root}>")

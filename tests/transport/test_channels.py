@@ -196,12 +196,14 @@ async def test_robot_picture_alone_gets_a_hint_and_a_captioned_one_is_read(rig: 
     captioned = {**group_message(rig, "robot-q"), "msgtype": "mixed", "mixed": {"msg_item": [
         {"msgtype": "image", "image": {"url": "https://example.invalid/y"}},
         {"msgtype": "text", "text": {"content": "@网格通 帮助"}}]}}
-    answers = [opened(rig, (await post_robot(rig, payload))[1]) for payload in (picture, captioned)]
+    untranscribed = {**group_message(rig, "robot-v"), "msgtype": "voice", "voice": {"content": ""}}
+    answers = [opened(rig, (await post_robot(rig, payload))[1]) for payload in (picture, captioned, untranscribed)]
     await rig.settle()
     async with rig.bot.db.session() as session:
         rows = (await session.exec(select(InboundLog).order_by(InboundLog.id))).all()  # type: ignore[arg-type]
-    assert [(r.kind, r.text) for r in rows] == [("image", ""), ("text", "帮助")]
+    assert [(r.kind, r.text) for r in rows] == [("image", ""), ("text", "帮助"), ("voice", "")]
     assert "文字" in json.loads(answers[0])["stream"]["content"]
+    assert "语音" in json.loads(answers[2])["stream"]["content"]
 
 
 def test_robot_welcome_can_be_replaced_or_turned_off() -> None:
@@ -378,8 +380,18 @@ async def test_bridge_photos_are_talk_in_the_group_and_get_a_hint_when_addressed
     assert await rig.settle() == 1  # only the photo that @-mentions the bot is answered
     [out] = rig.fake.calls("/gateway/outbound")
     assert "文字" in json.loads(out.raw)["text"]
-    bad = json.dumps({"msg_id": "p-3", "user_id": "u", "kind": "sticker"}).encode()
-    assert (await post_bridge(rig, bad)).status == 400
+    for bad in ({"kind": "sticker"}, {"kind": []}, {"text": "\ud800 3号楼"}):
+        body = json.dumps({"msg_id": "p-3", "user_id": "u", **bad}).encode()  # the JSON escape of a lone surrogate
+        assert (await post_bridge(rig, body)).status == 400
+    captioned = json.dumps({"msg_id": "p-4", "user_id": "u", "kind": "image", "text": "帮助"}).encode()
+    silent = json.dumps({"msg_id": "p-5", "user_id": "u", "kind": "voice", "text": None, "chat_id": "g",
+                         "at": False}).encode()
+    for body in (captioned, silent):
+        assert (await post_bridge(rig, body)).status == 200
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        stored = {r.msg_id: (r.kind, r.text) for r in (await session.exec(select(InboundLog))).all()}
+    assert (stored["p-4"], stored["p-5"]) == (("text", "帮助"), ("voice", ""))  # words win over the kind
 
 
 async def test_mp_voice_with_recognition_is_read_and_a_picture_gets_a_hint(rig: Rig) -> None:
