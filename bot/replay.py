@@ -5,7 +5,8 @@ or absent: a private message to the bot); ``{"at", "tick": true}`` only moves th
 ``{"at", "restart": true}`` says the bot was off until ``at``: the clock jumps without running
 the jobs in between, then start-up runs as in production (unfinished messages, catch-up). Optional
 fields: ``msg_id`` (to replay a platform retry), ``user_name``, ``platform`` (default demo),
-``mentions_bot``. Before each line the clock moves to its ``at`` and every job due by then runs.
+``mentions_bot``, ``kind`` (``image``, ``voice`` … for a message without words; ``text`` may then
+be empty). Before each line the clock moves to its ``at`` and every job due by then runs.
 Output: one JSON line per outbound message ``{"at", "chat", "user", "kind", "text", "ticket",
 "files"}``. The whole transcript is checked before anything runs, so a bad line changes nothing."""
 
@@ -20,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.clock import FakeClock
-from bot.events import InboundMessage, OutboundMessage
+from bot.events import InboundMessage, MessageKind, OutboundMessage
 from scheduler.runner import SimulatedScheduler, catch_up
 
-_MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot"}
+_MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot", "kind"}
 _TICK_FIELDS = {"at", "tick"}
 _RESTART_FIELDS = {"at", "restart"}
 
@@ -98,9 +99,16 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     unknown = set(data) - _MESSAGE_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
-    for key in ("user", "text"):
+    kind = data.get("kind", MessageKind.text)
+    if not isinstance(kind, str) or kind not in MessageKind.__members__:
+        raise ValueError(f'"kind" must be one of {", ".join(MessageKind)}')
+    if kind != MessageKind.text:
+        data.setdefault("text", "")
+    for key in ("user", "text") if kind == MessageKind.text else ("user",):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ValueError(f'"{key}" must be a non-empty string (or use "tick": true)')
+    if not isinstance(data["text"], str):
+        raise ValueError('"text" must be a string')
     chat = data.get("chat")
     if chat is not None and (not isinstance(chat, str) or not chat):
         raise ValueError('"chat" must be a chat id or null')
@@ -111,7 +119,7 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
         platform=str(data.get("platform") or default_platform), msg_id=str(msg_id),
         user_id=data["user"], text=data["text"], chat_id=chat,
         user_name=data.get("user_name"), mentions_bot=bool(data.get("mentions_bot", False)),
-        sent_at=at,
+        sent_at=at, kind=MessageKind(kind),
     )
     return Step(number, at, message)
 

@@ -1,13 +1,19 @@
 """Pictures, voice messages, videos, files, places and links: the bot reads only words, so when
 one is sent to it (1:1, or with an @ in a group) it says so and asks for a sentence instead of
-staying silent; in a group without an @ it is talk, like any other."""
+staying silent — once for a series (nine photos in a row get one hint, not nine); in a group
+without an @ it is talk, like any other."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bot.context import Context
 from bot.events import MessageKind
 from bot.i18n import _
 from bot.registry import Registry
+from storage import inbound_store
+
+SERIES = timedelta(minutes=10)  # pictures closer together than this are one series: one hint
 
 
 def _hint(kind: str) -> str:
@@ -24,7 +30,12 @@ def _hint(kind: str) -> str:
 async def answer_media(ctx: Context) -> bool:
     if ctx.message.kind == MessageKind.text:
         return False
-    if ctx.message.is_private or ctx.message.mentions_bot:
+    if not (ctx.message.is_private or ctx.message.mentions_bot) or ctx.inbound_id is None:
+        return True
+    hinted = await inbound_store.words_missing_since(
+        ctx.session, before_id=ctx.inbound_id, platform=ctx.message.platform, chat_id=ctx.message.chat_id,
+        user_id=ctx.message.user_id, since=ctx.now - SERIES)
+    if not hinted:
         await ctx.reply(_hint(ctx.message.kind))
     return True
 

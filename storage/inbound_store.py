@@ -1,4 +1,4 @@
-"""The inbound log's write side: many received messages recorded in one statement.
+"""The inbound log: many received messages recorded in one statement, and what handlers ask of it.
 
 Recording is what a callback waits for before it is acknowledged, so under load the messages of
 many callbacks are written together (one statement, one commit, one fsync). The unique
@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.events import InboundMessage
 from storage.db import Database
@@ -83,3 +86,18 @@ def _sqlite_timestamp(db: Database, now: datetime) -> Any:
     column_type = InboundLog.__table__.c.received_at.type  # type: ignore[attr-defined]
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     return process(now) if process is not None else now
+
+
+async def words_missing_since(
+    session: AsyncSession, *, before_id: int, platform: str, chat_id: str | None, user_id: str, since: datetime
+) -> bool:
+    """Whether the same person already sent something without words (a picture, a voice message …)
+    in the same chat since `since`, before message `before_id`: one hint covers a whole series."""
+    chat = InboundLog.chat_id == chat_id if chat_id else col(InboundLog.chat_id).is_(None)
+    found = (await session.exec(
+        select(InboundLog.id).where(
+            InboundLog.platform == platform, chat, InboundLog.user_id == user_id, InboundLog.kind != "text",
+            col(InboundLog.id) < before_id, col(InboundLog.received_at) >= since,
+        ).limit(1)
+    )).first()
+    return found is not None

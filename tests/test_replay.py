@@ -98,3 +98,25 @@ def test_a_bad_roster_stops_the_replay(tmp_path: Path, repo_root: Path) -> None:
     code, out, text = run(str(repo_root / "tests/transcripts/foundation.jsonl"), "--roster",
                           str(repo_root / "tests/fixtures/roster_bad"))
     assert code == 1 and out == [] and "people.csv:3" in text
+
+
+def test_pictures_get_one_hint_per_series_and_none_in_the_group(tmp_path: Path) -> None:
+    transcript = tmp_path / "pictures.jsonl"
+    lines = [
+        {"at": "2026-12-01T09:00:00+08:00", "user": "resident-wang", "kind": "image"},
+        {"at": "2026-12-01T09:01:00+08:00", "user": "resident-wang", "kind": "image"},  # same series: silent
+        {"at": "2026-12-01T09:02:00+08:00", "user": "resident-wang", "kind": "voice", "text": ""},
+        {"at": "2026-12-01T09:03:00+08:00", "chat": "demo-baxianlou-1", "user": "resident-li", "kind": "image"},
+        {"at": "2026-12-01T09:20:00+08:00", "user": "resident-wang", "kind": "video"},  # a new series
+        {"at": "2026-12-01T09:21:00+08:00", "user": "resident-wang", "kind": "sticker"},
+    ]
+    transcript.write_text("\n".join(json.dumps(line) for line in lines[:-1]) + "\n", encoding="utf-8")
+    code, out, text = run(str(transcript))
+    assert code == 0, text
+    answers = [(o["at"], o["chat"], o["user"]) for o in out if o["kind"] == "reply"]
+    assert answers == [("2026-12-01T09:00:00+08:00", None, "resident-wang"),
+                       ("2026-12-01T09:20:00+08:00", None, "resident-wang")]
+    assert all("文字" in str(o["text"]) for o in out if o["kind"] == "reply")
+    transcript.write_text(json.dumps(lines[-1]) + "\n", encoding="utf-8")
+    code, out, text = run(str(transcript))
+    assert code == 1 and "kind" in text
