@@ -109,6 +109,7 @@ class InboundRecorder:
 
     def __init__(self, db: Database, clock: Clock, turns: WriteTurns, linger: float = LINGER) -> None:
         self.db, self.clock, self.turns, self.linger = db, clock, turns, linger
+        self.writer = inbound_store.InboundWriter(db)
         self._pending: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._arrived = asyncio.Event()
@@ -142,7 +143,7 @@ class InboundRecorder:
         one, so one row the database refuses fails only its own callback, not its neighbours'."""
         try:
             async with self.turns.write():
-                ids = await inbound_store.insert_new(self.db, [m for m, _ in batch], now=self.clock.now())
+                ids = await self.writer.insert_new([m for m, _ in batch], now=self.clock.now())
         except Exception as exc:
             if len(batch) > 1:
                 for item in batch:

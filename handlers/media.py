@@ -1,6 +1,7 @@
 """Pictures, voice messages, videos, files, places and links: the bot reads only words, so when
 one is sent to it (1:1, or with an @ in a group) it says so and asks for a sentence instead of
-staying silent — once for a series (nine photos in a row get one hint, not nine); in a group
+staying silent — once for a series (nine photos in a row get one hint, not nine; a voice message
+after them gets its own); in a group
 without an @ it is talk, like any other."""
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ async def answer_media(ctx: Context) -> bool:
         return False
     if not (ctx.message.is_private or ctx.message.mentions_bot) or ctx.inbound_id is None:
         return True
-    hinted = await inbound_store.words_missing_since(
+    hinted = await inbound_store.same_kind_sent_since(
         ctx.session, before_id=ctx.inbound_id, platform=ctx.message.platform, chat_id=ctx.message.chat_id,
-        user_id=ctx.message.user_id, since=ctx.now - SERIES)
+        user_id=ctx.message.user_id, kind=ctx.message.kind, since=ctx.now - SERIES)
     if not hinted:
         await ctx.reply(_hint(ctx.message.kind))
     return True

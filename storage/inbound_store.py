@@ -6,18 +6,21 @@ many callbacks are written together (one statement, one commit, one fsync). The 
 inside the same batch, gets no id.
 
 This is the hottest path of the bot, so it goes to the driver directly: one statement in the
-driver's autocommit (atomic on its own: all of the batch or none of it), on a connection from the
-engine's pool. Through the ORM session the same batch cost four times the CPU and two more round
-trips (BEGIN and COMMIT around the statement, each a hop to aiosqlite's thread or to PostgreSQL),
-and every callback of the batch waits for all of it."""
+driver's autocommit (atomic on its own: all of the batch or none of it), on a connection the
+`InboundWriter` keeps (no pool checkout and liveness ping in front of every batch). Through the
+ORM session the same batch cost four times the CPU and two more round trips (BEGIN and COMMIT
+around the statement, each a hop to aiosqlite's thread or to PostgreSQL), and every callback of
+the batch waits for all of it."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,7 +49,38 @@ def _sqlite_insert(rows: int) -> str:
     return f"INSERT INTO {InboundLog.__tablename__} ({_COLUMNS}) VALUES {values} {_RETURNING}"
 
 
-async def insert_new(db: Database, messages: Sequence[InboundMessage], *, now: datetime) -> list[int | None]:
+class InboundWriter:
+    """The recorder's own connection to the inbound log, opened on first use and kept. After an
+    error it is dropped and the next batch opens a fresh one (from the pool, pinged first), so a
+    database restart costs the batches that were in flight, not the connection for good."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._connection: AsyncConnection | None = None
+
+    async def insert_new(self, messages: Sequence[InboundMessage], *, now: datetime) -> list[int | None]:
+        """`insert_new` on the kept connection."""
+        if self._connection is None:
+            self._connection = await self.db.engine.connect()
+        try:
+            return await insert_new(self._connection, self.db, messages, now=now)
+        except BaseException:  # an error, or cancelled mid-statement: its state is unknown, discard it
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
+                await connection.close()
+            raise
+
+    async def close(self) -> None:
+        """Give the connection back (shutdown: before the engine is disposed)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+
+async def insert_new(
+    connection: AsyncConnection, db: Database, messages: Sequence[InboundMessage], *, now: datetime
+) -> list[int | None]:
     """Insert the messages not seen before, committed when this returns; their ids in input order,
     None for a duplicate (a key already in the log, or repeated earlier in `messages`). Raises, with
     nothing written, if the database refuses any of them."""
@@ -58,20 +92,19 @@ async def insert_new(db: Database, messages: Sequence[InboundMessage], *, now: d
         return ids
     new = [messages[i] for i in first.values()]
     received = str(InboundStatus.received)
-    async with db.engine.connect() as connection:
-        driver: Any = (await connection.get_raw_connection()).driver_connection
-        if db.is_postgres:  # asyncpg
-            rows = await driver.fetch(
-                _PG_INSERT, [m.platform for m in new], [m.msg_id for m in new], [m.chat_id for m in new],
-                [m.user_id for m in new], [m.user_name for m in new], [m.text for m in new],
-                [m.mentions_bot for m in new], [str(m.kind) for m in new], now, received)
-        else:  # aiosqlite, in autocommit (storage.db turns the driver's implicit transactions off)
-            stamp = _sqlite_timestamp(db, now)
-            params: list[object] = []
-            for m in new:
-                params += [m.platform, m.msg_id, m.chat_id, m.user_id, m.user_name, m.text, int(m.mentions_bot),
-                           str(m.kind), stamp, received]
-            rows = await driver.execute_fetchall(_sqlite_insert(len(new)), params)
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    if db.is_postgres:  # asyncpg
+        rows = await driver.fetch(
+            _PG_INSERT, [m.platform for m in new], [m.msg_id for m in new], [m.chat_id for m in new],
+            [m.user_id for m in new], [m.user_name for m in new], [m.text for m in new],
+            [m.mentions_bot for m in new], [str(m.kind) for m in new], now, received)
+    else:  # aiosqlite, in autocommit (storage.db turns the driver's implicit transactions off)
+        stamp = _sqlite_timestamp(db, now)
+        params: list[object] = []
+        for m in new:
+            params += [m.platform, m.msg_id, m.chat_id, m.user_id, m.user_name, m.text, int(m.mentions_bot),
+                       str(m.kind), stamp, received]
+        rows = await driver.execute_fetchall(_sqlite_insert(len(new)), params)
     # RETURNING gives the inserted rows only (not the conflicting ones), in no promised order:
     # match them by key.
     for row_id, platform, msg_id in rows:
@@ -88,15 +121,18 @@ def _sqlite_timestamp(db: Database, now: datetime) -> Any:
     return process(now) if process is not None else now
 
 
-async def words_missing_since(
-    session: AsyncSession, *, before_id: int, platform: str, chat_id: str | None, user_id: str, since: datetime
+async def same_kind_sent_since(
+    session: AsyncSession, *, before_id: int, platform: str, chat_id: str | None, user_id: str, kind: str,
+    since: datetime,
 ) -> bool:
-    """Whether the same person already sent something without words (a picture, a voice message …)
-    in the same chat since `since`, before message `before_id`: one hint covers a whole series."""
-    chat = InboundLog.chat_id == chat_id if chat_id else col(InboundLog.chat_id).is_(None)
+    """Whether the same person already sent the bot a message of this kind (a picture, a voice
+    message …) in the same chat since `since`, before message `before_id`; in a group only those
+    that @-mentioned the bot count. One hint then covers a whole series."""
+    chat = (InboundLog.chat_id == chat_id) & col(InboundLog.mentions_bot) if chat_id \
+        else col(InboundLog.chat_id).is_(None)
     found = (await session.exec(
         select(InboundLog.id).where(
-            InboundLog.platform == platform, chat, InboundLog.user_id == user_id, InboundLog.kind != "text",
+            InboundLog.platform == platform, chat, InboundLog.user_id == user_id, InboundLog.kind == kind,
             col(InboundLog.id) < before_id, col(InboundLog.received_at) >= since,
         ).limit(1)
     )).first()

@@ -57,11 +57,12 @@ async def test_duplicates_in_a_batch_and_across_batches_give_one_row_each(harnes
 
 async def test_insert_new_returns_ids_in_input_order_and_rows_the_orm_reads_back(harness: Harness) -> None:
     now = harness.clock.now()
-    db = harness.app.db
-    [x] = await inbound_store.insert_new(db, [msg("x")], now=now)
+    writer = inbound_store.InboundWriter(harness.app.db)
+    [x] = await writer.insert_new([msg("x")], now=now)
     picture = InboundMessage(platform="bridge", msg_id="p", user_id="u2", text="", chat_id="g1", user_name="老王",
                              mentions_bot=True, kind=MessageKind.image)
-    ids = await inbound_store.insert_new(db, [msg("y"), msg("x"), msg("z"), msg("y"), picture], now=now)
+    ids = await writer.insert_new([msg("y"), msg("x"), msg("z"), msg("y"), picture], now=now)
+    await writer.close()
     by_key = {r.msg_id: r.id for r in await rows(harness)}
     assert ids == [by_key["y"], None, by_key["z"], None, by_key["p"]]
     assert by_key["x"] == x
@@ -83,8 +84,10 @@ async def test_a_batch_the_database_refuses_is_written_row_by_row(harness: Harne
     """One statement is all or nothing: a row the database refuses (here NOT NULL) sinks its batch,
     which the recorder then writes message by message, so only that callback fails."""
     broken = InboundMessage(platform="demo", msg_id="broken", user_id=None, text="x")  # type: ignore[arg-type]
+    writer = inbound_store.InboundWriter(harness.app.db)
     with pytest.raises(Exception, match=r"(?i)null"):
-        await inbound_store.insert_new(harness.app.db, [msg("a1"), broken, msg("a2")], now=harness.clock.now())
+        await writer.insert_new([msg("a1"), broken, msg("a2")], now=harness.clock.now())
+    assert writer._connection is None  # dropped after the error: the next batch opens a fresh one
     assert await rows(harness) == []
     recorder = harness.app.dispatcher.recorder
     results = await asyncio.gather(*(recorder.submit(m) for m in (msg("a1"), broken, msg("a2"))),
@@ -99,7 +102,7 @@ async def test_a_failed_batch_fails_every_caller_and_records_nothing(
 ) -> None:
     real = inbound_store.insert_new
 
-    async def fail(db: Any, messages: Any, *, now: Any) -> list[int | None]:
+    async def fail(connection: Any, db: Any, messages: Any, *, now: Any) -> list[int | None]:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(inbound_store, "insert_new", fail)
@@ -122,10 +125,10 @@ async def test_one_refused_message_fails_only_its_own_callback(
 ) -> None:
     real = inbound_store.insert_new
 
-    async def refuse_bad(db: Any, messages: Any, *, now: Any) -> list[int | None]:
+    async def refuse_bad(connection: Any, db: Any, messages: Any, *, now: Any) -> list[int | None]:
         if any(m.msg_id == "bad" for m in messages):
             raise ValueError("value too long for type character varying(128)")
-        return await real(db, messages, now=now)
+        return await real(connection, db, messages, now=now)
 
     monkeypatch.setattr(inbound_store, "insert_new", refuse_bad)
     intake = Intake(harness.app.dispatcher)

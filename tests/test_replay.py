@@ -105,7 +105,7 @@ def test_pictures_get_one_hint_per_series_and_none_in_the_group(tmp_path: Path) 
     lines = [
         {"at": "2026-12-01T09:00:00+08:00", "user": "resident-wang", "kind": "image"},
         {"at": "2026-12-01T09:01:00+08:00", "user": "resident-wang", "kind": "image"},  # same series: silent
-        {"at": "2026-12-01T09:02:00+08:00", "user": "resident-wang", "kind": "voice", "text": ""},
+        {"at": "2026-12-01T09:02:00+08:00", "user": "resident-wang", "kind": "image", "text": ""},
         {"at": "2026-12-01T09:03:00+08:00", "chat": "demo-baxianlou-1", "user": "resident-li", "kind": "image"},
         {"at": "2026-12-01T09:20:00+08:00", "user": "resident-wang", "kind": "video"},  # a new series
         {"at": "2026-12-01T09:21:00+08:00", "user": "resident-wang", "kind": "sticker"},
