@@ -40,7 +40,7 @@ class App:
     transports: dict[str, Transport] = field(default_factory=dict)
 
     async def close(self) -> None:
-        await self.dispatcher.recorder.writer.close()  # a connection kept out of the pool, returned first
+        await self.dispatcher.recorder.close()  # its connection is kept out of the pool: returned first
         await self.db.dispose()
 
 

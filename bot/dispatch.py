@@ -125,6 +125,15 @@ class InboundRecorder:
             self._flusher = asyncio.create_task(self._flush(), name="inbound-recorder")
         return future
 
+    async def close(self) -> None:
+        """Shutdown: a batch in flight is cancelled (its callbacks were not acknowledged: WeChat
+        retries them), then the writer's connection is given back."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        await self.writer.close()
+
     async def _flush(self) -> None:
         batch: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
         try:

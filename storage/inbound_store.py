@@ -15,7 +15,8 @@ the batch waits for all of it."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -50,18 +51,28 @@ def _sqlite_insert(rows: int) -> str:
 
 
 class InboundWriter:
-    """The recorder's own connection to the inbound log, opened on first use and kept. After an
-    error it is dropped and the next batch opens a fresh one (from the pool, pinged first), so a
-    database restart costs the batches that were in flight, not the connection for good."""
+    """The recorder's own connection to the inbound log, opened on first use and kept while it is
+    busy. A connection idle for `idle` seconds goes back to the pool before the next batch and a
+    fresh one is taken (pinged first): an idle timeout, a proxy or a database restart may have cut
+    it, and the one message that wakes an idle bot must not be the one to find out. After an error
+    the connection is discarded; a closed writer opens nothing more."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, *, idle: float = 30.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.db, self.idle, self.monotonic = db, idle, monotonic
         self._connection: AsyncConnection | None = None
+        self._used_at = 0.0
+        self._closed = False
 
     async def insert_new(self, messages: Sequence[InboundMessage], *, now: datetime) -> list[int | None]:
         """`insert_new` on the kept connection."""
+        if self._closed:
+            raise RuntimeError("the inbound writer is closed (shutting down)")
+        if self._connection is not None and self.monotonic() - self._used_at > self.idle:
+            connection, self._connection = self._connection, None
+            await connection.close()
         if self._connection is None:
             self._connection = await self.db.engine.connect()
+        self._used_at = self.monotonic()
         try:
             return await insert_new(self._connection, self.db, messages, now=now)
         except BaseException:  # an error, or cancelled mid-statement: its state is unknown, discard it
@@ -72,7 +83,8 @@ class InboundWriter:
             raise
 
     async def close(self) -> None:
-        """Give the connection back (shutdown: before the engine is disposed)."""
+        """Give the connection back and open no other (shutdown: before the engine is disposed)."""
+        self._closed = True
         connection, self._connection = self._connection, None
         if connection is not None:
             await connection.close()
@@ -129,7 +141,7 @@ async def same_kind_sent_since(
     message …) in the same chat since `since`, before message `before_id`; in a group only those
     that @-mentioned the bot count. One hint then covers a whole series."""
     chat = (InboundLog.chat_id == chat_id) & col(InboundLog.mentions_bot) if chat_id \
-        else col(InboundLog.chat_id).is_(None)
+        else col(InboundLog.chat_id).is_(None)  # (platform, user_id, received_at) is indexed
     found = (await session.exec(
         select(InboundLog.id).where(
             InboundLog.platform == platform, chat, InboundLog.user_id == user_id, InboundLog.kind == kind,

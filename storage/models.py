@@ -203,7 +203,8 @@ class InboundLog(SQLModel, table=True):
     message interrupted by a crash is still here (status `received`) to be processed again."""
 
     __tablename__ = "inbound_log"
-    __table_args__ = (UniqueConstraint("platform", "msg_id"),)
+    __table_args__ = (UniqueConstraint("platform", "msg_id"),
+                      Index("ix_inbound_log_sender_received", "platform", "user_id", "received_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)

@@ -192,6 +192,7 @@ async def take_for_passive_reply(
             .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.pending, col(Outbox.attempts) == 0)
             .values(status=OutboxStatus.sent, sent_at=now, last_error="passive reply")
         )
-        if taken.rowcount == 1:
-            texts.append(text)
+        if taken.rowcount != 1:  # a sender claimed it meanwhile: it and the rest go by the outbox
+            break
+        texts.append(text)
     return texts

@@ -240,3 +240,25 @@ async def test_workers_give_way_to_recording_but_not_for_ever(exclusive: bool) -
             pass
 
     await asyncio.wait_for(work_anyway(), 1)
+
+
+async def test_the_writer_takes_a_fresh_connection_after_idling_and_none_once_closed(harness: Harness) -> None:
+    ticks = [0.0]
+    writer = inbound_store.InboundWriter(harness.app.db, idle=30.0, monotonic=lambda: ticks[0])
+    await writer.insert_new([msg("i1")], now=harness.clock.now())
+    kept = writer._connection
+    ticks[0] = 10.0
+    await writer.insert_new([msg("i2")], now=harness.clock.now())
+    assert writer._connection is kept  # busy: the same connection, no checkout, no ping
+    if harness.app.db.is_postgres:  # what an idle timeout or a restart does to a kept connection
+        async with harness.app.db.session() as session:
+            await session.exec(text(  # type: ignore[call-overload]
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    ticks[0] = 100.0
+    [i3] = await writer.insert_new([msg("i3")], now=harness.clock.now())  # the message that wakes the bot
+    assert isinstance(i3, int) and writer._connection is not kept
+    await writer.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await writer.insert_new([msg("i4")], now=harness.clock.now())
+    assert [r.msg_id for r in await rows(harness)] == ["i1", "i2", "i3"]

@@ -116,8 +116,13 @@ class MpChannel:
             if not task.done():  # replies follow as customer-service messages
                 task.add_done_callback(lambda _: self.intake.wake() if self.intake else None)
                 return web.Response(text="success")
-        texts = await self._take_passive(inbound_id, message.user_id)
-        self.intake.wake()  # whatever did not fit the passive answer
+        try:
+            texts = await self._take_passive(inbound_id, message.user_id)
+        except Exception:  # the database is down: the replies stay in the outbox
+            log.exception("mp: replies of inbound %s left to the outbox", inbound_id)
+            texts = []
+        finally:
+            self.intake.wake()  # whatever did not fit the passive answer
         if not texts:
             return web.Response(text="success")
         reply = render_xml({"ToUserName": message.user_id, "FromUserName": body.get("ToUserName", ""),

@@ -40,7 +40,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 RESPONSE_URL_TTL = 3600.0  # how long we try a response_url (its validity is not documented)
-PASSIVE_WAIT = 3.0  # seconds the callback may wait for the handlers; WeCom gives up at 5
+PASSIVE_WAIT = 3.0  # seconds from a callback's arrival to the last moment to take its replies (WeCom gives up at 5)
+URLS_PER_CHAT = 5  # response_urls kept per chat for late replies (the newest ones)
 
 
 class WeComRobotChannel:
@@ -66,6 +67,7 @@ class WeComRobotChannel:
         return await verify_echo(self.crypto, request, PLATFORM)
 
     async def callback(self, request: web.Request) -> web.Response:
+        deadline = asyncio.get_running_loop().time() + self.passive_wait
         q = request.query
         try:
             try:
@@ -93,24 +95,35 @@ class WeComRobotChannel:
             url = str(payload.get("response_url") or "")
             passive = self.db is not None and self.clock is not None
             inbound_id = await self.intake.accept(message, wake=not passive)
+            key = message.chat_id or message.user_id
             if inbound_id is not None and url:
-                key = message.chat_id or message.user_id
-                self._urls.setdefault(key, deque()).append((self.monotonic(), url))
+                self._urls.setdefault(key, deque(maxlen=URLS_PER_CHAT)).append((self.monotonic(), url))
             if inbound_id is not None and passive:
-                answer = await self._passive(self.intake, inbound_id, message)
+                answer = await self._passive(self.intake, inbound_id, message, deadline)
+            if answer and url:  # answered: its url is not needed for a late reply
+                self._forget_url(key, url)
         return web.Response(text=self.crypto.seal_json(answer), content_type="text/plain")
 
-    async def _passive(self, intake: Intake, inbound_id: int, message: InboundMessage) -> str:
-        """The replies, as a finished stream, if the handlers finish in time (else ""); whatever
-        the answer does not carry goes through the outbox, woken when the handlers are done."""
+    async def _passive(self, intake: Intake, inbound_id: int, message: InboundMessage, deadline: float) -> str:
+        """The replies, as a finished stream, if the handlers finish by `deadline` (else ""):
+        replies taken out of the outbox must reach WeCom before it gives up on the callback, or
+        nobody would send them. Whatever the answer does not carry goes through the outbox (and
+        `response_url`), woken when the handlers are done."""
+        loop = asyncio.get_running_loop()
         task = intake.by_inbound.get(inbound_id)
         if task is not None:
-            await asyncio.wait([task], timeout=self.passive_wait)
+            await asyncio.wait([task], timeout=max(deadline - loop.time(), 0))
             if not task.done():
                 task.add_done_callback(lambda _: intake.wake())
                 return ""
+        if loop.time() > deadline:  # recording alone took too long
+            intake.wake()
+            return ""
         try:
             texts = await self._take(inbound_id, message)
+        except Exception:  # the database is down: the replies stay in the outbox
+            log.exception("wecom_robot: replies of inbound %s left to the outbox", inbound_id)
+            return ""
         finally:
             intake.wake()
         if not texts:
@@ -133,13 +146,25 @@ class WeComRobotChannel:
         body = json.dumps(welcome_body(text), ensure_ascii=False) if text else ""
         return web.Response(text=self.crypto.seal_json(body), content_type="text/plain")
 
+    def _forget_url(self, key: str, url: str) -> None:
+        urls = self._urls.get(key, deque())
+        for item in urls:
+            if item[1] == url:
+                urls.remove(item)
+                break
+        if not urls:
+            self._urls.pop(key, None)
+
     def _take_url(self, key: str) -> str | None:
-        urls = self._urls.get(key)
-        while urls:
+        urls = self._urls.get(key, deque())
+        found = None
+        while urls and found is None:
             at, url = urls.popleft()
             if self.monotonic() - at <= self.url_ttl:
-                return url
-        return None
+                found = url
+        if not urls:
+            self._urls.pop(key, None)
+        return found
 
     async def send(self, message: OutboundMessage) -> None:
         key = message.chat_id or message.user_id or ""

@@ -153,6 +153,16 @@ async def test_robot_group_mention_is_answered_in_the_callback_as_a_finished_str
     [out] = await outbox_rows(rig)
     assert (out.status, out.last_error) == (OutboxStatus.sent, "passive reply")
     assert rig.fake.requests == []
+    assert rig.channels["wecom_robot"]._urls == {}  # answered: its response_url is not kept
+
+
+async def test_robot_answers_empty_when_recording_alone_used_up_the_time(rig: Rig) -> None:
+    rig.channels["wecom_robot"].passive_wait = 0.0  # as if recording had taken the whole wait
+    status, text = await post_robot(rig, group_message(rig))
+    assert status == 200 and opened(rig, text) == ""  # no replies taken that WeCom might not receive
+    assert await rig.settle() == 1
+    [reply] = rig.fake.requests
+    assert reply.path == "/robot/response/robot-1"
 
 
 async def test_robot_slow_handling_answers_empty_then_through_response_url(rig: Rig) -> None:
