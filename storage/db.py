@@ -42,6 +42,9 @@ def make_engine(url: str) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         kwargs["pool_pre_ping"] = True
+        # A connection cut without a reset (a NAT or firewall dropping it) would otherwise hang every
+        # callback waiting on the inbound writer's kept connection; no query of ours takes a minute.
+        kwargs["connect_args"] = {"command_timeout": 60}
     # hide_parameters: a database error must not carry residents' words or phone numbers into the log.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":

@@ -32,6 +32,7 @@ from typing import Any
 import aiohttp
 
 from bot.events import OutboundKind, OutboundMessage
+from bot.i18n import _
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
@@ -360,8 +361,14 @@ class WeComRobotWs:
             return  # images, files, empty text: nothing to record or answer
         try:
             inbound_id = await self.intake.accept(message)
-        except Exception:
-            log.exception("wecom_robot: message %s could not be recorded; not acknowledged", message.msg_id)
+        except Exception as exc:
+            # Not recorded, and whether WeCom redelivers on this connection is unknown: the sender
+            # is told to send it again rather than left waiting.
+            log.warning("wecom_robot: message %s could not be recorded: %s", message.msg_id, type(exc).__name__)
+            with contextlib.suppress(TransportError):
+                await self._command(stream_frame(req_id, new_req_id("stream"), _(
+                    "Sorry, your message could not be recorded just now. Please send it again in a minute."),
+                    finish=True))
             return
         duplicate = inbound_id is None
         entry = _Open(req_id, new_req_id("stream"), self.monotonic())

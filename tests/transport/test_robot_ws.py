@@ -27,7 +27,7 @@ from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.routes import CHANNELS_KEY, INTAKE_KEY, add_channels
 from bot.transport.wecom_robot_ws import ACK_TEXT, CMD_PING, CMD_RESPOND, CMD_SEND, CMD_WELCOME, WeComRobotWs
-from storage import outbox_store
+from storage import inbound_store, outbox_store
 from storage.models import InboundLog, Outbox, OutboxStatus, Ticket
 from tests.fakes.fake_aibot_ws import FakeAibotWs
 from tests.transport.conftest import FakeTime
@@ -129,6 +129,19 @@ async def test_first_visit_of_the_day_gets_the_welcome_on_the_event_req_id(ws_ri
     await ws_rig.settle()
     async with ws_rig.bot.db.session() as session:
         assert (await session.exec(select(InboundLog))).all() == []
+
+
+async def test_a_message_that_cannot_be_recorded_is_answered_send_it_again(
+        ws_rig: WsRig, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def down(*_: Any, **__: Any) -> list[int | None]:
+        raise ConnectionRefusedError("database down")
+
+    monkeypatch.setattr(inbound_store, "insert_new", down)
+    req_id = await ws_rig.fake.push_text("m-down", "@网格通 3号楼电梯又坏了", chatid=GROUP)
+    await ws_rig.wait_acked(req_id)
+    [answer] = ws_rig.responses(req_id)
+    assert answer["body"]["stream"]["finish"] is True
+    assert "再发一次" in answer["body"]["stream"]["content"]
 
 
 async def test_same_msgid_twice_is_processed_once(ws_rig: WsRig) -> None:
