@@ -1,5 +1,7 @@
-"""inbound_log index on (platform, user_id, received_at): a person's recent messages (the media hint
-asks it for every picture) without scanning a log that is never purged
+"""inbound_log index on (platform, user_id, received_at)
+
+A person's recent messages (the media hint asks for them on every picture) without scanning a log
+that is never purged.
 
 Revision ID: 0007
 Revises: 0006
