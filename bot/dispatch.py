@@ -148,26 +148,36 @@ class InboundRecorder:
             self._pending = []
 
     async def _write(self, batch: list[tuple[InboundMessage, asyncio.Future[int | None]]]) -> None:
-        """Insert a batch and answer its futures. If it fails, its messages are written one by
-        one, so one row the database refuses fails only its own callback, not its neighbours'."""
+        """Insert a batch and answer its futures. If the database refuses it, its messages are
+        written one by one, so one row it refuses fails only its own callback, not its neighbours';
+        if the database is out of reach, the whole batch fails at once (its callbacks are not
+        acknowledged, so WeChat retries them)."""
         try:
             async with self.turns.write():
                 ids = await self.writer.insert_new([m for m, _ in batch], now=self.clock.now())
         except Exception as exc:
-            if len(batch) > 1:
+            if len(batch) > 1 and not inbound_store.is_outage(exc):
                 for item in batch:
                     await self._write([item])
                 return
-            # The driver's message may quote the row (a resident's words): the log and the caller
-            # get the kind of error and its SQLSTATE only.
-            reason = f"{type(exc).__name__} {getattr(exc, 'sqlstate', '') or ''}".strip()
-            log.warning("recording inbound message %s failed: %s", batch[0][0].msg_id, reason)
-            if not batch[0][1].done():
-                batch[0][1].set_exception(RecordingFailed(reason))
+            if len(batch) > 1:  # an outage: every message of the batch fails now, and WeChat retries
+                for item in batch:
+                    self._refuse(item, exc)
+                return
+            self._refuse(batch[0], exc)
             return
         for (_message, future), inbound_id in zip(batch, ids, strict=True):
             if not future.done():
                 future.set_result(inbound_id)
+
+    @staticmethod
+    def _refuse(item: tuple[InboundMessage, asyncio.Future[int | None]], exc: Exception) -> None:
+        """The driver's message may quote the row (a resident's words): the log and the caller get
+        the kind of error and its SQLSTATE only."""
+        reason = f"{type(exc).__name__} {getattr(exc, 'sqlstate', '') or ''}".strip()
+        log.warning("recording inbound message %s failed: %s", item[0].msg_id, reason)
+        if not item[1].done():
+            item[1].set_exception(RecordingFailed(reason))
 
     async def _more(self, last_batch: int) -> bool:
         """Whether there is another batch. After a batch of several (a burst: the callbacks just

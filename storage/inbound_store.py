@@ -15,12 +15,14 @@ the batch waits for all of it."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -122,6 +124,19 @@ async def insert_new(
     for row_id, platform, msg_id in rows:
         ids[first[(platform, msg_id)]] = row_id
     return ids
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database could not be reached or could not work (connection lost or refused, timeout,
+    locked, out of resources), as opposed to refusing particular rows (a constraint, a value):
+    retrying a batch row by row helps only with the latter, and in an outage would make every row
+    wait for its own failure."""
+    if isinstance(exc, OSError | TimeoutError | sqlite3.OperationalError):
+        return True
+    sqlstate = str(getattr(exc, "sqlstate", "") or "")
+    if sqlstate[:2] in ("08", "53", "57", "58"):  # connection, resources, operator intervention, system
+        return True
+    return isinstance(exc, asyncpg.exceptions.InterfaceError)  # the client's side of a lost connection
 
 
 def _sqlite_timestamp(db: Database, now: datetime) -> Any:

@@ -120,6 +120,22 @@ async def test_a_failed_batch_fails_every_caller_and_records_nothing(
     assert [r.status for r in await rows(harness)] == [InboundStatus.done] * 5
 
 
+async def test_an_outage_fails_the_batch_at_once_instead_of_row_by_row(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    async def unreachable(connection: Any, db: Any, messages: Any, *, now: Any) -> list[int | None]:
+        calls.append(len(messages))
+        raise ConnectionRefusedError("connection refused")
+
+    monkeypatch.setattr(inbound_store, "insert_new", unreachable)
+    recorder = harness.app.dispatcher.recorder
+    results = await asyncio.gather(*(recorder.submit(msg(f"o{i}")) for i in range(5)), return_exceptions=True)
+    assert all(isinstance(r, RecordingFailed) for r in results)
+    assert calls == [5]  # one attempt for the batch, not five more waiting for the same failure
+
+
 async def test_one_refused_message_fails_only_its_own_callback(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
