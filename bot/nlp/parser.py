@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlp import lexicon as lx
+from bot.nlp.dept_cues import cue_features
 from bot.nlp.features import features, vectorise
 from bot.nlp.location import Location, find_location
 from bot.nlp.pii import Pii, find_pii
@@ -92,6 +93,8 @@ class Parser:
         self.categories = _split(z["categories"])
         # the cut-off is chosen by cross-validation when the model is trained (training.fit_model)
         self.threshold = float(z["req_threshold"][0]) if "req_threshold" in z else REQUEST_THRESHOLD
+        # department cue features (dept_cues.py), seen by the department model only
+        self.dept_cues = bool(z["dept_cues"][0]) if "dept_cues" in z else False
         self.terms = terms
 
     @staticmethod
@@ -110,14 +113,14 @@ class Parser:
 
     # ------------------------------------------------------------------ models
 
-    def _vector(self, text: str) -> tuple[list[int], np.ndarray]:
-        return vectorise(features(self.tokenizer, text), self.vocab, self.idf)
-
     def department_scores(self, text: str, title: str | None = None) -> np.ndarray:
         """Scores of the departments; a letter's subject line, when given, counts twice (as in training)."""
-        feats = features(self.tokenizer, (title + "\n" + text) if title else text)
+        full = (title + "\n" + text) if title else text
+        feats = features(self.tokenizer, full)
         if title:
             feats += features(self.tokenizer, title)
+        if self.dept_cues:
+            feats += cue_features(full) + (cue_features(title) if title else [])
         idx, vals = vectorise(feats, self.vocab, self.idf)
         return vals @ self.dept_w[idx] + self.dept_b if idx else self.dept_b.copy()
 
@@ -134,8 +137,12 @@ class Parser:
         for p in reversed(pii):
             clean = clean[:p.start] + " " + clean[p.end:]
         clean = lx.URL.sub(" ", clean)
-        idx, vals = self._vector(clean)
-        dept_scores = vals @ self.dept_w[idx] + self.dept_b if idx else self.dept_b
+        feats = features(self.tokenizer, clean)
+        idx, vals = vectorise(feats, self.vocab, self.idf)
+        # the department model alone also sees the cue-word features (same vector when there are none)
+        cues = cue_features(clean) if self.dept_cues else []
+        d_idx, d_vals = vectorise(feats + cues, self.vocab, self.idf) if cues else (idx, vals)
+        dept_scores = d_vals @ self.dept_w[d_idx] + self.dept_b if d_idx else self.dept_b
         req_score = float(vals @ self.req_w[idx]) + self.req_b if idx else self.req_b
 
         hits = lx.category_hits(clean)
@@ -156,7 +163,7 @@ class Parser:
         department = self.departments[int(np.argmax(dept_scores))]
         if not is_request:
             return ParseResult(False, "other", department, "P3", None, location,
-                               self._top_words(idx, vals, dept_scores), pii, score)
+                               self._top_words(d_idx, d_vals, dept_scores), pii, score)
 
         if emergency:
             category, keywords = "emergency", [emergency]
@@ -171,7 +178,7 @@ class Parser:
             category = self.categories[int(np.argmax(cat_scores))]
             keywords = []
         if not keywords:
-            keywords = list(self._top_words(idx, vals, dept_scores))
+            keywords = list(self._top_words(d_idx, d_vals, dept_scores))
         urgency = lx.urgency(category, clean)
         nature = lx.nature(category, clean)
         return ParseResult(True, category, department, urgency, nature, location, tuple(keywords[:4]), pii, score)

@@ -3,7 +3,8 @@
 Needs scikit-learn (the `dev` extra); run time needs only numpy. Three linear SVMs over one
 vocabulary of jieba words + character 1-3-grams (TF-IDF):
 - department (7 classes): government messages (title+text, title counted twice, and title alone)
-  plus the project's own labelled requests;
+  plus the project's own labelled requests; its documents also carry the cue-word features of
+  bot/nlp/dept_cues.py (`#dept:<department>`), which no other model sees;
 - request vs not: government titles and the heads of their texts plus own requests, against
   chit-chat, own chatter and own cadre check-ins;
 - category fallback (grid taxonomy): own labelled requests only (the rules in parser.py decide first).
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.nlp.dept_cues import cue_features
 from bot.nlp.features import features
 
 DEPARTMENTS = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生")
@@ -37,6 +39,8 @@ REQUEST_HEAD = 60  # characters of a government letter used as a request example
 # own lines in the department model: a different genre (short chat lines) and two thirds 城乡建设; at full
 # weight they pull the government letters' class balance towards 城乡建设; at 0.3 they still fit our own lines
 OWN_DEPT_WEIGHT = 0.3
+# department cue words (dept_cues.py) as extra features of the department documents only
+DEPT_CUES = True
 # request threshold: the cut-off with the widest margin to both targets on inner cross-validation
 TARGET_RECALL = 0.98
 TARGET_FP = 0.005
@@ -74,6 +78,10 @@ class Corpus:
     chat_f: list[list[str]] = field(default_factory=list)
     own_req_f: list[list[str]] = field(default_factory=list)
     own_neg_f: list[list[str]] = field(default_factory=list)
+    # department cue features (department model only), aligned with gov_full / gov_title / own_req_f
+    gov_full_cues: list[list[str]] = field(default_factory=list)
+    gov_title_cues: list[list[str]] = field(default_factory=list)
+    own_req_cues: list[list[str]] = field(default_factory=list)
 
 
 def build_corpus(tokenizer, data: Path) -> Corpus:
@@ -88,8 +96,12 @@ def build_corpus(tokenizer, data: Path) -> Corpus:
         corpus.gov_full.append(features(tokenizer, title + " " + row["text"]) + (tf or []))
         corpus.gov_title.append(tf)
         corpus.gov_head.append(tf if tf else features(tokenizer, row["text"][:REQUEST_HEAD]))
+        title_cues = cue_features(title) if title else []
+        corpus.gov_full_cues.append(cue_features(title + " " + row["text"]) + title_cues)
+        corpus.gov_title_cues.append(title_cues)
     corpus.chat_f = [features(tokenizer, r["text"]) for r in corpus.chat]
     corpus.own_req_f = [features(tokenizer, r["text"]) for r in corpus.own_requests]
+    corpus.own_req_cues = [cue_features(r["text"]) for r in corpus.own_requests]
     corpus.own_neg_f = [features(tokenizer, r["text"]) for r in corpus.own_chatter + corpus.own_checkins
                         if not r.get("is_request")]
     return corpus
@@ -118,20 +130,27 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
 
     gov_idx = list(range(len(corpus.gov))) if gov_idx is None else list(gov_idx)
     chat_idx = list(range(len(corpus.chat))) if chat_idx is None else list(chat_idx)
+    cues = DEPT_CUES and len(corpus.gov_full_cues) == len(corpus.gov)
 
-    dept_docs, dept_y, dept_sw = [], [], []
+    dept_docs, dept_cues, dept_y, dept_sw = [], [], [], []
     for i in gov_idx:
         label = DEPARTMENTS.index(corpus.gov[i]["label"])
         dept_docs.append(corpus.gov_full[i])
+        dept_cues.append(corpus.gov_full_cues[i] if cues else [])
         dept_y.append(label)
         if corpus.gov_title[i] is not None:
             dept_docs.append(corpus.gov_title[i])
+            dept_cues.append(corpus.gov_title_cues[i] if cues else [])
             dept_y.append(label)
     dept_sw = [1.0] * len(dept_docs)
-    for row, f in zip(corpus.own_requests, corpus.own_req_f, strict=True):
+    own_cues = corpus.own_req_cues if cues else [[] for _ in corpus.own_requests]
+    for row, f, c in zip(corpus.own_requests, corpus.own_req_f, own_cues, strict=True):
         dept_docs.append(f)
+        dept_cues.append(c)
         dept_y.append(DEPARTMENTS.index(row["department"]))
         dept_sw.append(OWN_DEPT_WEIGHT)
+    # the department documents proper: with the cue features (which no other model sees)
+    dept_docs_c = [d + c for d, c in zip(dept_docs, dept_cues, strict=True)] if cues else dept_docs
 
     req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f
     req_neg = [corpus.chat_f[i] for i in chat_idx] + corpus.own_neg_f
@@ -142,10 +161,10 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
     cat_y = [CATEGORIES.index(r["category"]) for r in corpus.own_requests]
 
     df: Counter[str] = Counter()
-    for doc in dept_docs + req_docs:
+    for doc in dept_docs_c + req_docs:
         df.update(set(doc))
     dept_df: Counter[str] = Counter()
-    for doc in dept_docs:
+    for doc in dept_docs_c:
         dept_df.update(set(doc))
     own: set[str] = set()
     for doc in corpus.own_req_f + corpus.own_neg_f:
@@ -156,16 +175,25 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
     idf = np.array([math.log((1 + n_docs) / (1 + dept_df[t])) + 1.0 for t in terms])
 
     dept = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(
-        _matrix(dept_docs, vocab, idf), dept_y, sample_weight=np.array(dept_sw))
+        _matrix(dept_docs_c, vocab, idf), dept_y, sample_weight=np.array(dept_sw))
     req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y)
     cat = LinearSVC(C=C_CAT, class_weight="balanced", random_state=SEED).fit(_matrix(cat_docs, vocab, idf), cat_y)
 
     dept_w = dept.coef_.T  # (V, 7)
     req_w = req.coef_[0]
     cat_w = cat.coef_.T  # (V, 14)
-    importance = np.maximum(np.abs(dept_w).max(axis=1), np.maximum(np.abs(req_w), np.abs(cat_w).max(axis=1)))
+    prune_w = dept_w
+    if cues:
+        # the pruned vocabulary is chosen as without the cue features (by a department model fitted without
+        # them), plus the cue features: the request and category vectors are l2-normalised over the kept
+        # vocabulary, so this keeps their scores exactly those of a model without cues
+        prune_w = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(
+            _matrix(dept_docs, vocab, idf), dept_y, sample_weight=np.array(dept_sw)).coef_.T
+    importance = np.maximum(np.abs(prune_w).max(axis=1), np.maximum(np.abs(req_w), np.abs(cat_w).max(axis=1)))
     keep = np.sort(np.argsort(-importance, kind="stable")[:MAX_FEATURES])
     keep = keep[importance[keep] > 1e-4]
+    if cues:
+        keep = np.union1d(keep, [i for i, t in enumerate(terms) if t.startswith("#dept:")])
     kept_terms = [terms[i] for i in keep]
     return {
         "vocab": np.frombuffer("\n".join(kept_terms).encode("utf-8"), dtype=np.uint8),
@@ -175,6 +203,7 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         "cat_w": cat_w[keep].astype(np.float16), "cat_b": cat.intercept_.astype(np.float32),
         "departments": np.frombuffer("\n".join(DEPARTMENTS).encode(), dtype=np.uint8),
         "categories": np.frombuffer("\n".join(CATEGORIES).encode(), dtype=np.uint8),
+        "dept_cues": np.array([int(cues)], dtype=np.uint8),
     }
 
 

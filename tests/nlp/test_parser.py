@@ -316,3 +316,27 @@ def test_rooms_before_upstairs_and_no_junk_community_names():
 def test_the_problem_decides_not_the_object(parser, text, category):
     r = parser.parse(text)
     assert r.is_request and r.category == category
+
+
+def test_department_cue_words():
+    from bot.nlp.dept_cues import CUES, cue_features
+
+    words = [w for ws in CUES.values() for w in ws]
+    assert len(words) == len(set(words))  # every cue word points to one department
+    assert cue_features("公交车没有站台") == ["#dept:交通运输"] * 2  # longest match: 公交车, not 公交 + 车
+    assert cue_features("在4S店买车被收了预付卡") == ["#dept:商贸旅游", "#dept:商贸旅游"]  # normalised (4 → 0)
+    assert cue_features("收到") == []
+
+
+def test_department_cues_do_not_touch_the_request_score(parser):
+    # the cue features feed the department model only: the request score is the one of the plain features
+    from bot.nlp.features import features, vectorise
+
+    assert parser.dept_cues
+    text = "景区门票涨价了，公交也不通"
+    idx, _ = vectorise(features(parser.tokenizer, text), parser.vocab, parser.idf)
+    assert not any(parser.terms[i].startswith("#dept:") for i in idx)
+    assert all(parser.req_w[parser.vocab["#dept:" + d]] == 0 for d in parser.departments)
+    assert all(parser.cat_w[parser.vocab["#dept:" + d]].max() == 0 == parser.cat_w[parser.vocab["#dept:" + d]].min()
+               for d in parser.departments)
+    assert parser.parse(text).department in ("商贸旅游", "交通运输")
