@@ -30,7 +30,7 @@ from bot.demo_roster import demo_roster
 from bot.domain.categories import category
 from bot.domain.periods import parse_month
 from bot.domain.tickets import state_label
-from bot.events import InboundMessage
+from bot.events import InboundMessage, MessageKind
 from bot.forms.monthly import write_monthly
 from bot.i18n import N_, _, using
 from bot.nlp.parser import get_parser
@@ -63,6 +63,7 @@ UI_STRINGS = (
     N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
     N_("Monthly form (附件5, .xlsx)"), N_("Tickets and notices"), N_("Close"),
     N_("notice"), N_("reminder"), N_("digest"),  # the kinds of message, as tags on the page
+    N_("📷 Photo"), N_("[photo]"),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir
@@ -112,7 +113,8 @@ async def messages(request: web.Request) -> web.Response:
         said = await history(session, "demo", chat_id=chat or None, user_id=None if chat else user)
     return web.json_response([
         event_json(id=s.id, direction=s.direction, at=s.at, chat=s.chat, user=s.user,
-                   user_name=s.user_name, text=s.text, kind=s.kind, ticket=s.ticket,
+                   user_name=s.user_name, text=s.text,
+                   kind=_message_kind(s.kind) if s.direction == "in" else s.kind, ticket=s.ticket,
                    files=s.files, tz=bot.settings.tz)
         for s in said
     ])
@@ -210,25 +212,31 @@ async def post_message(request: web.Request) -> web.Response:
     bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
     try:
         body = await request.json()
-        user, text = str(body["user"]).strip(), str(body["text"]).strip()
-    except (ValueError, KeyError, TypeError):
-        raise web.HTTPBadRequest(text='expected JSON {"user", "text", "chat"?}') from None
-    if not user or not text or len(text) > 2000:
+        kind = MessageKind(body.get("kind", MessageKind.text))  # a photo from the page has no words
+        user, text = str(body["user"]).strip(), str(body.get("text", "")).strip()
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise web.HTTPBadRequest(text='expected JSON {"user", "text", "chat"?, "kind"?}') from None
+    if not user or (not text and kind == MessageKind.text) or len(text) > 2000:
         raise web.HTTPBadRequest(text="user and text (at most 2000 characters) are required")
     message = InboundMessage(
         platform="demo", msg_id=str(body.get("msg_id") or uuid.uuid4()), user_id=user, text=text,
         chat_id=body.get("chat") or None, user_name=body.get("user_name"),
-        mentions_bot=bool(body.get("mentions_bot")),
+        mentions_bot=bool(body.get("mentions_bot")), kind=kind,
     )
     inbound_id = await bot.dispatcher.record(message)
     if inbound_id is None:
         return web.json_response({"duplicate": True})
     hub.publish({"type": "message", "message": event_json(
         id=f"in-{inbound_id}", direction="in", at=bot.clock.now(), chat=message.chat_id,
-        user=user, user_name=message.user_name, text=text, kind="message", tz=bot.settings.tz)})
+        user=user, user_name=message.user_name, text=text, kind=_message_kind(kind), tz=bot.settings.tz)})
     await bot.dispatcher.process(inbound_id)
     bot.outbox.wake()
     return web.json_response({"id": inbound_id})
+
+
+def _message_kind(kind: str) -> str:
+    """What the page shows an inbound message as: words, or a photo."""
+    return "message" if kind == MessageKind.text else str(kind)
 
 
 async def move_clock(request: web.Request) -> web.Response:

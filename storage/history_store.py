@@ -20,7 +20,7 @@ class Said:
     chat: str | None
     user: str | None
     user_name: str | None
-    kind: str
+    kind: str  # outbound: reply, notice …; inbound: what the message carries (text, image …)
     text: str
     ticket: str | None
     files: tuple[str, ...]
@@ -46,7 +46,7 @@ async def history(
     ins = (await session.exec(inbound.order_by(col(InboundLog.id).desc()).limit(limit))).all()
     outs = (await session.exec(outbound.order_by(col(Outbox.id).desc()).limit(limit))).all()
     said = [
-        Said(f"in-{r.id}", "in", r.received_at, r.chat_id, r.user_id, r.user_name, "message",
+        Said(f"in-{r.id}", "in", r.received_at, r.chat_id, r.user_id, r.user_name, r.kind,
              r.text, None, ())
         for r in ins
     ] + [

@@ -291,8 +291,16 @@ def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo) -> None:
     page.click(f"nav button[data-chat={GROUP}]")
     expect(page.locator("#title")).to_contain_text("八仙楼社区")
     assert TICKET_NO.search(_say(page, RESIDENT, "5号楼门口路灯不亮了"))
+    bubbles = page.locator("[data-testid=log] .msg.bot .bubble")
+    before = bubbles.count()
+    page.click("[data-testid=photo]")  # a photo, @ the bot: shown as one, answered with a hint
+    expect(page.locator("[data-testid=log] .msg.me .bubble").last).to_contain_text("📷", timeout=WAIT)
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
+                           arg=["[data-testid=log] .msg.bot .bubble", before], timeout=WAIT)
+    assert "文字" in bubbles.last.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the screen
-    for part in ("[data-testid=text]", "[data-testid=send]", "[data-testid=speaker]", "[data-testid=log]"):
+    for part in ("[data-testid=text]", "[data-testid=photo]", "[data-testid=send]", "[data-testid=speaker]",
+                 "[data-testid=log]"):
         box = page.locator(part).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 376 and box["y"] + box["height"] <= 668, part
     panel = page.locator("[data-testid=panel]")

@@ -74,6 +74,20 @@ async def test_a_message_typed_in_the_page_is_answered_live(demo: TestClient) ->
     events.close()
 
 
+async def test_a_photo_from_the_page_is_shown_as_one_and_answered_with_a_hint(demo: TestClient) -> None:
+    posted = await demo.post("/api/messages", json={"user": "resident-wang", "kind": "image"})
+    assert posted.status == 200
+    for _ in range(100):
+        log = await (await demo.get("/api/messages?user=resident-wang")).json()
+        if len(log) == 2:
+            break
+        await asyncio.sleep(0.02)
+    photo, hint = log
+    assert (photo["direction"], photo["kind"], photo["text"]) == ("in", "image", "")
+    assert hint["direction"] == "out" and "文字" in hint["text"]
+    assert (await demo.post("/api/messages", json={"user": "u", "kind": "sticker"})).status == 400
+
+
 async def test_moving_the_clock_runs_the_jobs(demo: TestClient) -> None:
     assert await (await demo.get("/api/messages?user=admin")).json() == []
     moved = await (await demo.post("/api/clock", json={"days": 1})).json()
