@@ -63,7 +63,7 @@ UI_STRINGS = (
     N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
     N_("Monthly form (附件5, .xlsx)"), N_("Tickets and notices"), N_("Close"),
     N_("notice"), N_("reminder"), N_("digest"),  # the kinds of message, as tags on the page
-    N_("📷 Photo"), N_("[photo]"),
+    N_("Photo"), N_("[photo]"),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir

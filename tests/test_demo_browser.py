@@ -294,7 +294,7 @@ def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo) -> None:
     bubbles = page.locator("[data-testid=log] .msg.bot .bubble")
     before = bubbles.count()
     page.click("[data-testid=photo]")  # a photo, @ the bot: shown as one, answered with a hint
-    expect(page.locator("[data-testid=log] .msg.me .bubble").last).to_contain_text("📷", timeout=WAIT)
+    expect(page.locator("[data-testid=log] .msg.me .bubble").last).to_have_text("[照片]", timeout=WAIT)
     page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
                            arg=["[data-testid=log] .msg.bot .bubble", before], timeout=WAIT)
     assert "文字" in bubbles.last.inner_text()
