@@ -212,7 +212,7 @@ async def post_message(request: web.Request) -> web.Response:
     bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
     try:
         body = await request.json()
-        kind = MessageKind(body.get("kind", MessageKind.text))  # a photo from the page has no words
+        kind = MessageKind.of(body.get("kind"))  # a photo from the page has no words
         user, text = str(body["user"]).strip(), str(body.get("text", "")).strip()
     except (ValueError, KeyError, TypeError, AttributeError):
         raise web.HTTPBadRequest(text='expected JSON {"user", "text", "chat"?, "kind"?}') from None

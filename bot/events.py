@@ -26,6 +26,16 @@ class MessageKind(StrEnum):
     location = "location"
     link = "link"
 
+    @classmethod
+    def of(cls, value: object) -> MessageKind:
+        """A kind named in JSON from outside (bridge, replay, the demo page); missing means text.
+        ValueError, naming the kinds there are, for anything else."""
+        if value is None:
+            return cls.text
+        if isinstance(value, str) and value in cls.__members__:
+            return cls(value)
+        raise ValueError(f'"kind" must be one of {", ".join(cls)} (default text)')
+
 
 @dataclass(frozen=True)
 class InboundMessage:

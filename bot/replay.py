@@ -99,9 +99,7 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     unknown = set(data) - _MESSAGE_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
-    kind = data.get("kind", MessageKind.text)
-    if not isinstance(kind, str) or kind not in MessageKind.__members__:
-        raise ValueError(f'"kind" must be one of {", ".join(MessageKind)}')
+    kind = MessageKind.of(data.get("kind"))
     if kind != MessageKind.text:
         data.setdefault("text", "")
     for key in ("user", "text") if kind == MessageKind.text else ("user",):
@@ -119,7 +117,7 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
         platform=str(data.get("platform") or default_platform), msg_id=str(msg_id),
         user_id=data["user"], text=data["text"], chat_id=chat,
         user_name=data.get("user_name"), mentions_bot=bool(data.get("mentions_bot", False)),
-        sent_at=at, kind=MessageKind(kind),
+        sent_at=at, kind=kind,
     )
     return Step(number, at, message)
 

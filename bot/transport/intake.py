@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from bot.dispatch import Dispatcher
 from bot.events import InboundMessage
+from storage import outbox_store
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,35 @@ class Intake:
         finally:
             if wake:
                 self.wake()
+
+    async def passive_replies(
+        self, inbound_id: int, message: InboundMessage, *, deadline: float, max_bytes: int
+    ) -> list[str]:
+        """For a channel that may carry a message's replies in the answer to its own callback
+        (公众号, smart robot): wait for the handlers until `deadline` (loop time, counted from the
+        callback's arrival, since the answer must reach WeChat within its 5 s) and take the
+        replies out of the outbox. [] if they did not finish in time (the outbox is woken when they
+        do) or the database failed; what the answer does not carry goes by the outbox. The caller
+        accepted the message with `wake=False`."""
+        loop = asyncio.get_running_loop()
+        task = self.by_inbound.get(inbound_id)
+        if task is not None:
+            await asyncio.wait([task], timeout=max(deadline - loop.time(), 0))
+            if not task.done():
+                task.add_done_callback(lambda _: self.wake())
+                return []
+        try:
+            if loop.time() > deadline:  # recording alone used up the time
+                return []
+            async with self.dispatcher.db.transaction() as session:
+                return await outbox_store.take_for_passive_reply(
+                    session, inbound_id=inbound_id, platform=message.platform, chat_id=message.chat_id,
+                    user_id=message.user_id, now=self.dispatcher.clock.now(), max_bytes=max_bytes)
+        except Exception:  # the database is down: the replies stay in the outbox
+            log.exception("%s: replies of inbound %s left to the outbox", message.platform, inbound_id)
+            return []
+        finally:
+            self.wake()
 
     async def drain(self) -> None:
         """Wait for every message accepted so far (tests, shutdown)."""

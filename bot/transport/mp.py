@@ -2,7 +2,8 @@
 
 Residents on personal WeChat follow the account and talk to the bot 1:1 (reporting and following
 their tickets). WeChat gives 5 s for an answer and retries otherwise, so a message is recorded,
-handled in the background, and if the handlers finish within `passive_wait` seconds their replies
+handled in the background, and if the handlers finish within `passive_wait` seconds of the
+callback's arrival their replies
 go back in the HTTP answer itself (a passive reply, which costs no quota). Anything later goes out
 as a customer-service message (客服消息), which WeChat allows only within 48 hours of the
 resident's last message, 5 per window; past that the outbox marks the message failed with a note
@@ -41,7 +42,6 @@ from bot.transport.wecom_app import (
 )
 from bot.transport.wecom_crypto import CryptoError, SignatureError, WeComCrypto, check_plain_signature
 from bot.transport.xml import XmlError, parse_xml, render_xml
-from storage import outbox_store
 from storage.db import Database
 from storage.models import InboundLog, Outbox, OutboxStatus
 
@@ -51,7 +51,7 @@ PLATFORM = "mp"
 WINDOW = timedelta(hours=48)
 WINDOW_QUOTA = 5
 TEXT_LIMIT = 2048
-PASSIVE_WAIT = 4.0  # seconds we may hold the answer; WeChat gives up at 5
+PASSIVE_WAIT = 4.0  # seconds from a callback's arrival we may hold the answer; WeChat gives up at 5
 
 
 class WindowClosed(TransportError):
@@ -89,6 +89,7 @@ class MpChannel:
         return web.Response(text=q.get("echostr", ""))  # as is: 公众号 does not encrypt echostr
 
     async def callback(self, request: web.Request) -> web.Response:
+        deadline = asyncio.get_running_loop().time() + self.passive_wait
         q = request.query
         encrypted = q.get("encrypt_type") == "aes"
         try:
@@ -110,19 +111,8 @@ class MpChannel:
         inbound_id = await self.intake.accept(message, wake=False)
         if inbound_id is None:
             return web.Response(text="success")  # a retry: the first delivery is being answered
-        task = self.intake.by_inbound.get(inbound_id)
-        if task is not None:
-            await asyncio.wait([task], timeout=self.passive_wait)
-            if not task.done():  # replies follow as customer-service messages
-                task.add_done_callback(lambda _: self.intake.wake() if self.intake else None)
-                return web.Response(text="success")
-        try:
-            texts = await self._take_passive(inbound_id, message.user_id)
-        except Exception:  # the database is down: the replies stay in the outbox
-            log.exception("mp: replies of inbound %s left to the outbox", inbound_id)
-            texts = []
-        finally:
-            self.intake.wake()  # whatever did not fit the passive answer
+        # Late replies follow as customer-service messages.
+        texts = await self.intake.passive_replies(inbound_id, message, deadline=deadline, max_bytes=TEXT_LIMIT)
         if not texts:
             return web.Response(text="success")
         reply = render_xml({"ToUserName": message.user_id, "FromUserName": body.get("ToUserName", ""),
@@ -131,13 +121,6 @@ class MpChannel:
             assert self.crypto is not None
             reply = self.crypto.seal_xml(reply, nonce=q.get("nonce"))
         return web.Response(text=reply, content_type="application/xml")
-
-    async def _take_passive(self, inbound_id: int, openid: str) -> list[str]:
-        """This message's replies to the resident, for the passive answer (see outbox_store)."""
-        async with self.db.transaction() as session:
-            return await outbox_store.take_for_passive_reply(
-                session, inbound_id=inbound_id, platform=PLATFORM, chat_id=None, user_id=openid,
-                now=self.clock.now(), max_bytes=TEXT_LIMIT)
 
     # ---------------------------------------------------------------- outbound (customer service)
 

@@ -89,8 +89,8 @@ def add_channels(
         assert robot.encoding_aes_key is not None
         robot_crypto = WeComCrypto(robot.token.get_secret_value(), robot.encoding_aes_key.get_secret_value(), "",
                                    strict_receive_id=False, now=now)
-        robot_channel = WeComRobotChannel(robot_crypto, intake, api(wecom.api_base, None), db=bot.db, clock=bot.clock,
-                                          monotonic=monotonic, welcome=welcome)
+        robot_channel = WeComRobotChannel(robot_crypto, intake, api(wecom.api_base, None), monotonic=monotonic,
+                                          welcome=welcome)
         robot_channel.add_routes(web_app)
         channels[robot_channel.platform] = robot_channel
 

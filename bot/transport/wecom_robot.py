@@ -26,7 +26,6 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.clock import Clock
 from bot.events import InboundMessage, OutboundMessage
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
@@ -34,8 +33,6 @@ from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
 from bot.transport.wecom_app import read_limited, reject, split_utf8, verify_echo
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
-from storage import outbox_store
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +45,13 @@ class WeComRobotChannel:
     platform = PLATFORM
 
     def __init__(
-        self, crypto: WeComCrypto, intake: Intake | None, api: WeComApi, *, db: Database | None = None,
-        clock: Clock | None = None, monotonic: Callable[[], float] = time.monotonic,
-        url_ttl: float = RESPONSE_URL_TTL, passive_wait: float = PASSIVE_WAIT, welcome: Callable[[], str] = lambda: "",
+        self, crypto: WeComCrypto, intake: Intake | None, api: WeComApi, *,
+        monotonic: Callable[[], float] = time.monotonic, url_ttl: float = RESPONSE_URL_TTL,
+        passive_wait: float = PASSIVE_WAIT, welcome: Callable[[], str] = lambda: "",
     ) -> None:
-        """`welcome` gives the answer to a user's first 1:1 visit of the day ("" answers nothing).
-        Without `db` and `clock` every reply goes through `response_url`."""
+        """`welcome` gives the answer to a user's first 1:1 visit of the day ("" answers nothing)."""
         self.crypto, self.intake, self.api, self.welcome = crypto, intake, api, welcome
-        self.db, self.clock, self.passive_wait = db, clock, passive_wait
+        self.passive_wait = passive_wait
         self.monotonic, self.url_ttl = monotonic, url_ttl
         self._urls: dict[str, deque[tuple[float, str]]] = {}
 
@@ -93,51 +89,23 @@ class WeComRobotChannel:
         answer = ""
         if message is not None and self.intake is not None:
             url = str(payload.get("response_url") or "")
-            passive = self.db is not None and self.clock is not None
-            inbound_id = await self.intake.accept(message, wake=not passive)
+            inbound_id = await self.intake.accept(message, wake=False)
             key = message.chat_id or message.user_id
             if inbound_id is not None and url:
                 self._urls.setdefault(key, deque(maxlen=URLS_PER_CHAT)).append((self.monotonic(), url))
-            if inbound_id is not None and passive:
+            if inbound_id is not None:
                 answer = await self._passive(self.intake, inbound_id, message, deadline)
             if answer and url:  # answered: its url is not needed for a late reply
                 self._forget_url(key, url)
         return web.Response(text=self.crypto.seal_json(answer), content_type="text/plain")
 
     async def _passive(self, intake: Intake, inbound_id: int, message: InboundMessage, deadline: float) -> str:
-        """The replies, as a finished stream, if the handlers finish by `deadline` (else ""):
-        replies taken out of the outbox must reach WeCom before it gives up on the callback, or
-        nobody would send them. Whatever the answer does not carry goes through the outbox (and
-        `response_url`), woken when the handlers are done."""
-        loop = asyncio.get_running_loop()
-        task = intake.by_inbound.get(inbound_id)
-        if task is not None:
-            await asyncio.wait([task], timeout=max(deadline - loop.time(), 0))
-            if not task.done():
-                task.add_done_callback(lambda _: intake.wake())
-                return ""
-        if loop.time() > deadline:  # recording alone took too long
-            intake.wake()
-            return ""
-        try:
-            texts = await self._take(inbound_id, message)
-        except Exception:  # the database is down: the replies stay in the outbox
-            log.exception("wecom_robot: replies of inbound %s left to the outbox", inbound_id)
-            return ""
-        finally:
-            intake.wake()
+        """The replies as a finished stream, if the handlers finish by `deadline` (else "")."""
+        texts = await intake.passive_replies(inbound_id, message, deadline=deadline, max_bytes=STREAM_LIMIT)
         if not texts:
             return ""
         stream = {"id": uuid.uuid4().hex, "finish": True, "content": "\n\n".join(texts)}
         return json.dumps({"msgtype": "stream", "stream": stream}, ensure_ascii=False)
-
-    async def _take(self, inbound_id: int, message: InboundMessage) -> list[str]:
-        assert self.db is not None
-        assert self.clock is not None
-        async with self.db.transaction() as session:
-            return await outbox_store.take_for_passive_reply(
-                session, inbound_id=inbound_id, platform=PLATFORM, chat_id=message.chat_id, user_id=message.user_id,
-                now=self.clock.now(), max_bytes=STREAM_LIMIT)
 
     def _welcome(self) -> web.Response:
         """The welcome goes in the callback's own answer (passive reply): nothing is recorded, and a

@@ -124,6 +124,21 @@ def group_message(rig: Rig, msg_id: str = "robot-1", text: str = "@网格通 帮
             "msgtype": "text", "text": {"content": text}}
 
 
+def held_handler(rig: Rig, channel: str) -> asyncio.Event:
+    """A handler that answers “您的报修已受理” only once the returned event is set, and a channel
+    that holds its callback's answer for 50 ms: the reply comes too late to go back passively."""
+    release = asyncio.Event()
+
+    async def slow(ctx: Context) -> bool:
+        await release.wait()
+        await ctx.reply("您的报修已受理")
+        return True
+
+    rig.bot.registry.text_handlers.insert(0, slow)
+    rig.channels[channel].passive_wait = 0.05
+    return release
+
+
 async def test_robot_url_verification(rig: Rig) -> None:
     crypto = robot_crypto(rig)
     echo = crypto.encrypt("8732145")
@@ -166,15 +181,7 @@ async def test_robot_answers_empty_when_recording_alone_used_up_the_time(rig: Ri
 
 
 async def test_robot_slow_handling_answers_empty_then_through_response_url(rig: Rig) -> None:
-    release = asyncio.Event()
-
-    async def slow(ctx: Context) -> bool:
-        await release.wait()
-        await ctx.reply("您的报修已受理")
-        return True
-
-    rig.bot.registry.text_handlers.insert(0, slow)
-    rig.channels["wecom_robot"].passive_wait = 0.05
+    release = held_handler(rig, "wecom_robot")
     status, text = await post_robot(rig, group_message(rig, text="@网格通 楼道灯坏了"))
     assert status == 200 and opened(rig, text) == ""
     release.set()
@@ -267,6 +274,13 @@ async def post_mp(rig: Rig, plain: str, *, nonce: str = "77") -> tuple[int, str]
     return response.status, await response.text()
 
 
+def mp_answer(rig: Rig, text: str) -> dict[str, str]:
+    """The passive reply inside an encrypted 公众号 answer."""
+    envelope = parse_xml(text)
+    return parse_xml(mp_crypto(rig).open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"],
+                                         envelope["Encrypt"]))
+
+
 def mp_text(rig: Rig, content: str, msg_id: str) -> str:
     return text_xml("o-wang", content, msg_id, to="gh_account", create=int(rig.clock.now().timestamp()))
 
@@ -283,9 +297,7 @@ async def test_mp_url_verification_returns_echostr_as_is(rig: Rig) -> None:
 async def test_mp_passive_reply_inside_the_callback(rig: Rig) -> None:
     status, text = await post_mp(rig, mp_text(rig, "帮助", "mp-1"))
     assert status == 200
-    envelope = parse_xml(text)
-    reply = parse_xml(mp_crypto(rig).open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"],
-                                          envelope["Encrypt"]))
+    reply = mp_answer(rig, text)
     assert (reply["ToUserName"], reply["FromUserName"], reply["MsgType"]) == ("o-wang", "gh_account", "text")
     assert reply["Content"]
     assert await rig.settle() == 0  # already answered: nothing left for the customer-service API
@@ -297,21 +309,20 @@ async def test_mp_passive_reply_inside_the_callback(rig: Rig) -> None:
 
 
 async def test_mp_slow_handling_answers_success_then_customer_service(rig: Rig) -> None:
-    release = asyncio.Event()
-
-    async def slow(ctx: Context) -> bool:
-        await release.wait()
-        await ctx.reply("您的报修已受理")
-        return True
-
-    rig.bot.registry.text_handlers.insert(0, slow)
-    rig.channels["mp"].passive_wait = 0.05
+    release = held_handler(rig, "mp")
     status, text = await post_mp(rig, mp_text(rig, "楼道灯坏了", "mp-2"))
     assert (status, text) == (200, "success")
     release.set()
     assert await rig.settle() == 1
     [sent] = rig.fake.calls("/cgi-bin/message/custom/send")
     assert json_of(sent) == {"touser": "o-wang", "msgtype": "text", "text": {"content": "您的报修已受理"}}
+
+
+async def test_mp_answers_success_when_recording_alone_used_up_the_time(rig: Rig) -> None:
+    rig.channels["mp"].passive_wait = 0.0  # counted from the callback's arrival, like the robot's
+    assert await post_mp(rig, mp_text(rig, "帮助", "mp-late")) == (200, "success")
+    assert await rig.settle() == 1  # the reply goes as a customer-service message instead
+    assert len(rig.fake.calls("/cgi-bin/message/custom/send")) == 1
 
 
 async def test_mp_48_hour_window(rig: Rig) -> None:
@@ -408,17 +419,13 @@ async def test_mp_voice_with_recognition_is_read_and_a_picture_gets_a_hint(rig: 
     voice = render_xml({"ToUserName": "gh_account", "FromUserName": "o-wang", "CreateTime": int(rig.ts),
                         "MsgType": "voice", "MediaId": "m1", "Format": "amr", "Recognition": "帮助", "MsgId": "v-1"})
     _, text = await post_mp(rig, voice)
-    envelope = parse_xml(text)
-    reply = parse_xml(mp_crypto(rig).open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"],
-                                          envelope["Encrypt"]))
+    reply = mp_answer(rig, text)
     assert "工单" in reply["Content"]  # the recognised words were handled like typed ones (帮助)
     picture = render_xml({"ToUserName": "gh_account", "FromUserName": "o-wang", "CreateTime": int(rig.ts),
                           "MsgType": "image", "PicUrl": "https://example.invalid/p.jpg", "MediaId": "m2",
                           "MsgId": "i-1"})
     _, text = await post_mp(rig, picture, nonce="79")
-    envelope = parse_xml(text)
-    reply = parse_xml(mp_crypto(rig).open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"],
-                                          envelope["Encrypt"]))
+    reply = mp_answer(rig, text)
     assert "文字" in reply["Content"]
 
 
