@@ -1,4 +1,5 @@
-"""Writing ticket exports as JSON lines, CSV (UTF-8 with BOM, so Excel shows Chinese) or xlsx."""
+"""Writing ticket exports as JSON lines, CSV (UTF-8 with BOM, so Excel shows Chinese) or xlsx; the
+spreadsheet formats are inert (bot.forms.inert): a name starting with = is text, not a formula."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from bot.forms.inert import csv_value, write_only
 from storage.export_store import EXPORT_FIELDS
 
 FORMATS = ("jsonl", "csv", "xlsx")
@@ -35,7 +37,7 @@ async def write_export(
         sheet = book.create_sheet("tickets")
         sheet.append(list(EXPORT_FIELDS))
         async for row in rows:
-            sheet.append([_cell(row[f], tz) for f in EXPORT_FIELDS])
+            sheet.append([write_only(sheet, _cell(row[f], tz)) for f in EXPORT_FIELDS])
             count += 1
         book.save(path)
         return count
@@ -48,7 +50,7 @@ async def write_export(
         async for row in rows:
             values = {f: _cell(row[f], tz) for f in EXPORT_FIELDS}
             if writer:
-                writer.writerow(["" if values[f] is None else values[f] for f in EXPORT_FIELDS])
+                writer.writerow(["" if values[f] is None else csv_value(values[f]) for f in EXPORT_FIELDS])
             else:
                 stream.write(json.dumps(values, ensure_ascii=False) + "\n")
             count += 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.forms.inert import csv_unescape, csv_value, put
 from storage.models import Platform, Role, UnitLevel
 
 UNITS_COLUMNS = ("id", "name", "level", "parent_id", "households")
@@ -166,7 +167,7 @@ def _read_csv(file: Path) -> _Table:
             for record in reader:
                 if not any(cell.strip() for cell in record):
                     continue
-                rows.append((f"{label}:{reader.line_num}", _as_dict(header, record)))
+                rows.append((f"{label}:{reader.line_num}", _as_dict(header, [csv_unescape(c) for c in record])))
     except UnicodeDecodeError as exc:
         return label, [], [(f"{label}:?", {"__error__": f"not UTF-8 ({exc.reason})"})]
     return label, header, rows
@@ -373,11 +374,9 @@ def write_roster(roster: Roster, path: Path) -> None:
         for name, rows in tables.items():
             sheet = workbook.create_sheet(name)
             sheet.append(list(SHEETS[name]))
-            for row in rows:
-                sheet.append(row)
-            for cells in sheet.iter_rows(min_row=2):
-                for cell in cells:
-                    cell.number_format = "@"  # keep phone numbers and ids as text
+            for number, row in enumerate(rows, start=2):
+                for column, value in enumerate(row, start=1):
+                    put(sheet, number, column, value).number_format = "@"  # phones and ids stay text
         path.parent.mkdir(parents=True, exist_ok=True)
         workbook.save(path)
         return
@@ -386,7 +385,7 @@ def write_roster(roster: Roster, path: Path) -> None:
         with (path / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(SHEETS[name])
-            writer.writerows(rows)
+            writer.writerows([csv_value(v) for v in row] for row in rows)
 
 
 def _rows(roster: Roster) -> Iterator[tuple[str, list[list[str]]]]:

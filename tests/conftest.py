@@ -72,12 +72,12 @@ class Harness:
 
     async def say(
         self, user: str, text: str, *, chat: str | None = None, msg_id: str | None = None,
-        platform: str = "demo", mentions_bot: bool = False,
+        platform: str = "demo", mentions_bot: bool = False, user_name: str | None = None,
     ) -> list[OutboundMessage]:
         self._seq += 1
         message = InboundMessage(
             platform=platform, msg_id=msg_id or f"m{self._seq}", user_id=user, text=text,
-            chat_id=chat, mentions_bot=mentions_bot,
+            chat_id=chat, mentions_bot=mentions_bot, user_name=user_name,
         )
         await self.app.dispatcher.receive(message)
         return await self.delivered()

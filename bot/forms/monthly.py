@@ -12,6 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from bot.forms.inert import put
+
 BLANK = "____"
 
 
@@ -159,7 +161,7 @@ def write_monthly(form: MonthlyForm, path: Path) -> Path:
     ws["A2"] = f"（{form.year}年{form.month}月）"
     ws["A2"].alignment = Alignment(horizontal="center")
     ws.merge_cells("A3:D3")
-    ws["A3"] = f"{form.street}　　{form.community}　　驻社区(网格)干部：{form.cadre}"
+    put(ws, 3, 1, f"{form.street}　　{form.community}　　驻社区(网格)干部：{form.cadre}")
     for col, title in zip("ABCD", ("项目", "序号", "内容", "备注"), strict=True):
         cell = ws[f"{col}4"]
         cell.value, cell.font, cell.border = title, Font(bold=True), _BOX
@@ -168,10 +170,10 @@ def write_monthly(form: MonthlyForm, path: Path) -> Path:
     group_start: dict[str, int] = {}
     for group, number, template in ITEMS:
         group_start.setdefault(group, row)
-        ws.cell(row, 1, group)
-        ws.cell(row, 2, number)
-        ws.cell(row, 3, form.sentence(template))
-        ws.cell(row, 4, form.remarks(template))
+        put(ws, row, 1, group)
+        put(ws, row, 2, number)
+        put(ws, row, 3, form.sentence(template))
+        put(ws, row, 4, form.remarks(template))
         for col in range(1, 5):
             ws.cell(row, col).border = _BOX
             ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="center")
@@ -182,13 +184,15 @@ def write_monthly(form: MonthlyForm, path: Path) -> Path:
             ws.merge_cells(start_row=start, start_column=1, end_row=end - 1, end_column=1)
         ws.cell(start, 1).alignment = Alignment(horizontal="center", vertical="center")
     row += 1
-    ws.cell(row, 1, "驻社区(网格)干部(签名)：")
-    ws.cell(row, 3, f"{form.cadre}（{form.confirmed_on} 在网格通确认）" if form.confirmed_on else BLANK * 3)
-    ws.cell(row + 1, 1, "注：本表每月5日前上报街道党工委，并在居务公开栏公示。")
+    put(ws, row, 1, "驻社区(网格)干部(签名)：")
+    put(ws, row, 3, f"{form.cadre}（{form.confirmed_on} 在网格通确认）" if form.confirmed_on else BLANK * 3)
+    put(ws, row + 1, 1, "注：本表每月5日前上报街道党工委，并在居务公开栏公示。")
     data = wb.create_sheet("数据")
     data.append(["key", "项目", "value", "source"])
-    for f in FIELDS:
-        data.append([f.key, f.label, form.values.get(f.key), "corrected" if f.key in form.corrected else f.source])
+    for number, f in enumerate(FIELDS, start=2):
+        source = "corrected" if f.key in form.corrected else f.source
+        for column, value in enumerate((f.key, f.label, form.values.get(f.key), source), start=1):
+            put(data, number, column, value)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
