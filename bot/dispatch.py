@@ -253,7 +253,7 @@ class Dispatcher:
             row = (await session.exec(query)).one()
             if row.status == InboundStatus.done:
                 return  # another worker finished it while we waited
-            member = await find_member(session, message.user_id)
+            member = await find_member(session, message.user_id, message.platform)
             place = (
                 await find_chat(session, message.platform, message.chat_id)
                 if message.chat_id

@@ -20,6 +20,16 @@ UNITS_COLUMNS = ("id", "name", "level", "parent_id", "households")
 PEOPLE_COLUMNS = ("id", "name", "role", "unit_id", "phone", "im_user")
 CHATS_COLUMNS = ("chat_id", "unit_id", "platform", "name")
 SHEETS = {"units": UNITS_COLUMNS, "people": PEOPLE_COLUMNS, "chats": CHATS_COLUMNS}
+# Columns a sheet may leave out (older rosters); exports always write them.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"people": ("other_ids",)}
+
+# Identity is per platform: `im_user` is the person's id on WeCom (self-built app and smart robot,
+# one corp userid), in the demo and in replay; `other_ids` binds the other platforms, as
+# `platform:id` pairs separated by `;` (`bridge:wxid_ab12;mp:oX9k…`). A sender is a roster person
+# only on a platform where their id is bound: a bridge or 公众号 user whose id merely equals a
+# WeCom userid is a resident (a gateway's ids are chosen by whoever runs or joins it).
+IM_USER_PLATFORMS = frozenset({"wecom_app", "wecom_robot", "demo"})
+OTHER_ID_PLATFORMS = ("bridge", "mp")
 
 # Which unit level each role may hold (admin may sit anywhere).
 ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
@@ -60,7 +70,35 @@ class PersonRole:
     unit_id: str
     phone: str | None = None
     im_user: str | None = None
+    other_ids: tuple[tuple[str, str], ...] = ()  # (platform, id) on bridge / mp
     where: str = field(default="", compare=False)
+
+
+def parse_other_ids(value: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """`bridge:wxid_ab12;mp:oX9k` → ((bridge, wxid_ab12), (mp, oX9k)), and the problems found
+    (a pair that is not `platform:id`, a platform other than bridge or mp)."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for raw in re.split(r"[;；]", value):
+        item = raw.strip()
+        if not item:
+            continue
+        platform, sep, user_id = item.partition(":")
+        platform, user_id = platform.strip(), user_id.strip()
+        if not sep or not platform or not user_id:
+            problems.append(f"other_ids {item!r} is not platform:id")
+        elif platform not in OTHER_ID_PLATFORMS:
+            problems.append(f"other_ids platform {platform!r} is not one of {', '.join(OTHER_ID_PLATFORMS)} "
+                            "(the WeCom id goes in im_user)")
+        elif len(user_id) > 128:
+            problems.append(f"other_ids {platform} id is longer than 128 characters")
+        else:
+            pairs.append((platform, user_id))
+    return tuple(pairs), problems
+
+
+def format_other_ids(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ";".join(f"{platform}:{user_id}" for platform, user_id in pairs)
 
 
 @dataclass(frozen=True)
@@ -232,10 +270,12 @@ def _build(raw: dict[str, list[tuple[str, dict[str, str]]]]) -> tuple[Roster, li
         if "__error__" in row:
             problems.append(f"{where}: {row['__error__']}")
             continue
+        other_ids, bad = parse_other_ids(row.get("other_ids", ""))
+        problems += [f"{where}: {reason}" for reason in bad]
         roster.people.append(
             PersonRole(
                 row["id"], row["name"], row["role"], row["unit_id"],
-                normalise_phone(row["phone"]) or None, row["im_user"] or None, where,
+                normalise_phone(row["phone"]) or None, row["im_user"] or None, other_ids, where,
             )
         )
     for where, row in raw["chats"]:
@@ -290,6 +330,7 @@ def validate(roster: Roster) -> list[str]:
     seen_grants: set[tuple[str, str, str]] = set()
     identity: dict[str, PersonRole] = {}
     owner_of_im: dict[str, str] = {}
+    owner_of_other: dict[tuple[str, str], str] = {}
     for p in roster.people:
         if not p.id:
             problems.append(f"{p.where}: id is empty")
@@ -298,7 +339,7 @@ def validate(roster: Roster) -> list[str]:
             problems.append(f"{p.where}: name is empty")
         first = identity.setdefault(p.id, p)
         if first is not p:
-            for attr in ("name", "phone", "im_user"):
+            for attr in ("name", "phone", "im_user", "other_ids"):
                 if getattr(first, attr) != getattr(p, attr):
                     problems.append(
                         f"{p.where}: {attr} differs from {first.where} for the same person {p.id!r}"
@@ -324,6 +365,10 @@ def validate(roster: Roster) -> list[str]:
             owner = owner_of_im.setdefault(p.im_user, p.id)
             if owner != p.id:
                 problems.append(f"{p.where}: im_user {p.im_user!r} already belongs to {owner!r}")
+        for platform, user_id in p.other_ids:
+            owner = owner_of_other.setdefault((platform, user_id), p.id)
+            if owner != p.id:
+                problems.append(f"{p.where}: other_ids {platform}:{user_id} already belongs to {owner!r}")
 
     platforms = {pl.value for pl in Platform}
     seen_chats: set[tuple[str, str]] = set()
@@ -373,7 +418,7 @@ def write_roster(roster: Roster, path: Path) -> None:
         workbook.remove(workbook.active)
         for name, rows in tables.items():
             sheet = workbook.create_sheet(name)
-            sheet.append(list(SHEETS[name]))
+            sheet.append(list(SHEETS[name] + OPTIONAL_COLUMNS.get(name, ())))
             for number, row in enumerate(rows, start=2):
                 for column, value in enumerate(row, start=1):
                     put(sheet, number, column, value).number_format = "@"  # phones and ids stay text
@@ -384,7 +429,7 @@ def write_roster(roster: Roster, path: Path) -> None:
     for name, rows in tables.items():
         with (path / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(SHEETS[name])
+            writer.writerow(SHEETS[name] + OPTIONAL_COLUMNS.get(name, ()))
             writer.writerows([csv_value(v) for v in row] for row in rows)
 
 
@@ -394,6 +439,7 @@ def _rows(roster: Roster) -> Iterator[tuple[str, list[list[str]]]]:
         for u in roster.units
     ]
     yield "people", [
-        [p.id, p.name, p.role, p.unit_id, p.phone or "", p.im_user or ""] for p in roster.people
+        [p.id, p.name, p.role, p.unit_id, p.phone or "", p.im_user or "", format_other_ids(p.other_ids)]
+        for p in roster.people
     ]
     yield "chats", [[c.chat_id, c.unit_id, c.platform, c.name] for c in roster.chats]

@@ -90,6 +90,17 @@ class Person(SQLModel, table=True):
     active: bool = True
 
 
+class PersonOtherId(SQLModel, table=True):
+    """A roster person's id on a platform other than WeCom (roster column `other_ids`): a sender
+    is this person only on the platform the id is bound to."""
+
+    __tablename__ = "person_other_id"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    user_id: str = Field(primary_key=True, max_length=128)
+    person_id: str = Field(foreign_key="person.id", max_length=64, index=True)
+
+
 class RoleGrant(SQLModel, table=True):
     """One roster `people` row: a person holds a role in a unit (a person may have several)."""
 

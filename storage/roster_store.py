@@ -9,8 +9,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.roster import Chat, PersonRole, Roster, Unit, parents_first
-from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
+from bot.roster import IM_USER_PLATFORMS, Chat, PersonRole, Roster, Unit, parents_first
+from storage.models import ChatBinding, OrgUnit, Person, PersonOtherId, RoleGrant
 
 
 async def replace_roster(session: AsyncSession, roster: Roster) -> None:
@@ -33,6 +33,7 @@ async def replace_roster(session: AsyncSession, roster: Roster) -> None:
 
     await session.exec(delete(RoleGrant))
     await session.exec(delete(ChatBinding))
+    await session.exec(delete(PersonOtherId))
     # Free every im_user first, so an id moving from one person to another cannot collide.
     await session.exec(update(Person).values(im_user=None))
     await session.flush()
@@ -50,6 +51,9 @@ async def replace_roster(session: AsyncSession, roster: Roster) -> None:
             session.add(row)
     await session.flush()
     session.add_all(RoleGrant(person_id=p.id, role=p.role, unit_id=p.unit_id) for p in roster.people)
+    other_ids = {(platform, user_id): p.id for p in roster.people for platform, user_id in p.other_ids}
+    session.add_all(PersonOtherId(platform=platform, user_id=user_id, person_id=person_id)
+                    for (platform, user_id), person_id in other_ids.items())
     session.add_all(
         ChatBinding(platform=c.platform, chat_id=c.chat_id, unit_id=c.unit_id, name=c.name)
         for c in roster.chats
@@ -66,9 +70,14 @@ async def load_roster(session: AsyncSession) -> Roster:
         )
     ).all()
     chats = (await session.exec(select(ChatBinding))).all()
+    others: dict[str, list[tuple[str, str]]] = {}
+    for row in (await session.exec(select(PersonOtherId).order_by(PersonOtherId.platform,
+                                                                   PersonOtherId.user_id))).all():
+        others.setdefault(row.person_id, []).append((row.platform, row.user_id))
     return Roster(
         units=[Unit(u.id, u.name, u.level, u.parent_id, u.households) for u in units],
-        people=[PersonRole(p.id, p.name, g.role, g.unit_id, p.phone, p.im_user) for g, p in rows],
+        people=[PersonRole(p.id, p.name, g.role, g.unit_id, p.phone, p.im_user, tuple(others.get(p.id, ())))
+                for g, p in rows],
         chats=[Chat(c.chat_id, c.unit_id, c.platform, c.name) for c in chats],
     ).canonical()
 
@@ -98,17 +107,26 @@ class Member:
         return frozenset(g.role for g in self.grants)
 
 
-async def find_member(session: AsyncSession, im_user: str) -> Member | None:
-    """Resolve a chat user id to a roster person with all their roles; None means a resident."""
-    rows = (
-        await session.exec(
-            select(Person, RoleGrant, OrgUnit)
-            .join(RoleGrant, RoleGrant.person_id == Person.id)
-            .join(OrgUnit, OrgUnit.id == RoleGrant.unit_id)
-            .where(Person.im_user == im_user, Person.active)
-            .order_by(RoleGrant.id)
-        )
-    ).all()
+async def find_member(session: AsyncSession, user_id: str, platform: str | None = None) -> Member | None:
+    """Resolve a sender to a roster person with all their roles; None means a resident.
+
+    Identity is per platform: on WeCom (app, smart robot), the demo and replay (`platform` None
+    means these) the id is matched against `im_user`; on the bridge and the 公众号 only against
+    the person's `other_ids` for that platform, so an id there that equals a WeCom userid is a
+    resident's."""
+    query = (
+        select(Person, RoleGrant, OrgUnit)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .join(OrgUnit, OrgUnit.id == RoleGrant.unit_id)
+        .where(Person.active)
+        .order_by(RoleGrant.id)
+    )
+    if platform is None or platform in IM_USER_PLATFORMS:
+        query = query.where(Person.im_user == user_id)
+    else:
+        query = query.join(PersonOtherId, PersonOtherId.person_id == Person.id).where(
+            PersonOtherId.platform == platform, PersonOtherId.user_id == user_id)
+    rows = (await session.exec(query)).all()
     if not rows:
         return None
     person = rows[0][0]

@@ -49,7 +49,7 @@ def test_xlsx_has_three_sheets_with_the_documented_columns(tmp_path: Path) -> No
     book.close()
     assert headers == {
         "units": ["id", "name", "level", "parent_id", "households"],
-        "people": ["id", "name", "role", "unit_id", "phone", "im_user"],
+        "people": ["id", "name", "role", "unit_id", "phone", "im_user", "other_ids"],
         "chats": ["chat_id", "unit_id", "platform", "name"],
     }
 
