@@ -185,8 +185,7 @@ def _keep(kind: str, count: int) -> set[int]:
     return set()
 
 
-def _digit_chars(text: str, start: int, end: int) -> list[int]:
-    folded = fold(text)
+def _digit_chars(folded: str, start: int, end: int) -> list[int]:
     return [i for i in range(start, end) if folded[i] in _DIGITS or folded[i] in "Xx"]
 
 
@@ -306,8 +305,9 @@ def mask(text: str, rooms: bool = True, names: Iterable[str] = ()) -> str:
     if not text:
         return text
     hidden: set[int] = set()
+    folded = fold(text)
     for p in find_pii(text):
-        positions = _digit_chars(text, p.start, p.end)
+        positions = _digit_chars(folded, p.start, p.end)
         keep = _keep(p.kind, len(positions))
         hidden.update(pos for k, pos in enumerate(positions) if k not in keep)
     for a, b in _name_spans(text, names):
