@@ -140,6 +140,15 @@ class DutiesConfig(_Section):
         return value
 
 
+class HealthConfig(_Section):
+    """When `/healthz` says `degraded` (and admins are told of a failing channel)."""
+
+    stalled_minutes: int = Field(default=5, ge=1, le=1440)  # no delivery for this long while messages wait
+    pending_minutes: int = Field(default=15, ge=1, le=10080)  # the oldest message waiting for delivery
+    inbound_seconds: int = Field(default=60, ge=10, le=86400)  # the oldest acknowledged message not handled
+    channel_failures: int = Field(default=3, ge=1, le=1000)  # waiting messages a channel failed to send
+
+
 class Settings(BaseSettings):
     """All of gridbot's configuration. Sections mirror the TOML file."""
 
@@ -155,6 +164,7 @@ class Settings(BaseSettings):
     bridge: BridgeConfig = BridgeConfig()
     calendar: CalendarConfig = CalendarConfig()
     duties: DutiesConfig = DutiesConfig()
+    health: HealthConfig = HealthConfig()
     files_dir: Path = Path("var/files")  # charts and forms the bot produces
     timezone: str = "Asia/Shanghai"
     locale: str = "zh_CN"
@@ -179,6 +189,23 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def sending_platforms(self) -> frozenset[str]:
+        """The platforms the configured channels can send on (bot.transport.routes builds them):
+        where an admin alert can go when one channel fails."""
+        platforms = set()
+        if self.wecom.configured:
+            platforms.add("wecom_app")
+        if self.wecom_robot.configured:
+            platforms.add("wecom_robot")
+        if self.wecom.configured or self.wecom_robot.configured:
+            platforms.add("webhook")
+        if self.mp.configured:
+            platforms.add("mp")
+        if self.bridge.configured:
+            platforms.add("bridge")
+        return frozenset(platforms)
 
     @classmethod
     def settings_customise_sources(

@@ -12,11 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from datetime import timedelta
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 PROCESS_WORKERS = 4  # messages handled at once; more only queue for the database and the CPU
 PATIENCE = 0.5  # seconds a received message gives way to recording before it takes its turn anyway
 LINGER = 0.002  # seconds the recorder, after a batch of several, waits for more before giving way
+LEASE = timedelta(seconds=15)  # a process's hold on the received rows it has queued, renewed every few seconds
 
 
 class WriteTurns:
@@ -107,8 +112,11 @@ class InboundRecorder:
     batches grow by themselves; idle, a message is written alone at once. The flusher task lives
     only while there is something to write."""
 
-    def __init__(self, db: Database, clock: Clock, turns: WriteTurns, linger: float = LINGER) -> None:
-        self.db, self.clock, self.turns, self.linger = db, clock, turns, linger
+    def __init__(
+        self, db: Database, clock: Clock, turns: WriteTurns, linger: float = LINGER,
+        lease: inbound_store.Lease | None = None,
+    ) -> None:
+        self.db, self.clock, self.turns, self.linger, self.lease = db, clock, turns, linger, lease
         self.writer = inbound_store.InboundWriter(db)
         self._pending: list[tuple[InboundMessage, asyncio.Future[int | None]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -154,7 +162,7 @@ class InboundRecorder:
         acknowledged, so WeChat retries them)."""
         try:
             async with self.turns.write():
-                ids = await self.writer.insert_new([m for m, _ in batch], now=self.clock.now())
+                ids = await self.writer.insert_new([m for m, _ in batch], now=self.clock.now(), lease=self.lease)
         except Exception as exc:
             if len(batch) > 1 and not inbound_store.is_outage(exc):
                 for item in batch:
@@ -205,7 +213,16 @@ class Dispatcher:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.turns = WriteTurns(exclusive=not db.is_postgres)  # SQLite has one writer at a time
         self._workers = asyncio.Semaphore(PROCESS_WORKERS)
-        self.recorder = InboundRecorder(db, clock, self.turns)
+        # The rows this process records are leased to it; bot.recovery renews the lease while they
+        # wait here and takes over any row whose lease ran out (its process died).
+        self.lease = inbound_store.Lease(process_tag(), LEASE)
+        self._inflight: dict[int, int] = {}  # inbound id → how many process() calls hold it
+        self.recorder = InboundRecorder(db, clock, self.turns, lease=self.lease)
+
+    @property
+    def inflight(self) -> frozenset[int]:
+        """The inbound rows this process is handling or has queued for handling right now."""
+        return frozenset(self._inflight)
 
     async def receive(self, message: InboundMessage) -> bool:
         """Record and handle a message. False when it was a duplicate (already recorded)."""
@@ -226,7 +243,18 @@ class Dispatcher:
 
     async def process(self, inbound_id: int, message: InboundMessage | None = None) -> None:
         """Handle a recorded message (given by a caller that has it, to save a read) once: in the
-        order of arrival per session, on one of a few workers."""
+        order of arrival per session, on one of a few workers. A database outage is raised and the
+        row stays `received` (bot.recovery takes it once the database is back); any other error
+        marks it failed and the sender gets an apology."""
+        self._inflight[inbound_id] = self._inflight.get(inbound_id, 0) + 1
+        try:
+            await self._process(inbound_id, message)
+        finally:
+            left = self._inflight.pop(inbound_id) - 1
+            if left:
+                self._inflight[inbound_id] = left
+
+    async def _process(self, inbound_id: int, message: InboundMessage | None) -> None:
         deadline = self.turns.deadline()
         if message is None:
             async with self.db.session() as session:
@@ -241,6 +269,8 @@ class Dispatcher:
                 async with self.turns.processing(deadline):
                     await self._handle(inbound_id, message)
             except Exception as exc:
+                if inbound_store.is_outage(exc):
+                    raise
                 log.exception("message %s/%s failed", message.platform, message.msg_id)
                 async with self.turns.processing(deadline):
                     await self._fail(inbound_id, message, exc)
@@ -289,19 +319,25 @@ class Dispatcher:
             )
 
     async def recover(self) -> int:
-        """Process messages recorded but never finished (the process died mid-way)."""
-        async with self.db.session() as session:
-            ids = (
-                await session.exec(
-                    select(InboundLog.id)
-                    .where(InboundLog.status == InboundStatus.received)
-                    .order_by(col(InboundLog.id))
-                )
-            ).all()
-        for inbound_id in ids:
-            assert inbound_id is not None
-            await self.process(inbound_id)
-        return len(ids)
+        """Handle, one after the other, every received row no live process is handling (start-up,
+        replay, tests): never leased, lease run out, or this process's own; how many. The running
+        process takes them over in the background instead (bot.recovery)."""
+        total = 0
+        while True:
+            async with self.db.transaction() as session:
+                ids = await inbound_store.claim_unhandled(
+                    session, self.lease, now=self.clock.now(), own_grace=timedelta(0), exclude=self.inflight)
+            if not ids:
+                return total
+            for inbound_id in ids:
+                await self.process(inbound_id)
+            total += len(ids)
+
+
+def process_tag() -> str:
+    """This process among all bot processes sharing the database: host, pid and a random tag (a
+    restarted process with a reused pid is someone else)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _to_message(row: InboundLog) -> InboundMessage:

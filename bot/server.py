@@ -10,50 +10,37 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
-from sqlalchemy import func, text
-from sqlmodel import select
 
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.nlp.parser import get_parser
+from bot.recovery import Recovery
+from bot.services import health
 from bot.transport.base import Transport
 from bot.transport.routes import add_channels
 from scheduler.runner import catch_up, start_scheduler
-from storage import outbox_store
-from storage.models import InboundLog, InboundStatus
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("gridbot", App)
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Process up, database reachable, outbox backlog and failures (for monitoring)."""
+    """For monitoring: `ok`, or `degraded` with its reasons (HTTP 200 either way), and 503 only when
+    the database cannot be reached (bot.services.health)."""
     bot = request.app[APP_KEY]
     try:
-        async with bot.db.session() as session:
-            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-            backlog = await outbox_store.backlog(session)
-            last_error = await outbox_store.last_failure(session) if backlog.get("failed") else None
-            failed_inbound = (
-                await session.exec(
-                    select(func.count()).where(InboundLog.status == InboundStatus.failed)
-                )
-            ).one()
+        body = await health.check(bot.db, bot.settings, bot.clock.now())
     except Exception as exc:
-        log.exception("health check: database unreachable")
-        return web.json_response({"status": "error", "database": False, "error": str(exc)}, status=503)
-    return web.json_response({
-        "status": "ok",
-        "database": True,
-        "outbox": {"pending": backlog.get("pending", 0), "failed": backlog.get("failed", 0),
-                   "last_error": last_error},
-        "inbound_failed": failed_inbound,
-    })
+        log.warning("health check: database unreachable (%s)", type(exc).__name__)
+        return web.json_response({"status": "error", "database": False, "reasons": ["database_unreachable"],
+                                  "error": type(exc).__name__}, status=503)
+    return web.json_response(body)
 
 
 def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
-    """aiohttp cleanup context: recover, catch up, then run the outbox and scheduler."""
+    """aiohttp cleanup context: recover, catch up, then run the outbox, the recovery sweep and the
+    scheduler."""
 
     async def ctx(_: web.Application) -> AsyncIterator[None]:
         # Load the parser (jieba's dictionary, the model) before the first message, off the event
@@ -66,12 +53,14 @@ def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
             log.info("processed %d message(s) left unfinished by the last run", recovered)
         await catch_up(bot.jobs, bot.job_context)
         worker = asyncio.create_task(bot.outbox.run(), name="outbox")
+        recovery = asyncio.create_task(Recovery(bot.dispatcher, bot.outbox.wake).run(), name="recovery")
         scheduler = start_scheduler(bot.jobs, bot.job_context)
         yield
         scheduler.shutdown(wait=False)
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
+        for task in (worker, recovery):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await bot.close()
 
     return ctx

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
 from bot.services.digests import send_digests
+from bot.services.health import alert_admins
 from bot.services.reminders import PlanContext, send_due
 from bot.services.sweep import sweep
 from bot.services.work import Work
@@ -87,30 +88,12 @@ async def digests(ctx: JobContext, now: datetime) -> None:
 
 
 async def delivery_watch(ctx: JobContext, now: datetime) -> None:
-    """Once a working day, tell admins about messages whose retries are spent (where they went
-    and why, never what they said), so an expired secret or a removed chat is noticed."""
+    """Once a working day, tell admins about messages whose retries are spent and channels that keep
+    failing (where and why, never what they said), over a channel that works when there is one, so an
+    expired secret or a removed chat is noticed."""
     if not ctx.office_hours(now):
         return
-    async with ctx.db.transaction() as session:
-        failed = await outbox_store.failed(session)
-        if not failed:
-            return
-        where = [f"#{row.id} {row.platform} → {row.chat_id or row.user_id}: {(row.last_error or '')[:80]}"
-                 for row in failed[:5]]
-        text = _(
-            "{n} message(s) could not be delivered after every retry:\n{where}\n"
-            "See them with `gridbot outbox failed` and send them again with `gridbot outbox retry --all` "
-            "once the cause is fixed."
-        ).format(n=len(failed), where="\n".join(where))
-        period = ctx.local(now).date().isoformat()
-        for admin in await people_with_role(session, "admin"):
-            if admin.im_user:
-                await outbox_store.enqueue_once(
-                    session,
-                    OutboundMessage(platform=ctx.people_platform, kind=OutboundKind.notice, text=text,
-                                    user_id=admin.im_user),
-                    duty="delivery_failures", period=period, recipient=admin.im_user, now=now,
-                )
+    await alert_admins(ctx.db, ctx.settings, ctx.people_platform, now, ctx.local(now).date().isoformat())
 
 
 def all_jobs(ctx: JobContext) -> list[Job]:

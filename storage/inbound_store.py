@@ -16,30 +16,35 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 import asyncpg
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.events import InboundMessage
 from storage.db import Database
 from storage.models import InboundLog, InboundStatus
 
-MAX_ROWS = 500  # a batch the recorder writes at once (11 parameters a row: far below SQLite's 32,766)
+MAX_ROWS = 500  # a batch the recorder writes at once (12 parameters a row: far below SQLite's 32,766)
 
-_COLUMNS = "platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind, received_at, status, attempts"
+_COLUMNS = ("platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind, received_at, status, attempts, "
+            "lease_owner, lease_until")
 _RETURNING = "ON CONFLICT (platform, msg_id) DO NOTHING RETURNING id, platform, msg_id"
 # PostgreSQL: one parameter per column, arrays unnested, so the statement is the same for any batch
 # size (asyncpg prepares it once). A value too long for its column fails the whole statement.
 _PG_INSERT = (
     f"INSERT INTO {InboundLog.__tablename__} ({_COLUMNS}) "
-    "SELECT u.platform, u.msg_id, u.chat_id, u.user_id, u.user_name, u.text, u.mentions_bot, u.kind, $9, $10, 0 "
+    "SELECT u.platform, u.msg_id, u.chat_id, u.user_id, u.user_name, u.text, u.mentions_bot, u.kind, $9, $10, 0, "
+    "$11, $12 "
     "FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], "
     "$7::boolean[], $8::varchar[]) AS u(platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind) "
     f"{_RETURNING}"
@@ -48,8 +53,17 @@ _PG_INSERT = (
 
 @cache
 def _sqlite_insert(rows: int) -> str:
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"] * rows)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"] * rows)
     return f"INSERT INTO {InboundLog.__tablename__} ({_COLUMNS}) VALUES {values} {_RETURNING}"
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A process's hold on the `received` rows it is handling: `owner` names the process (host,
+    pid, a random tag), `length` is how long a hold lasts unless renewed."""
+
+    owner: str
+    length: timedelta
 
 
 class InboundWriter:
@@ -66,7 +80,9 @@ class InboundWriter:
         self._used_at = 0.0
         self._closed = False
 
-    async def insert_new(self, messages: Sequence[InboundMessage], *, now: datetime) -> list[int | None]:
+    async def insert_new(
+        self, messages: Sequence[InboundMessage], *, now: datetime, lease: Lease | None = None
+    ) -> list[int | None]:
         """`insert_new` on the kept connection."""
         if self._closed:
             raise RuntimeError("the inbound writer is closed (shutting down)")
@@ -77,7 +93,7 @@ class InboundWriter:
             self._driver = (await self._connection.get_raw_connection()).driver_connection
         self._used_at = self.monotonic()
         try:
-            return await insert_new(self._driver, self.db, messages, now=now)
+            return await insert_new(self._driver, self.db, messages, now=now, lease=lease)
         except BaseException:  # an error, or cancelled mid-statement: its state is unknown, discard it
             await self._release(discard=True)
             raise
@@ -101,10 +117,11 @@ class InboundWriter:
 
 
 async def insert_new(
-    driver: Any, db: Database, messages: Sequence[InboundMessage], *, now: datetime
+    driver: Any, db: Database, messages: Sequence[InboundMessage], *, now: datetime, lease: Lease | None = None
 ) -> list[int | None]:
     """Insert the messages not seen before, committed when this returns; their ids in input order,
-    None for a duplicate (a key already in the log, or repeated earlier in `messages`). Raises, with
+    None for a duplicate (a key already in the log, or repeated earlier in `messages`). With `lease`
+    the rows are born leased to the recording process (it handles them next). Raises, with
     nothing written, if the database refuses any of them."""
     ids: list[int | None] = [None] * len(messages)
     first: dict[tuple[str, str], int] = {}  # key → index of its first occurrence in the batch
@@ -114,18 +131,20 @@ async def insert_new(
         return ids
     new = [messages[i] for i in first.values()]
     received = str(InboundStatus.received)
+    owner, until = (lease.owner, now + lease.length) if lease is not None else (None, None)
     if db.is_postgres:  # asyncpg
         rows = await driver.fetch(
             _PG_INSERT, [m.platform for m in new], [m.msg_id for m in new], [m.chat_id for m in new],
             [m.user_id for m in new], [m.user_name for m in new], [m.text for m in new],
-            [m.mentions_bot for m in new], [str(m.kind) for m in new], now, received)
+            [m.mentions_bot for m in new], [str(m.kind) for m in new], now, received, owner, until)
     else:  # aiosqlite, in autocommit (storage.db turns the driver's implicit transactions off)
         process = _timestamp_processor(db.engine.dialect)
         stamp = process(now) if process is not None else now
+        until_stamp = process(until) if process is not None and until is not None else until
         params: list[object] = []
         for m in new:
             params += [m.platform, m.msg_id, m.chat_id, m.user_id, m.user_name, m.text, int(m.mentions_bot),
-                       str(m.kind), stamp, received]
+                       str(m.kind), stamp, received, owner, until_stamp]
         rows = await driver.execute_fetchall(_sqlite_insert(len(new)), params)
     # RETURNING gives the inserted rows only (not the conflicting ones), in no promised order:
     # match them by key.
@@ -138,13 +157,28 @@ def is_outage(exc: BaseException) -> bool:
     """The database could not be reached or could not work (connection lost or refused, timeout,
     locked, out of resources), as opposed to refusing particular rows (a constraint, a value):
     retrying a batch row by row helps only with the latter, and in an outage would make every row
-    wait for its own failure."""
-    if isinstance(exc, OSError | TimeoutError | sqlite3.OperationalError):
-        return True
-    sqlstate = str(getattr(exc, "sqlstate", "") or "")
-    if sqlstate[:2] in ("08", "53", "57", "58"):  # connection, resources, operator intervention, system
-        return True
-    return isinstance(exc, asyncpg.exceptions.InterfaceError)  # the client's side of a lost connection
+    wait for its own failure; a message whose handling met an outage is left `received` for
+    recovery instead of being marked failed. Looks through SQLAlchemy's wrappers (`orig`) and the
+    chain of causes."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | sqlite3.OperationalError | sa_exc.TimeoutError):
+            return True
+        if getattr(current, "connection_invalidated", False):
+            return True
+        sqlstate = str(getattr(current, "sqlstate", "") or "")
+        if sqlstate[:2] in ("08", "53", "57", "58"):  # connection, resources, operator intervention, system
+            return True
+        if isinstance(current, asyncpg.exceptions.InterfaceError | sa_exc.InterfaceError):
+            return True  # the client's side of a lost connection
+        orig = getattr(current, "orig", None)
+        todo += [orig if isinstance(orig, BaseException) else None, current.__cause__, current.__context__]
+    return False
 
 
 @cache
@@ -171,3 +205,60 @@ async def same_kind_sent_since(
         ).limit(1)
     )).first()
     return found is not None
+
+
+def _takeable(owner: str, now: datetime, own_before: datetime) -> Any:
+    """A `received` row no live process is handling: never leased, its lease ran out, or leased to
+    `owner` itself and older than `own_before` (a row of ours whose task died: an outage, a
+    cancelled shutdown)."""
+    return (InboundLog.status == InboundStatus.received) & or_(
+        col(InboundLog.lease_until).is_(None),
+        col(InboundLog.lease_until) < now,
+        (InboundLog.lease_owner == owner) & (col(InboundLog.received_at) <= own_before),
+    )
+
+
+async def claim_unhandled(
+    session: AsyncSession, lease: Lease, *, now: datetime, own_grace: timedelta, exclude: Collection[int] = (),
+    limit: int = 100,
+) -> list[int]:
+    """Take over up to `limit` received rows that no live process is handling (see `_takeable`;
+    rows of our own younger than `own_grace`, just recorded and about to be handled, are left),
+    leasing them to `lease.owner` until now + `lease.length`; their ids in arrival order. Rows in
+    `exclude` (what this process is handling right now) are skipped. PostgreSQL: rows another
+    transaction holds are skipped (SKIP LOCKED) and the lease is written in the same transaction
+    that read it, so two processes never take one row; SQLite serialises writers (BEGIN IMMEDIATE)."""
+    takeable = _takeable(lease.owner, now, now - own_grace)
+    query = select(InboundLog.id).where(takeable).order_by(col(InboundLog.id)).limit(limit + len(exclude))
+    if db_is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    skip = set(exclude)
+    ids = [i for i in (await session.exec(query)).all() if i is not None and i not in skip][:limit]
+    if not ids:
+        return []
+    await session.exec(
+        update(InboundLog).where(col(InboundLog.id).in_(ids), takeable)  # type: ignore[call-overload]
+        .values(lease_owner=lease.owner, lease_until=now + lease.length))
+    return ids
+
+
+async def renew_leases(session: AsyncSession, lease: Lease, *, now: datetime) -> int:
+    """Extend the lease of every received row `lease.owner` holds (it is alive and has them queued);
+    how many."""
+    result: Any = await session.exec(
+        update(InboundLog).where(  # type: ignore[call-overload]
+            InboundLog.status == InboundStatus.received, InboundLog.lease_owner == lease.owner)
+        .values(lease_until=now + lease.length))
+    return int(result.rowcount or 0)
+
+
+async def unhandled(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many messages are recorded but not handled yet, and when the oldest of them came."""
+    count, oldest = (await session.exec(
+        select(func.count(), func.min(InboundLog.received_at)).where(InboundLog.status == InboundStatus.received)
+    )).one()
+    return int(count), oldest
+
+
+def db_is_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"

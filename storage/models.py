@@ -231,6 +231,10 @@ class InboundLog(SQLModel, table=True):
     attempts: int = 0
     error: str | None = None
     processed_at: datetime | None = _ts()
+    # Which process is handling a `received` row and until when (renewed while it is queued there);
+    # once the lease runs out any live process takes the row over (bot.recovery).
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts()
 
 
 class Outbox(SQLModel, table=True):

@@ -199,3 +199,15 @@ async def children_by_parent(session: AsyncSession, level: str) -> dict[str, lis
         if parent_id is not None:
             out.setdefault(parent_id, []).append(unit_id)
     return out
+
+
+async def chats_of_role(session: AsyncSession, person_id: str, role: str) -> list[ChatBinding]:
+    """The chats bound to the units where `person_id` holds `role` (an admin's street or district
+    group, on whatever platform it is bound): another way to reach them."""
+    rows = await session.exec(
+        select(ChatBinding)
+        .join(RoleGrant, RoleGrant.unit_id == ChatBinding.unit_id)
+        .where(RoleGrant.person_id == person_id, RoleGrant.role == role)
+        .order_by(ChatBinding.platform, ChatBinding.chat_id)
+    )
+    return list(rows.all())

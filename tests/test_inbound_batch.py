@@ -102,7 +102,7 @@ async def test_a_failed_batch_fails_every_caller_and_records_nothing(
 ) -> None:
     real = inbound_store.insert_new
 
-    async def fail(driver: Any, db: Any, messages: Any, *, now: Any) -> list[int | None]:
+    async def fail(driver: Any, db: Any, messages: Any, *, now: Any, lease: Any = None) -> list[int | None]:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(inbound_store, "insert_new", fail)
@@ -125,7 +125,7 @@ async def test_an_outage_fails_the_batch_at_once_instead_of_row_by_row(
 ) -> None:
     calls: list[int] = []
 
-    async def unreachable(driver: Any, db: Any, messages: Any, *, now: Any) -> list[int | None]:
+    async def unreachable(driver: Any, db: Any, messages: Any, *, now: Any, lease: Any = None) -> list[int | None]:
         calls.append(len(messages))
         raise ConnectionRefusedError("connection refused")
 
@@ -141,7 +141,7 @@ async def test_one_refused_message_fails_only_its_own_callback(
 ) -> None:
     real = inbound_store.insert_new
 
-    async def refuse_bad(driver: Any, db: Any, messages: Any, *, now: Any) -> list[int | None]:
+    async def refuse_bad(driver: Any, db: Any, messages: Any, *, now: Any, lease: Any = None) -> list[int | None]:
         if any(m.msg_id == "bad" for m in messages):
             raise ValueError("value too long for type character varying(128)")
         return await real(driver, db, messages, now=now)

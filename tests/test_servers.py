@@ -33,10 +33,12 @@ async def test_healthz_reports_database_and_outbox(settings: Settings) -> None:
     async with TestClient(TestServer(make_web_app(bot))) as client:
         response = await client.get("/healthz")
         assert response.status == 200
-        assert await response.json() == {
-            "status": "ok", "database": True, "outbox": {"pending": 0, "failed": 0, "last_error": None},
-            "inbound_failed": 0,
-        }
+        body = await response.json()
+        assert (body["status"], body["reasons"], body["database"]) == ("ok", [], True)
+        assert body["outbox"] == {"pending": 0, "failed": 0, "last_error": None, "oldest_pending_seconds": None,
+                                  "last_sent_at": None}
+        assert body["inbound"] == {"unhandled": 0, "oldest_unhandled_seconds": None, "failed": 0}
+        assert (body["inbound_failed"], body["channels"]) == (0, {})
     await bot.close()
 
 

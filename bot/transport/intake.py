@@ -5,8 +5,8 @@ the point after which nothing can be lost, then hands processing to a background
 at once, so a callback is answered well inside WeChat's 5 s whatever the handlers do. Concurrent
 callbacks share one commit (the dispatcher's recorder), and the background tasks run a few at a
 time, so a burst is acknowledged at the speed of the inbound log and handled after. A message
-whose task dies with the process is still `received` and is processed at the next start-up
-(`Dispatcher.recover`)."""
+whose task dies (with the process, or in a database outage) is still `received`, and a live
+process takes it over within seconds (`bot.recovery`)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ class Intake:
     async def _process(self, inbound_id: int, message: InboundMessage, wake: bool) -> None:
         try:
             await self.dispatcher.process(inbound_id, message)
-        except Exception:  # process() answers handler errors itself; this is a DB outage
-            log.exception("inbound %s could not be processed now; it is retried at start-up", inbound_id)
+        except Exception as exc:  # process() answers handler errors itself; this is a DB outage
+            log.warning("inbound %s could not be handled now (%s); recovery takes it over when the database "
+                        "is back", inbound_id, type(exc).__name__)
         finally:
             if wake:
                 self.wake()

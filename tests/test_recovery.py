@@ -1,0 +1,144 @@
+"""Recovery while running: a message acknowledged by a process that died, or whose handling met a
+database outage, is handled by a live process within seconds and never twice. Both backends; two
+processes are two bots (each its own engine and lease) on one database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, func, select
+
+from bot.app import App, build_app
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.dispatch import LEASE
+from bot.events import InboundMessage
+from bot.recovery import OWN_GRACE, Recovery
+from bot.transport.intake import Intake
+from bot.transport.memory import MemoryTransport
+from storage import inbound_store
+from storage.models import InboundLog, InboundStatus, Outbox
+from tests.conftest import Harness
+
+GROUP = "demo-baxianlou-1"
+
+
+def msg(msg_id: str, user: str = "resident-1", text: str = "帮助") -> InboundMessage:
+    return InboundMessage(platform="demo", msg_id=msg_id, user_id=user, text=text, chat_id=GROUP,
+                          mentions_bot=True)
+
+
+async def statuses(app: App) -> dict[str, str]:
+    async with app.db.session() as session:
+        return {r.msg_id: r.status for r in (await session.exec(select(InboundLog))).all()}
+
+
+async def replies(app: App) -> int:
+    async with app.db.session() as session:
+        return (await session.exec(select(func.count()).select_from(Outbox)
+                                   .where(col(Outbox.inbound_id).is_not(None)))).one()
+
+
+async def sweep_and_wait(recovery: Recovery) -> list[int]:
+    ids = await recovery.sweep()
+    while recovery._tasks:
+        await asyncio.gather(*list(recovery._tasks))
+    return ids
+
+
+@pytest.fixture
+async def second(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    """Another bot process on the same database (own engine, own lease), same clock."""
+    app = await build_app(settings, clock, {"demo": MemoryTransport("demo")}, people_platform="demo")
+    try:
+        yield app
+    finally:
+        await app.close()
+
+
+async def test_a_dead_process_rows_are_taken_over_once_its_lease_runs_out(
+    harness: Harness, second: App
+) -> None:
+    dead = second.dispatcher
+    for i in range(3):  # recorded (acknowledged) by the other process, which then died
+        assert await dead.record(msg(f"d{i}", user=f"resident-{i}")) is not None
+    live = Recovery(harness.app.dispatcher)
+    assert await sweep_and_wait(live) == []  # its lease is still running: it may be handling them
+    harness.clock.advance(LEASE + timedelta(seconds=1))
+    assert len(await sweep_and_wait(live)) == 3
+    assert set((await statuses(harness.app)).values()) == {InboundStatus.done}
+    assert len(await harness.delivered()) == 3
+    assert await sweep_and_wait(live) == []
+
+
+async def test_a_live_process_keeps_its_queued_rows_by_renewing_the_lease(
+    harness: Harness, second: App
+) -> None:
+    busy = second.dispatcher
+    assert await busy.record(msg("q1")) is not None  # queued there, not handled yet
+    other = Recovery(harness.app.dispatcher)
+    for _ in range(8):  # a minute: it renews every few seconds, the other never takes the row
+        harness.clock.advance(LEASE / 2)
+        async with busy.db.transaction() as session:
+            await inbound_store.renew_leases(session, busy.lease, now=harness.clock.now())
+        assert await sweep_and_wait(other) == []
+    assert (await statuses(harness.app))["q1"] == InboundStatus.received
+    harness.clock.advance(LEASE + timedelta(seconds=1))  # then it stops renewing (it died)
+    assert len(await sweep_and_wait(other)) == 1
+
+
+async def test_a_message_whose_handling_met_an_outage_is_handled_when_the_database_is_back(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispatcher = harness.app.dispatcher
+    real = dispatcher._handle
+    down = True
+
+    async def handle(inbound_id: int, message: InboundMessage) -> None:
+        if down:
+            raise ConnectionRefusedError("database unreachable")
+        await real(inbound_id, message)
+
+    monkeypatch.setattr(dispatcher, "_handle", handle)
+    intake = Intake(dispatcher)
+    assert isinstance(await intake.accept(msg("o1")), int)  # acknowledged
+    await intake.drain()
+    # not marked failed, no apology: it is simply still to be handled
+    assert (await statuses(harness.app))["o1"] == InboundStatus.received
+    assert await replies(harness.app) == 0
+    down = False
+    recovery = Recovery(dispatcher)
+    assert await sweep_and_wait(recovery) == []  # too fresh: might be its recording task's
+    harness.clock.advance(OWN_GRACE + timedelta(seconds=1))
+    assert len(await sweep_and_wait(recovery)) == 1  # no restart, no lease to wait for
+    assert (await statuses(harness.app))["o1"] == InboundStatus.done
+    [reply] = await harness.delivered()
+    assert "帮助" in reply.text
+
+
+async def test_two_processes_sweeping_at_once_take_disjoint_rows_and_handle_each_once(
+    harness: Harness, second: App, settings: Settings, clock: FakeClock
+) -> None:
+    third = await build_app(settings, clock, {"demo": MemoryTransport("demo")}, people_platform="demo")
+    try:
+        for i in range(40):
+            await third.dispatcher.record(msg(f"t{i}", user=f"resident-{i % 7}"))
+    finally:
+        await third.close()  # the process that acknowledged them is gone
+    clock.advance(LEASE + timedelta(seconds=1))
+    a, b = Recovery(harness.app.dispatcher), Recovery(second.dispatcher)
+    taken_a, taken_b = await asyncio.gather(sweep_and_wait(a), sweep_and_wait(b))
+    assert not set(taken_a) & set(taken_b)
+    assert len(taken_a) + len(taken_b) == 40
+    assert set((await statuses(harness.app)).values()) == {InboundStatus.done}
+    assert await replies(harness.app) == 40  # one answer each, not two
+
+
+async def test_recovery_at_start_up_leaves_rows_a_live_process_holds(harness: Harness, second: App) -> None:
+    assert await second.dispatcher.record(msg("held")) is not None
+    assert await harness.app.dispatcher.record(msg("mine")) is not None
+    assert await harness.app.dispatcher.recover() == 1
+    assert await statuses(harness.app) == {"held": InboundStatus.received, "mine": InboundStatus.done}
