@@ -37,6 +37,7 @@ from bot.nlp.parser import get_parser
 from bot.roles import role_label
 from bot.server import APP_KEY, healthz, serve_forever
 from bot.services.reports import monthly_forms, previous_month_of
+from bot.transport import limits
 from bot.transport.demo import DemoHub, DemoTransport, event_json
 from scheduler.runner import SimulatedScheduler
 from storage import ticket_store
@@ -211,18 +212,23 @@ async def monthly_form(request: web.Request) -> web.Response:
 async def post_message(request: web.Request) -> web.Response:
     bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
     try:
-        body = await request.json()
+        body = limits.loads(await request.read())
         kind = MessageKind.of(body.get("kind"))  # a photo from the page has no words
         user, text = str(body["user"]).strip(), str(body.get("text", "")).strip()
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise web.HTTPBadRequest(text='expected JSON {"user", "text", "chat"?, "kind"?}') from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = f"{exc}; " if isinstance(exc, limits.BadInput) else ""
+        raise web.HTTPBadRequest(text=f'{reason}expected JSON {{"user", "text", "chat"?, "kind"?}}') from None
     if not user or (not text and kind == MessageKind.text) or len(text) > 2000:
         raise web.HTTPBadRequest(text="user and text (at most 2000 characters) are required")
-    message = InboundMessage(
-        platform="demo", msg_id=str(body.get("msg_id") or uuid.uuid4()), user_id=user, text=text,
-        chat_id=body.get("chat") or None, user_name=body.get("user_name"),
-        mentions_bot=bool(body.get("mentions_bot")), kind=kind,
-    )
+    try:
+        message = limits.checked(InboundMessage(
+            platform="demo", msg_id=str(body.get("msg_id") or uuid.uuid4()), user_id=user, text=text,
+            chat_id=body.get("chat") or None, user_name=body.get("user_name"),
+            mentions_bot=bool(body.get("mentions_bot")), kind=kind,
+        ))
+    except limits.BadInput as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    text = message.text
     inbound_id = await bot.dispatcher.record(message)
     if inbound_id is None:
         return web.json_response({"duplicate": True})
@@ -242,7 +248,12 @@ def _message_kind(kind: str) -> str:
 async def move_clock(request: web.Request) -> web.Response:
     """Move the demo clock forward (hours / days / to the 1st of next month) and run due jobs."""
     bot, clock = request.app[APP_KEY], request.app[CLOCK_KEY]
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    try:
+        body: dict[str, Any] = limits.loads(await request.read()) if request.can_read_body else {}
+    except limits.BadInput as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text='expected JSON {"hours"?, "days"?, "to"?}')
     now = clock.now().astimezone(bot.settings.tz)
     if body.get("to") == "next_month":
         first = (now.replace(day=1) + timedelta(days=32)).replace(day=1)

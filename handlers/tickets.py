@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.context import Context
 from bot.domain.categories import category
+from bot.domain.periods import FIRST_YEAR, plausible_year
 from bot.domain.points import standings
 from bot.domain.tickets import SATISFACTION, TransitionError, state_label
 from bot.i18n import N_, _
@@ -87,7 +88,7 @@ async def _reassign(work: Work, actor: service.Actor, ticket: Ticket, rest: str)
 
 
 async def _extend(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
-    match = re.match(r"^(\d+)\s*(?:个)?(?:工作日|天|日)?\s*(.*)$", rest)
+    match = re.match(r"^(\d{1,4})\s*(?:个)?(?:工作日|天|日)?\s*(.*)$", rest)
     if not match:
         raise TransitionError(_("Write it as “延期 <number> 3天 <reason>”."))
     return await service.extend(work, actor, ticket, int(match[1]), match[2].strip())
@@ -158,7 +159,12 @@ def _listing(ctx: Context, tickets: Sequence[Ticket], title: str) -> str:
 
 
 async def points_ranking(ctx: Context, args: str) -> None:
-    year = int(args) if args.strip().isdigit() else ctx.work().local().year
+    today, arg = ctx.work().local().date(), args.strip()
+    year = int(arg) if arg.isdecimal() and len(arg) <= 4 else today.year
+    if arg.isdecimal() and (len(arg) > 4 or not plausible_year(year, today)):
+        await ctx.reply(_("Points are kept from {first} to {last}; {year} is not among them.").format(
+            first=FIRST_YEAR, last=today.year, year=args.strip()))
+        return
     ledger = [(unit.name, value) for unit, value in await ticket_store.points_by_department(ctx.session, year)]
     lines = [_("吹哨报到 points {year} (base 60):").format(year=year)]
     lines += [f"{place}. {name} {points:g}" for place, name, points in standings(ledger)]

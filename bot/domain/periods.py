@@ -24,6 +24,25 @@ def previous_month(day: date) -> tuple[int, int]:
     return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
 
 
+FIRST_YEAR = 2000  # nothing the bot keeps is older: a month or year before it is a typo
+TYPED_DAYS = 366  # a day someone types (leave) lies within a year of today
+
+
+def plausible_day(day: date, today: date) -> bool:
+    """A day typed in chat is within a year of today (a leave cannot end in 9999)."""
+    return abs((day - today).days) <= TYPED_DAYS
+
+
+def plausible_month(year: int, month: int, today: date) -> bool:
+    """A month that can have records: from January 2000 to this month."""
+    return (FIRST_YEAR, 1) <= (year, month) <= (today.year, today.month)
+
+
+def plausible_year(year: int, today: date) -> bool:
+    """A year that can have records: 2000 to this year."""
+    return FIRST_YEAR <= year <= today.year
+
+
 def parse_month(text: str) -> tuple[int, int]:
     """'2026-11' → (2026, 11); ValueError with a clear message otherwise."""
     try:

@@ -16,7 +16,7 @@ from bot.domain.checkins import (
     parse_count,
     parse_day,
 )
-from bot.domain.periods import month_days, parse_month, previous_month, span
+from bot.domain.periods import month_days, parse_month, plausible_day, plausible_month, previous_month, span
 from bot.domain.tickets import TransitionError
 from bot.forms.monthly import FIELDS, ITEMS
 from bot.i18n import N_, _
@@ -52,6 +52,7 @@ def _add(work: Work, person_id: str, kind: Kind, *, at: datetime | None = None,
 
 
 MAX_HOUSEHOLDS = 200  # more households than this in one record is a typo, not a day's visits
+MAX_CARDS = 1000  # contact cards handed out in one record; more is a typo
 SHIFT_LIMIT = timedelta(hours=18)  # a 签到 older than this was never closed: it cannot be 签退'd now
 
 
@@ -110,8 +111,8 @@ async def meeting(work: Work, person_id: str, kind: str) -> str:
 
 async def contact_cards(work: Work, person_id: str, args: str) -> str:
     count = parse_count(args.removesuffix("张").strip())
-    if count is None or count < 1:
-        raise TransitionError(_("Write it as “联系卡 20”."))
+    if count is None or count < 1 or count > MAX_CARDS:
+        raise TransitionError(_("Write it as “联系卡 20” (1 to {most} at a time).").format(most=MAX_CARDS))
     _add(work, person_id, Kind.contact_card, count=count)
     return _("{n} contact cards recorded.").format(n=count)
 
@@ -125,6 +126,9 @@ async def leave(work: Work, person_id: str, args: str) -> str:
         last = last.replace(year=last.year + 1)  # “12-28 01-03”: over New Year
     if first is None or last is None or last < first or len(parts) < 3:
         raise TransitionError(_("Write it as “请假 12-01 12-03 <reason>”."))
+    if not (plausible_day(first, today) and plausible_day(last, today)):
+        raise TransitionError(_("Leave is recorded within a year of today; {first} to {last} is not.").format(
+            first=first.isoformat(), last=last.isoformat()))
     start, end = span(first, last, work.tz)
     _add(work, person_id, Kind.leave, at=start, ended_at=end, note=parts[2])
     return _("Leave from {first} to {last} recorded.").format(first=first.isoformat(), last=last.isoformat())
@@ -178,9 +182,13 @@ def _month_arg(args: str, today: date) -> tuple[tuple[int, int], str]:
     head, _sep, rest = args.strip().partition(" ")
     if head and head[0].isdigit() and "-" in head:
         try:
-            return parse_month(head), rest.strip()
+            year, month = parse_month(head)
         except ValueError:
             raise TransitionError(_("“{month}” is not a month like 2026-11.").format(month=head)) from None
+        if not plausible_month(year, month, today):
+            raise TransitionError(_("There is no form for {month}: months from 2000-01 to this month.").format(
+                month=head))
+        return (year, month), rest.strip()
     return previous_month(today), args.strip()
 
 

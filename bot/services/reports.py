@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.checkins import Kind
 from bot.domain.duties import Period
-from bot.domain.periods import month_days, span
+from bot.domain.periods import FIRST_YEAR, month_days, span
 from bot.domain.tickets import State
 from bot.forms.monthly import BY_KEY, BY_LABEL, FIELDS, MonthlyForm
 from bot.forms.projects import CadreProjects, ProjectRow
@@ -114,6 +114,9 @@ def _form(posting: Posting, period: Period, records: PeriodRecords, area: list[T
     return form
 
 
+MAX_COUNT = 1_000_000  # a count or amount on the form above this is a typo
+
+
 def parse_value(label: str, text: str) -> tuple[str, object]:
     """A chat correction “报表 党课 2” → (party_lectures, 2); ValueError names the problem."""
     field = BY_LABEL.get(label) or next((f for f in FIELDS if f.label.startswith(label)), None)
@@ -121,13 +124,17 @@ def parse_value(label: str, text: str) -> tuple[str, object]:
         raise ValueError(label)
     text = text.strip()
     match field.kind:
-        case "int" | "year":
+        case "int":
             value: object = int(text)
-            if int(text) < 0:
+            if not 0 <= int(text) <= MAX_COUNT:
+                raise ValueError(text)
+        case "year":
+            value = int(text)
+            if not FIRST_YEAR <= int(text) <= 2100:
                 raise ValueError(text)
         case "number":
             value = float(text)
-            if float(text) < 0:
+            if not 0 <= float(text) <= MAX_COUNT:  # also refuses nan and inf, which no JSON column stores
                 raise ValueError(text)
         case "pct":
             share = float(text.removesuffix("%"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.events import InboundMessage, MessageKind
 from bot.i18n import _
+from bot.transport import limits
 from bot.transport.base import is_utf8
 from bot.transport.wecom_crypto import CryptoError
 
@@ -41,24 +42,46 @@ def welcome_body(text: str) -> dict[str, Any]:
     return {"msgtype": "text", "text": {"content": text}}
 
 
+def _obj(value: object, field: str) -> dict[str, Any]:
+    """A JSON object where the protocol has one (absent: empty); BadPayload for any other type."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayload(f'"{field}" must be a JSON object')
+    return value
+
+
+def _str(value: object, field: str) -> str:
+    """A JSON string where the protocol has one (absent: ""); BadPayload for any other type."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadPayload(f'"{field}" must be a string')
+    return value
+
+
 def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     """A message as an InboundMessage (pictures, files and videos with an empty text and their
     kind); None for what we acknowledge but do not handle (events, stream refreshes).
-    Raises BadPayload when msgid or from.userid is missing (nothing to dedupe or answer)."""
-    kind = str(payload.get("msgtype", ""))
-    sender = payload.get("from") or {}
-    user = str(sender.get("userid", "")) if isinstance(sender, dict) else ""
-    msg_id = str(payload.get("msgid", ""))
+    Raises BadPayload when msgid or from.userid is missing, a field has the wrong JSON type, or the
+    message breaks a door rule (bot.transport.limits)."""
+    kind = _str(payload.get("msgtype"), "msgtype")
+    user = _str(_obj(payload.get("from"), "from").get("userid"), "from.userid")
+    msg_id = _str(payload.get("msgid"), "msgid")
     if not user or not msg_id:
         raise BadPayload("msgid and from.userid are required")
     media: MessageKind | None = None
     if kind == "text":
-        text = str((payload.get("text") or {}).get("content", ""))
+        text = _str(_obj(payload.get("text"), "text").get("content"), "text.content")
     elif kind == "voice":  # WeCom transcribes voice for the bot; without words it is a voice message
-        text, media = str((payload.get("voice") or {}).get("content", "")), MessageKind.voice
+        text, media = _str(_obj(payload.get("voice"), "voice").get("content"), "voice.content"), MessageKind.voice
     elif kind == "mixed":  # words and pictures: the words are read, a picture alone is a picture
-        items = [i for i in (payload.get("mixed") or {}).get("msg_item") or [] if isinstance(i, dict)]
-        text = " ".join(str((i.get("text") or {}).get("content", "")) for i in items if i.get("msgtype") == "text")
+        items = _obj(payload.get("mixed"), "mixed").get("msg_item") or []
+        if not isinstance(items, list):
+            raise BadPayload('"mixed.msg_item" must be a list')
+        items = [i for i in items if isinstance(i, dict)]
+        text = " ".join(_str(_obj(i.get("text"), "mixed.msg_item.text").get("content"), "mixed.msg_item.text")
+                        for i in items if i.get("msgtype") == "text")
         media = MessageKind.image if any(i.get("msgtype") == "image" for i in items) else None
     elif kind in _MEDIA:
         text, media = "", _MEDIA[kind]
@@ -67,13 +90,16 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     group = payload.get("chattype") == "group"
     if group:
         text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
-    text = text.strip()
+    text = limits.clean(text).strip()
     if not is_utf8(text):
         raise BadPayload("text is not valid Unicode (a lone surrogate?)")
     if text:
         media = MessageKind.text  # words win: a picture with a caption is read as its caption
     elif media is None:
         return None
-    return InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
-                          chat_id=str(payload.get("chatid") or "") or None if group else None,
-                          mentions_bot=group, kind=media)
+    chat_id = _str(payload.get("chatid"), "chatid") or None if group else None
+    try:
+        return limits.checked(InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
+                                             chat_id=chat_id, mentions_bot=group, kind=media))
+    except limits.BadInput as exc:
+        raise BadPayload(str(exc)) from None

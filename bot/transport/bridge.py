@@ -24,8 +24,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.events import InboundMessage, MessageKind, OutboundMessage
-from bot.transport.base import TransportError, is_utf8
+from bot.transport import limits
+from bot.transport.base import TransportError
 from bot.transport.intake import Intake
+from bot.transport.limits import BadInput
 from bot.transport.wecom_api import HttpClient
 from bot.transport.wecom_app import read_limited
 from bot.transport.wecom_crypto import same_signature
@@ -34,7 +36,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "bridge"
 WINDOW = 300
-MAX_TEXT = 4000
 SIGNATURE_HEADER = "X-Gridbot-Signature"
 TIMESTAMP_HEADER = "X-Gridbot-Timestamp"
 
@@ -63,40 +64,34 @@ def verify(secret: str, body: bytes, signature: str | None, timestamp: str | Non
 
 
 def parse_message(body: bytes) -> InboundMessage:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("body is not JSON") from None
+    """The request body as a message, checked like every door's (bot.transport.limits); ValueError
+    (a BadInput) naming the field otherwise."""
+    data = limits.loads(body)
     if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
+        raise BadInput("body must be a JSON object")
     kind = MessageKind.of(data.get("kind"))
     text = data.get("text")
     if text is None and kind != MessageKind.text:
         text = ""  # a picture carries no words
-    if not isinstance(text, str) or (kind == MessageKind.text and not text.strip()):
-        raise ValueError('"text" must be a non-empty string (empty, null or left out only for other kinds)')
-    if not is_utf8(text):
-        raise ValueError('"text" is not valid Unicode (a lone surrogate?)')
-    if text.strip():
+    if not isinstance(text, str):
+        raise BadInput('"text" must be a string (empty, null or left out only for other kinds)')
+    text = limits.clean(text).strip()
+    if kind == MessageKind.text and not text:
+        raise BadInput('"text" must be a non-empty string (empty, null or left out only for other kinds)')
+    if text:
         kind = MessageKind.text  # words win: a picture with a caption is read as its caption
-    for key in ("msg_id", "user_id"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            raise ValueError(f'"{key}" must be a non-empty string')
-    for key in ("chat_id", "user_name"):
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise ValueError(f'"{key}" must be a string or null')
     at = data.get("at", False)
     if not isinstance(at, bool):
-        raise ValueError('"at" must be true or false (does the message @-mention the bot?)')
-    if len(data["msg_id"]) > 128 or len(data["user_id"]) > 128 or len(data.get("chat_id") or "") > 128:
-        raise ValueError("msg_id, user_id and chat_id are at most 128 characters")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f'"text" is at most {MAX_TEXT} characters')
-    return InboundMessage(
-        platform=PLATFORM, msg_id=data["msg_id"], user_id=data["user_id"], text=text.strip(),
-        chat_id=data.get("chat_id") or None, user_name=(data.get("user_name") or None), mentions_bot=at,
-        kind=kind,
-    )
+        raise BadInput('"at" must be true or false (does the message @-mention the bot?)')
+    name = data.get("user_name")
+    if name is not None and not isinstance(name, str):
+        raise BadInput('"user_name" must be a string or null')
+    return limits.checked(InboundMessage(
+        platform=PLATFORM, msg_id=limits.check_id("msg_id", data.get("msg_id")),
+        user_id=limits.check_id("user_id", data.get("user_id")), text=text,
+        chat_id=limits.optional_id("chat_id", data.get("chat_id")), user_name=name or None,
+        mentions_bot=at, kind=kind,
+    ))
 
 
 class BridgeChannel:

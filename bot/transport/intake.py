@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from bot.dispatch import Dispatcher
 from bot.events import InboundMessage
+from bot.transport import limits
 from storage import outbox_store
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,10 @@ class Intake:
 
     async def accept(self, message: InboundMessage, *, wake: bool = True) -> int | None:
         """Record and start processing; the inbound id, or None for a duplicate. With `wake` False
-        the outbox is not nudged when the handlers finish (the caller answers passively first)."""
+        the outbox is not nudged when the handlers finish (the caller answers passively first).
+        BadInput if the message breaks a door rule (bot.transport.limits: every channel checks
+        while parsing; this is the net under them, so nothing unfit reaches the inbound log)."""
+        message = limits.checked(message)
         recorded = self.dispatcher.submit(message)
         # Processing starts from the future, not from this coroutine: a callback cancelled (client
         # gone) after its message was committed still has it handled now, not at the next start.

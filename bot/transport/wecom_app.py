@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.events import InboundMessage, MessageKind, OutboundKind, OutboundMessage
+from bot.transport import limits
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import MEDIA_LIMITS, RateLimiter, WeComApi
@@ -161,16 +162,25 @@ MEDIA_KINDS = {"image": MessageKind.image, "voice": MessageKind.voice, "video": 
 
 
 def inbound_from_xml(platform: str, msg: dict[str, str]) -> InboundMessage | None:
-    """A decrypted WeCom/公众号 message → InboundMessage, or None for what the bot ignores."""
+    """A decrypted WeCom/公众号 message → InboundMessage, or None for what the bot ignores.
+    XmlError (a 400) when it breaks a door rule (bot.transport.limits)."""
+    try:
+        message = _from_xml(platform, msg)
+        return limits.checked(message) if message is not None else None
+    except limits.BadInput as exc:
+        raise XmlError(str(exc)) from None
+
+
+def _from_xml(platform: str, msg: dict[str, str]) -> InboundMessage | None:
     kind = msg.get("MsgType", "").lower()
     user = msg.get("FromUserName", "")
     if not user:
         raise XmlError("FromUserName missing")
     msg_id = msg.get("MsgId") or f"{user}:{msg.get('CreateTime', '')}"
     if kind == "text":
-        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg.get("Content", "").strip())
+        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg.get("Content", ""))
     if kind == "voice" and msg.get("Recognition", "").strip():  # 公众号 with speech recognition on
-        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg["Recognition"].strip())
+        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg["Recognition"])
     if kind in MEDIA_KINDS:  # "shortvideo" is the 公众号's name for a short video
         return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text="", kind=MEDIA_KINDS[kind])
     if kind == "event" and msg.get("Event", "").lower() == "subscribe":

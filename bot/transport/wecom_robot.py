@@ -27,6 +27,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.events import InboundMessage, OutboundMessage
+from bot.transport import limits
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
@@ -67,18 +68,20 @@ class WeComRobotChannel:
         q = request.query
         try:
             try:
-                envelope = json.loads(await read_limited(request))
-            except (ValueError, UnicodeDecodeError):
-                raise BadPayload("body is not JSON") from None
+                envelope = limits.loads(await read_limited(request))
+            except limits.BadInput as exc:
+                raise BadPayload(str(exc)) from None
             if not isinstance(envelope, dict):
                 raise BadPayload("body is not a JSON object")
-            encrypt = str(envelope.get("encrypt") or envelope.get("Encrypt") or "")
+            encrypt = envelope.get("encrypt") or envelope.get("Encrypt") or ""
+            if not isinstance(encrypt, str):
+                raise BadPayload('"encrypt" must be a string')
             signature = q.get("msg_signature") or q.get("msgsignature") or q.get("signature") or ""
             plain = self.crypto.open(signature, q.get("timestamp", ""), q.get("nonce", ""), encrypt)
             try:
-                payload = json.loads(plain)
-            except ValueError:
-                raise BadPayload("decrypted message is not JSON") from None
+                payload = limits.loads(plain)
+            except limits.BadInput as exc:
+                raise BadPayload(f"decrypted message: {exc}") from None
             if not isinstance(payload, dict):
                 raise BadPayload("decrypted message is not a JSON object")
             if is_enter_chat(payload):

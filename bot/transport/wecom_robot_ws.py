@@ -33,6 +33,7 @@ import aiohttp
 
 from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
+from bot.transport import limits
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
@@ -302,9 +303,9 @@ class WeComRobotWs:
         """One frame; a bad one is logged (never its content: it may hold a person's words) and
         skipped, never allowed to end the connection."""
         try:
-            frame = json.loads(data)
-        except ValueError:
-            log.warning("wecom_robot: frame is not JSON (%d bytes), ignored", len(data))
+            frame = limits.loads(data)
+        except limits.BadInput as exc:
+            log.warning("wecom_robot: frame refused (%d bytes): %s", len(data), exc)
             return
         if not isinstance(frame, dict):
             log.warning("wecom_robot: frame is not a JSON object, ignored")
