@@ -149,7 +149,10 @@ def replay(
             raise _fail("transcript not run; fix these lines:\n" + str(exc), 1) from None
         loaded = _load_roster(roster) if roster else None
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-        asyncio.run(_replay(settings, steps, loaded))
+        try:
+            asyncio.run(_replay(settings, steps, loaded))
+        except TranscriptError as exc:
+            raise _fail("transcript not run; fix these lines:\n" + str(exc), 1) from None
 
 
 async def _replay(settings: Settings, steps: list[Step], roster: Roster | None) -> None:

@@ -4,9 +4,11 @@ Input (JSON lines, in time order): ``{"at", "chat", "user", "text"}`` is a messa
 or absent: a private message to the bot); ``{"at", "tick": true}`` only moves the clock;
 ``{"at", "restart": true}`` says the bot was off until ``at``: the clock jumps without running
 the jobs in between, then start-up runs as in production (unfinished messages, catch-up). Optional
-fields: ``msg_id`` (to replay a platform retry), ``user_name``, ``platform`` (default demo),
-``mentions_bot``, ``kind`` (``image``, ``voice`` … for a message without words; ``text`` may then
-be empty). Before each line the clock moves to its ``at`` and every job due by then runs.
+fields: ``msg_id`` (to replay a platform retry), ``user_name``, ``platform`` (a group message's
+platform is its chat's, found by the chat id in the roster; needed only when one chat id is bound
+on two platforms; otherwise and for private messages the default, demo), ``mentions_bot``,
+``kind`` (``image``, ``voice`` … for a message without words; ``text`` may then be empty).
+Before each line the clock moves to its ``at`` and every job due by then runs.
 Output: one JSON line per outbound message ``{"at", "chat", "user", "kind", "text", "ticket",
 "files"}``. The whole transcript is checked before anything runs, so a bad line changes nothing."""
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from bot.app import App
 from bot.clock import FakeClock
 from bot.events import InboundMessage, MessageKind, OutboundMessage
 from scheduler.runner import SimulatedScheduler, catch_up
+from storage.roster_store import chat_platforms
 
 _MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot", "kind"}
 _TICK_FIELDS = {"at", "tick"}
@@ -41,6 +44,7 @@ class Step:
     at: datetime
     message: InboundMessage | None  # None: a clock tick (or a restart)
     restart: bool = False
+    platform_given: bool = False  # the line named its platform
 
 
 def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") -> list[Step]:
@@ -119,7 +123,35 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
         user_name=data.get("user_name"), mentions_bot=bool(data.get("mentions_bot", False)),
         sent_at=at, kind=kind,
     )
-    return Step(number, at, message)
+    return Step(number, at, message, platform_given=bool(data.get("platform")))
+
+
+async def bind_platforms(app: App, steps: list[Step], name: str = "transcript") -> list[Step]:
+    """Give each group message the platform its chat is bound on in the roster, whatever the
+    platform (a transcript has no platform field by contract). A chat id bound on two platforms
+    needs the line's `platform`: TranscriptError names every such line. A chat bound nowhere keeps
+    the default platform (and the bot treats it as the unbound chat it is)."""
+    chats = {s.message.chat_id for s in steps if s.message and s.message.chat_id and not s.platform_given}
+    async with app.db.session() as session:
+        bound = {chat: await chat_platforms(session, chat) for chat in chats}
+    out: list[Step] = []
+    problems: list[str] = []
+    for step in steps:
+        message = step.message
+        if message is None or message.chat_id is None or step.platform_given:
+            out.append(step)
+            continue
+        platforms = bound[message.chat_id]
+        if len(platforms) > 1:
+            problems.append(f"{name}:{step.line}: chat {message.chat_id!r} is bound on "
+                            f"{', '.join(platforms)}; say which with \"platform\"")
+            continue
+        if platforms and platforms[0] != message.platform:
+            message = replace(message, platform=platforms[0])
+        out.append(replace(step, message=message))
+    if problems:
+        raise TranscriptError(problems)
+    return out
 
 
 def outbound_json(message: OutboundMessage, tz: ZoneInfo) -> dict[str, object]:
@@ -133,7 +165,7 @@ def outbound_json(message: OutboundMessage, tz: ZoneInfo) -> dict[str, object]:
 async def run_transcript(app: App, clock: FakeClock, steps: list[Step]) -> None:
     """Feed the steps through the app; what it says comes out of `app.transports`."""
     scheduler = SimulatedScheduler(app.jobs, app.job_context, clock)
-    for step in steps:
+    for step in await bind_platforms(app, steps):
         if step.restart:
             scheduler.skip_to(step.at)
             await app.dispatcher.recover()

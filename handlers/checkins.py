@@ -82,7 +82,7 @@ async def _report(work: Work, person: str, args: str, ctx: Context) -> str:
 
 
 async def _confirm(work: Work, person: str, args: str, ctx: Context) -> str:
-    return await duties.confirm_report(work, person, args)
+    return await duties.confirm_report(work, person, args, ctx.settings.duties.evening_hour)
 
 
 async def _absent(work: Work, person: str, args: str, ctx: Context) -> str:

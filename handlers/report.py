@@ -6,16 +6,28 @@ from __future__ import annotations
 import logging
 
 from bot.context import Context
-from bot.i18n import _
+from bot.domain.tickets import TransitionError
+from bot.i18n import N_, _
 from bot.nlp.parser import get_parser
-from bot.registry import Registry
+from bot.registry import CommandSpec, Registry
 from bot.services import tickets as service
-from handlers.tickets import actor_of
+from handlers.tickets import actor_of, split_no
 from storage import ticket_store
 from storage.models import Person
 from storage.roster_store import communities, find_chat
 
 log = logging.getLogger(__name__)
+
+
+def report_of(text: str) -> service.Report:
+    """A report as the parser reads it (also used to file a split-off duplicate again)."""
+    parsed = get_parser().parse(text)
+    return service.Report(
+        text=text, category=parsed.category, urgency=parsed.urgency,
+        department=parsed.department, nature=parsed.nature,
+        location=parsed.location.to_dict() if parsed.location else None,
+        keywords=list(parsed.keywords),
+    )
 
 
 async def intake(ctx: Context) -> bool:
@@ -30,21 +42,32 @@ async def intake(ctx: Context) -> bool:
                 "so the right grid worker gets it."
             ))
             return True
-        log.warning("request in unbound chat %s/%s ignored", ctx.message.platform, ctx.message.chat_id)
-        return False
+        log.warning("request in unbound chat %s/%s", ctx.message.platform, ctx.message.chat_id)
+        await service.tell_admins_of_unbound_chat(ctx.work(), ctx.message.platform, str(ctx.message.chat_id))
+        return True
     grid_id, community_id = place
-    report = service.Report(
-        text=ctx.message.text, category=parsed.category, urgency=parsed.urgency,
-        department=parsed.department, nature=parsed.nature,
-        location=parsed.location.to_dict() if parsed.location else None,
-        keywords=list(parsed.keywords),
-    )
+    report = report_of(ctx.message.text)
     work = ctx.work()
-    ticket, joined = await service.file_report(work, actor=actor_of(ctx), grid_id=grid_id,
-                                               community_id=community_id, report=report)
+    ticket, filed = await service.file_report(work, actor=actor_of(ctx), grid_id=grid_id,
+                                              community_id=community_id, report=report)
     handler = await ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-    await ctx.reply(service.filing_reply(work, ticket, handler, joined), ticket=ticket.no)
+    await ctx.reply(service.filing_reply(work, ticket, handler, filed), ticket=ticket.no)
     return True
+
+
+async def not_the_same(ctx: Context, args: str) -> None:
+    """不是同一问题 <no>: the sender's report was joined to ticket <no> but is another problem."""
+    raw_no, _rest = split_no(args)
+    work = ctx.work()
+    try:
+        ticket = await service.load(work, raw_no)
+        new = await service.split(work, actor_of(ctx), ticket, report_of)
+    except TransitionError as refusal:
+        await ctx.reply(str(refusal))
+        return
+    handler = await ctx.session.get(Person, new.assignee_id) if new.assignee_id else None
+    await ctx.reply(_("Your report is no longer part of ticket {no}.").format(no=ticket.no) + "\n"
+                    + service.filing_reply(work, new, handler, service.Filed.opened), ticket=new.no)
 
 
 async def _place(ctx: Context, named_community: str | None) -> tuple[str | None, str] | None:
@@ -68,4 +91,7 @@ async def _place(ctx: Context, named_community: str | None) -> tuple[str | None,
 
 
 def register(registry: Registry) -> None:
+    registry.add_command(CommandSpec(
+        "不是同一问题", N_("<number> — your report was joined to a ticket but is another problem"),
+        not_the_same))
     registry.add_text_handler(intake)

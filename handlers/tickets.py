@@ -102,7 +102,7 @@ async def _verify(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -
 
 
 async def _close(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
-    return await service.close(work, actor, ticket)
+    return await service.close(work, actor, ticket, rest)
 
 
 async def _report_in(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
@@ -198,7 +198,8 @@ def register(registry: Registry) -> None:
                     on_ticket(_feedback), DEPARTMENT))
     add(CommandSpec("核查", N_("<number> 通过|退回 <reason> — check a resolved ticket"),
                     on_ticket(_verify), SECRETARIES))
-    add(CommandSpec("结案", N_("<number> — close a ticket"), on_ticket(_close), SECRETARIES))
+    add(CommandSpec("结案", N_("<number> <reason> — close a ticket (the reporter is told the reason)"),
+                    on_ticket(_close), SECRETARIES))
     add(CommandSpec("工单", N_("— open tickets of your area"), area_tickets, SECRETARIES,
                     aliases=("工单列表",)))
     add(CommandSpec("积分", N_("[year] — departments' 吹哨报到 points"), points_ranking,

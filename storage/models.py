@@ -151,6 +151,10 @@ class Ticket(SQLModel, table=True):
         default=None, foreign_key="org_unit.id", max_length=64, index=True
     )
     assignee_id: str | None = Field(default=None, foreign_key="person.id", max_length=64, index=True)
+    # who did the work (credit in 附件5, the ranking and digests): the last to accept, resolve, escalate
+    accepted_by_id: str | None = Field(default=None, foreign_key="person.id", max_length=64)
+    resolved_by_id: str | None = Field(default=None, foreign_key="person.id", max_length=64)
+    escalated_by_id: str | None = Field(default=None, foreign_key="person.id", max_length=64)
     reporter_platform: str = Field(max_length=16)
     reporter_user: str = Field(max_length=128, index=True)
     reporter_name: str | None = Field(default=None, max_length=100)

@@ -146,6 +146,13 @@ class ChatPlace:
     community_id: str | None
 
 
+async def chat_platforms(session: AsyncSession, chat_id: str) -> list[str]:
+    """The platforms a chat id is bound on (usually one), sorted."""
+    rows = await session.exec(select(ChatBinding.platform).where(ChatBinding.chat_id == chat_id)
+                              .order_by(ChatBinding.platform))
+    return list(rows.all())
+
+
 async def find_chat(session: AsyncSession, platform: str, chat_id: str) -> ChatPlace | None:
     binding = await session.get(ChatBinding, (platform, chat_id))
     if binding is None:

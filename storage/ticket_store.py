@@ -67,6 +67,15 @@ async def reporters(session: AsyncSession, ticket_id: int) -> Sequence[TicketRep
     )).all()
 
 
+async def reporter_row(session: AsyncSession, ticket_id: int, platform: str,
+                       user_id: str) -> TicketReporter | None:
+    """The person's reporter row on a ticket (original or joined), if any."""
+    return (await session.exec(select(TicketReporter).where(
+        TicketReporter.ticket_id == ticket_id, TicketReporter.platform == platform,
+        TicketReporter.user_id == user_id,
+    ).order_by(col(TicketReporter.id)))).first()
+
+
 async def is_reporter(session: AsyncSession, ticket_id: int, platform: str, user_id: str) -> bool:
     found = await session.exec(select(TicketReporter.id).where(
         TicketReporter.ticket_id == ticket_id, TicketReporter.platform == platform,
@@ -205,6 +214,9 @@ class TicketFacts(NamedTuple):
     category: str
     community_id: str | None
     assignee_id: str | None
+    accepted_by_id: str | None
+    resolved_by_id: str | None
+    escalated_by_id: str | None
     duplicate_of_id: int | None
     created_at: datetime
     due_at: datetime | None

@@ -29,7 +29,8 @@ def test_a_cadres_month_from_check_ins_to_a_confirmed_form(replay, tmp_path: Pat
     out, db = replay("cadre_month.jsonl")
     cadre = "cadre-baxianlou"
     replies = [str(o["text"]) for o in to(out, cadre, kind="reply")]
-    assert "在社区工作 11 天" in replies[-4]  # running totals answer every check-in
+    assert "在社区工作 11 天" in replies[-5]  # running totals answer every check-in
+    assert "空白" in replies[-2] and "党日主题" not in replies[-2].split("空白")[1]  # blanks listed before signing
     assert any("不计入夜访夜谈" in r for r in replies)  # a 16:00 "evening" visit does not count
 
     reminders = {(o["at"], str(o["text"]).split("\n")[0][:20]) for o in to(out, cadre, kind="reminder")}

@@ -64,3 +64,10 @@ def resolve_due(calendar: WorkCalendar, filed: datetime, urgency: str, tz: ZoneI
 
 def feedback_due(calendar: WorkCalendar, whistled: datetime, tz: ZoneInfo) -> datetime:
     return working_deadline(calendar, whistled, FEEDBACK_WORKING_DAYS, tz)
+
+
+def escalated_due(own_due: datetime | None, department_due: datetime) -> datetime:
+    """The deadline of a ticket whistled to a department (吹哨): while the department's clock
+    runs the ticket is measured by it, so an earlier deadline of its own does not make it overdue
+    before the department's answer is due; a later one of its own still stands."""
+    return department_due if own_due is None else max(own_due, department_due)

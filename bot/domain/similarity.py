@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.problem import problem_of, same_thing
+
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
@@ -22,18 +24,20 @@ def same_problem(
     *, category_a: str, category_b: str, place_a: str | None, place_b: str | None,
     text_a: str, text_b: str, keywords_a: list[str], keywords_b: list[str],
 ) -> bool:
-    """Same category, and the same place or very similar words; two different places never match.
+    """Same category, no two different places, and the same thing wrong: the same object with a
+    fault that agrees (`bot.domain.problem`). Same category and building alone are not enough
+    (“楼道灯坏了” and “电梯坏了” in one building are two problems).
 
-    When only one report names the place, the decisive keyword plus some shared wording is enough:
-    in one grid within 72 hours, "电梯又坏了" and "3号楼电梯坏了" are the same elevator."""
+    When only one report names the place, the object decides: in one grid within 72 hours,
+    "电梯又停了" and "3号楼电梯坏了" are the same elevator. When either names no object we know,
+    only very similar wording (plus a shared keyword when it is short) joins them."""
     if category_a != category_b:
         return False
     if place_a and place_b and place_a != place_b:
         return False
+    thing = same_thing(problem_of(text_a), problem_of(text_b))
+    if thing is not None:
+        return thing
     score = similarity(text_a, text_b)
     shared_keywords = bool(set(keywords_a) & set(keywords_b))
-    if place_a and place_a == place_b:
-        return score >= 0.15 or shared_keywords
-    if place_a or place_b:
-        return score >= 0.45 or (shared_keywords and score >= 0.15)
-    return score >= 0.45 or (shared_keywords and score >= 0.25)
+    return score >= 0.6 or (shared_keywords and score >= 0.45)

@@ -94,6 +94,15 @@ RESOLUTION_LABELS = {
     Resolution.withdrawn: N_("withdrawn"),
 }
 SATISFACTION = ("满意", "基本满意", "不满意")
+RATEABLE = frozenset({Resolution.fixed, Resolution.explained})  # a closed ticket somebody answered
+STAFF_ROLES = frozenset({"grid_worker", "cadre", "sunk_cadre", "community_secretary",
+                         "street_secretary", "department_liaison", "admin"})
+
+
+def is_staff(roles: frozenset[str]) -> bool:
+    """Anyone holding a roster role is staff: never a reporter or a rater of a ticket, since the
+    people who handle tickets must not be the ones who judge them."""
+    return bool(roles & STAFF_ROLES)
 
 
 def state_label(state: str) -> str:
@@ -108,6 +117,21 @@ class TransitionError(Exception):
     """An action that the ticket's state or rules do not allow; the message is for the user."""
 
 
+def _check_rateable(state: State, resolution: str | None) -> None:
+    """A rating judges an answer: only a resolved ticket, or one closed as fixed or explained."""
+    if state is State.closed and resolution not in RATEABLE:
+        ended = resolution_label(resolution) if resolution in set(Resolution) else state_label(state)
+        raise TransitionError(_(
+            "This ticket was closed as {resolution} without being dealt with, so there is nothing to "
+            "rate. If the problem is still there, report it again."
+        ).format(resolution=ended))
+    if state is not State.closed and state is not State.resolved:
+        raise TransitionError(_(
+            "This ticket is {state} and has not been dealt with yet; you can rate it once it is "
+            "resolved."
+        ).format(state=state_label(state)))
+
+
 @dataclass(frozen=True)
 class Outcome:
     state: State
@@ -116,13 +140,16 @@ class Outcome:
 
 def transition(
     state: str, action: Action, *, on_site_done: bool = False, requires_on_site: bool = False,
-    satisfaction: str | None = None, pending_departments: int = 0,
+    satisfaction: str | None = None, pending_departments: int = 0, resolution: str | None = None,
 ) -> Outcome:
-    """Where `action` takes a ticket in `state`, or TransitionError saying why it cannot."""
+    """Where `action` takes a ticket in `state`, or TransitionError saying why it cannot.
+    `resolution` is how a closed ticket ended (a rating needs one that was fixed or explained)."""
     current = State(state)
     allowed = ALLOWED.get(action)
     if allowed is None:
         raise ValueError(f"{action} is not a lifecycle action")
+    if action is Action.rate:
+        _check_rateable(current, resolution)
     if current not in allowed:
         raise TransitionError(
             _("This ticket is {state}; that cannot be done now.").format(state=state_label(current))

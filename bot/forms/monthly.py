@@ -23,58 +23,89 @@ class Field:
     label: str  # what the cadre types in chat: “报表 党日主题 …”
     kind: str  # int | number | text | names | year | pct
     source: str  # records | tickets | manual
+    aliases: tuple[str, ...] = ()  # the paper form's own wording and other usual names
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("party_day_theme", "党日主题", "text", "manual"),
-    Field("party_attendance", "到会人数", "int", "manual"),
+    Field("party_day_theme", "党日主题", "text", "manual",
+          ("主题党日主题", "党日活动主题", "本月党日活动主题", "主题党日", "党日活动")),
+    Field("party_attendance", "到会人数", "int", "manual", ("党员到会人数", "到会党员")),
     Field("attendance_rate", "到会率", "pct", "manual"),
-    Field("absent_members", "缺席党员", "names", "manual"),
-    Field("branch_committee", "支委会", "int", "records"),
-    Field("joint_committee", "两委联席", "int", "records"),
-    Field("residents_meeting", "居民代表会议", "int", "records"),
-    Field("party_lectures", "党课", "int", "records"),
-    Field("know_how_lectures", "应知应会", "int", "manual"),
-    Field("hours", "工作时间", "number", "records"),
-    Field("night_visits", "夜访", "int", "records"),
-    Field("visits", "走访次数", "int", "records"),
-    Field("households", "走访户数", "int", "records"),
-    Field("contact_cards", "联系卡", "int", "records"),
+    Field("absent_members", "缺席党员", "names", "manual", ("无故缺席党员", "缺席")),
+    Field("branch_committee", "支委会", "int", "records", ("参加支委会", "支委会次数")),
+    Field("joint_committee", "两委联席", "int", "records", ("两委联席会议", "参加两委联席会议", "议事协调机制")),
+    Field("residents_meeting", "居民代表会议", "int", "records", ("居民代表会", "参加居民代表会议")),
+    Field("party_lectures", "党课", "int", "records", ("上党课", "给党员上党课")),
+    Field("know_how_lectures", "应知应会", "int", "manual", ("基层组织应知应会", "讲解应知应会")),
+    Field("hours", "工作时间", "number", "records", ("在社区工作时间", "工作小时")),
+    Field("night_visits", "夜访", "int", "records", ("夜访夜谈", "夜访夜谈活动")),
+    Field("visits", "走访次数", "int", "records", ("民情走访", "走访")),
+    Field("households", "走访户数", "int", "records", ("走访户",)),
+    Field("contact_cards", "联系卡", "int", "records", ("发放联系卡",)),
     Field("info_raised", "民情信息", "int", "tickets"),
-    Field("info_handled", "已上报或处理", "int", "tickets"),
-    Field("matters_done", "代办事项", "int", "tickets"),
-    Field("problems_solved", "协调解决", "int", "tickets"),
-    Field("activists", "入党积极分子", "int", "manual"),
-    Field("candidates", "发展对象", "int", "manual"),
-    Field("probationary", "预备党员", "int", "manual"),
-    Field("full_members", "正式党员", "int", "manual"),
-    Field("last_recruit_year", "上次发展党员", "year", "manual"),
-    Field("volunteer_events", "志愿服务", "int", "manual"),
-    Field("volunteer_members", "志愿服务党员", "int", "manual"),
-    Field("reserve_cadres", "后备干部", "int", "manual"),
-    Field("unqualified_handled", "不合格党员处理", "int", "manual"),
-    Field("remote_sessions", "远程教育次数", "int", "manual"),
+    Field("info_handled", "已上报或处理", "int", "tickets", ("已上报", "已处理")),
+    Field("matters_done", "代办事项", "int", "tickets", ("为群众办理事项", "办理事项", "代办")),
+    Field("problems_solved", "协调解决", "int", "tickets", ("协调解决问题", "协调解决群众困难和问题", "解决问题")),
+    Field("activists", "入党积极分子", "int", "manual", ("入党积极分子人数", "积极分子")),
+    Field("candidates", "发展对象", "int", "manual", ("发展对象人数",)),
+    Field("probationary", "预备党员", "int", "manual", ("预备党员人数",)),
+    Field("full_members", "正式党员", "int", "manual", ("正式党员人数",)),
+    Field("last_recruit_year", "上次发展党员", "year", "manual", ("上次发展党员时间",)),
+    Field("volunteer_events", "志愿服务", "int", "manual", ("志愿服务活动",)),
+    Field("volunteer_members", "志愿服务党员", "int", "manual", ("志愿服务党员人数", "党员参加人数")),
+    Field("reserve_cadres", "后备干部", "int", "manual", ("社区后备干部",)),
+    Field("unqualified_handled", "不合格党员处理", "int", "manual", ("不合格党员",)),
+    Field("remote_sessions", "远程教育次数", "int", "manual", ("远程教育学习",)),
     Field("remote_hours", "远程教育小时", "number", "manual"),
-    Field("duty_checks", "检查坐值班", "int", "manual"),
-    Field("duty_problems", "值班问题", "int", "manual"),
-    Field("absent_staff", "不在岗人数", "int", "manual"),
+    Field("duty_checks", "检查坐值班", "int", "manual", ("检查坐值班情况", "坐值班")),
+    Field("duty_problems", "值班问题", "int", "manual", ("发现问题",)),
+    Field("absent_staff", "不在岗人数", "int", "manual", ("不在岗社区干部总数", "不在岗社区干部")),
     Field("absent_staff_names", "不在岗姓名", "names", "manual"),
-    Field("leave_cadres", "请假干部", "names", "manual"),
+    Field("leave_cadres", "请假干部", "names", "manual", ("主职干部请假",)),
     Field("leave_days", "请假天数", "number", "manual"),
-    Field("board_checks", "检查两栏", "int", "manual"),
-    Field("board_updates", "公开栏更新", "int", "manual"),
+    Field("board_checks", "检查两栏", "int", "manual", ("检查两栏卫生",)),
+    Field("board_updates", "公开栏更新", "int", "manual", ("公开栏更新内容",)),
     Field("board_party", "党务公开", "int", "manual"),
     Field("board_residents", "居务公开", "int", "manual"),
     Field("board_finance", "财务公开", "int", "manual"),
     Field("board_other", "其他公开", "int", "manual"),
-    Field("three_lists", "三张清单", "int", "manual"),
+    Field("three_lists", "三张清单", "int", "manual", ("三张清单落实情况", "三张清单落实")),
     Field("three_lists_done", "清单完成", "int", "manual"),
-    Field("hygiene_checks", "卫生检查", "int", "manual"),
+    Field("hygiene_checks", "卫生检查", "int", "manual", ("服务中心卫生检查",)),
     Field("hygiene_fixed", "整改问题", "int", "manual"),
-    Field("other_work", "其他工作", "text", "manual"),
+    Field("other_work", "其他工作", "text", "manual", ("其他",)),
 )
 BY_KEY = {f.key: f for f in FIELDS}
-BY_LABEL = {f.label: f for f in FIELDS}
+BY_LABEL = {name: f for f in FIELDS for name in (f.label, *f.aliases)}
+
+
+class UnknownItem(ValueError):
+    """No item of the form has that name (`candidates` empty) or several do."""
+
+    def __init__(self, name: str, candidates: tuple[Field, ...] = ()) -> None:
+        super().__init__(name)
+        self.name, self.candidates = name, candidates
+
+
+def field_named(name: str) -> Field:
+    """The form's item a cadre means: its short label (“党日主题”), the paper form's wording
+    (“主题党日主题”, “协调解决问题”) or a part of either (“远程教育” is ambiguous: two items). The
+    closest name wins (the longest shared stretch); UnknownItem when none or several tie."""
+    name = name.strip()
+    if name in BY_LABEL:
+        return BY_LABEL[name]
+    best: dict[str, int] = {}
+    for f in FIELDS:
+        for known in (f.label, *f.aliases):
+            if len(name) >= 2 and (known in name or name in known):
+                best[f.key] = max(best.get(f.key, 0), min(len(known), len(name)))
+    if not best:
+        raise UnknownItem(name)
+    top = max(best.values())
+    winners = tuple(BY_KEY[k] for k, v in best.items() if v == top)
+    if len(winners) > 1:
+        raise UnknownItem(name, winners)
+    return winners[0]
 
 # (项目, 序号, sentence of the paper form with {field} blanks)
 ITEMS: tuple[tuple[str, int, str], ...] = (

@@ -26,7 +26,7 @@ from bot.domain.categories import category
 from bot.domain.duties import Period
 from bot.domain.periods import month_days, quarter_days, span
 from bot.domain.points import standings
-from bot.domain.ranking import CadreQuarter, rank
+from bot.domain.ranking import CadreQuarter, rank, without_data
 from bot.domain.tickets import OPEN, State
 from bot.domain.workdays import WorkCalendar
 from bot.events import OutboundKind
@@ -34,7 +34,7 @@ from bot.i18n import _, current_locale
 from bot.services.charts import CategoryStat, render_month_chart
 from bot.services.metrics import load_period
 from bot.services.reminders import CATCH_UP, Planned
-from bot.services.reports import postings
+from bot.services.reports import credited, postings
 from bot.services.work import Work
 from storage import outbox_store, ticket_store
 from storage.models import Person
@@ -223,8 +223,9 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
     tickets = await ticket_store.facts_touching(session, start, end)
     by_handler: dict[str, list[TicketFacts]] = defaultdict(list)
     for t in tickets:
-        if t.assignee_id and t.resolved_at is not None and start <= t.resolved_at < end:
-            by_handler[t.assignee_id].append(t)
+        if t.duplicate_of_id is None and t.resolved_at is not None and start <= t.resolved_at < end:
+            for person_id in credited(t):
+                by_handler[person_id].append(t)
     rows: list[tuple[str, CadreQuarter]] = []
     for posting in await postings(session):
         totals = records.totals(posting.person.id)
@@ -242,16 +243,28 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
             continue
         lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
                    "tickets on time 25, satisfaction 15):").format(period=period.key)]
+        ranked = rank(mine)
         lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
-                    "{on_time}/{handled} on time, {satisfied}/{rated} satisfied").format(
+                    "on time {on_time}, satisfied {satisfied}").format(
             place=place, name=c.name, community=c.community, score=f"{c.score:g}", days=c.days,
-            households=c.households, on_time=c.on_time, handled=c.handled, satisfied=c.satisfied, rated=c.rated)
-            for place, c in rank(mine)[:30]]
+            households=c.households, on_time=_share(c.on_time, c.handled), satisfied=_share(c.satisfied, c.rated))
+            for place, c in ranked[:30]]
+        if not ranked:
+            lines.append(_("No data: nothing was recorded for any cadre this quarter, so there is no ranking."))
+        idle = without_data(mine)
+        if idle:
+            lines.append(_("No data (not ranked): {names}").format(
+                names="、".join(f"{c.name}（{c.community}）" for c in idle)))
         lines.append(_("Those at the bottom are for the street Party secretary to talk with (约谈); "
                        "the figures are what was recorded, not a verdict."))
         out.append(Planned(_at(day, 10, 0, s.tz), "digest.ranking", period.key, str(reader.person.im_user),
                            "\n".join(lines), OutboundKind.digest))
     return out
+
+
+def _share(part: int, whole: int) -> str:
+    """“3/4”, or 无数据 when there is nothing to count (never a full score for nothing)."""
+    return f"{part}/{whole}" if whole else _("no data")
 
 
 def _covers(reader: Reader, community_id: str) -> bool:

@@ -18,7 +18,7 @@ from bot.domain.checkins import (
 )
 from bot.domain.periods import month_days, parse_month, plausible_day, plausible_month, previous_month, span
 from bot.domain.tickets import TransitionError
-from bot.forms.monthly import FIELDS, ITEMS
+from bot.forms.monthly import FIELDS, ITEMS, UnknownItem
 from bot.i18n import N_, _
 from bot.services.reports import monthly_forms, parse_value
 from bot.services.work import Work
@@ -200,10 +200,16 @@ async def report(work: Work, person_id: str, args: str, evening_hour: int) -> st
         label, _sep, value = rest.partition(" ")
         try:
             field, parsed = parse_value(label, value)
-        except ValueError:
+        except UnknownItem as unknown:
+            if unknown.candidates:
+                raise TransitionError(_("“{name}” could be {items}: write the item's full name.").format(
+                    name=unknown.name, items="、".join(f.label for f in unknown.candidates))) from None
             known = "、".join(f.label for f in FIELDS if f.source == "manual")
             raise TransitionError(_("Write it as “报表 {month} <item> <value>”; items: {items}.").format(
                 month=key, items=known)) from None
+        except ValueError:
+            raise TransitionError(_("“{value}” is not a value for {item}.").format(
+                value=value.strip() or "…", item=label)) from None
         _add(work, person_id, Kind.report_field, data={"period": key, "key": field, "value": parsed})
         for confirmed in await checkin_store.confirmations(work.session, person_id, key):
             await work.session.delete(confirmed)  # a changed form is confirmed again, not signed unseen
@@ -225,7 +231,13 @@ async def report(work: Work, person_id: str, args: str, evening_hour: int) -> st
     return "\n".join(lines)
 
 
-async def confirm_report(work: Work, person_id: str, args: str) -> str:
+MANY_BLANKS = 5  # a form with this many blank items is confirmed only after the cadre has seen them
+
+
+async def confirm_report(work: Work, person_id: str, args: str, evening_hour: int,
+                         *, blanks_seen: bool = False) -> str:
+    """确认报表 [YYYY-MM]. With MANY_BLANKS or more blank items the cadre is first shown what is
+    blank and asked to say “确认” (or fill them in); `blanks_seen` is that second step."""
     (year, month), _rest = _month_arg(args, work.local().date())
     key = f"{year}-{month:02d}"
     if (year, month) >= (work.local().year, work.local().month):
@@ -235,6 +247,14 @@ async def confirm_report(work: Work, person_id: str, args: str) -> str:
     if done:
         return _("Your report for {month} was confirmed on {day} already.").format(
             month=key, day=f"{work.local(done[0].at):%Y-%m-%d}")
+    if not blanks_seen:
+        forms = await monthly_forms(work.session, year, month, work.tz, evening_hour, only=[person_id])
+        blank = [f.label for f in forms[0][1].missing()] if forms else []
+        if len(blank) >= MANY_BLANKS:
+            _add(work, person_id, Kind.pending, data={"kind": "report_confirm", "period": key})
+            return _("Your report for {month} still has {n} blank items: {items}.\n"
+                     "Reply “确认” to confirm it as it is, or fill them in first with "
+                     "“报表 {month} <item> <value>”.").format(month=key, n=len(blank), items="、".join(blank))
     _add(work, person_id, Kind.report_confirmed, data={"period": key})
     return _("Thank you: your report for {month} is confirmed and goes to the street office.").format(month=key)
 
@@ -309,6 +329,9 @@ async def confirm_pending(work: Work, person_id: str, evening_hour: int) -> str:
             return await meeting(work, person_id, str(data["meeting_type"]))
         case "meeting":
             raise TransitionError(_("Which meeting? “会议 支委会”, “会议 两委联席” or “会议 居民代表”."))
+        case "report_confirm":
+            return await confirm_report(work, person_id, str(data.get("period") or ""), evening_hour,
+                                        blanks_seen=True)
         case _:
             return await sign_in(work, person_id)
 

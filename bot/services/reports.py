@@ -15,7 +15,7 @@ from bot.domain.checkins import Kind
 from bot.domain.duties import Period
 from bot.domain.periods import FIRST_YEAR, month_days, span
 from bot.domain.tickets import State
-from bot.forms.monthly import BY_KEY, BY_LABEL, FIELDS, MonthlyForm
+from bot.forms.monthly import BY_KEY, MonthlyForm, field_named
 from bot.forms.projects import CadreProjects, ProjectRow
 from bot.services.metrics import PeriodRecords, load_period
 from storage import checkin_store, ticket_store
@@ -59,21 +59,28 @@ async def monthly_forms(
     start, end = span(first, last, tz)
     tickets = await ticket_store.facts_touching(session, start, end)
     by_community: dict[str, list[TicketFacts]] = defaultdict(list)
-    by_assignee: dict[str, list[TicketFacts]] = defaultdict(list)
+    by_worker: dict[str, list[TicketFacts]] = defaultdict(list)
     for t in tickets:
         if t.duplicate_of_id is None:
             if t.community_id:
                 by_community[t.community_id].append(t)
-            if t.assignee_id:
-                by_assignee[t.assignee_id].append(t)
+            for person_id in credited(t):
+                by_worker[person_id].append(t)
     forms = []
     for posting in await postings(session):
         if only and posting.person.id not in only:
             continue
         form = _form(posting, period, records, by_community[posting.community.id],
-                     by_assignee[posting.person.id], start, end, tz)
+                     by_worker[posting.person.id], start, end, tz)
         forms.append((posting, form))
     return forms
+
+
+def credited(t: TicketFacts) -> set[str]:
+    """The people a ticket counts for: whoever accepted, escalated (吹哨) or resolved it. Not the
+    person it was first routed to, who may have done nothing; a ticket nobody worked counts for
+    nobody."""
+    return {p for p in (t.accepted_by_id, t.escalated_by_id, t.resolved_by_id) if p}
 
 
 def _form(posting: Posting, period: Period, records: PeriodRecords, area: list[TicketFacts],
@@ -118,10 +125,9 @@ MAX_COUNT = 1_000_000  # a count or amount on the form above this is a typo
 
 
 def parse_value(label: str, text: str) -> tuple[str, object]:
-    """A chat correction “报表 党课 2” → (party_lectures, 2); ValueError names the problem."""
-    field = BY_LABEL.get(label) or next((f for f in FIELDS if f.label.startswith(label)), None)
-    if field is None:
-        raise ValueError(label)
+    """A chat correction “报表 党课 2” → (party_lectures, 2); the item by any of its names
+    (`field_named`, UnknownItem when none or several fit); ValueError for a bad value."""
+    field = field_named(label)
     text = text.strip()
     match field.kind:
         case "int":

@@ -5,14 +5,17 @@ TransitionError with a translated message."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.domain import deadlines, points
 from bot.domain.categories import category
 from bot.domain.emergency import emergency_numbers
+from bot.domain.problem import problem_of
 from bot.domain.similarity import same_problem
 from bot.domain.tickets import (
     OPEN,
@@ -20,6 +23,7 @@ from bot.domain.tickets import (
     Resolution,
     State,
     TransitionError,
+    is_staff,
     resolution_label,
     state_label,
     transition,
@@ -30,7 +34,7 @@ from bot.roles import role_label
 from bot.services.work import Work
 from storage import ticket_store
 from storage.models import Escalation, OrgUnit, Person, Ticket, TicketReporter
-from storage.roster_store import Member
+from storage.roster_store import Member, people_with_role
 
 _NUMBER = re.compile(r"^(\d{6})-?(\d{1,4})$")
 MANAGERS = frozenset({"community_secretary", "street_secretary", "admin"})
@@ -56,6 +60,15 @@ class Actor:
         if self.member:
             return self.member.name
         return self.name or _("a resident")
+
+    @property
+    def is_staff(self) -> bool:
+        """Roster staff: never a reporter or rater of a ticket (domain `is_staff`)."""
+        return is_staff(self.roles)
+
+    @property
+    def person_id(self) -> str | None:
+        return self.member.person_id if self.member else None
 
     @property
     def main_role(self) -> str | None:
@@ -104,10 +117,20 @@ def _place_key(location: dict[str, str | None] | None) -> str | None:
 # ------------------------------------------------------------------ filing
 
 
+class Filed(StrEnum):
+    """What became of a report."""
+
+    opened = "opened"  # a new ticket
+    joined = "joined"  # a resident added to an open ticket about the same problem
+    staff_same = "staff_same"  # staff wrote about an open ticket's problem: not made a reporter
+
+
 async def file_report(
     work: Work, *, actor: Actor, grid_id: str | None, community_id: str, report: Report,
-) -> tuple[Ticket, bool]:
-    """Open a ticket, or join an open one about the same problem. Returns (ticket, joined)."""
+) -> tuple[Ticket, Filed]:
+    """Open a ticket, or join an open one about the same problem (the same object and fault, see
+    `bot.domain.similarity`). Staff are never reporters: a staff member's words about an open
+    ticket's problem join nothing (they are told which ticket it is and how to act on it)."""
     since = work.now - deadlines.DUPLICATE_WINDOW
     for candidate in await ticket_store.recent_open_in_area(
         work.session, grid_id=grid_id, community_id=community_id, since=since
@@ -118,9 +141,19 @@ async def file_report(
             text_a=candidate.text, text_b=report.text,
             keywords_a=candidate.keywords or [], keywords_b=report.keywords,
         ):
+            if actor.is_staff:
+                return candidate, Filed.staff_same
             await _join(work, candidate, actor, report)
-            return candidate, True
-    return await _open(work, actor=actor, grid_id=grid_id, community_id=community_id, report=report), False
+            return candidate, Filed.joined
+    ticket = await _open(work, actor=actor, grid_id=grid_id, community_id=community_id, report=report)
+    return ticket, Filed.opened
+
+
+def problem_label(ticket: Ticket) -> str | None:
+    """What the ticket is about, from fields (building number, object, fault), never typed words:
+    “3号楼楼道灯不亮”. None when the words name no object we know."""
+    building = (ticket.location or {}).get("building")
+    return problem_of(ticket.text).label(str(building) if building else None)
 
 
 async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> None:
@@ -133,8 +166,8 @@ async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> Non
     ticket.updated_at = work.now
     work.session.add(ticket)
     await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
-                                 action="duplicate_joined", from_state=ticket.state,
-                                 to_state=ticket.state, note=report.text)
+                                 actor_role=actor.main_role, action="duplicate_joined",
+                                 from_state=ticket.state, to_state=ticket.state, note=report.text)
     assignee = await _person(work, ticket.assignee_id)
     if assignee and assignee.im_user:
         await work.notify(assignee.im_user, _(
@@ -163,10 +196,11 @@ async def _open(
     work.session.add(ticket)
     await work.session.flush()
     assert ticket.id is not None
-    work.session.add(TicketReporter(ticket_id=ticket.id, platform=actor.platform,
-                                    user_id=actor.im_user, user_name=actor.name,
-                                    chat_id=actor.chat_id, text=report.text, original=True,
-                                    joined_at=work.now))
+    if not actor.is_staff:  # staff who file what they saw on their rounds do not rate it
+        work.session.add(TicketReporter(ticket_id=ticket.id, platform=actor.platform,
+                                        user_id=actor.im_user, user_name=actor.name,
+                                        chat_id=actor.chat_id, text=report.text, original=True,
+                                        joined_at=work.now))
     await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
                                  actor_role=actor.main_role, action=Action.report, from_state=None,
                                  to_state=State.reported, note=report.text,
@@ -182,11 +216,16 @@ async def _open(
         if person and person.im_user and person.im_user not in told:
             told.add(person.im_user)
             await work.notify(person.im_user, notice, ticket=no)
-    if report.urgency == "P0":
+    if report.urgency == "P0":  # the secretary follows it up but does not accept tickets
+        urgent = _(
+            "URGENT (P0): new ticket {no} ({category}) in {place} from {reporter}:\n{text}\n"
+            "Handler: {handler}; it must be accepted within 30 minutes. Send “查询 {no}” to follow it."
+        ).format(no=no, category=cat.name(), place=place, reporter=actor.label, text=report.text,
+                 handler=handler.name if handler else "—")
         for secretary in await ticket_store.people_in_unit(work.session, community_id,
                                                            "community_secretary"):
             if secretary.im_user and secretary.im_user not in told:
-                await work.notify(secretary.im_user, _("URGENT (P0) ") + notice, ticket=no)
+                await work.notify(secretary.im_user, urgent, ticket=no)
     if cat.report_to_street:
         await _report_to_street(work, ticket, place)
     return ticket
@@ -208,13 +247,20 @@ async def _report_to_street(work: Work, ticket: Ticket, place: str) -> None:
                                  to_state=ticket.state)
 
 
-def filing_reply(work: Work, ticket: Ticket, handler: Person | None, joined: bool) -> str:
-    """What the group sees: number, category, who, when. Never the resident's text."""
-    if joined:
+def filing_reply(work: Work, ticket: Ticket, handler: Person | None, filed: Filed) -> str:
+    """What the group sees: number, category or the problem's label, who, when. Never the
+    resident's text."""
+    about = problem_label(ticket) or category(ticket.category).name()
+    if filed is Filed.joined:
         return _(
-            "This problem is already ticket {no} ({state}). You have been added to it and will be "
-            "told when it is solved."
-        ).format(no=ticket.no, state=state_label(ticket.state))
+            "Joined to ticket {no} ({about}, {state}): you will be told when it is solved. If this is "
+            "not the same problem, reply “不是同一问题 {no}”."
+        ).format(no=ticket.no, about=about, state=state_label(ticket.state))
+    if filed is Filed.staff_same:
+        return _(
+            "This is the problem of ticket {no} ({about}, {state}); staff are not added as "
+            "reporters. To act on it, use a command, e.g. “受理 {no}” or “办结 {no} <what was done>”."
+        ).format(no=ticket.no, about=about, state=state_label(ticket.state))
     who = (
         _("{role} {name}").format(role=role_label("grid_worker" if ticket.grid_id else "cadre"),
                                   name=handler.name)
@@ -259,6 +305,11 @@ def check_handler(actor: Actor, ticket: Ticket) -> None:
 
 async def check_reporter(work: Work, actor: Actor, ticket: Ticket, *, original: bool = False) -> None:
     assert ticket.id is not None
+    if actor.is_staff:
+        raise TransitionError(_(
+            "Only the residents who reported ticket {no} can do that; staff do not rate or withdraw "
+            "reports."
+        ).format(no=ticket.no))
     if original:
         ok = ticket.reporter_user == actor.im_user and ticket.reporter_platform == actor.platform
     else:
@@ -294,8 +345,7 @@ async def _apply(
 async def accept(work: Work, actor: Actor, ticket: Ticket) -> str:
     check_handler(actor, ticket)
     await _apply(work, ticket, actor, Action.accept)
-    if actor.member and ticket.assignee_id is None:
-        ticket.assignee_id = actor.member.person_id
+    _credit(ticket, actor, "accepted_by_id")
     await tell_reporters(work, ticket, _(
         "Your report (ticket {no}) has been accepted by {name}."
     ).format(no=ticket.no, name=actor.label))
@@ -317,6 +367,7 @@ async def resolve(work: Work, actor: Actor, ticket: Ticket, note: str) -> str:
         raise TransitionError(_("Say what was done: “办结 {no} <what was done>”.").format(no=ticket.no))
     await _apply(work, ticket, actor, Action.resolve, note=note)
     ticket.resolved_at = work.now
+    _credit(ticket, actor, "resolved_by_id")
     await tell_reporters(work, ticket, _(
         "Your report (ticket {no}) has been dealt with: {note}\n"
         "Please rate it: “评价 {no} 满意”, “评价 {no} 基本满意” or “评价 {no} 不满意”."
@@ -340,7 +391,11 @@ async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str
     existing = {e.department_id for e in await ticket_store.escalations(work.session, ticket.id)}
     due = deadlines.feedback_due(work.calendar, work.now, work.tz)
     await _apply(work, ticket, actor, Action.escalate,
-                 data={"departments": [d.id for d in departments]})
+                 data={"departments": [d.id for d in departments],
+                       "own_due": ticket.due_at.isoformat() if ticket.due_at else None})
+    _credit(ticket, actor, "escalated_by_id")
+    ticket.due_at = deadlines.escalated_due(ticket.due_at, due)  # the department's clock now runs
+    ticket.supervised = False
     for index, department in enumerate(departments):
         if department.id in existing:
             continue
@@ -378,7 +433,7 @@ async def dept_report(work: Work, actor: Actor, ticket: Ticket) -> str:
     escalation.reported_at = escalation.reported_at or work.now
     work.session.add(escalation)
     department = await work.session.get(OrgUnit, escalation.department_id)
-    await _tell_assignee(work, ticket, _("{department} has reported in on ticket {no}.").format(
+    await _tell_workers(work, ticket, _("{department} has reported in on ticket {no}.").format(
         department=department.name if department else "", no=ticket.no))
     return _("Reported in on ticket {no}. Feedback due by {due}.").format(
         no=ticket.no, due=fmt_due(work, escalation.feedback_due))
@@ -406,7 +461,7 @@ async def dept_feedback(work: Work, actor: Actor, ticket: Ticket, note: str) -> 
     if not pending:
         message += "\n" + _("All departments have answered; close it with “办结 {no} <result>”.").format(
             no=ticket.no)
-    await _tell_assignee(work, ticket, message)
+    await _tell_workers(work, ticket, message)
     return _("Feedback on ticket {no} recorded.").format(no=ticket.no)
 
 
@@ -466,13 +521,25 @@ async def verify(work: Work, actor: Actor, ticket: Ticket, passed: bool, reason:
     return _("Ticket {no} sent back for more work.").format(no=ticket.no)
 
 
-async def close(work: Work, actor: Actor, ticket: Ticket) -> str:
+async def close(work: Work, actor: Actor, ticket: Ticket, note: str = "") -> str:
+    """结案 by a secretary. A resolved ticket closes as solved; any other needs the reason (the
+    note), which is what the reporter is told: nobody is told "answered" unless somebody was."""
     check_manager(actor, ticket)
-    await _apply(work, ticket, actor, Action.close)
+    if not note and ticket.state != State.resolved:
+        raise TransitionError(_(
+            "Ticket {no} has not been resolved; say why it is closed, and the reporter will be told: "
+            "“结案 {no} <reason>”."
+        ).format(no=ticket.no))
+    await _apply(work, ticket, actor, Action.close, note=note or None)
     if ticket.resolution == Resolution.fixed:
         await award_points(work, ticket)
-    await tell_reporters(work, ticket, _("Your report (ticket {no}) has been closed: {resolution}.").format(
-        no=ticket.no, resolution=resolution_label(ticket.resolution or "fixed")))
+    if note:
+        told = _("Your report (ticket {no}) has been closed by the community secretary: {note}").format(
+            no=ticket.no, note=note)
+    else:
+        told = _("Your report (ticket {no}) was resolved and has been closed by the community secretary.").format(
+            no=ticket.no)
+    await tell_reporters(work, ticket, told)
     return _("Ticket {no} closed ({resolution}).").format(
         no=ticket.no, resolution=resolution_label(ticket.resolution or "fixed"))
 
@@ -512,8 +579,10 @@ async def rate(work: Work, actor: Actor, ticket: Ticket, satisfaction: str) -> s
     """满意/基本满意 closes a resolved ticket; 不满意 reopens it (also a closed one)."""
     await check_reporter(work, actor, ticket)
     was_closed = ticket.state == State.closed
+    transition(ticket.state, Action.rate, satisfaction=satisfaction, resolution=ticket.resolution)
     if satisfaction == "不满意":
-        await _apply(work, ticket, actor, Action.rate, satisfaction=satisfaction)
+        await _apply(work, ticket, actor, Action.rate, satisfaction=satisfaction,
+                     resolution=ticket.resolution)
         ticket.satisfaction, ticket.resolution, ticket.closed_at = satisfaction, None, None
         ticket.reopen_count += 1
         ticket.due_at = deadlines.resolve_due(work.calendar, work.now, ticket.urgency, work.tz)
@@ -527,14 +596,49 @@ async def rate(work: Work, actor: Actor, ticket: Ticket, satisfaction: str) -> s
         ticket.satisfaction = satisfaction
         work.session.add(ticket)
         await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
-                                     action=Action.rate, from_state=ticket.state, to_state=ticket.state,
-                                     note=satisfaction)
+                                     actor_role=actor.main_role, action=Action.rate,
+                                     from_state=ticket.state, to_state=ticket.state, note=satisfaction)
     else:
         await _apply(work, ticket, actor, Action.rate, note=satisfaction, satisfaction=satisfaction)
         ticket.satisfaction = satisfaction
         await award_points(work, ticket)
     return _("Thank you. Ticket {no} is closed ({satisfaction}).").format(
         no=ticket.no, satisfaction=satisfaction)
+
+
+async def split(
+    work: Work, actor: Actor, ticket: Ticket, make_report: Callable[[str], Report],
+) -> Ticket:
+    """不是同一问题: a reporter joined to `ticket` as a duplicate says it is another problem; their
+    report leaves the ticket and is filed as a new one (no duplicate check: they just said so).
+    `make_report` reads their words again (the parser). Returns the new ticket."""
+    assert ticket.id is not None
+    if actor.is_staff:
+        raise TransitionError(_("Only a resident whose report was joined to ticket {no} can split it off.").format(
+            no=ticket.no))
+    row = await ticket_store.reporter_row(work.session, ticket.id, actor.platform, actor.im_user)
+    if row is None or row.original:
+        raise TransitionError(
+            _("Your report is ticket {no} itself, not one joined to it; to report another problem, "
+              "just describe it.").format(no=ticket.no) if row is not None else
+            _("Only a resident whose report was joined to ticket {no} can split it off.").format(no=ticket.no))
+    await work.session.delete(row)
+    ticket.duplicate_count = max(ticket.duplicate_count - 1, 0)
+    ticket.updated_at = work.now
+    work.session.add(ticket)
+    await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
+                                 actor_role=actor.main_role, action="duplicate_split",
+                                 from_state=ticket.state, to_state=ticket.state, note=row.text)
+    report = make_report(row.text or "")
+    split_actor = Actor(actor.im_user, row.user_name or actor.name, actor.member, actor.platform,
+                        row.chat_id or actor.chat_id)
+    assert ticket.community_id is not None
+    new = await _open(work, actor=split_actor, grid_id=ticket.grid_id, community_id=ticket.community_id,
+                      report=report)
+    await ticket_store.add_event(work.session, new, at=work.now, actor=actor.im_user,
+                                 actor_role=actor.main_role, action="split_from", from_state=new.state,
+                                 to_state=new.state, data={"ticket": ticket.no})
+    return new
 
 
 # ------------------------------------------------------------------ side effects
@@ -564,6 +668,25 @@ async def _tell_assignee(work: Work, ticket: Ticket, text: str) -> None:
         await work.notify(assignee.im_user, text, ticket=ticket.no)
 
 
+async def _tell_workers(work: Work, ticket: Ticket, text: str) -> None:
+    """The handler and whoever blew the whistle (吹哨), once each: the departments' answers are
+    for the person who called them."""
+    told: set[str] = set()
+    for person_id in (ticket.assignee_id, ticket.escalated_by_id):
+        person = await _person(work, person_id)
+        if person and person.im_user and person.im_user not in told:
+            told.add(person.im_user)
+            await work.notify(person.im_user, text, ticket=ticket.no)
+
+
+def _credit(ticket: Ticket, actor: Actor, column: str) -> None:
+    """Record who did this part of the work; the handler follows the person who did it."""
+    if actor.person_id is None:
+        return
+    setattr(ticket, column, actor.person_id)
+    ticket.assignee_id = actor.person_id
+
+
 async def tell_managers(
     work: Work, ticket: Ticket, text: str, *, duty: str | None = None, period: str | None = None
 ) -> None:
@@ -578,6 +701,23 @@ async def tell_managers(
             await work.notify_once(secretary.im_user, text, duty=duty, period=period, ticket=ticket.no)
         else:
             await work.notify(secretary.im_user, text, ticket=ticket.no)
+
+
+async def tell_admins_of_unbound_chat(work: Work, platform: str, chat_id: str) -> None:
+    """A resident's report came from a group chat bound to no grid or community: it cannot be
+    routed, and nobody may be left unaware. Admins hear of each such chat once a day (the chat's
+    id and platform only, never the words)."""
+    key = hashlib.sha1(f"{platform}|{chat_id}".encode()).hexdigest()[:12]
+    period = f"{work.local():%Y%m%d}:{key}"
+    text = _(
+        "A resident reported a problem in chat {chat} ({platform}), which is not bound to any grid "
+        "or community, so no ticket could be filed. Add the chat to the roster's chats sheet "
+        "(gridbot roster import)."
+    ).format(chat=chat_id, platform=platform)
+    for admin in await people_with_role(work.session, "admin"):
+        if admin.im_user:
+            await work.notify_once(admin.im_user, text, duty="unbound_chat", period=period,
+                                   kind=OutboundKind.notice)
 
 
 async def _person(work: Work, person_id: str | None) -> Person | None:

@@ -36,3 +36,11 @@ def test_accept_and_resolve_deadlines(
 def test_department_feedback_is_due_in_three_working_days_across_a_holiday() -> None:
     # 吹哨 on Wed 30 Sep 2026: Oct 1-7 are holidays, Sat Oct 10 is a make-up working day
     assert deadlines.feedback_due(CAL, local(2026, 9, 30, 15, 0), TZ) == local(2026, 10, 10, 23, 59, 59)
+
+
+def test_an_escalated_ticket_runs_on_the_departments_clock() -> None:
+    own, department = local(2026, 10, 9, 23, 59), local(2026, 10, 12, 23, 59)
+    escalated_due = deadlines.escalated_due
+    assert escalated_due(own, department) == department
+    assert escalated_due(department, own) == department  # its own later deadline still stands
+    assert escalated_due(None, own) == own

@@ -50,3 +50,20 @@ def test_emergency_numbers_fit_the_message() -> None:
     assert emergency_numbers("有人要跳河") == ["110"]
     assert emergency_numbers("4号楼煤气泄漏") == ["119"]
     assert emergency_numbers("出大事了") == ["110", "119", "120"]
+
+
+def test_same_building_and_category_but_another_thing_is_another_problem() -> None:
+    assert not dup("5栋走廊灯又坏了", "5栋的电梯坏了", place_a="//5", place_b="//5")
+    assert not dup("2号楼水管漏水了", "2号楼下水道堵了", place_a="//2", place_b="//2")
+    assert not dup("电梯困人", "楼梯灯不亮", kw_a=("电梯",), kw_b=("楼梯",))
+
+
+def test_same_object_and_fault_in_other_words_is_the_same_problem() -> None:
+    assert dup("7号楼电梯又不动了", "7号楼电梯故障，老人下不了楼", place_a="//7", place_b="//7")
+    assert dup("电梯停运了", "9栋电梯坏掉了", place_b="//9")  # one report names no building
+    assert dup("声控灯不亮", "楼道的灯坏了好几天")
+    assert dup("电梯把人关在里面了", "电梯坏了")  # trapped is one way of broken
+
+
+def test_same_object_with_another_fault_is_another_problem() -> None:
+    assert not dup("4号楼水管漏水", "4号楼水管冻裂堵了", place_a="//4", place_b="//4")

@@ -30,7 +30,9 @@ from bot.domain.tickets import ALLOWED, Action, Outcome, Resolution, State, Tran
         ("resolved", Action.rate, {"satisfaction": "满意"}, Outcome(State.closed, Resolution.fixed)),
         ("resolved", Action.rate, {"satisfaction": "基本满意"}, Outcome(State.closed, Resolution.fixed)),
         ("resolved", Action.rate, {"satisfaction": "不满意"}, Outcome(State.in_progress)),
-        ("closed", Action.rate, {"satisfaction": "不满意"}, Outcome(State.in_progress)),
+        ("closed", Action.rate, {"satisfaction": "不满意", "resolution": "fixed"}, Outcome(State.in_progress)),
+        ("closed", Action.rate, {"satisfaction": "满意", "resolution": "explained"},
+         Outcome(State.closed, Resolution.fixed)),
     ],
 )
 def test_allowed_moves(state: str, action: Action, kwargs: dict[str, object], expected: Outcome) -> None:
@@ -41,7 +43,7 @@ def test_every_other_move_is_refused_with_the_current_state_named() -> None:
     for action, allowed in ALLOWED.items():
         for state in set(State) - allowed:
             with pytest.raises(TransitionError, match=r"这个工单|This ticket"):
-                transition(state, action, satisfaction="满意")
+                transition(state, action, satisfaction="满意", resolution="fixed")
 
 
 def test_four_must_attend_tickets_need_an_on_site_check_first() -> None:
@@ -60,3 +62,22 @@ def test_closed_tickets_cannot_be_worked_on() -> None:
     for action in (Action.accept, Action.resolve, Action.escalate, Action.withdraw, Action.supplement):
         with pytest.raises(TransitionError):
             transition("closed", action)
+
+
+@pytest.mark.parametrize("resolution", ["withdrawn", "duplicate", "rejected", "not_ours", None])
+def test_a_ticket_closed_without_an_answer_cannot_be_rated(resolution: str | None) -> None:
+    for satisfaction in ("满意", "不满意"):
+        with pytest.raises(TransitionError, match=r"nothing to rate|没有可评价"):
+            transition("closed", Action.rate, satisfaction=satisfaction, resolution=resolution)
+
+
+@pytest.mark.parametrize("state", ["reported", "accepted", "assigned", "in_progress", "escalated"])
+def test_a_ticket_not_yet_dealt_with_cannot_be_rated(state: str) -> None:
+    with pytest.raises(TransitionError, match=r"once it is resolved|办结后"):
+        transition(state, Action.rate, satisfaction="不满意")
+
+
+def test_staff_are_everyone_with_a_roster_role() -> None:
+    from bot.domain.tickets import is_staff
+    assert is_staff(frozenset({"grid_worker"})) and is_staff(frozenset({"department_liaison"}))
+    assert not is_staff(frozenset())

@@ -56,7 +56,9 @@ async def test_leave_over_new_year(harness: Harness) -> None:
 
 async def test_a_confirmed_report_that_is_corrected_must_be_confirmed_again(harness: Harness) -> None:
     harness.clock.set(local(2026, 12, 1, 9, 30))
-    await harness.say("cadre-baxianlou", "确认报表 2026-11")
+    [asked] = await harness.say("cadre-baxianlou", "确认报表 2026-11")
+    assert "空白" in asked.text and "党日主题" in asked.text  # many blanks: shown before it is signed
+    await harness.say("cadre-baxianlou", "确认")
     [again] = await harness.say("cadre-baxianlou", "确认报表 2026-11")
     assert "已于 2026-12-01 确认" in again.text
     [form] = await harness.say("cadre-baxianlou", "报表 2026-11 到会人数 30")
