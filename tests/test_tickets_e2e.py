@@ -54,7 +54,7 @@ def test_three_residents_one_elevator_one_ticket(replay) -> None:  # type: ignor
     assert query(db, "SELECT no, duplicate_count FROM ticket") == [("261103-001", 2)]
     replies = in_group(out, "demo-gulou-2")
     assert len(replies) == 3 and all("261103-001" in r for r in replies)
-    assert "已并入工单 261103-001（5号楼电梯故障" in replies[1] and "不是同一问题 261103-001" in replies[1]
+    assert "已并入工单261103-001（5号楼电梯故障" in replies[1] and "不是同一问题 261103-001" in replies[1]
     for resident in ("resident-a", "resident-b", "resident-c"):  # everyone hears it is solved
         assert any("261103-001" in t and "评价" in t for t in to(out, resident, kind="notice"))
 

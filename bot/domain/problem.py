@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 # canonical object → the words that name it. Longer words are tried first, so 楼道灯 wins over 灯.
 OBJECTS: dict[str, tuple[str, ...]] = {
-    "楼道灯": ("楼道灯", "楼梯灯", "声控灯", "感应灯", "走廊灯", "楼道的灯", "楼道里的灯", "楼道照明"),
+    "楼道灯": ("楼道灯", "楼梯灯", "声控灯", "感应灯", "走廊灯", "楼道的灯", "楼道里的灯", "楼梯的灯",
+               "楼梯间的灯", "楼梯间灯", "走廊的灯", "楼道照明"),
     "路灯": ("路灯", "庭院灯", "小区灯"),
     "电梯": ("电梯", "升降梯"),
     "供水": ("停水", "自来水", "供水", "水压", "水龙头"),

@@ -669,10 +669,10 @@ async def _tell_assignee(work: Work, ticket: Ticket, text: str) -> None:
 
 
 async def _tell_workers(work: Work, ticket: Ticket, text: str) -> None:
-    """The handler and whoever blew the whistle (吹哨), once each: the departments' answers are
-    for the person who called them."""
+    """The handler, whoever blew the whistle (吹哨) and whoever accepted it, once each: the
+    departments' answers are for the people who called them and work the ticket."""
     told: set[str] = set()
-    for person_id in (ticket.assignee_id, ticket.escalated_by_id):
+    for person_id in (ticket.assignee_id, ticket.escalated_by_id, ticket.accepted_by_id):
         person = await _person(work, person_id)
         if person and person.im_user and person.im_user not in told:
             told.add(person.im_user)
