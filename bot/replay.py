@@ -45,6 +45,7 @@ class Step:
     message: InboundMessage | None  # None: a clock tick (or a restart)
     restart: bool = False
     platform_given: bool = False  # the line named its platform
+    source: str = "transcript"  # the file's name, for messages about the line
 
 
 def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") -> list[Step]:
@@ -70,7 +71,7 @@ def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") ->
                             f"{previous.isoformat()})")
             continue
         previous = step.at
-        steps.append(step)
+        steps.append(replace(step, source=path.name))
     if problems:
         raise TranscriptError(problems)
     return steps
@@ -126,7 +127,7 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     return Step(number, at, message, platform_given=bool(data.get("platform")))
 
 
-async def bind_platforms(app: App, steps: list[Step], name: str = "transcript") -> list[Step]:
+async def bind_platforms(app: App, steps: list[Step]) -> list[Step]:
     """Give each group message the platform its chat is bound on in the roster, whatever the
     platform (a transcript has no platform field by contract). A chat id bound on two platforms
     needs the line's `platform`: TranscriptError names every such line. A chat bound nowhere keeps
@@ -143,7 +144,7 @@ async def bind_platforms(app: App, steps: list[Step], name: str = "transcript") 
             continue
         platforms = bound[message.chat_id]
         if len(platforms) > 1:
-            problems.append(f"{name}:{step.line}: chat {message.chat_id!r} is bound on "
+            problems.append(f"{step.source}:{step.line}: chat {message.chat_id!r} is bound on "
                             f"{', '.join(platforms)}; say which with \"platform\"")
             continue
         if platforms and platforms[0] != message.platform:
