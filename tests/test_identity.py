@@ -93,12 +93,12 @@ async def test_a_bridge_user_with_a_secretarys_wecom_id_cannot_close_a_ticket(ha
     harness.clock.set(local(2026, 11, 4, 9, 0))
     out = await harness.say("resident-n", "鼓楼社区7号楼门口的路灯不亮了", chat="demo-gulou-1")
     no = next(m.ticket for m in out if m.ticket)
-    await harness.say("sec-gulou", f"结案 {no}", platform="bridge")
+    await harness.say("sec-gulou", f"结案 {no} 已转物业处理", platform="bridge")
     async with harness.app.db.session() as s:
         from storage.ticket_store import get_ticket
         ticket = await get_ticket(s, no)  # type: ignore[arg-type]
     assert ticket is not None and ticket.state == "reported"
-    await harness.say("sec-gulou", f"结案 {no}")  # the same id on the demo (WeCom) platform: the secretary
+    await harness.say("sec-gulou", f"结案 {no} 已转物业处理")  # the same id on the demo (WeCom) platform: the secretary
     async with harness.app.db.session() as s:
         ticket = await get_ticket(s, no)  # type: ignore[arg-type]
     assert ticket is not None and ticket.state == "closed"
