@@ -86,6 +86,10 @@ def tickets(n: int, cadres: int, year: int, rng: random.Random) -> list[dict[str
             "resolved_at": done if state in ("closed", "resolved") else None,
             "closed_at": done if state == "closed" else None,
             "satisfaction": "满意" if state == "closed" else None,
+            # who did the work (附件5 item 6 and the ranking credit them): the worker accepts, and
+            # the stationed cadre resolves about a third (the 吹哨 and coordination cases)
+            "accepted_by_id": f"w{c}" if state != "reported" else None,
+            "resolved_by_id": (f"k{c}" if rng.random() < 0.3 else f"w{c}") if state in ("closed", "resolved") else None,
         })
     return rows
 
