@@ -4,8 +4,8 @@ Reports, the quarterly ranking and digests credit the people who accepted, resol
 a ticket, not whoever it was first routed to. Existing tickets are filled in from their audit
 events (the last accept / resolve / escalate whose actor is a roster person).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 20:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
