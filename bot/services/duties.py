@@ -208,8 +208,9 @@ async def report(work: Work, person_id: str, args: str, evening_hour: int) -> st
             raise TransitionError(_("Write it as “报表 {month} <item> <value>”; items: {items}.").format(
                 month=key, items=known)) from None
         except ValueError:
-            raise TransitionError(_("“{value}” is not a value for {item}.").format(
-                value=value.strip() or "…", item=label)) from None
+            raise TransitionError(_(
+                "“{value}” is not a value for {item}; write it as “报表 {month} {item} <value>”."
+            ).format(value=value.strip()[:20] or "…", item=label, month=key)) from None
         _add(work, person_id, Kind.report_field, data={"period": key, "key": field, "value": parsed})
         for confirmed in await checkin_store.confirmations(work.session, person_id, key):
             await work.session.delete(confirmed)  # a changed form is confirmed again, not signed unseen
