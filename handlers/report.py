@@ -51,7 +51,8 @@ async def intake(ctx: Context) -> bool:
     ticket, filed = await service.file_report(work, actor=actor_of(ctx), grid_id=grid_id,
                                               community_id=community_id, report=report)
     handler = await ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-    await ctx.reply(service.filing_reply(work, ticket, handler, filed), ticket=ticket.no)
+    roles = ctx.sender.member.roles if ctx.sender.member else frozenset()
+    await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket.no)
     return True
 
 

@@ -84,6 +84,8 @@ async def test_staff_are_never_reporters_and_only_residents_rate(play: Play) -> 
         [same] = [t for t in run.to(staff, "reply") if "工作人员不作为反映人" in t]
         assert "261109-001（8号楼电梯故障" in same and "受理 261109-001" in same
         assert [t for t in run.to(staff, "reply") if "只有反映工单261109-001的居民" in t]
+    [secretary] = [t for t in run.to("sec-baxianlou", "reply") if "工作人员不作为反映人" in t]
+    assert "查询 261109-001" in secretary and "受理" not in secretary  # offered what a secretary may do
     assert await run.rows("SELECT user_id FROM ticket_reporter") == [("resident-liu",)]
     assert await run.rows("SELECT duplicate_count, state, satisfaction FROM ticket") == [(0, "closed", "基本满意")]
     [(rater,)] = await run.rows("SELECT actor FROM ticket_event WHERE action = 'rate'")

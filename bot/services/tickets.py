@@ -39,6 +39,7 @@ from storage.roster_store import Member, people_with_role
 _NUMBER = re.compile(r"^(\d{6})-?(\d{1,4})$")
 MANAGERS = frozenset({"community_secretary", "street_secretary", "admin"})
 HANDLERS = frozenset({"grid_worker", "cadre", "sunk_cadre"}) | MANAGERS
+TICKET_WORKERS = frozenset({"grid_worker", "cadre"})  # the roles of 受理 / 办结 / 吹哨 in chat
 
 
 @dataclass(frozen=True)
@@ -247,14 +248,21 @@ async def _report_to_street(work: Work, ticket: Ticket, place: str) -> None:
                                  to_state=ticket.state)
 
 
-def filing_reply(work: Work, ticket: Ticket, handler: Person | None, filed: Filed) -> str:
+def filing_reply(work: Work, ticket: Ticket, handler: Person | None, filed: Filed,
+                 roles: frozenset[str] = frozenset()) -> str:
     """What the group sees: number, category or the problem's label, who, when. Never the
-    resident's text."""
+    resident's text. `roles` are the sender's: a staff member is offered only the commands their
+    role may use."""
     about = problem_label(ticket) or category(ticket.category).name()
     if filed is Filed.joined:
         return _(
             "Joined to ticket {no} ({about}, {state}): you will be told when it is solved. If this is "
             "not the same problem, reply “不是同一问题 {no}”."
+        ).format(no=ticket.no, about=about, state=state_label(ticket.state))
+    if filed is Filed.staff_same and not roles & TICKET_WORKERS:
+        return _(
+            "This is the problem of ticket {no} ({about}, {state}); staff are not added as "
+            "reporters. Send “查询 {no}” to follow it."
         ).format(no=ticket.no, about=about, state=state_label(ticket.state))
     if filed is Filed.staff_same:
         return _(
