@@ -13,6 +13,7 @@ from bot.dispatch import Dispatcher
 from bot.domain.duties import load_calendar
 from bot.domain.workdays import WorkCalendar
 from bot.i18n import set_default_locale
+from bot.nlp.parser import set_cache_dir
 from bot.registry import Registry
 from bot.roster import Roster
 from bot.transport.base import Transport
@@ -58,6 +59,7 @@ async def build_app(
     `people_platform` is where private notices to roster people go (wecom_app in production,
     demo in the simulator)."""
     set_default_locale(settings.locale)
+    set_cache_dir(settings.cache_dir)
     calendar = WorkCalendar.from_file(settings.calendar.holidays_file)
     db = Database(settings.database.url)
     await migrate.upgrade(db.engine)

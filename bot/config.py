@@ -166,6 +166,7 @@ class Settings(BaseSettings):
     duties: DutiesConfig = DutiesConfig()
     health: HealthConfig = HealthConfig()
     files_dir: Path = Path("var/files")  # charts and forms the bot produces
+    cache_dir: Path = Path("var/cache")  # caches the bot rebuilds when missing (jieba's dictionary)
     timezone: str = "Asia/Shanghai"
     locale: str = "zh_CN"
     bot_name: str = "网格通"

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
-from bot.events import InboundMessage, OutboundKind, OutboundMessage
+from bot.events import NORMAL, InboundMessage, OutboundKind, OutboundMessage
 from bot.nlp.pii import mask
 from bot.roles import RESIDENT
 from bot.services.work import Work
@@ -56,7 +56,7 @@ class Context:
         return Work(self.session, self.now, self.settings.tz, self.calendar, self.people_platform,
                     self.inbound_id)
 
-    async def reply(self, text: str, *, ticket: str | None = None) -> None:
+    async def reply(self, text: str, *, ticket: str | None = None, priority: int = NORMAL) -> None:
         """Answer in the chat the message came from (privately if it was private). Whatever a
         handler says, phone, ID and room numbers never reach a group."""
         if not self.message.is_private:
@@ -64,7 +64,7 @@ class Context:
         await self._queue(
             OutboundMessage(
                 platform=self.message.platform, kind=OutboundKind.reply, text=text,
-                chat_id=self.message.chat_id, user_id=self.message.user_id, ticket=ticket,
+                chat_id=self.message.chat_id, user_id=self.message.user_id, ticket=ticket, priority=priority,
             )
         )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import os
 import secrets
@@ -28,6 +30,7 @@ from bot.context import Context, Sender
 from bot.domain.workdays import WorkCalendar
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.i18n import _
+from bot.nlp.lexicon import may_be_urgent
 from bot.registry import Registry
 from storage import inbound_store, outbox_store
 from storage.db import Database
@@ -100,6 +103,43 @@ class WriteTurns:
                 break
             if self._lock is not None:  # recording began while we queued: let it go first
                 self._lock.release()
+
+
+class Workers:
+    """A few processing slots; a message that may report an emergency gets the next free one
+    before the others waiting, so a fire reported behind a flood of a thousand messages is handled
+    (and its P0 notices queued) at once, not after the flood."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    @asynccontextmanager
+    async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+        else:
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (0 if urgent else 1, next(self._order), future))
+            try:
+                await future
+            except asyncio.CancelledError:
+                if future.done() and not future.cancelled():
+                    self._release()  # handed the slot just as we were cancelled: pass it on
+                raise
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        while self._waiting:
+            _, _, future = heapq.heappop(self._waiting)
+            if not future.done():
+                future.set_result(None)  # the slot goes straight to the most urgent waiter
+                return
+        self._free += 1
 
 
 class RecordingFailed(RuntimeError):
@@ -212,7 +252,7 @@ class Dispatcher:
         self.registry, self.calendar, self.people_platform = registry, calendar, people_platform
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.turns = WriteTurns(exclusive=not db.is_postgres)  # SQLite has one writer at a time
-        self._workers = asyncio.Semaphore(PROCESS_WORKERS)
+        self._workers = Workers(PROCESS_WORKERS)
         # The rows this process records are leased to it; bot.recovery renews the lease while they
         # wait here and takes over any row whose lease ran out (its process died).
         self.lease = inbound_store.Lease(process_tag(), LEASE)
@@ -233,7 +273,7 @@ class Dispatcher:
         return True
 
     async def record(self, message: InboundMessage) -> int | None:
-        """Persist the message; None if (platform, msg_id) was seen before. This is the point
+        """Persist the message; None if (platform, user_id, msg_id) was seen before. This is the point
         after which a callback may be acknowledged: nothing can be lost any more."""
         return await self.recorder.submit(message)
 
@@ -264,7 +304,7 @@ class Dispatcher:
             message = _to_message(row)
         lock = self._locks.setdefault(message.session_key, asyncio.Lock())
         # The session's lock first: a worker is never held by a message waiting for its turn.
-        async with lock, self._workers:
+        async with lock, self._workers.turn(urgent=may_be_urgent(message.text)):
             try:
                 async with self.turns.processing(deadline):
                     await self._handle(inbound_id, message)

@@ -14,6 +14,10 @@ class OutboundKind(StrEnum):
     digest = "digest"  # a scheduled summary
 
 
+URGENT = 0  # outbound priority of what a P0 ticket causes: claimed first, may use reserved rate-limit slots
+NORMAL = 1
+
+
 class MessageKind(StrEnum):
     """What a message carries. Only text is read; the others are answered with a hint (when the
     bot is spoken to), so a photo sent to report a problem is never met with silence."""
@@ -81,3 +85,15 @@ class OutboundMessage:
     id: int | None = None  # outbox row, once queued
     created_at: datetime | None = None
     attempts: int = 0  # delivery attempts so far, this one included
+    priority: int = NORMAL  # URGENT (0) or NORMAL (1)
+    claim: str | None = None  # the outbox lease this copy was claimed under (fencing)
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority <= URGENT
+
+    @property
+    def destination(self) -> tuple[str, str]:
+        """Where it goes on its platform: a chat, or a person privately. Rate limits and the
+        order of delivery are per destination."""
+        return (self.platform, f"chat:{self.chat_id}" if self.chat_id else f"user:{self.user_id}")

@@ -18,7 +18,7 @@ from bot.nlp.parser import get_parser
 from bot.recovery import Recovery
 from bot.services import health
 from bot.transport.base import Transport
-from bot.transport.routes import add_channels
+from bot.transport.routes import CHANNELS_KEY, add_channels
 from scheduler.runner import catch_up, start_scheduler
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,16 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unreachable (%s)", type(exc).__name__)
         return web.json_response({"status": "error", "database": False, "reasons": ["database_unreachable"],
                                   "error": type(exc).__name__}, status=503)
+    # A channel that can say how it is (the smart robot's long connection: up, taken over by another
+    # connection of the same bot, subscribe refused …); one that cannot work makes the status degraded.
+    for name, channel in request.app.get(CHANNELS_KEY, {}).items():
+        if not callable(getattr(channel, "health", None)):
+            continue
+        connection = channel.health()
+        body.setdefault("channels", {}).setdefault(name, {})["connection"] = connection
+        if connection.get("state") in ("taken_over", "refused"):
+            body["status"] = "degraded"
+            body.setdefault("reasons", []).append(f"{name}_{connection['state']}")
     return web.json_response(body)
 
 

@@ -7,6 +7,7 @@ import logging
 
 from bot.context import Context
 from bot.domain.tickets import TransitionError
+from bot.events import NORMAL, URGENT
 from bot.i18n import N_, _
 from bot.nlp.parser import get_parser
 from bot.registry import CommandSpec, Registry
@@ -52,7 +53,8 @@ async def intake(ctx: Context) -> bool:
                                               community_id=community_id, report=report)
     handler = await ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
     roles = ctx.sender.member.roles if ctx.sender.member else frozenset()
-    await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket.no)
+    await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket.no,
+                    priority=URGENT if ticket.urgency == "P0" else NORMAL)
     return True
 
 

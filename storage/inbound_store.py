@@ -2,7 +2,7 @@
 
 Recording is what a callback waits for before it is acknowledged, so under load the messages of
 many callbacks are written together (one statement, one commit, one fsync). The unique
-(platform, msg_id) keeps a retried message to one row: a key already stored, or a second copy
+(platform, user_id, msg_id) keeps a retried message to one row: a key already stored, or a second copy
 inside the same batch, gets no id.
 
 This is the hottest path of the bot, so it goes to the driver directly: one statement in the
@@ -38,7 +38,7 @@ MAX_ROWS = 500  # a batch the recorder writes at once (12 parameters a row: far 
 
 _COLUMNS = ("platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind, received_at, status, attempts, "
             "lease_owner, lease_until")
-_RETURNING = "ON CONFLICT (platform, msg_id) DO NOTHING RETURNING id, platform, msg_id"
+_RETURNING = "ON CONFLICT (platform, user_id, msg_id) DO NOTHING RETURNING id, platform, user_id, msg_id"
 # PostgreSQL: one parameter per column, arrays unnested, so the statement is the same for any batch
 # size (asyncpg prepares it once). A value too long for its column fails the whole statement.
 _PG_INSERT = (
@@ -124,9 +124,9 @@ async def insert_new(
     the rows are born leased to the recording process (it handles them next). Raises, with
     nothing written, if the database refuses any of them."""
     ids: list[int | None] = [None] * len(messages)
-    first: dict[tuple[str, str], int] = {}  # key → index of its first occurrence in the batch
+    first: dict[tuple[str, str, str], int] = {}  # key → index of its first occurrence in the batch
     for i, message in enumerate(messages):
-        first.setdefault((message.platform, message.msg_id), i)
+        first.setdefault((message.platform, message.user_id, message.msg_id), i)
     if not first:
         return ids
     new = [messages[i] for i in first.values()]
@@ -148,8 +148,8 @@ async def insert_new(
         rows = await driver.execute_fetchall(_sqlite_insert(len(new)), params)
     # RETURNING gives the inserted rows only (not the conflicting ones), in no promised order:
     # match them by key.
-    for row_id, platform, msg_id in rows:
-        ids[first[(platform, msg_id)]] = row_id
+    for row_id, platform, user_id, msg_id in rows:
+        ids[first[(platform, user_id, msg_id)]] = row_id
     return ids
 
 
@@ -262,3 +262,21 @@ async def unhandled(session: AsyncSession) -> tuple[int, datetime | None]:
 
 def db_is_postgres(session: AsyncSession) -> bool:
     return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+async def recorded_id(session: AsyncSession, platform: str, user_id: str, msg_id: str) -> int | None:
+    """The inbound id a message was recorded under (for a retried callback), None if it was not."""
+    return (await session.exec(
+        select(InboundLog.id).where(InboundLog.platform == platform, InboundLog.user_id == user_id,
+                                    InboundLog.msg_id == msg_id)
+    )).first()
+
+
+async def last_from(session: AsyncSession, platform: str, user_id: str) -> tuple[datetime, str] | None:
+    """When the person last wrote to the bot on `platform`, and that message's msg_id."""
+    row = (await session.exec(
+        select(InboundLog.received_at, InboundLog.msg_id).where(
+            InboundLog.platform == platform, InboundLog.user_id == user_id)
+        .order_by(col(InboundLog.received_at).desc()).limit(1)  # (platform, user_id, received_at) is indexed
+    )).first()
+    return None if row is None else (row[0], row[1])

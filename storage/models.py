@@ -214,11 +214,13 @@ class CheckIn(SQLModel, table=True):
 
 
 class InboundLog(SQLModel, table=True):
-    """Every message received, keyed by (platform, msg_id): a retried message is seen once, and a
+    """Every message received, keyed by (platform, user_id, msg_id): a retried message is seen once, and a
     message interrupted by a crash is still here (status `received`) to be processed again."""
 
     __tablename__ = "inbound_log"
-    __table_args__ = (UniqueConstraint("platform", "msg_id"),
+    # Unique per sender: two members' messages may carry the same MsgId (seen in the wild), and
+    # neither may be taken for a retry of the other.
+    __table_args__ = (UniqueConstraint("platform", "user_id", "msg_id"),
                       Index("ix_inbound_log_sender_received", "platform", "user_id", "received_at"))
 
     id: int | None = Field(default=None, primary_key=True)
@@ -246,7 +248,8 @@ class Outbox(SQLModel, table=True):
     then delivered; a crash or an outage delays them but cannot lose or double them."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+                      Index("ix_outbox_merge_key", "merge_key"))
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = _ts(nullable=False)
@@ -259,11 +262,32 @@ class Outbox(SQLModel, table=True):
     files: list[str] | None = Field(default=None, sa_column=Column(JSON))
     inbound_id: int | None = Field(default=None, foreign_key="inbound_log.id")
     dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    # 0 = urgent (a P0 ticket: claimed first, may use the reserved rate-limit slots), 1 = normal.
+    priority: int = Field(default=1)
+    # Repeated notices with one key (a ticket, a person) are merged while the first is unsent.
+    merge_key: str | None = Field(default=None, max_length=200)
+    merge_window: int | None = None  # seconds: at most one message with this merge_key goes out per window
+    # Who holds the lease (a sender's claim token, or "passive:…" for a callback's own answer):
+    # a row whose lease was taken over is never marked or sent by its old holder (fencing).
+    claimed_by: str | None = Field(default=None, max_length=64)
     status: str = Field(default=OutboxStatus.pending, max_length=12)
     attempts: int = 0
     next_attempt_at: datetime = _ts(nullable=False)
     last_error: str | None = None
     sent_at: datetime | None = _ts()
+
+
+class CsSend(SQLModel, table=True):
+    """Each 公众号 customer-service API call that went out (a text piece, a picture): WeChat counts
+    every one against the messages a follower's last message (or subscribe) opened."""
+
+    __tablename__ = "cs_send"
+    __table_args__ = (Index("ix_cs_send_openid_sent_at", "openid", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    openid: str = Field(max_length=128)
+    sent_at: datetime = _ts(nullable=False)
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
 
 
 class SentNotice(SQLModel, table=True):

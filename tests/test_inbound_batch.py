@@ -278,3 +278,15 @@ async def test_the_writer_takes_a_fresh_connection_after_idling_and_none_once_cl
     with pytest.raises(RuntimeError, match="closed"):
         await writer.insert_new([msg("i4")], now=harness.clock.now())
     assert [r.msg_id for r in await rows(harness)] == ["i1", "i2", "i3"]
+
+
+async def test_the_same_msgid_from_two_members_is_two_messages(harness: Harness) -> None:
+    """Seen in the wild: one MsgId on two members' messages. A retry is the same sender's."""
+    dispatcher = harness.app.dispatcher
+    first = await dispatcher.record(InboundMessage(platform="wecom_app", msg_id="7001", user_id="a", text="x"))
+    other = await dispatcher.record(InboundMessage(platform="wecom_app", msg_id="7001", user_id="b", text="y"))
+    retry = await dispatcher.record(InboundMessage(platform="wecom_app", msg_id="7001", user_id="a", text="x"))
+    elsewhere = await dispatcher.record(InboundMessage(platform="mp", msg_id="7001", user_id="a", text="x"))
+    assert first is not None and other is not None and elsewhere is not None
+    assert len({first, other, elsewhere}) == 3
+    assert retry is None

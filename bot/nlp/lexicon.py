@@ -106,6 +106,14 @@ EMERGENCY = re.compile(
 # need a person or a place in the message to count ("造谣者原地爆炸", "早上起不来" are not emergencies)
 EMERGENCY_WEAK = re.compile(r"爆炸|起不来|没反应|出不来|受伤|流了?.{0,3}血|掉进|困在(?!家)|救命|中毒|淹了|压到|倒了")
 _PEOPLE = re.compile(r"老人|老太|大爷|大妈|阿姨|奶奶|爷爷|孩子|小孩|有人|人还|里面|邻居|楼|单元|小区|家里|路上|门口|车库|工地")
+
+
+def may_be_urgent(text: str) -> bool:
+    """A cheap look before parsing: could this report an emergency (a P0)? Used to handle it
+    ahead of a queue; the parser decides what it is."""
+    return bool(text) and (EMERGENCY.search(text) is not None or EMERGENCY_WEAK.search(text) is not None)
+
+
 # "万一着火", "着火了跑不出去", "怕起火": hazards, not fires
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|怕|容易|防止|预防|小心|注意|以防)[^，。！？!?,]{0,6}$")
 _RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复)|修好了|解决了|处理好了|恢复了|来电了|来水了"

@@ -8,6 +8,7 @@ The models are trained by scripts/train_parser.py into bot/nlp/model/parser.npz.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -25,6 +26,16 @@ from bot.nlp.text import cn_to_int, fold
 
 MODEL_FILE = Path(__file__).parent / "model" / "parser.npz"
 USER_DICT = Path(__file__).parent / "userdict.txt"
+# jieba caches its parsed dictionary (9 MB) here, never in the shared temp dir: a cache file there
+# owned by another user (installed as root, run as the service user) fails every start and leaves
+# a temp file behind. `set_cache_dir` (from the `cache_dir` setting) moves it.
+_cache_dir = Path("var/cache")
+
+
+def set_cache_dir(path: Path) -> None:
+    """Where jieba keeps its cache (the bot's own var directory), for parsers loaded from now on."""
+    global _cache_dir
+    _cache_dir = path
 REQUEST_THRESHOLD = 0.3  # only for a model file without its own (cross-validated) threshold
 CUE_UNANCHORED = 0.3  # a cue word ("怎么办", "请问") with nothing of the neighbourhood around it
 HIT_BONUS = 0.5
@@ -98,12 +109,18 @@ class Parser:
         self.terms = terms
 
     @staticmethod
-    def make_tokenizer(user_dict: Path = USER_DICT):
-        """A jieba Tokenizer of our own (the global one stays untouched) with the project dictionary."""
+    def make_tokenizer(user_dict: Path = USER_DICT, cache_dir: Path | None = None):
+        """A jieba Tokenizer of our own (the global one stays untouched) with the project dictionary,
+        its cache in `cache_dir` (default: the configured one). A directory that cannot be made
+        or written only costs the cache (jieba then parses its dictionary at every start)."""
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
+        directory = cache_dir or _cache_dir
+        with contextlib.suppress(OSError):
+            directory.mkdir(parents=True, exist_ok=True)
         tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir, tokenizer.cache_file = str(directory), "jieba.cache"
         tokenizer.initialize()
         with user_dict.open("rb") as words:  # jieba leaves a path it opened itself unclosed
             tokenizer.load_userdict(words)

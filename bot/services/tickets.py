@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain import deadlines, points
@@ -28,7 +28,7 @@ from bot.domain.tickets import (
     state_label,
     transition,
 )
-from bot.events import OutboundKind, OutboundMessage
+from bot.events import NORMAL, URGENT, OutboundKind, OutboundMessage
 from bot.i18n import _
 from bot.roles import role_label
 from bot.services.work import Work
@@ -108,6 +108,14 @@ def fmt_due(work: Work, when: datetime | None) -> str:
     return text
 
 
+JOINED_NOTICE_WINDOW = timedelta(minutes=1)  # at most one "another report" notice per ticket and person
+
+
+def _priority(ticket: Ticket) -> int:
+    """What a P0 ticket causes overtakes everything else in the outbox."""
+    return URGENT if ticket.urgency == "P0" else NORMAL
+
+
 def _place_key(location: dict[str, str | None] | None) -> str | None:
     if not location:
         return None
@@ -171,9 +179,11 @@ async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> Non
                                  from_state=ticket.state, to_state=ticket.state, note=report.text)
     assignee = await _person(work, ticket.assignee_id)
     if assignee and assignee.im_user:
+        # Forty residents reporting one outage are one updated notice a minute, not forty.
         await work.notify(assignee.im_user, _(
             "Another report of the same problem joined ticket {no} ({count} reporters): {text}"
-        ).format(no=ticket.no, count=ticket.duplicate_count + 1, text=report.text), ticket=ticket.no)
+        ).format(no=ticket.no, count=ticket.duplicate_count + 1, text=report.text), ticket=ticket.no,
+            priority=_priority(ticket), merge=f"joined|{ticket.no}", merge_window=JOINED_NOTICE_WINDOW)
 
 
 async def _open(
@@ -213,10 +223,11 @@ async def _open(
     ).format(no=no, category=cat.name(), urgency=report.urgency, place=place,
              reporter=actor.label, text=report.text, due=fmt_due(work, ticket.due_at))
     told = set()
+    priority = _priority(ticket)
     for person in [handler, *await ticket_store.people_in_unit(work.session, community_id, "cadre")]:
         if person and person.im_user and person.im_user not in told:
             told.add(person.im_user)
-            await work.notify(person.im_user, notice, ticket=no)
+            await work.notify(person.im_user, notice, ticket=no, priority=priority)
     if report.urgency == "P0":  # the secretary follows it up but does not accept tickets
         urgent = _(
             "URGENT (P0): new ticket {no} ({category}) in {place} from {reporter}:\n{text}\n"
@@ -226,7 +237,7 @@ async def _open(
         for secretary in await ticket_store.people_in_unit(work.session, community_id,
                                                            "community_secretary"):
             if secretary.im_user and secretary.im_user not in told:
-                await work.notify(secretary.im_user, urgent, ticket=no)
+                await work.notify(secretary.im_user, urgent, ticket=no, priority=priority)
     if cat.report_to_street:
         await _report_to_street(work, ticket, place)
     return ticket
@@ -242,7 +253,7 @@ async def _report_to_street(work: Work, ticket: Ticket, place: str) -> None:
             await work.notify(secretary.im_user, _(
                 "Must-report item (五必报): ticket {no} ({category}, {urgency}) in {place}:\n{text}"
             ).format(no=ticket.no, category=category(ticket.category).name(), urgency=ticket.urgency,
-                     place=place, text=ticket.text), ticket=ticket.no)
+                     place=place, text=ticket.text), ticket=ticket.no, priority=_priority(ticket))
     await ticket_store.add_event(work.session, ticket, at=work.now, actor="system",
                                  action="report_to_street", from_state=ticket.state,
                                  to_state=ticket.state)

@@ -6,13 +6,13 @@ care which, and everything they say is queued in the same transaction as their c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.workdays import WorkCalendar
-from bot.events import OutboundKind, OutboundMessage
+from bot.events import NORMAL, OutboundKind, OutboundMessage
 from storage import outbox_store
 
 
@@ -29,10 +29,16 @@ class Work:
         return (when or self.now).astimezone(self.tz)
 
     async def notify(self, im_user: str, text: str, *, ticket: str | None = None,
-                     kind: str = OutboundKind.notice) -> None:
-        """A private message to a roster person."""
-        await self.send(OutboundMessage(platform=self.people_platform, kind=kind, text=text,
-                                        user_id=im_user, ticket=ticket))
+                     kind: str = OutboundKind.notice, priority: int = NORMAL,
+                     merge: str | None = None, merge_window: timedelta = timedelta(0)) -> None:
+        """A private message to a roster person. `priority` URGENT for what a P0 ticket causes.
+        With `merge` (what the notice is about, e.g. a ticket's new reporters), an unsent notice
+        to this person on the same subject is updated instead of another being queued, and at
+        most one goes out per `merge_window`."""
+        message = OutboundMessage(platform=self.people_platform, kind=kind, text=text, user_id=im_user,
+                                  ticket=ticket, priority=priority)
+        await outbox_store.enqueue(self.session, message, now=self.now, inbound_id=self.inbound_id,
+                                   merge_key=f"{merge}|{im_user}" if merge else None, merge_window=merge_window)
 
     async def notify_once(self, im_user: str, text: str, *, duty: str, period: str,
                           ticket: str | None = None, kind: str = OutboundKind.reminder,

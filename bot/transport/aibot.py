@@ -60,6 +60,22 @@ def _str(value: object, field: str) -> str:
     return value
 
 
+def _quoted(quote: Any) -> tuple[str, MessageKind | None]:
+    """The words of a quoted message (as Tencent's plugin reads them), or for a quoted picture,
+    file or video its kind (answered with the hint to say it in words)."""
+    if not isinstance(quote, dict):
+        return "", None
+    kind = str(quote.get("msgtype", ""))
+    if kind in ("text", "voice"):
+        body = quote.get(kind)
+        return (str(body.get("content", "")).strip() if isinstance(body, dict) else ""), None
+    if kind == "mixed":
+        items = [i for i in (quote.get("mixed") or {}).get("msg_item") or [] if isinstance(i, dict)]
+        words = " ".join(str((i.get("text") or {}).get("content", "")) for i in items if i.get("msgtype") == "text")
+        return words.strip(), (MessageKind.image if not words.strip() and items else None)
+    return "", _MEDIA.get(kind, MessageKind.link if kind else None)
+
+
 def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     """A message as an InboundMessage (pictures, files and videos with an empty text and their
     kind); None for what we acknowledge but do not handle (events, stream refreshes).
@@ -91,6 +107,8 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     if group:
         text = _MENTION.sub("", text, count=1)  # group messages arrive only when they @ the bot
     text = limits.clean(text).strip()
+    if not text and media is None:  # only an @ and a quote: the quoted message is what was meant
+        text, media = _quoted(payload.get("quote"))
     if not is_utf8(text):
         raise BadPayload("text is not valid Unicode (a lone surrogate?)")
     if text:

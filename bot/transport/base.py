@@ -15,6 +15,16 @@ class TransportError(Exception):
         self.retryable = retryable
 
 
+class RateLimited(TransportError):
+    """No slot for this destination now (a per-member or per-robot limit, or the platform said
+    so): the outbox puts the message back until `retry_after` seconds from now, without counting
+    an attempt, and goes on with other destinations meanwhile."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, retryable=True)
+        self.retry_after = max(retry_after, 0.0)
+
+
 class Transport(Protocol):
     platform: str
 

@@ -1,6 +1,6 @@
 """Acknowledge first, handle in the background: the shared inbound path of every channel.
 
-`accept` records the message (the inbound log's unique (platform, msg_id) drops a retry), which is
+`accept` records the message (the inbound log's unique (platform, sender, msg_id) drops a retry), which is
 the point after which nothing can be lost, then hands processing to a background task and returns
 at once, so a callback is answered well inside WeChat's 5 s whatever the handlers do. Concurrent
 callbacks share one commit (the dispatcher's recorder), and the background tasks run a few at a
@@ -15,17 +15,21 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from aiohttp import web
+
 from bot.dispatch import Dispatcher
 from bot.events import InboundMessage
+from bot.services.passive import PassiveAnswer, PassiveReplies
 from bot.transport import limits
-from storage import outbox_store
 
 log = logging.getLogger(__name__)
 
 
 class Intake:
-    def __init__(self, dispatcher: Dispatcher, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, dispatcher: Dispatcher, wake: Callable[[], None] = lambda: None,
+                 replies: PassiveReplies | None = None) -> None:
         self.dispatcher, self.wake = dispatcher, wake
+        self.replies = replies or PassiveReplies(dispatcher.db, dispatcher.clock)
         self._tasks: set[asyncio.Task[None]] = set()
         self.by_inbound: dict[int, asyncio.Task[None]] = {}
 
@@ -63,34 +67,58 @@ class Intake:
             if wake:
                 self.wake()
 
-    async def passive_replies(
-        self, inbound_id: int, message: InboundMessage, *, deadline: float, max_bytes: int
-    ) -> list[str]:
+    async def passive_answer(
+        self, inbound_id: int | None, message: InboundMessage, *, deadline: float, max_bytes: int
+    ) -> PassiveAnswer | None:
         """For a channel that may carry a message's replies in the answer to its own callback
         (公众号, smart robot): wait for the handlers until `deadline` (loop time, counted from the
         callback's arrival, since the answer must reach WeChat within its 5 s) and take the
-        replies out of the outbox. [] if they did not finish in time (the outbox is woken when they
-        do) or the database failed; what the answer does not carry goes by the outbox. The caller
-        accepted the message with `wake=False`."""
+        replies. `inbound_id` None means the callback is a retry (a duplicate): the platform did not
+        get the first answer, so this one carries the same replies again. None if the handlers did
+        not finish in time (the outbox is woken when they do), there is nothing to say or the
+        database failed; what the answer does not carry goes by the outbox. The caller accepted
+        the message with `wake=False` and reports with `written` whether the answer went out."""
         loop = asyncio.get_running_loop()
-        task = self.by_inbound.get(inbound_id)
-        if task is not None:
-            await asyncio.wait([task], timeout=max(deadline - loop.time(), 0))
-            if not task.done():
-                task.add_done_callback(lambda _: self.wake())
-                return []
+        again = inbound_id is None
         try:
+            if inbound_id is None:
+                inbound_id = await self.replies.recorded_id(message)
+                if inbound_id is None:
+                    return None
+            task = self.by_inbound.get(inbound_id)
+            if task is not None:
+                await asyncio.wait([task], timeout=max(deadline - loop.time(), 0))
+                if not task.done():
+                    task.add_done_callback(lambda _: self.wake())
+                    return None
             if loop.time() > deadline:  # recording alone used up the time
-                return []
-            async with self.dispatcher.db.transaction() as session:
-                return await outbox_store.take_for_passive_reply(
-                    session, inbound_id=inbound_id, platform=message.platform, chat_id=message.chat_id,
-                    user_id=message.user_id, now=self.dispatcher.clock.now(), max_bytes=max_bytes)
+                return None
+            return await self.replies.take(inbound_id, message, max_bytes=max_bytes, again=again)
         except Exception:  # the database is down: the replies stay in the outbox
-            log.exception("%s: replies of inbound %s left to the outbox", message.platform, inbound_id)
-            return []
+            log.exception("%s: replies of message %s left to the outbox", message.platform, message.msg_id)
+            return None
         finally:
             self.wake()
+
+    async def respond(self, request: web.Request, response: web.Response, answer: PassiveAnswer | None) -> web.Response:
+        """Write a callback's answer; the replies it carries count as delivered only once it was
+        written (if the platform had stopped waiting, the outbox sends them at once instead)."""
+        if answer is None:
+            return response
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError) as exc:  # the client is gone: aiohttp cannot write
+            log.info("passive answer not written (%s): the outbox sends it", type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await self.replies.not_written(answer)
+            self.wake()
+            raise
+        try:
+            await self.replies.written(answer)
+        except Exception:  # written, but not recorded: after its hold the outbox may send it again
+            log.exception("passive answer written but not recorded")
+        return response
 
     async def drain(self) -> None:
         """Wait for every message accepted so far (tests, shutdown)."""

@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.services.passive import CustomerServiceWindow
 from bot.transport.aibot import default_welcome
 from bot.transport.base import Transport
 from bot.transport.bridge import BridgeChannel
 from bot.transport.intake import Intake
 from bot.transport.mp import MpChannel
-from bot.transport.webhook import PER_MINUTE, WebhookSender, WebhookTransport
+from bot.transport.webhook import PER_MINUTE, URGENT_RESERVE, WebhookSender, WebhookTransport
 from bot.transport.wecom_api import HttpClient, Monotonic, RateLimiter, Sleep, TokenSource, WeComApi
-from bot.transport.wecom_app import WeComAppChannel
+from bot.transport.wecom_app import WeComAppChannel, member_limiter
 from bot.transport.wecom_crypto import WeComCrypto
 from bot.transport.wecom_robot import WeComRobotChannel
 from bot.transport.wecom_robot_ws import WeComRobotWs
@@ -69,7 +70,7 @@ def add_channels(
         if app_api is None or wecom.agent_id is None:
             log.warning("[wecom] secret/agent_id missing: the app receives but cannot send")
         app_channel = WeComAppChannel(crypto, intake, app_api, wecom.agent_id,
-                                      per_member=RateLimiter(30, 60.0, monotonic=monotonic, sleep=sleep))
+                                      per_member=member_limiter(monotonic))
         app_channel.add_routes(web_app)
         channels[app_channel.platform] = app_channel
 
@@ -95,7 +96,7 @@ def add_channels(
         channels[robot_channel.platform] = robot_channel
 
     if wecom.configured or robot.configured:
-        limiter = RateLimiter(PER_MINUTE, 60.0, monotonic=monotonic, sleep=sleep)
+        limiter = RateLimiter(PER_MINUTE, 60.0, reserve=URGENT_RESERVE, monotonic=monotonic)
         webhook = WebhookTransport(WebhookSender(api(wecom.api_base, None), limiter))
         channels[webhook.platform] = webhook
 
@@ -107,7 +108,8 @@ def add_channels(
         base = mp_api_base or mp.api_base
         mp_api = (api(base, TokenSource.mp(mp.app_id, mp.app_secret.get_secret_value()))
                   if mp.app_secret and mp.app_secret.get_secret_value() else None)
-        mp_channel = MpChannel(mp.token.get_secret_value(), mp_crypto, intake, mp_api, bot.db, bot.clock)
+        mp_channel = MpChannel(mp.token.get_secret_value(), mp_crypto, intake, mp_api,
+                               CustomerServiceWindow(bot.db, bot.clock), bot.clock)
         mp_channel.add_routes(web_app)
         channels[mp_channel.platform] = mp_channel
 

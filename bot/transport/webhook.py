@@ -2,8 +2,8 @@
 group a key was created in, for digests and reminders.
 
 The key is the only credential: it is never logged. WeCom allows 20 messages per minute per
-robot; the limiter keeps to that (waiting up to half a minute, otherwise handing the message back
-to the outbox for a later attempt), and a 45009 from WeCom backs off and retries all the same.
+robot; the limiter keeps to that (3 of them for urgent messages) and, with no slot, hands the
+message back to the outbox until one frees; a 45009 from WeCom backs off and retries all the same.
 
 As an outbox transport (platform `webhook`) the chat id *is* the robot's key: bind a group to
 `webhook` with the key as chat id to get its reminders and digests there."""
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.events import OutboundKind, OutboundMessage
-from bot.transport.base import TransportError
+from bot.transport.base import RateLimited, TransportError
 from bot.transport.wecom_api import RateLimiter, WeComApi
 from bot.transport.wecom_app import split_utf8
 
@@ -30,6 +30,7 @@ TEXT_LIMIT = 2048
 MARKDOWN_LIMIT = 4096
 IMAGE_LIMIT = 2 * 1024 * 1024
 PER_MINUTE = 20
+URGENT_RESERVE = 3
 
 
 def redact(key: str) -> str:
@@ -39,28 +40,32 @@ def redact(key: str) -> str:
 class WebhookSender:
     def __init__(self, api: WeComApi, limiter: RateLimiter | None = None) -> None:
         self.api = api  # an API without a token source: webhooks authenticate by key
-        self.limiter = limiter or RateLimiter(PER_MINUTE, 60.0)
+        self.limiter = limiter or RateLimiter(PER_MINUTE, 60.0, reserve=URGENT_RESERVE)
 
-    async def _post(self, key: str, body: dict[str, Any]) -> None:
+    async def _post(self, key: str, body: dict[str, Any], *, urgent: bool = False) -> None:
         if not key:
             raise TransportError("webhook key missing", retryable=False)
         try:
-            await self.limiter.acquire(key)
+            self.limiter.acquire(key, urgent=urgent)
             await self.api.post(PATH, body, params={"key": key}, with_token=False)
+        except RateLimited as exc:
+            raise RateLimited(f"webhook {redact(key)}: rate limit".replace(key, redact(key)),
+                              retry_after=exc.retry_after) from None
         except TransportError as exc:  # the key must not reach logs or the outbox's last_error
             raise TransportError(f"webhook {redact(key)}: {exc}".replace(key, redact(key)),
                                  retryable=exc.retryable) from None
 
-    async def send_text(self, key: str, content: str, *, mentioned: tuple[str, ...] = ()) -> None:
+    async def send_text(self, key: str, content: str, *, mentioned: tuple[str, ...] = (),
+                        urgent: bool = False) -> None:
         for piece in split_utf8(content, TEXT_LIMIT):
             body: dict[str, Any] = {"msgtype": "text", "text": {"content": piece}}
             if mentioned:
                 body["text"]["mentioned_list"] = list(mentioned)
-            await self._post(key, body)
+            await self._post(key, body, urgent=urgent)
 
-    async def send_markdown(self, key: str, content: str) -> None:
+    async def send_markdown(self, key: str, content: str, *, urgent: bool = False) -> None:
         for piece in split_utf8(content, MARKDOWN_LIMIT):
-            await self._post(key, {"msgtype": "markdown", "markdown": {"content": piece}})
+            await self._post(key, {"msgtype": "markdown", "markdown": {"content": piece}}, urgent=urgent)
 
     async def send_image(self, key: str, data: bytes) -> None:
         if len(data) > IMAGE_LIMIT:
@@ -78,9 +83,9 @@ class WebhookTransport:
     async def send(self, message: OutboundMessage) -> None:
         key = message.chat_id or ""
         if message.kind in (OutboundKind.digest, OutboundKind.reminder):
-            await self.sender.send_markdown(key, message.text)
+            await self.sender.send_markdown(key, message.text, urgent=message.urgent)
         else:
-            await self.sender.send_text(key, message.text)
+            await self.sender.send_text(key, message.text, urgent=message.urgent)
         for name in message.files:
             path = Path(name)
             data = await asyncio.to_thread(_read_image, path)

@@ -7,8 +7,9 @@
   `TransportError` leaves the message in the outbox for a later attempt;
 * any other errcode is a permanent `TransportError` (bad recipient, IP not trusted, ...);
 * a timeout on every call, token fetches included;
+* 45033 (over a per-member limit) raises `RateLimited`: no retry in the call, the outbox waits;
 * `RateLimiter`: per-destination sliding windows (30/min per member for app messages, 20/min per
-  webhook robot), on an injectable clock so tests never sleep;
+  webhook robot) with slots reserved for urgent messages, on an injectable clock; it never sleeps;
 * `upload_media`: temporary media (`media/upload`, multipart) for image and file messages, through
   the same retries; the media_id is kept (by content) for a day so a retried message re-uses it.
 """
@@ -28,7 +29,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.transport.base import TransportError
+from bot.transport.base import RateLimited, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,16 @@ Monotonic = Callable[[], float]
 TOKEN_EXPIRED = {42001, 40014}
 MP_TOKEN_EXPIRED = {42001, 40014, 40001}
 BUSY = {45009, -1}
+# Over a per-member limit (message/send: 30 a minute to one member): retrying now cannot help, and
+# the call must not hold a sender: the message waits for the destination's next slot.
+RATE_LIMITED = {45033}
+RATE_LIMIT_PAUSE = 10.0  # seconds, when the platform does not say how long
 
 MEDIA_PATH = "/cgi-bin/media/upload"
-# WeCom's limits for temporary media (公众号: images up to 10 MB; we keep to the smaller figure).
-MEDIA_LIMITS = {"image": 2 * 1024 * 1024, "file": 20 * 1024 * 1024}
+# WeCom's limits for temporary media (公众号 alike): images up to 10 MB, files up to 20 MB, and
+# nothing under 5 bytes (WeCom refuses it: refused here before the call).
+MEDIA_LIMITS = {"image": 10 * 1024 * 1024, "file": 20 * 1024 * 1024}
+MEDIA_MIN = 5
 MEDIA_REUSE = 24 * 3600.0  # temporary media lives 3 days; re-use a media_id for one
 MEDIA_CACHE_SIZE = 256
 UPLOAD_RATE = 256 * 1024  # bytes/s we at least expect on an upload: the timeout grows with the file
@@ -54,48 +61,59 @@ class WeComApiError(TransportError):
 
 
 class RateLimiter:
-    """At most `limit` events per `period` seconds per key (sliding window).
+    """At most `limit` events per `period` seconds per key (sliding window), of which the last
+    `reserve` only for urgent messages: a flood of normal notices to one member leaves room for a
+    P0 notice to that member at once.
 
-    `acquire` waits for a free slot when the wait is at most `max_wait`; otherwise it raises a
-    retryable TransportError so the outbox tries again later instead of holding its lease."""
+    It never waits: with no free slot `acquire` raises `RateLimited` saying when one frees, and the
+    outbox puts the message back until then and serves other destinations meanwhile."""
 
-    def __init__(
-        self, limit: int, period: float, *, max_wait: float = 30.0,
-        monotonic: Monotonic = time.monotonic, sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.limit, self.period, self.max_wait = limit, period, max_wait
-        self.monotonic, self.sleep = monotonic, sleep
+    def __init__(self, limit: int, period: float, *, reserve: int = 0, monotonic: Monotonic = time.monotonic) -> None:
+        self.limit, self.period, self.reserve, self.monotonic = limit, period, min(reserve, limit - 1), monotonic
         self._events: dict[str, deque[float]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
 
-    def wait_time(self, key: str) -> float:
+    def wait_time(self, key: str, *, urgent: bool = False) -> float:
+        """Seconds until a slot frees for `key` (0: one is free now)."""
         now = self.monotonic()
-        events = self._events.setdefault(key, deque())
+        events = self._events.get(key)
+        if events is None:
+            return 0.0
         while events and events[0] <= now - self.period:
             events.popleft()
-        if len(events) < self.limit:
+        if not events:
+            del self._events[key]
             return 0.0
-        return events[0] + self.period - now
+        allowed = self.limit if urgent else self.limit - self.reserve
+        if len(events) < allowed:
+            return 0.0
+        return events[len(events) - allowed] + self.period - now
 
-    async def acquire(self, key: str) -> None:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            wait = self.wait_time(key)
-            if wait > self.max_wait:
-                raise TransportError(f"rate limit for {key}: next slot in {wait:.0f} s", retryable=True)
-            if wait > 0:
-                await self.sleep(wait)
-                self.wait_time(key)  # drop what expired while we waited
-            self._events[key].append(self.monotonic())
+    def acquire(self, key: str, *, urgent: bool = False) -> None:
+        """Take a slot now, or raise RateLimited."""
+        wait = self.wait_time(key, urgent=urgent)
+        if wait > 0:
+            raise RateLimited(f"rate limit for {key}: next slot in {wait:.0f} s", retry_after=wait)
+        self._events.setdefault(key, deque()).append(self.monotonic())
+
+    def saturate(self, key: str) -> float:
+        """The platform refused `key` for its rate (another process, or its window differs from
+        ours): count its window as full from now. Seconds until a slot frees."""
+        events = self._events.setdefault(key, deque())
+        now = self.monotonic()
+        while len(events) < self.limit:
+            events.append(now)
+        return self.wait_time(key, urgent=True)
 
 
 @dataclass(frozen=True)
 class TokenSource:
-    """How an app gets its access_token: WeCom `gettoken` or 公众号 `token`."""
+    """How an app gets its access_token: WeCom `gettoken` (GET, query) or 公众号 `stable_token`
+    (POST, JSON body)."""
 
     path: str
     params: dict[str, str]
     expired_codes: frozenset[int]
+    body: dict[str, Any] | None = None
 
     @classmethod
     def wecom(cls, corp_id: str, secret: str) -> TokenSource:
@@ -103,8 +121,11 @@ class TokenSource:
 
     @classmethod
     def mp(cls, app_id: str, secret: str) -> TokenSource:
-        return cls("/cgi-bin/token", {"grant_type": "client_credential", "appid": app_id, "secret": secret},
-                   frozenset(MP_TOKEN_EXPIRED))
+        """`stable_token` without force_refresh: unlike `/cgi-bin/token`, fetching one does not
+        invalidate the token every other system using the same AppID holds (and theirs does not
+        invalidate ours)."""
+        return cls("/cgi-bin/stable_token", {}, frozenset(MP_TOKEN_EXPIRED),
+                   {"grant_type": "client_credential", "appid": app_id, "secret": secret, "force_refresh": False})
 
 
 class HttpClient:
@@ -177,7 +198,10 @@ class WeComApi:
                 await self.sleep(self._delay(attempt))
             self.token_fetches += 1
             try:
-                data = await self._request("GET", self.tokens.path, params=self.tokens.params)
+                if self.tokens.body is not None:
+                    data = await self._request("POST", self.tokens.path, json=self.tokens.body)
+                else:
+                    data = await self._request("GET", self.tokens.path, params=self.tokens.params)
             except _Retry as exc:
                 last = exc
                 continue
@@ -210,8 +234,9 @@ class WeComApi:
         limit = MEDIA_LIMITS.get(kind)
         if limit is None:
             raise TransportError(f"media type {kind!r} is not supported", retryable=False)
-        if not data:
-            raise TransportError(f"{filename}: empty file, nothing to upload", retryable=False)
+        if len(data) < MEDIA_MIN:
+            raise TransportError(f"{filename}: {len(data)} bytes; WeCom refuses files under {MEDIA_MIN} bytes",
+                                 retryable=False)
         if len(data) > limit:
             raise TransportError(f"{filename}: {kind} of {len(data)} bytes is over the {limit // 2**20} MB "
                                  "WeCom accepts", retryable=False)
@@ -268,6 +293,8 @@ class WeComApi:
             if code in BUSY:
                 last = f"errcode {code} {errmsg}"
                 continue
+            if code in RATE_LIMITED:
+                raise RateLimited(f"{path}: errcode {code} {errmsg}", retry_after=RATE_LIMIT_PAUSE)
             raise WeComApiError(f"{path}: errcode {code} {errmsg}", errcode=code, retryable=False)
         raise WeComApiError(f"{path}: gave up after {self.max_attempts} attempts ({last})", retryable=True)
 

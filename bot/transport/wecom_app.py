@@ -19,11 +19,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import regex
 from aiohttp import web
 
 from bot.events import InboundMessage, MessageKind, OutboundKind, OutboundMessage
 from bot.transport import limits
-from bot.transport.base import TransportError
+from bot.transport.base import RateLimited, TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import MEDIA_LIMITS, RateLimiter, WeComApi
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
@@ -35,6 +36,15 @@ PLATFORM = "wecom_app"
 TEXT_LIMIT = 2048  # bytes, message/send and appchat/send text
 MARKDOWN_LIMIT = 2048
 MAX_BODY = 64 * 1024
+PER_MEMBER = 30  # app messages a minute to one member (WeCom refuses more: errcode 45033)
+URGENT_RESERVE = 5  # of them, kept for urgent messages
+
+
+def member_limiter(monotonic: Callable[[], float] | None = None) -> RateLimiter:
+    """WeCom's per-member limit, with slots kept for P0 notices."""
+    if monotonic is None:
+        return RateLimiter(PER_MEMBER, 60.0, reserve=URGENT_RESERVE)
+    return RateLimiter(PER_MEMBER, 60.0, reserve=URGENT_RESERVE, monotonic=monotonic)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
@@ -116,17 +126,19 @@ def is_image(name: str) -> bool:
 
 
 def split_utf8(text: str, limit: int) -> list[str]:
-    """Cut `text` into pieces of at most `limit` UTF-8 bytes, at line ends where possible."""
+    """Cut `text` into pieces of at most `limit` UTF-8 bytes, at line ends where possible, and
+    otherwise only between grapheme clusters (an emoji sequence, a flag, a letter with its accents
+    stays whole: `regex`'s \\X, Unicode's extended grapheme clusters). A single cluster longer than
+    `limit` (never in real text) is cut between code points."""
     pieces: list[str] = []
     current = ""
     for line in text.splitlines(keepends=True):
-        while len(line.encode()) > limit:  # one very long line: cut by characters
-            cut = len(line.encode()[:limit].decode("utf-8", "ignore"))
+        if len(line.encode()) > limit:  # one very long line: cut between clusters
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:cut])
-            line = line[cut:]
+            *whole, line = _cut_clusters(line, limit)
+            pieces.extend(whole)
         if len((current + line).encode()) > limit:
             pieces.append(current)
             current = ""
@@ -134,6 +146,29 @@ def split_utf8(text: str, limit: int) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return [p.rstrip("\n") or p for p in pieces]
+
+
+def _cut_clusters(line: str, limit: int) -> list[str]:
+    """`line` in pieces of at most `limit` bytes, cut between grapheme clusters."""
+    pieces: list[str] = []
+    current, size = [], 0
+    for cluster in _GRAPHEME.findall(line):
+        clusters = [cluster]
+        while len(clusters[-1].encode()) > limit:  # a pathological cluster (hundreds of combining marks)
+            cut = len(clusters[-1].encode()[:limit].decode("utf-8", "ignore"))
+            clusters[-1:] = [clusters[-1][:cut], clusters[-1][cut:]]
+        for part in clusters:
+            length = len(part.encode())
+            if size + length > limit and current:
+                pieces.append("".join(current))
+                current, size = [], 0
+            current.append(part)
+            size += length
+    pieces.append("".join(current))
+    return pieces
+
+
+_GRAPHEME = regex.compile(r"\X")
 
 
 def reject(exc: Exception, channel: str, request: web.Request) -> web.Response:
@@ -205,7 +240,7 @@ class WeComAppChannel:
         per_member: RateLimiter | None = None,
     ) -> None:
         self.crypto, self.intake, self.api, self.agent_id = crypto, intake, api, agent_id
-        self.per_member = per_member or RateLimiter(30, 60.0)  # WeCom drops more than 30/min per member
+        self.per_member = per_member or member_limiter()
         self.progress = SendProgress()
 
     def add_routes(self, app: web.Application, path: str = "/wecom/callback") -> None:
@@ -233,7 +268,7 @@ class WeComAppChannel:
     # ---------------------------------------------------------------- outbound
 
     async def send(self, message: OutboundMessage) -> None:
-        """The text, then each file as an image (PNG/JPEG up to 2 MB) or file message (anything
+        """The text, then each file as an image (PNG/JPEG up to 10 MB) or file message (anything
         else, and larger pictures, up to 20 MB). See `SendProgress` for retries after a part failed."""
         if self.api is None or self.agent_id is None:
             raise TransportError("[wecom] secret and agent_id are needed to send", retryable=False)
@@ -259,7 +294,7 @@ class WeComAppChannel:
         if data is None:
             return
         filename = Path(name).name
-        # A picture over the 2 MB image limit still reaches people as a file (up to 20 MB).
+        # A picture over the 10 MB image limit still reaches people as a file (up to 20 MB).
         kind = "image" if is_image(name) and len(data) <= MEDIA_LIMITS["image"] else "file"
         media_id = await self.api.upload_media(kind, filename, data)
         await self._deliver(message, {"msgtype": kind, kind: {"media_id": media_id}})
@@ -271,12 +306,16 @@ class WeComAppChannel:
             await self.api.post("/cgi-bin/appchat/send", {"chatid": message.chat_id, **body, "safe": 0})
             return
         assert message.user_id
-        await self.per_member.acquire(message.user_id)
+        self.per_member.acquire(message.user_id, urgent=message.urgent)
         # WeCom drops an identical message sent again within the interval: a part that went out
         # before a crash is not doubled on the retry.
-        answer = await self.api.post("/cgi-bin/message/send", {
-            "touser": message.user_id, "agentid": self.agent_id, **body, "safe": 0,
-            "enable_duplicate_check": 1, "duplicate_check_interval": 1800,
-        })
+        try:
+            answer = await self.api.post("/cgi-bin/message/send", {
+                "touser": message.user_id, "agentid": self.agent_id, **body, "safe": 0,
+                "enable_duplicate_check": 1, "duplicate_check_interval": 1800,
+            })
+        except RateLimited as exc:  # WeCom counted more than we did (another process): trust it
+            wait = self.per_member.saturate(message.user_id)
+            raise RateLimited(str(exc), retry_after=max(wait, exc.retry_after)) from None
         if answer.get("invaliduser"):
             raise TransportError(f"WeCom does not know user {answer['invaliduser']}", retryable=False)

@@ -9,7 +9,9 @@ A user's first 1:1 visit of the day (`enter_chat`) is answered with the welcome 
 own encrypted answer. Replies: the message is recorded and handled in the background; if the handlers finish within
 `passive_wait` seconds, their replies go back in the callback's own encrypted answer, as a finished
 stream message (WeCom's passive reply). Otherwise the callback is answered empty and the reply goes
-to the message's `response_url` (plain JSON POST, treated as single use). So the robot can only
+to the message's `response_url` (plain JSON POST, treated as single use). A retried callback (WeCom
+did not get the answer in time) is answered again with the same replies, and replies count as
+delivered only once the answer was written. So the robot can only
 answer — in the chat the message came from; a reply with no open `response_url` fails permanently
 with a clear error (use a webhook key for pushes).
 """
@@ -26,13 +28,13 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.events import InboundMessage, OutboundMessage
+from bot.events import OutboundMessage
 from bot.transport import limits
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
-from bot.transport.wecom_app import read_limited, reject, split_utf8, verify_echo
+from bot.transport.wecom_app import SendProgress, read_limited, reject, split_utf8, verify_echo
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class WeComRobotChannel:
         self.passive_wait = passive_wait
         self.monotonic, self.url_ttl = monotonic, url_ttl
         self._urls: dict[str, deque[tuple[float, str]]] = {}
+        self.progress = SendProgress()
 
     def add_routes(self, app: web.Application, path: str = "/wecom/robot/callback") -> None:
         app.router.add_get(path, self.verify_url)
@@ -85,37 +88,40 @@ class WeComRobotChannel:
             if not isinstance(payload, dict):
                 raise BadPayload("decrypted message is not a JSON object")
             if is_enter_chat(payload):
-                return self._welcome()
+                return self._welcome(q.get("timestamp") or None, q.get("nonce") or None)
             message = inbound_from_json(payload)
         except CryptoError as exc:
             return reject(exc, PLATFORM, request)
-        answer = ""
-        if message is not None and self.intake is not None:
-            url = str(payload.get("response_url") or "")
-            inbound_id = await self.intake.accept(message, wake=False)
-            key = message.chat_id or message.user_id
-            if inbound_id is not None and url:
-                self._urls.setdefault(key, deque(maxlen=URLS_PER_CHAT)).append((self.monotonic(), url))
-            if inbound_id is not None:
-                answer = await self._passive(self.intake, inbound_id, message, deadline)
-            if answer and url:  # answered: its url is not needed for a late reply
-                self._forget_url(key, url)
-        return web.Response(text=self.crypto.seal_json(answer), content_type="text/plain")
+        # The answer is signed with the callback's own timestamp and nonce (wecom.md §3.3, as
+        # Tencent's plugin does).
+        seal = {"timestamp": q.get("timestamp") or None, "nonce": q.get("nonce") or None}
+        if message is None or self.intake is None:
+            return web.Response(text=self.crypto.seal_json("", **seal), content_type="text/plain")
+        url = str(payload.get("response_url") or "")
+        inbound_id = await self.intake.accept(message, wake=False)
+        key = message.chat_id or message.user_id
+        if url:  # a retry brings a fresh response_url: a late reply can use it
+            self._urls.setdefault(key, deque(maxlen=URLS_PER_CHAT)).append((self.monotonic(), url))
+        # A retry (inbound_id None) means WeCom did not get the first answer: it gets it again.
+        answer = await self.intake.passive_answer(inbound_id, message, deadline=deadline, max_bytes=STREAM_LIMIT)
+        if answer is None:
+            return web.Response(text=self.crypto.seal_json("", **seal), content_type="text/plain")
+        stream = {"id": uuid.uuid4().hex, "finish": True, "content": "\n\n".join(answer.texts)}
+        body = json.dumps({"msgtype": "stream", "stream": stream}, ensure_ascii=False)
+        response = web.Response(text=self.crypto.seal_json(body, **seal), content_type="text/plain")
+        response = await self.intake.respond(request, response, answer)
+        if url:  # answered: its url is not needed for a late reply
+            self._forget_url(key, url)
+        return response
 
-    async def _passive(self, intake: Intake, inbound_id: int, message: InboundMessage, deadline: float) -> str:
-        """The replies as a finished stream, if the handlers finish by `deadline` (else "")."""
-        texts = await intake.passive_replies(inbound_id, message, deadline=deadline, max_bytes=STREAM_LIMIT)
-        if not texts:
-            return ""
-        stream = {"id": uuid.uuid4().hex, "finish": True, "content": "\n\n".join(texts)}
-        return json.dumps({"msgtype": "stream", "stream": stream}, ensure_ascii=False)
-
-    def _welcome(self) -> web.Response:
-        """The welcome goes in the callback's own answer (passive reply): nothing is recorded, and a
-        retried event is simply welcomed again."""
+    def _welcome(self, timestamp: str | None = None, nonce: str | None = None) -> web.Response:
+        """The welcome goes in the callback's own answer (passive reply), signed with the
+        callback's timestamp and nonce: nothing is recorded, and a retried event is simply
+        welcomed again."""
         text = self.welcome()
         body = json.dumps(welcome_body(text), ensure_ascii=False) if text else ""
-        return web.Response(text=self.crypto.seal_json(body), content_type="text/plain")
+        return web.Response(text=self.crypto.seal_json(body, timestamp=timestamp, nonce=nonce),
+                            content_type="text/plain")
 
     def _forget_url(self, key: str, url: str) -> None:
         urls = self._urls.get(key, deque())
@@ -138,11 +144,22 @@ class WeComRobotChannel:
         return found
 
     async def send(self, message: OutboundMessage) -> None:
+        """A late reply through an open `response_url` (single use). A text over one reply's
+        20,480 bytes goes in pieces, one open url each; what finds no url is named in the error."""
         key = message.chat_id or message.user_id or ""
-        url = self._take_url(key)
-        if url is None:
-            raise TransportError(
-                f"the smart robot can only answer a message and there is no open one from {key}; "
-                "use the WeCom app or a webhook key to reach this chat", retryable=False)
-        content = split_utf8(message.text, STREAM_LIMIT)[0]
-        await self.api.post("", {"msgtype": "markdown", "markdown": {"content": content}}, with_token=False, url=url)
+        pieces = split_utf8(message.text, STREAM_LIMIT)
+        done = self.progress.of(message)
+        for i, piece in enumerate(pieces):
+            if f"text:{i}" in done:
+                continue
+            url = self._take_url(key)
+            if url is None:
+                if i == 0:
+                    raise TransportError(
+                        f"the smart robot can only answer a message and there is no open one from {key}; "
+                        "use the WeCom app or a webhook key to reach this chat", retryable=False)
+                raise TransportError(f"{i} of {len(pieces)} parts sent; the rest not sent: no open "
+                                     f"response_url left for {key} (each answers once)", retryable=False)
+            await self.api.post("", {"msgtype": "markdown", "markdown": {"content": piece}}, with_token=False, url=url)
+            done.add(f"text:{i}")
+        self.progress.finished(message)

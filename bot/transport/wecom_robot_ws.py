@@ -3,7 +3,10 @@
 The bot dials out to `wss://openws.work.weixin.qq.com`, subscribes with its Bot ID + Secret, and
 WeCom pushes messages down the socket (group messages only when they @-mention the bot). The
 connection is kept up with a `ping` every 30 s and re-dialled with bounded exponential back-off
-and jitter when it drops; while it is down `send` raises a retryable TransportError so the outbox
+and jitter when it drops — except when WeCom says another connection of the same bot took over
+(`disconnected_event`: one connection per bot; redialling would knock the other off, which would
+knock us off …): then it waits 10 minutes, and after 3 refused subscribes it stops; both show in
+`/healthz`; while it is down `send` raises a retryable TransportError so the outbox
 keeps the message and delivers it after the reconnect.
 
 Inbound: an `aibot_msg_callback` is converted exactly like a callback-mode message (aibot.py),
@@ -65,6 +68,9 @@ ACK_TEXT = "已收到"  # what the acknowledgement shows until the answer replac
 SEND_LIMIT = STREAM_LIMIT  # the limit of an aibot_send_msg markdown is UNCONFIRMED; assume the stream's
 
 RETRYABLE = {-1, 45009}  # system busy, frequency limit: try again later
+EVENT_TAKEN_OVER = "disconnected_event"  # another connection with the same bot took over ours
+TAKEOVER_PAUSE = 600.0  # seconds before dialling again after a takeover (one connection per bot)
+MAX_REFUSALS = 3  # subscribes refused in a row before we stop dialling (bad bot_id or secret)
 REQ_ID_GONE = {846605, 846608}  # invalid req_id, stream expired (3P, wecom.md §3.1): push instead
 
 
@@ -164,6 +170,10 @@ class WeComRobotWs:
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
         self.welcome = welcome  # the answer to a user's first 1:1 visit of the day ("": none)
         self.connections = 0  # successful subscriptions so far (tests, logs)
+        self.refusals = 0  # subscribes refused in a row
+        self.state = "starting"  # up, reconnecting, taken_over, refused, stopped: for /healthz
+        self.last_error: str | None = None
+        self._taken_over = False
         self.ready = asyncio.Event()  # set while subscribed
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -190,6 +200,7 @@ class WeComRobotWs:
 
     async def stop(self) -> None:
         self._stopping = True
+        self.state = "stopped"
         if self._ws is not None:
             await self._ws.close()
         tasks = [t for t in (self._task, *self._tasks) if t is not None]
@@ -206,22 +217,44 @@ class WeComRobotWs:
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(attempt - 1, 0))
         return ceiling * (0.5 + 0.5 * self.jitter())
 
+    def health(self) -> dict[str, Any]:
+        """For /healthz: whether the connection is up and, if not, why."""
+        return {"state": self.state, "connected": self.connected, "error": self.last_error}
+
     async def _run(self) -> None:
         attempt = 0
         while not self._stopping:
+            self._taken_over = False
             try:
                 if await self._connect_once():
                     attempt = 0  # it worked for a while: start the back-off again from the bottom
             except asyncio.CancelledError:
                 raise
             except SubscribeRefused as exc:
+                self.refusals += 1
+                self.last_error = f"subscribe refused: {exc}"
+                if self.refusals >= MAX_REFUSALS:
+                    self.state = "refused"
+                    log.error("wecom_robot long connection: subscribe refused %d times (%s); not dialling "
+                              "again: check bot_id and secret, then restart", self.refusals, exc)
+                    return
                 log.error("wecom_robot long connection: subscribe refused (%s); check bot_id and secret", exc)
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                log.warning("wecom_robot long connection failed: %s", exc.__class__.__name__ + f" {exc}".rstrip())
+                self.last_error = exc.__class__.__name__ + f" {exc}".rstrip()
+                log.warning("wecom_robot long connection failed: %s", self.last_error)
             except Exception:
+                self.last_error = "crashed"
                 log.exception("wecom_robot long connection crashed")
             if self._stopping:
                 return
+            if self._taken_over:  # redialling at once would knock the other one off, and so on
+                self.state = "taken_over"
+                self.last_error = ("another connection with the same bot took over (disconnected_event); "
+                                   "one connection per bot")
+                log.error("wecom_robot: %s; dialling again in %.0f min", self.last_error, TAKEOVER_PAUSE / 60)
+                await self.sleep(TAKEOVER_PAUSE)
+                continue
+            self.state = "reconnecting"
             attempt += 1
             delay = self.backoff(attempt)
             log.info("wecom_robot: reconnecting in %.1f s (attempt %d)", delay, attempt)
@@ -247,6 +280,7 @@ class WeComRobotWs:
                 if errcode:
                     raise SubscribeRefused(f"errcode {errcode}: {errmsg}")
                 self.connections += 1
+                self.refusals, self.state, self.last_error = 0, "up", None
                 self.ready.set()
                 log.info("wecom_robot long connection up (bot %s)", self.bot_id)
                 heartbeat = asyncio.create_task(self._heartbeat(ws))
@@ -313,7 +347,7 @@ class WeComRobotWs:
         cmd = frame.get("cmd")
         headers = frame.get("headers") if isinstance(frame.get("headers"), dict) else {}
         req_id = str(headers.get("req_id") or "")
-        if cmd in (None, "", "pong"):  # an answer to one of our commands
+        if cmd not in (CMD_MSG, CMD_EVENT):  # an answer to one of our commands, matched by req_id
             if req_id in self._pings:  # alive: this ping and any before it are answered
                 del self._pings[: self._pings.index(req_id) + 1]
                 return
@@ -321,7 +355,7 @@ class WeComRobotWs:
             if future is not None and not future.done():
                 future.set_result(frame)
             else:
-                log.debug("wecom_robot: answer to an unknown req_id ignored")
+                log.info("wecom_robot: answer (cmd %r) to no pending command ignored", str(cmd or "")[:64])
             return
         if cmd == CMD_MSG:
             body = frame.get("body")
@@ -332,14 +366,17 @@ class WeComRobotWs:
             return
         if cmd == CMD_EVENT:
             body = frame.get("body") if isinstance(frame.get("body"), dict) else {}
+            event = body.get("event") if isinstance(body.get("event"), dict) else {}
+            if event.get("eventtype") == EVENT_TAKEN_OVER:
+                self._taken_over = True
+                if self._ws is not None:
+                    self._spawn(self._ws.close())
+                return
             text = self.welcome() if is_enter_chat(body) else ""
             if req_id and text:
                 self._spawn(self._welcome(req_id, text))
                 return
-            event = body.get("event") if isinstance(body.get("event"), dict) else {}
             log.info("wecom_robot: event %s not handled", event.get("eventtype", "?"))
-            return
-        log.warning("wecom_robot: unknown cmd %r ignored", str(cmd)[:64])
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

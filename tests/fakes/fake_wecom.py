@@ -6,6 +6,8 @@
 Each injected action answers one request to that path, in order: an errcode (JSON with that
 errcode), an HTTP status >= 500, or ("slow", seconds) to stall before answering normally.
 `fake.expire_tokens()` makes every issued token answer 42001, as WeCom does when it revokes early.
+WeCom's rate limits are kept on `fake.monotonic` (injectable): `message/send` to one member more
+than 30 times in 60 s answers 45033, a webhook robot key more than 20 times in 60 s answers 45009.
 Every request is kept in `fake.requests` as (path, query dict, JSON body or None, headers).
 `/cgi-bin/media/upload` (WeCom and 公众号 alike) keeps the multipart part's description as the body
 (`{"name", "filename", "filelength", "content_type", "size"}`) and its bytes as `raw`; each upload
@@ -16,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +37,7 @@ class Seen:
     body: Any
     headers: dict[str, str]
     raw: bytes = b""
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benches measure latency)
 
 
 @dataclass
@@ -60,6 +65,23 @@ class FakeWeCom:
     uploads: dict[str, Upload] = field(default_factory=dict)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
+    monotonic: Callable[[], float] = time.monotonic
+    per_member: int = 30  # message/send to one member per 60 s (then 45033)
+    per_robot: int = 20  # webhook/send per key per 60 s (then 45009)
+    refused: list[Seen] = field(default_factory=list)  # requests answered with a rate-limit errcode
+    _windows: dict[str, deque[float]] = field(default_factory=dict)
+    _stable: str | None = None
+
+    def _over(self, key: str, limit: int) -> bool:
+        """Count one call for `key`; True if it is over `limit` in the last 60 s (not counted then)."""
+        now = self.monotonic()
+        window = self._windows.setdefault(key, deque())
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= limit:
+            return True
+        window.append(now)
+        return False
 
     @property
     def url(self) -> str:
@@ -80,6 +102,7 @@ class FakeWeCom:
         app = web.Application(client_max_size=32 * 1024 * 1024)  # media uploads go up to 20 MB
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_get("/cgi-bin/token", self._mp_token)
+        app.router.add_post("/cgi-bin/stable_token", self._mp_stable_token)
         for path in ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/message/custom/send"):
             app.router.add_post(path, self._api)
         app.router.add_post("/cgi-bin/webhook/send", self._webhook)
@@ -140,6 +163,22 @@ class FakeWeCom:
             return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
         return web.json_response({"access_token": self._issue(), "expires_in": 7200})
 
+    async def _mp_stable_token(self, request: web.Request) -> web.Response:
+        """公众号 stable_token: JSON body; the same token until it expires unless force_refresh.
+        Unlike /cgi-bin/token it never revokes the tokens other systems hold."""
+        seen = await self._record(request)
+        if (injected := await self._injected(request.path)) is not None:
+            return injected
+        body = seen.body if isinstance(seen.body, dict) else {}
+        if body.get("grant_type") != "client_credential":
+            return web.json_response({"errcode": 40002, "errmsg": "invalid grant_type"})
+        if body.get("appid") != self.app_id or body.get("secret") != self.app_secret:
+            return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
+        current = self._stable if self._stable in self.valid_tokens else None
+        if current is None or body.get("force_refresh"):
+            current = self._stable = self._issue()
+        return web.json_response({"access_token": current, "expires_in": 7200})
+
     async def _api(self, request: web.Request) -> web.Response:
         seen = await self._record(request)
         if (injected := await self._injected(request.path)) is not None:
@@ -153,6 +192,10 @@ class FakeWeCom:
             media = seen.body.get(msgtype)
             if not isinstance(media, dict) or media.get("media_id") not in self.uploads:
                 return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        touser = seen.body.get("touser")
+        if request.path == "/cgi-bin/message/send" and self._over(f"member:{touser}", self.per_member):
+            self.refused.append(seen)
+            return web.json_response({"errcode": 45033, "errmsg": _ERRMSG[45033]})
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
         if request.path == "/cgi-bin/message/send":
             answer |= {"invaliduser": "", "msgid": f"msg{next(self._seq)}"}
@@ -195,6 +238,8 @@ class FakeWeCom:
             return web.json_response({"errcode": 41005, "errmsg": "media data missing"})
         if not data or (part_info["filelength"] is not None and part_info["filelength"] != str(len(data))):
             return web.json_response({"errcode": 40005, "errmsg": "invalid file size"})
+        if len(data) < 5:  # WeCom's minimum for any media
+            return web.json_response({"errcode": 40006, "errmsg": "invalid meida size"})
         media_id = f"media-{next(self._seq)}"
         self.uploads[media_id] = Upload(kind, part_info["filename"], data, media_id)
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
@@ -206,6 +251,9 @@ class FakeWeCom:
             return injected
         if not seen.query.get("key", "").startswith("key-"):
             return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
+        if self._over(f"robot:{seen.query['key']}", self.per_robot):
+            self.refused.append(seen)
+            return web.json_response({"errcode": 45009, "errmsg": _ERRMSG[45009]})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _response_url(self, request: web.Request) -> web.Response:
@@ -225,6 +273,7 @@ _ERRMSG = {
     40014: "invalid access_token",
     45009: "api freq out of limit",
     45015: "response out of time limit or subscription is canceled",
+    45033: "api concurrent out of limit",
     45047: "out of response count limit",
     -1: "system error",
 }

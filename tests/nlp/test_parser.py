@@ -340,3 +340,20 @@ def test_department_cues_do_not_touch_the_request_score(parser):
     assert all(parser.cat_w[parser.vocab["#dept:" + d]].max() == 0 == parser.cat_w[parser.vocab["#dept:" + d]].min()
                for d in parser.departments)
     assert parser.parse(text).department in ("商贸旅游", "交通运输")
+
+
+def test_jiebas_cache_goes_to_the_configured_directory_not_the_temp_dir(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    from bot.nlp.parser import Parser
+
+    shared_tmp = tmp_path / "tmp"
+    shared_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))  # what jieba would use by default
+    own = tmp_path / "var" / "cache"
+    tokenizer = Parser.make_tokenizer(cache_dir=own)
+    assert tokenizer.lcut("楼道里有人飞线充电")
+    assert (own / "jieba.cache").stat().st_size > 1_000_000
+    assert list(shared_tmp.iterdir()) == []  # nothing in the shared temp dir, no leftover
+    again = Parser.make_tokenizer(cache_dir=own)  # loads the cache
+    assert again.lcut("飞线充电") == tokenizer.lcut("飞线充电")

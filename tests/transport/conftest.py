@@ -45,8 +45,8 @@ def fake_time() -> FakeTime:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeWeCom]:
-    server = FakeWeCom()
+async def fake(fake_time: FakeTime) -> AsyncIterator[FakeWeCom]:
+    server = FakeWeCom(monotonic=fake_time.monotonic)
     await server.start()
     try:
         yield server

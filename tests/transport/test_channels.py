@@ -8,12 +8,14 @@ import json
 import time
 from datetime import timedelta
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
 from bot.context import Context
-from bot.events import OutboundKind, OutboundMessage
-from bot.transport.base import TransportError
+from bot.events import URGENT, OutboundKind, OutboundMessage
+from bot.nlp.parser import get_parser
+from bot.transport.base import RateLimited
 from bot.transport.bridge import sign
 from bot.transport.wecom_api import RateLimiter, WeComApi
 from bot.transport.wecom_crypto import WeComCrypto, sha1_signature
@@ -48,41 +50,50 @@ async def outbox_rows(rig: Rig) -> list[Outbox]:
 # ---------------------------------------------------------------- webhook robots
 
 
-async def test_webhook_keeps_to_20_messages_a_minute_per_robot(rig: Rig) -> None:
+async def test_webhook_keeps_to_20_messages_a_minute_per_robot_with_room_for_urgent(rig: Rig) -> None:
     for i in range(25):
         await queue(rig, OutboundMessage(platform="webhook", kind=OutboundKind.reminder, text=f"提醒 {i}",
                                          chat_id="key-grid1"))
     await queue(rig, OutboundMessage(platform="webhook", kind=OutboundKind.reminder, text="other robot",
                                      chat_id="key-grid2"))
     start = time.perf_counter()
-    assert await rig.bot.outbox.flush() == 21  # 20 for grid1, 1 for grid2; 5 would wait a minute
+    assert await rig.bot.outbox.flush() == 18  # 17 normal for grid1 (3 of 20 kept for urgent), 1 for grid2
     posts = rig.fake.calls("/cgi-bin/webhook/send")
-    assert sum(p.query["key"] == "key-grid1" for p in posts) == 20
+    assert sum(p.query["key"] == "key-grid1" for p in posts) == 17
     assert json_of(posts[0]) == {"msgtype": "markdown", "markdown": {"content": "提醒 0"}}
+    await queue(rig, OutboundMessage(platform="webhook", kind=OutboundKind.notice, text="紧急", chat_id="key-grid1",
+                                     priority=URGENT))
+    assert await rig.bot.outbox.flush() == 1  # an urgent one still goes at once, ahead of the 8 waiting
     rows = await outbox_rows(rig)
-    assert sum(r.status == OutboxStatus.pending for r in rows) == 5  # kept, not failed
+    assert sum(r.status == OutboxStatus.pending for r in rows) == 8  # kept, not failed
+    assert all(r.attempts == 0 for r in rows if r.status == OutboxStatus.pending)  # no attempt counted
     assert all("key-grid1" not in (r.last_error or "") for r in rows)  # the key stays secret
+    assert rig.fake.refused == []  # WeCom never had to say no
     rig.time.now += 60
     rig.clock.advance(timedelta(minutes=1))
-    assert await rig.bot.outbox.flush() == 5
-    assert len(rig.fake.calls("/cgi-bin/webhook/send")) == 26
+    assert await rig.bot.outbox.flush() == 8
+    assert len(rig.fake.calls("/cgi-bin/webhook/send")) == 27
     assert elapsed(start) < 5  # no real sleeping
 
 
-async def test_webhook_rate_limiter_windows(fake_time: FakeTime) -> None:
-    limiter = RateLimiter(20, 60.0, max_wait=30, monotonic=fake_time.monotonic, sleep=fake_time.sleep)
-    stamps = []
-    for _ in range(20):
-        await limiter.acquire("k")
-        stamps.append(fake_time.now)
-    with pytest.raises(TransportError) as info:  # a full minute to wait: back to the outbox
-        await limiter.acquire("k")
+async def test_rate_limiter_windows_and_the_urgent_reserve(fake_time: FakeTime) -> None:
+    limiter = RateLimiter(20, 60.0, reserve=3, monotonic=fake_time.monotonic)
+    for _ in range(17):
+        limiter.acquire("k")
+    with pytest.raises(RateLimited) as info:  # the normal share is used up: back to the outbox
+        limiter.acquire("k")
     assert info.value.retryable
+    assert info.value.retry_after == 60.0
+    for _ in range(3):
+        limiter.acquire("k", urgent=True)  # the reserve
+    with pytest.raises(RateLimited):
+        limiter.acquire("k", urgent=True)
     fake_time.now += 40
-    await limiter.acquire("k")  # 40 s later: 20 s more to wait, within max_wait
-    assert fake_time.sleeps == [20.0]
-    await limiter.acquire("other")  # another robot is not held up
-    assert fake_time.sleeps == [20.0]
+    assert limiter.wait_time("k") == 20.0
+    limiter.acquire("other")  # another robot is not held up
+    fake_time.now += 20
+    limiter.acquire("k")
+    assert fake_time.sleeps == []  # it never sleeps
 
 
 async def test_webhook_bad_key_fails_without_leaking_it(rig: Rig) -> None:
@@ -159,14 +170,19 @@ async def test_robot_group_mention_is_answered_in_the_callback_as_a_finished_str
     reply = json.loads(opened(rig, text))
     assert reply["msgtype"] == "stream" and reply["stream"]["finish"] is True and reply["stream"]["id"]
     assert "帮助" in reply["stream"]["content"] or "工单" in reply["stream"]["content"]
-    status, text = await post_robot(rig, group_message(rig), nonce="6")  # WeCom's retry
-    assert status == 200 and opened(rig, text) == ""  # the first delivery carried the answer
+    # WeCom retries only when our answer did not reach it: the retry is answered again, the same
+    # words, signed with the retry's own timestamp and nonce.
+    status, text = await post_robot(rig, group_message(rig), nonce="6")
+    assert status == 200
+    again = json.loads(opened(rig, text))
+    assert again["stream"]["content"] == reply["stream"]["content"]
+    assert (json.loads(text)["nonce"], json.loads(text)["timestamp"]) == ("6", rig.ts)
     assert await rig.settle() == 0  # nothing left for response_url
     async with rig.bot.db.session() as session:
         [row] = (await session.exec(select(InboundLog))).all()
     assert (row.chat_id, row.user_id, row.text, row.mentions_bot) == ("wrgroup1", "zhangsan", "帮助", True)
     [out] = await outbox_rows(rig)
-    assert (out.status, out.last_error) == (OutboxStatus.sent, "passive reply")
+    assert out.status == OutboxStatus.sent and (out.claimed_by or "").startswith("passive:")
     assert rig.fake.requests == []
     assert rig.channels["wecom_robot"]._urls == {}  # answered: its response_url is not kept
 
@@ -304,8 +320,34 @@ async def test_mp_passive_reply_inside_the_callback(rig: Rig) -> None:
     assert rig.fake.calls("/cgi-bin/message/custom/send") == []
     [row] = await outbox_rows(rig)
     assert row.status == OutboxStatus.sent
-    status, text = await post_mp(rig, mp_text(rig, "帮助", "mp-1"), nonce="78")  # WeChat's retry
-    assert (status, text) == (200, "success")
+    # WeChat retries only when our answer did not reach it in time: the retry gets it again.
+    status, text = await post_mp(rig, mp_text(rig, "帮助", "mp-1"), nonce="78")
+    assert status == 200 and mp_answer(rig, text)["Content"] == reply["Content"]
+    assert parse_xml(text)["Nonce"] == "78"
+    assert await rig.settle() == 0
+    assert rig.fake.calls("/cgi-bin/message/custom/send") == []
+
+
+async def test_mp_answer_the_platform_stopped_waiting_for_goes_by_customer_service(rig: Rig) -> None:
+    """The handlers finish after WeChat gave up on the callback: the answer cannot be written, so
+    its replies are not taken as delivered; the customer-service API carries them."""
+    release = held_handler(rig, "mp")
+    rig.channels["mp"].passive_wait = 2.0
+    body = mp_text(rig, "楼道灯坏了", "mp-gone")
+    nonce = "55"
+    encrypt = mp_crypto(rig).encrypt(body)
+    params = {"signature": sha1_signature(MP_TOKEN, rig.ts, nonce), "timestamp": rig.ts, "nonce": nonce,
+              "encrypt_type": "aes", "msg_signature": mp_crypto(rig).signature(rig.ts, nonce, encrypt)}
+    envelope = render_xml({"ToUserName": "gh_account", "Encrypt": encrypt}).encode()
+    asyncio.get_running_loop().call_later(0.5, release.set)
+    with pytest.raises(asyncio.TimeoutError):  # WeChat stops waiting
+        await rig.client.post("/mp/callback", params=params, data=envelope, timeout=aiohttp.ClientTimeout(total=0.2))
+    await asyncio.sleep(0.6)  # the handlers finish, the answer finds no one
+    assert await rig.settle() == 1
+    [sent] = rig.fake.calls("/cgi-bin/message/custom/send")
+    assert json_of(sent)["text"]["content"] == "您的报修已受理"
+    [row] = await outbox_rows(rig)
+    assert row.status == OutboxStatus.sent and not (row.claimed_by or "").startswith("passive:")
 
 
 async def test_mp_slow_handling_answers_success_then_customer_service(rig: Rig) -> None:
@@ -486,3 +528,102 @@ async def test_a_signature_in_any_script_is_a_plain_refusal(rig: Rig) -> None:
     response = await rig.client.post("/wecom/robot/callback", params={
         "msg_signature": "签名", "timestamp": rig.ts, "nonce": "1"}, data=b'{"encrypt": "x"}')
     assert response.status in (400, 403)
+
+
+# ---------------------------------------------------------------- WeCom app: the per-member limit
+
+
+async def test_the_per_member_limit_is_kept_without_waiting_and_a_45033_is_not_a_failure(rig: Rig) -> None:
+    for i in range(40):
+        await queue(rig, OutboundMessage(platform="wecom_app", kind=OutboundKind.notice, text=f"通知 {i}",
+                                         user_id="gw-baxianlou-1"))
+    await queue(rig, OutboundMessage(platform="wecom_app", kind=OutboundKind.notice, text="别人的", user_id="cadre-x"))
+    start = time.perf_counter()
+    assert await rig.bot.outbox.flush() == 26  # 25 of 30 (5 kept for P0) + the other member's
+    assert rig.fake.refused == []  # WeCom never had to refuse: we counted first
+    await queue(rig, OutboundMessage(platform="wecom_app", kind=OutboundKind.notice, text="【紧急P0】着火",
+                                     user_id="gw-baxianlou-1", priority=URGENT))
+    assert await rig.bot.outbox.flush() == 1
+    assert json_of(rig.fake.calls("/cgi-bin/message/send")[-1])["text"]["content"] == "【紧急P0】着火"
+    rig.fake.inject("/cgi-bin/message/send", 45033)  # another process used this member's minute
+    await queue(rig, OutboundMessage(platform="wecom_app", kind=OutboundKind.notice, text="第三人", user_id="p3"))
+    assert await rig.bot.outbox.flush() == 0
+    rows = await outbox_rows(rig)
+    assert [r.status for r in rows].count(OutboxStatus.failed) == 0
+    held = [r for r in rows if r.status == OutboxStatus.pending]
+    assert len(held) == 16 and all(r.attempts == 0 for r in held)
+    assert all(r.last_error is None for r in held)  # waiting for a slot is not failing (/healthz)
+    rig.time.now += 61
+    rig.clock.advance(timedelta(seconds=61))
+    assert await rig.bot.outbox.flush() == 16
+    assert rig.fake.refused == []
+    assert elapsed(start) < 5  # nothing slept
+
+
+# ---------------------------------------------------------------- what the protocols leave to us
+
+
+def mp_subscribe(rig: Rig) -> str:
+    return render_xml({"ToUserName": "gh_account", "FromUserName": "o-new",
+                       "CreateTime": int(rig.clock.now().timestamp()), "MsgType": "event", "Event": "subscribe"})
+
+
+async def test_mp_counts_every_call_against_the_window_and_names_what_was_not_sent(rig: Rig) -> None:
+    """A subscribe opens 3 customer-service messages within a minute; each text piece counts."""
+    await post_mp(rig, mp_subscribe(rig))
+    await rig.settle()  # the subscribe's answer (帮助) went back passively: it costs nothing
+    long = "\n".join(f"第{i}行：" + "停水通知" * 40 for i in range(30))  # ~15 KB: 8 pieces of 2,048 bytes
+    await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text=long, user_id="o-new"))
+    assert await rig.bot.outbox.flush() == 0
+    calls = rig.fake.calls("/cgi-bin/message/custom/send")
+    assert len(calls) == 3  # what WeChat allows, not one call more
+    [row] = [r for r in await outbox_rows(rig) if r.user_id == "o-new" and r.kind == OutboundKind.notice]
+    assert row.status == OutboxStatus.failed
+    assert "3 of 3" not in (row.last_error or "") and "text part 4 of" in (row.last_error or "")
+    await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text="再一条", user_id="o-new"))
+    assert await rig.bot.outbox.flush() == 0  # the quota is spent, also for the next message
+    assert len(rig.fake.calls("/cgi-bin/message/custom/send")) == 3
+    rig.clock.advance(timedelta(minutes=2))
+    await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text="晚了", user_id="o-new"))
+    assert await rig.bot.outbox.flush() == 0  # a subscribe's window is one minute
+    assert "window closed" in ((await outbox_rows(rig))[-1].last_error or "")
+    await post_mp(rig, text_xml("o-new", "查询", "mp-new-1", to="gh_account", create=int(rig.clock.now().timestamp())))
+    await rig.settle()
+    await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text="现在可以", user_id="o-new"))
+    assert await rig.bot.outbox.flush() == 1  # a message of theirs opens 5 in 48 h
+
+
+async def test_robot_quote_and_at_reads_the_quote(rig: Rig) -> None:
+    await asyncio.to_thread(get_parser)  # loaded before, as the server does at start-up
+    payload = group_message(rig, "robot-q", "@网格通")
+    payload["quote"] = {"msgtype": "text", "text": {"content": "3号楼电梯又坏了，老人下不了楼"}}
+    _, text = await post_robot(rig, payload)
+    answer = json.loads(opened(rig, text))
+    assert "社区" in answer["stream"]["content"]  # read as a report (this chat is bound to no community)
+    async with rig.bot.db.session() as session:
+        [row] = (await session.exec(select(InboundLog))).all()
+    assert row.text == "3号楼电梯又坏了，老人下不了楼"
+    picture = group_message(rig, "robot-q2", "@网格通")
+    picture["quote"] = {"msgtype": "image", "image": {"url": "https://example.invalid/x"}}
+    _, text = await post_robot(rig, picture)
+    assert "文字" in json.loads(opened(rig, text))["stream"]["content"]  # the hint, never silence
+
+
+async def test_robot_late_reply_longer_than_one_answer_is_split_over_open_urls_or_named(rig: Rig) -> None:
+    release = asyncio.Event()
+    long = "\n".join("🚒 " + "消防通道被占用" * 30 for _ in range(40))  # ~25 KB: two 20,480-byte pieces
+
+    async def slow(ctx: Context) -> bool:
+        await release.wait()
+        await ctx.reply(long)
+        return True
+
+    rig.bot.registry.text_handlers.insert(0, slow)
+    rig.channels["wecom_robot"].passive_wait = 0.05
+    await post_robot(rig, group_message(rig, "robot-l1", "@网格通 消防通道"))
+    release.set()
+    assert await rig.settle() == 0
+    [first] = rig.fake.requests
+    assert len(json_of(first)["markdown"]["content"].encode()) <= 20480
+    [row] = await outbox_rows(rig)
+    assert row.status == OutboxStatus.failed and "1 of 2 parts sent" in (row.last_error or "")

@@ -124,19 +124,32 @@ async def test_a_failed_image_after_the_text_does_not_send_the_text_again(rig: R
     assert len(rig.fake.calls(UPLOAD)) == 1  # the media_id of the first attempt is used again
 
 
-async def test_an_image_over_2_mb_is_refused_before_upload(rig: Rig, tmp_path: Path) -> None:
-    big = tiny_png(tmp_path / "big.png", padding=MEDIA_LIMITS["image"])
+async def test_an_image_over_10_mb_is_refused_before_upload(rig: Rig, tmp_path: Path) -> None:
     api = rig.channels["wecom_app"].api
+    fine = tiny_png(tmp_path / "fine.png", padding=3 * 1024 * 1024)  # 3 MB: WeCom takes images up to 10 MB
+    assert await api.upload_media("image", fine.name, fine.read_bytes())
+    rig.fake.requests.clear()
+    big = tiny_png(tmp_path / "big.png", padding=MEDIA_LIMITS["image"])
     with pytest.raises(TransportError) as refused:
         await api.upload_media("image", big.name, big.read_bytes())
     assert not refused.value.retryable
-    assert "2 MB" in str(refused.value)
+    assert "10 MB" in str(refused.value)
     assert rig.fake.calls(UPLOAD) == []
     # The channel still gets the picture to people: as a file, which may be up to 20 MB.
     await queue(rig, digest((str(big),)))
     assert await rig.bot.outbox.flush() == 1
     assert [u.query["type"] for u in rig.fake.calls(UPLOAD)] == ["file"]
     assert len(media_ids(rig, SEND, "file")) == 1
+
+
+async def test_a_file_under_5_bytes_is_refused_before_the_call(rig: Rig) -> None:
+    api = rig.channels["wecom_app"].api
+    for size in (0, 4):
+        with pytest.raises(TransportError) as refused:
+            await api.upload_media("file", "tiny.txt", b"x" * size)
+        assert not refused.value.retryable and "5 bytes" in str(refused.value)
+    assert rig.fake.calls(UPLOAD) == []
+    assert await api.upload_media("file", "five.txt", b"x" * 5)
 
 
 async def test_a_file_over_20_mb_fails_the_row_but_the_rest_goes(rig: Rig, tmp_path: Path) -> None:
@@ -198,7 +211,7 @@ async def test_mp_sends_the_chart_as_an_image_inside_the_window(rig: Rig, tmp_pa
     assert image["msgtype"] == "image"
     [upload] = rig.fake.calls(UPLOAD)  # the form has no 公众号 message type: skipped
     assert upload.query["type"] == "image"
-    assert rig.fake.calls("/cgi-bin/token")  # the 公众号's own token, not the WeCom app's
+    assert rig.fake.calls("/cgi-bin/stable_token")  # the 公众号's own token, not the WeCom app's
     assert rig.fake.calls("/cgi-bin/gettoken") == []
     [media_id] = rig.fake.uploads
     assert image["image"] == {"media_id": media_id}

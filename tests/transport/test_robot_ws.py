@@ -306,7 +306,7 @@ async def test_bad_frames_are_ignored_without_dropping_the_connection(
     ticks.step()  # the connection still works: a ping goes out and is answered
     await fake_ws.wait_for(lambda: len(fake_ws.sent(CMD_PING)) == 1)
     assert robot.connected and robot.connections == 1
-    assert "not JSON" in caplog.text and "unknown cmd 'aibot_mystery'" in caplog.text
+    assert "not JSON" in caplog.text and "(cmd 'aibot_mystery') to no pending command" in caplog.text
     assert "msgid and from.userid are required" in caplog.text
 
 
@@ -331,3 +331,59 @@ def test_config_modes() -> None:
                              wecom_robot__encoding_aes_key="6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt").wecom_robot
     assert callback.mode == "callback" and callback.configured
     assert load_settings(None, wecom_robot__bot_id="b").wecom_robot.mode is None
+
+
+async def test_taken_over_by_another_connection_it_waits_ten_minutes_and_says_so(
+        fake_ws: FakeAibotWs, fake_time: FakeTime, caplog: pytest.LogCaptureFixture) -> None:
+    """Two processes with one bot knock each other off once a second if each redials at once."""
+    paused = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        fake_time.sleeps.append(seconds)
+        paused.set()
+        await go_on.wait()
+
+    robot = WeComRobotWs(fake_ws.bot_id, fake_ws.secret, None, url=fake_ws.url, monotonic=fake_time.monotonic,
+                         sleep=sleep, tick=Ticks().sleep, jitter=lambda: 1.0)
+    await robot.start()
+    try:
+        await asyncio.wait_for(robot.ready.wait(), 5)
+        await fake_ws.push({"cmd": "aibot_event_callback", "headers": {"req_id": "d-1"},
+                            "body": {"msgtype": "event", "event": {"eventtype": "disconnected_event"}}})
+        await asyncio.wait_for(paused.wait(), 5)
+        assert fake_time.sleeps == [600.0]  # not the 1 s back-off
+        assert robot.health()["state"] == "taken_over" and not robot.connected
+        assert "one connection per bot" in (robot.health()["error"] or "")
+        assert "took over" in caplog.text
+        assert fake_ws.subscribes == 1  # nothing dialled meanwhile
+        go_on.set()
+        await fake_ws.wait_for(lambda: fake_ws.subscribes == 2)  # ten minutes later it tries again
+        await asyncio.wait_for(robot.ready.wait(), 5)
+        assert robot.health() == {"state": "up", "connected": True, "error": None}
+    finally:
+        go_on.set()
+        await robot.stop()
+
+
+async def test_refused_subscribes_stop_after_three(fake_ws: FakeAibotWs, fake_time: FakeTime) -> None:
+    robot = WeComRobotWs(fake_ws.bot_id, "wrong-secret", None, url=fake_ws.url, monotonic=fake_time.monotonic,
+                         sleep=fake_time.sleep, tick=Ticks().sleep, jitter=lambda: 1.0)
+    await robot.start()
+    try:
+        assert robot._task is not None
+        await asyncio.wait_for(robot._task, 5)  # it gave up by itself
+        assert len(fake_ws.sent("aibot_subscribe")) == 3
+        assert robot.health()["state"] == "refused"
+        assert "40058" in (robot.health()["error"] or "")
+        assert "wrong-secret" not in (robot.health()["error"] or "")
+    finally:
+        await robot.stop()
+
+
+async def test_any_frame_that_is_not_a_callback_answers_its_req_id(lone: tuple[WeComRobotWs, Ticks]) -> None:
+    robot, _ = lone
+    answer = robot._expect("send-7")
+    robot._on_frame(json.dumps({"cmd": "aibot_send_msg", "headers": {"req_id": "send-7"}, "errcode": 0,
+                                "errmsg": "ok"}))
+    assert answer.done() and answer.result()["errcode"] == 0
