@@ -3,6 +3,7 @@ Time never really passes: sleeps are recorded by `FakeTime` and advance its cloc
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.demo_roster import demo_roster
+from bot.nlp.parser import get_parser
 from bot.server import make_web_app
 from bot.transport.intake import Intake
 from bot.transport.routes import CHANNELS_KEY, INTAKE_KEY, add_channels
@@ -126,6 +128,7 @@ async def rig(db_url: str, clock: FakeClock, fake: FakeWeCom, fake_time: FakeTim
     web_app = make_web_app(bot)
     transports.update(add_channels(web_app, bot, monotonic=fake_time.monotonic, sleep=fake_time.sleep,
                                    mp_api_base=fake.url))
+    await asyncio.to_thread(get_parser)  # loaded before the first message, as `gridbot serve` does
     client = TestClient(TestServer(web_app))
     await client.start_server()
     try:
