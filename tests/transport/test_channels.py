@@ -627,3 +627,15 @@ async def test_robot_late_reply_longer_than_one_answer_is_split_over_open_urls_o
     assert len(json_of(first)["markdown"]["content"].encode()) <= 20480
     [row] = await outbox_rows(rig)
     assert row.status == OutboxStatus.failed and "1 of 2 parts sent" in (row.last_error or "")
+
+
+async def test_mp_token_is_a_stable_token_that_revokes_no_one_elses(rig: Rig) -> None:
+    await post_mp(rig, mp_text(rig, "帮助", "mp-st"))
+    await rig.settle()
+    await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text="一", user_id="o-wang"))
+    await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text="二", user_id="o-wang"))
+    assert await rig.bot.outbox.flush() == 2
+    assert rig.fake.calls("/cgi-bin/token") == []  # the call that would revoke other systems' tokens
+    [fetch] = rig.fake.calls("/cgi-bin/stable_token")
+    assert json_of(fetch) == {"grant_type": "client_credential", "appid": rig.fake.app_id,
+                              "secret": rig.fake.app_secret, "force_refresh": False}
