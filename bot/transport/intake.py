@@ -30,7 +30,7 @@ class Intake:
                  replies: PassiveReplies | None = None) -> None:
         self.dispatcher, self.wake = dispatcher, wake
         self.replies = replies or PassiveReplies(dispatcher.db, dispatcher.clock)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # handling, and recording passive answers written
         self.by_inbound: dict[int, asyncio.Task[None]] = {}
 
     async def accept(self, message: InboundMessage, *, wake: bool = True) -> int | None:
@@ -102,23 +102,37 @@ class Intake:
 
     async def respond(self, request: web.Request, response: web.Response, answer: PassiveAnswer | None) -> web.Response:
         """Write a callback's answer; the replies it carries count as delivered only once it was
-        written (if the platform had stopped waiting, the outbox sends them at once instead)."""
+        written (if the platform had stopped waiting, the outbox sends them at once instead). The
+        outcome is recorded by a task registered before the answer goes out, so `drain` waits
+        for it."""
         if answer is None:
             return response
+        written: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._record(answer, written), name="passive-answer")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         try:
             await response.prepare(request)
             await response.write_eof()
         except (ConnectionError, RuntimeError) as exc:  # the client is gone: aiohttp cannot write
             log.info("passive answer not written (%s): the outbox sends it", type(exc).__name__)
-            with contextlib.suppress(Exception):
-                await self.replies.not_written(answer)
-            self.wake()
+            written.set_result(False)
             raise
-        try:
-            await self.replies.written(answer)
-        except Exception:  # written, but not recorded: after its hold the outbox may send it again
-            log.exception("passive answer written but not recorded")
+        except BaseException:
+            written.set_result(False)
+            raise
+        written.set_result(True)
         return response
+
+    async def _record(self, answer: PassiveAnswer, written: asyncio.Future[bool]) -> None:
+        try:
+            if await written:
+                await self.replies.written(answer)
+            else:
+                await self.replies.not_written(answer)
+                self.wake()
+        except Exception:  # not recorded: after its hold the outbox sends the replies (again, if written)
+            log.exception("the outcome of a passive answer was not recorded")
 
     async def drain(self) -> None:
         """Wait for every message accepted so far (tests, shutdown)."""
