@@ -595,7 +595,9 @@ async def withdraw(work: Work, actor: Actor, ticket: Ticket) -> str:
 
 
 async def rate(work: Work, actor: Actor, ticket: Ticket, satisfaction: str) -> str:
-    """满意/基本满意 closes a resolved ticket; 不满意 reopens it (also a closed one)."""
+    """满意/基本满意 closes a resolved ticket; 不满意 reopens it (also one closed as solved or
+    answered). Only the ticket's residents rate, and only a resolved ticket or one closed as fixed
+    or explained (TransitionError saying why otherwise)."""
     await check_reporter(work, actor, ticket)
     was_closed = ticket.state == State.closed
     transition(ticket.state, Action.rate, satisfaction=satisfaction, resolution=ticket.resolution)
