@@ -33,6 +33,7 @@ tickets_app = typer.Typer(help="Grid tickets.", no_args_is_help=True)
 schedule_app = typer.Typer(help="Planned reminders and digests.", no_args_is_help=True)
 report_app = typer.Typer(help="Report forms (附件5 monthly, 附件6 projects) as .xlsx.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Messages that could not be delivered: list and retry.", no_args_is_help=True)
+console_app = typer.Typer(help="The web console (/console/): local accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(roster_app, name="roster")
 app.add_typer(config_app, name="config")
@@ -40,6 +41,7 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(report_app, name="report")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(console_app, name="console")
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: $GRIDBOT_CONFIG).")
@@ -270,6 +272,37 @@ def tickets_export(
                                                                  out=sys.stdout, path=out))
     if out is not None:
         typer.echo(f"exported {count} tickets to {out}", err=True)
+
+
+# ------------------------------------------------------------------ console
+
+
+@console_app.command("add-user")
+def console_add_user(
+    im_user: Annotated[str, typer.Argument(help="The person's im_user in the roster (their WeCom userid).")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Read the password from standard input.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Create a console login for a roster person, or set a new password (which signs them out)."""
+    from bot.clock import SystemClock
+    from bot.services.console_auth import hasher_for, set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings(config, database__url=db)
+
+    async def work(session: AsyncSession) -> bool:
+        return await set_password(session, im_user, password, SystemClock().now(), hasher_for(settings.console))
+
+    try:
+        created = _in_database(settings, work)
+    except ValueError as exc:
+        raise _fail(str(exc), 1) from None
+    typer.echo(f"console account {'created' if created else 'updated'} for {im_user}")
 
 
 # ------------------------------------------------------------------ outbox

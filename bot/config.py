@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -149,6 +149,21 @@ class HealthConfig(_Section):
     channel_failures: int = Field(default=3, ge=1, le=1000)  # waiting messages a channel failed to send
 
 
+class ConsoleConfig(_Section):
+    """The web console (/console/): sessions, login limits, and WeCom web login."""
+
+    secret_key: SecretStr | None = None  # signs cookies; empty: a key generated once and kept in the database
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30)  # a session ends this long after login
+    idle_minutes: float = Field(default=60.0, gt=0, le=24 * 60)  # ... or after this long without a request
+    login_attempts: int = Field(default=5, ge=1, le=100)  # failed passwords per account (and 4x per address)
+    login_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)  # ... within this window
+    secure_cookies: Literal["auto", "always", "never"] = "auto"  # auto: Secure when the request came over HTTPS
+    wecom_login: bool = True  # offer WeCom web login (扫码登录) when [wecom] has corp_id, agent_id and secret
+    public_url: str = ""  # https://host as browsers reach it, for the WeCom login's redirect_uri
+    argon2_time_cost: int = Field(default=3, ge=1, le=20)  # password hashing (RFC 9106 low-memory profile)
+    argon2_memory_kib: int = Field(default=65536, ge=1024, le=4 * 1024 * 1024)
+
+
 class Settings(BaseSettings):
     """All of gridbot's configuration. Sections mirror the TOML file."""
 
@@ -165,6 +180,7 @@ class Settings(BaseSettings):
     calendar: CalendarConfig = CalendarConfig()
     duties: DutiesConfig = DutiesConfig()
     health: HealthConfig = HealthConfig()
+    console: ConsoleConfig = ConsoleConfig()
     files_dir: Path = Path("var/files")  # charts and forms the bot produces
     cache_dir: Path = Path("var/cache")  # caches the bot rebuilds when missing (jieba's dictionary)
     timezone: str = "Asia/Shanghai"

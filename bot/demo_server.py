@@ -24,8 +24,9 @@ from aiohttp import web
 from sqlmodel import select
 
 from bot.app import App, build_app
-from bot.clock import OffsetClock
+from bot.clock import OffsetClock, SystemClock
 from bot.config import Settings
+from bot.console.app import mount_console
 from bot.demo_roster import demo_roster
 from bot.domain.categories import category
 from bot.domain.periods import parse_month
@@ -64,7 +65,7 @@ UI_STRINGS = (
     N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
     N_("Monthly form (附件5, .xlsx)"), N_("Tickets and notices"), N_("Close"),
     N_("notice"), N_("reminder"), N_("digest"),  # the kinds of message, as tags on the page
-    N_("Photo"), N_("[photo]"),
+    N_("Photo"), N_("[photo]"), N_("Street office console"),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir
@@ -357,6 +358,7 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) ->
     web_app.router.add_post("/api/messages", post_message)
     web_app.router.add_post("/api/clock", move_clock)
     web_app.router.add_get("/api/events", events)
+    mount_console(web_app, bot, demo=True, session_clock=SystemClock())  # "+1 day" must not log people out
     web_app.on_shutdown.append(end_streams)
     web_app.cleanup_ctx.append(demo_background(bot, clock))
     return web_app

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.console.app import mount_console
 from bot.nlp.parser import get_parser
 from bot.recovery import Recovery
 from bot.services import health
@@ -100,6 +101,7 @@ async def run_server(settings: Settings) -> None:
     transports: dict[str, Transport] = {}
     bot = await build_app(settings, SystemClock(), transports, people_platform="wecom_app")
     web_app = make_web_app(bot)
+    mount_console(web_app, bot)
     transports.update(add_channels(web_app, bot))  # the outbox worker holds this same dict
     if not transports:
         log.warning("no channel is configured: fill in [wecom], [wecom_robot], [mp] or [bridge]")

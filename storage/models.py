@@ -372,3 +372,65 @@ class Project(SQLModel, table=True):
     results: str | None = None
     committed_at: datetime = _ts(nullable=False)
     done_at: datetime | None = _ts()
+
+
+class ConsoleAccount(SQLModel, table=True):
+    """A local web-console login for a roster person (`gridbot console add-user IM_USER`): only the
+    argon2 hash of the password is kept."""
+
+    __tablename__ = "console_account"
+
+    im_user: str = Field(primary_key=True, max_length=128)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries the token and its signature; only the token's hash is
+    stored, so a copy of the database opens no session. Ended by logout, age or idleness."""
+
+    __tablename__ = "console_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    im_user: str = Field(max_length=128, index=True)
+    method: str = Field(max_length=16)  # password, wecom, demo
+    created_at: datetime = _ts(nullable=False)
+    last_seen_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False, index=True)
+    flash: str | None = None  # one message for the next page (the answer to a form)
+
+
+class ConsoleLoginFailure(SQLModel, table=True):
+    """A refused login, by account and by address: the rate limit counts these (kept in the database
+    so every process and a restart see the same count)."""
+
+    __tablename__ = "console_login_failure"
+    __table_args__ = (Index("ix_console_login_failure_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160)  # user:<im_user> or ip:<address>
+    at: datetime = _ts(nullable=False)
+
+
+class ConsoleKey(SQLModel, table=True):
+    """The cookie-signing key when the config gives none: generated once, shared by every process."""
+
+    __tablename__ = "console_key"
+
+    id: int = Field(primary_key=True)
+    key: str = Field(max_length=128)
+    created_at: datetime = _ts(nullable=False)
+
+
+class PersonalDataView(SQLModel, table=True):
+    """Who saw a ticket's personal data (the resident's words, name, contact) in the console, and
+    when: the access record PIPL expects."""
+
+    __tablename__ = "personal_data_view"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False, index=True)
+    viewer: str = Field(max_length=128, index=True)  # im_user of the staff member
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    what: str = Field(max_length=32)  # ticket_detail, export, ...

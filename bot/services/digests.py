@@ -215,27 +215,7 @@ async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: 
 
 async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
                            last_day: date) -> list[Planned]:
-    quarter = (last_day.month - 1) // 3 + 1
-    first, last = quarter_days(last_day.year, quarter)
-    period = Period(f"{last_day.year}-Q{quarter}", first, last)
-    records = await load_period(session, period, s.tz, s.evening_hour)
-    start, end = span(first, last, s.tz)
-    tickets = await ticket_store.facts_touching(session, start, end)
-    by_handler: dict[str, list[TicketFacts]] = defaultdict(list)
-    for t in tickets:
-        if t.duplicate_of_id is None and t.resolved_at is not None and start <= t.resolved_at < end:
-            for person_id in credited(t):
-                by_handler[person_id].append(t)
-    rows: list[tuple[str, CadreQuarter]] = []
-    for posting in await postings(session):
-        totals = records.totals(posting.person.id)
-        handled = by_handler[posting.person.id]
-        rated = [t for t in handled if t.satisfaction]
-        rows.append((posting.community.id, CadreQuarter(
-            posting.person.name, posting.community.name, totals.days_in_community, totals.households,
-            len(handled), sum(1 for t in handled if t.due_at is None or t.resolved_at <= t.due_at),  # type: ignore[operator]
-            len(rated), sum(1 for t in rated if t.satisfaction in SATISFIED),
-        )))
+    period, rows = await quarter_rows(session, s.tz, s.evening_hour, last_day.year, (last_day.month - 1) // 3 + 1)
     out = []
     for reader in people:
         mine = [c for community, c in rows if reader.is_street and _covers(reader, community)]
@@ -267,6 +247,33 @@ def _share(part: int, whole: int) -> str:
     return f"{part}/{whole}" if whole else _("no data")
 
 
+async def quarter_rows(session: AsyncSession, tz: ZoneInfo, evening_hour: int, year: int,
+                       quarter: int) -> tuple[Period, list[tuple[str, CadreQuarter]]]:
+    """Every stationed cadre's quarter, with the community id (the ranking digest and the console
+    show the same figures)."""
+    first, last = quarter_days(year, quarter)
+    period = Period(f"{year}-Q{quarter}", first, last)
+    records = await load_period(session, period, tz, evening_hour)
+    start, end = span(first, last, tz)
+    tickets = await ticket_store.facts_touching(session, start, end)
+    by_handler: dict[str, list[TicketFacts]] = defaultdict(list)
+    for t in tickets:
+        if t.duplicate_of_id is None and t.resolved_at is not None and start <= t.resolved_at < end:
+            for person_id in credited(t):
+                by_handler[person_id].append(t)
+    rows: list[tuple[str, CadreQuarter]] = []
+    for posting in await postings(session):
+        totals = records.totals(posting.person.id)
+        handled = by_handler[posting.person.id]
+        rated = [t for t in handled if t.satisfaction]
+        rows.append((posting.community.id, CadreQuarter(
+            posting.person.name, posting.community.name, totals.days_in_community, totals.households,
+            len(handled), sum(1 for t in handled if t.due_at is None or t.resolved_at <= t.due_at),  # type: ignore[operator]
+            len(rated), sum(1 for t in rated if t.satisfaction in SATISFIED),
+        )))
+    return period, rows
+
+
 def _covers(reader: Reader, community_id: str) -> bool:
     """A street secretary sees the cadres stationed in the street's communities."""
     return reader.communities is None or community_id in reader.communities
@@ -285,15 +292,31 @@ async def _points_ranking(session: AsyncSession, s: DigestSettings, day: date,
 
 async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
                            year: int, month: int) -> list[Planned]:
+    period, lines = await month_indicators(session, s.tz, s.calendar, s.evening_hour, year, month)
+    out = []
+    for reader in people:
+        mine = [line for community, line in lines if reader.is_street and _covers(reader, community)]
+        if mine:
+            text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(
+                period=period.key), *mine])
+            out.append(Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(reader.person.im_user),
+                               text, OutboundKind.digest))
+    return out
+
+
+async def month_indicators(session: AsyncSession, tz: ZoneInfo, calendar: WorkCalendar, evening_hour: int,
+                           year: int, month: int) -> tuple[Period, list[tuple[str, str]]]:
+    """The month's red-line indicators as (community id, sentence): under 10 days in the community
+    without leave to make it up, and a second or third absence in the year."""
     first, last = month_days(year, month)
     period = Period(f"{year}-{month:02d}", first, last)
-    records = await load_period(session, period, s.tz, s.evening_hour)
-    year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), s.tz, s.evening_hour)
+    records = await load_period(session, period, tz, evening_hour)
+    year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), tz, evening_hour)
     lines: list[tuple[str, str]] = []
     for posting in await postings(session):
         pid, community = posting.person.id, posting.community.id
         totals = records.totals(pid)
-        leave_workdays = sum(1 for d in totals.leave_dates if s.calendar.is_workday(d))
+        leave_workdays = sum(1 for d in totals.leave_dates if calendar.is_workday(d))
         if totals.days_in_community < 10 and totals.days_in_community + leave_workdays < 10:
             lines.append((community, _("{name} ({community}): {days} days in the community in {period}, "
                                        "{leave} working days of leave.").format(
@@ -305,15 +328,7 @@ async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, 
                                        "{year}{flag}.").format(
                 name=posting.person.name, community=posting.community.name, n=absences, year=year,
                 flag=_(" (a third absence is a red line)") if absences >= 3 else "")))
-    out = []
-    for reader in people:
-        mine = [line for community, line in lines if reader.is_street and _covers(reader, community)]
-        if mine:
-            text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(
-                period=period.key), *mine])
-            out.append(Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(reader.person.im_user),
-                               text, OutboundKind.digest))
-    return out
+    return period, lines
 
 
 async def ticket_red_lines(session: AsyncSession, s: DigestSettings,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.domain import deadlines, points
 from bot.domain.categories import category
@@ -99,9 +100,14 @@ def normalise_no(value: str) -> str | None:
 
 
 def fmt_due(work: Work, when: datetime | None) -> str:
+    return due_text(when, work.tz)
+
+
+def due_text(when: datetime | None, tz: ZoneInfo) -> str:
+    """A deadline as people read it: “11/30” for the end of a day, else “11/30 17:30”."""
     if when is None:
         return "—"
-    local = work.local(when)
+    local = when.astimezone(tz)
     text = _("{month}/{day}").format(month=local.month, day=local.day)
     if local.time().hour != 23:  # deadlines at the end of a day show the day only
         text += f" {local:%H:%M}"

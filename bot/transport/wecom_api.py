@@ -225,6 +225,10 @@ class WeComApi:
         """POST JSON with bounded retries; returns the answer when errcode is 0."""
         return await self._call(path, lambda: {"json": payload}, params=params, with_token=with_token, url=url)
 
+    async def get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        """GET with the token and the same retries (look-ups such as `auth/getuserinfo`)."""
+        return await self._call(path, dict, params=params, method="GET")
+
     async def upload_media(self, kind: str, filename: str, data: bytes, *, reuse: bool = True) -> str:
         """Upload temporary media (`type=image|file`) and return its media_id.
 
@@ -259,7 +263,7 @@ class WeComApi:
 
     async def _call(self, path: str, body: Callable[[], dict[str, Any]], *, params: dict[str, str] | None = None,
                     with_token: bool = True, url: str | None = None,
-                    client_timeout: aiohttp.ClientTimeout | None = None) -> dict[str, Any]:
+                    client_timeout: aiohttp.ClientTimeout | None = None, method: str = "POST") -> dict[str, Any]:
         """One API call with the token and retry rules; `body` makes the request body afresh for
         every attempt (a multipart form can be sent only once)."""
         last: str = ""
@@ -273,7 +277,7 @@ class WeComApi:
                 token = await self.access_token()
                 query["access_token"] = token
             try:
-                data = await self._request("POST", path, params=query, url=url, client_timeout=client_timeout, **body())
+                data = await self._request(method, path, params=query, url=url, client_timeout=client_timeout, **body())
             except _Retry as exc:
                 last = str(exc)
                 continue

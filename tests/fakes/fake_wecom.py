@@ -63,6 +63,7 @@ class FakeWeCom:
     injected: dict[str, list[Action]] = field(default_factory=dict)
     gateway_status: list[int] = field(default_factory=list)  # answers of the bridge gateway endpoint
     uploads: dict[str, Upload] = field(default_factory=dict)
+    login_codes: dict[str, str] = field(default_factory=dict)  # OAuth code -> userid (one use each)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
     monotonic: Callable[[], float] = time.monotonic
@@ -106,6 +107,7 @@ class FakeWeCom:
         for path in ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/message/custom/send"):
             app.router.add_post(path, self._api)
         app.router.add_post("/cgi-bin/webhook/send", self._webhook)
+        app.router.add_get("/cgi-bin/auth/getuserinfo", self._getuserinfo)
         app.router.add_post("/cgi-bin/media/upload", self._media_upload)
         app.router.add_post("/robot/response/{id}", self._response_url)
         app.router.add_post("/gateway/outbound", self._gateway)
@@ -200,6 +202,26 @@ class FakeWeCom:
         if request.path == "/cgi-bin/message/send":
             answer |= {"invaliduser": "", "msgid": f"msg{next(self._seq)}"}
         return web.json_response(answer)
+
+    def login_code(self, userid: str) -> str:
+        """A code as WeCom hands the browser after the user scanned or authorised (web login)."""
+        code = f"code-{next(self._seq)}"
+        self.login_codes[code] = userid
+        return code
+
+    async def _getuserinfo(self, request: web.Request) -> web.Response:
+        """OAuth2 `auth/getuserinfo`: a code is good once; a non-member's code gives an openid."""
+        seen = await self._record(request)
+        if (injected := await self._injected(request.path)) is not None:
+            return injected
+        if (refused := self._token_error(seen.query.get("access_token", ""))) is not None:
+            return refused
+        userid = self.login_codes.pop(seen.query.get("code", ""), None)
+        if userid is None:
+            return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+        if userid.startswith("openid:"):
+            return web.json_response({"errcode": 0, "errmsg": "ok", "openid": userid[7:]})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": "ticket"})
 
     def _token_error(self, token: str) -> web.Response | None:
         if token in self.expired_tokens:

@@ -1,0 +1,102 @@
+"""干部履职: the stationed cadres of the viewer's area for a month, the quarterly ranking, the
+red-line indicators (worded as indicators), and the 附件5 / 附件6 downloads (the same writers as
+`gridbot report monthly` / `report projects`)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.console.app import console_of, lang_of, refuse, render, viewer_of
+from bot.console.export import XLSX
+from bot.domain.periods import parse_month
+from bot.forms.monthly import write_monthly
+from bot.forms.projects import write_projects
+from bot.i18n import _, using
+from bot.services import access, cadre_duties
+from bot.services.reports import previous_month_of
+
+
+def _month(request: web.Request) -> tuple[int, int]:
+    raw = request.query.get("month", "")
+    if raw:
+        try:
+            year, month = parse_month(raw)
+        except ValueError:
+            year = 0
+        if 2000 <= year <= 2100:
+            return year, month
+    bot = console_of(request).bot
+    return previous_month_of(bot.clock.now().astimezone(bot.settings.tz).date())
+
+
+def _allowed(request: web.Request) -> web.Response | None:
+    if viewer_of(request).roles & access.CADRE_WATCHERS:
+        return None
+    with using(lang_of(request)):
+        return refuse(request, 403, _("The cadres' duties are for the street, the community secretaries and the "
+                                      "cadres themselves."))
+
+
+async def cadres_page(request: web.Request) -> web.Response:
+    if (refused := _allowed(request)) is not None:
+        return refused
+    viewer = viewer_of(request)
+    bot = console_of(request).bot
+    year, month = _month(request)
+    async with bot.db.session() as session:
+        page = await cadre_duties.month_page(session, viewer.scope, year=year, month=month, tz=bot.settings.tz,
+                                             calendar=bot.calendar, evening_hour=bot.settings.duties.evening_hour)
+    return render(request, "cadres.html", page=page, month=f"{year}-{month:02d}", year=year)
+
+
+def _xlsx(body: bytes, ascii_name: str, name: str) -> web.Response:
+    return web.Response(body=body, headers={
+        "Content-Type": XLSX,
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
+
+
+async def monthly_download(request: web.Request) -> web.Response:
+    if (refused := _allowed(request)) is not None:
+        return refused
+    viewer = viewer_of(request)
+    bot = console_of(request).bot
+    year, month = _month(request)
+    async with bot.db.session() as session:
+        found = await cadre_duties.monthly_form(session, viewer.scope, request.match_info["person"], year=year,
+                                                month=month, tz=bot.settings.tz,
+                                                evening_hour=bot.settings.duties.evening_hour)
+    if found is None:
+        raise web.HTTPNotFound(text="no such cadre in your area")
+    posting, form = found
+    with tempfile.TemporaryDirectory() as tmp:
+        path = await asyncio.to_thread(write_monthly, form, Path(tmp) / "form.xlsx")
+        body = path.read_bytes()
+    return _xlsx(body, f"monthly-{year}-{month:02d}.xlsx",
+                 f"附件5-{posting.community.name}-{posting.person.name}-{year}-{month:02d}.xlsx")
+
+
+async def projects_download(request: web.Request) -> web.Response:
+    if (refused := _allowed(request)) is not None:
+        return refused
+    viewer = viewer_of(request)
+    bot = console_of(request).bot
+    year = _month(request)[0]
+    if request.query.get("year", "").isdigit() and 2000 <= int(request.query["year"]) <= 2100:
+        year = int(request.query["year"])
+    async with bot.db.session() as session:
+        blocks = await cadre_duties.projects_form(session, viewer.scope, year=year, tz=bot.settings.tz)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = await asyncio.to_thread(write_projects, year, blocks, Path(tmp) / "projects.xlsx")
+        body = path.read_bytes()
+    return _xlsx(body, f"projects-{year}.xlsx", f"附件6-{year}.xlsx")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/cadres", cadres_page)
+    app.router.add_get("/cadres/projects.xlsx", projects_download)
+    app.router.add_get("/cadres/{person}/monthly.xlsx", monthly_download)

@@ -1,0 +1,57 @@
+"""消息: messages that could not be delivered (retry them), group chats the roster does not bind,
+and the bot's health — for admins and street secretaries. No message text is shown: it may hold a
+resident's details."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.console.app import console_of, lang_of, redirect, refuse, render, viewer_of
+from bot.i18n import _, using
+from bot.services import access, console_auth, operations
+
+
+def _refused(request: web.Request) -> web.Response:
+    with using(lang_of(request)):
+        return refuse(request, 403, _("Only administrators and the street secretary see the message queue."))
+
+
+async def messages_page(request: web.Request) -> web.Response:
+    viewer = viewer_of(request)
+    if not viewer.roles & access.OPERATORS:
+        return _refused(request)
+    bot = console_of(request).bot
+    async with bot.db.session() as session:
+        ops = await operations.overview(session)
+    tz = bot.settings.tz
+    failed = [{"id": m.id, "at": m.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "platform": m.platform,
+               "to": m.chat_id or m.user_id or "", "kind": m.kind, "ticket": m.ticket_no or "",
+               "attempts": m.attempts, "error": m.last_error or ""} for m in ops.failed]
+    chats = [{"platform": c.platform, "chat_id": c.chat_id, "messages": c.messages,
+              "last": c.last_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")} for c in ops.unknown_chats]
+    return render(request, "messages.html", health=ops.health, failed=failed, chats=chats)
+
+
+async def retry(request: web.Request) -> web.Response:
+    viewer = viewer_of(request)
+    if not viewer.roles & access.OPERATORS:
+        return _refused(request)
+    bot = console_of(request).bot
+    form = await request.post()
+    ids = None if form.get("all") == "1" else [int(v) for v in form.getall("id", []) if str(v).isdigit()]
+    with using(lang_of(request)):
+        if ids == []:
+            message = _("Tick the messages to send again.")
+        else:
+            async with bot.db.transaction() as session:
+                queued = await operations.retry(session, ids, bot.clock.now())
+            bot.outbox.wake()
+            message = _("{n} message(s) queued again.").format(n=queued)
+        async with bot.db.transaction() as session:
+            await console_auth.set_flash(session, viewer.signed, message)
+    return redirect("/console/messages")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/messages", messages_page)
+    app.router.add_post("/messages/retry", retry)
