@@ -212,7 +212,9 @@ async def test_actions_go_through_the_ticket_service_like_chat(rig: Rig) -> None
         notices = (await session.exec(select(Outbox).where(Outbox.user_id == "resident-wang"))).all()
     assert (event.actor, event.actor_role, event.note) == ("sec-baxianlou", "community_secretary",
                                                             "电梯公司已修复，居民确认")
-    assert f"您反映的问题（工单{no}）已结案" in notices[-1].text
+    assert notices[-1].text == f"您反映的问题（工单{no}）已由社区书记结案：电梯公司已修复，居民确认"  # as from chat
+    await rig.bot.outbox.flush()
+    rig.transports["demo"].pop()
     assert "已结案" in (await rig.say("resident-wang", f"查询 {no}"))[0].text  # chat says what the console did
 
 
