@@ -223,6 +223,7 @@ def roster_import(
     roster = _load_roster(str(path))
     _in_database(settings, lambda session: replace_roster(session, roster))
     typer.echo(f"imported {roster.summary()}")
+    _say_encodings(roster)
 
 
 @roster_app.command("export")
@@ -246,6 +247,13 @@ def roster_check(path: Annotated[Path, typer.Argument(help="Roster folder or .xl
     """Validate a roster without importing it."""
     roster = _load_roster(str(path))
     typer.echo(f"ok: {roster.summary()}")
+    _say_encodings(roster)
+
+
+def _say_encodings(roster: Roster) -> None:
+    """How each CSV file was read, so an office knows its GBK file was taken as GBK."""
+    if roster.encodings:
+        typer.echo("read " + ", ".join(f"{name} as {enc}" for name, enc in sorted(roster.encodings.items())))
 
 
 # ------------------------------------------------------------------ tickets
@@ -350,13 +358,19 @@ def _xlsx(out: Path) -> None:
         raise _fail(f"--out must name an .xlsx file, not {out.name!r}")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates given on the command line: far from year 1 and 9999
+
+
 def _day_arg(text: str, name: str) -> Any:
     from datetime import date
 
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise _fail(f"{name} must be a date like 2026-12-01, not {text!r}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _fail(f"{name} must be a date from {FIRST_YEAR} to {LAST_YEAR}, not {text!r}")
+    return day
 
 
 @schedule_app.command("list")
@@ -376,6 +390,8 @@ def schedule_list(
     first, last = _day_arg(from_, "--from"), _day_arg(to, "--to")
     if last < first:
         raise _fail("--to is before --from")
+    if (last - first).days > 366:
+        raise _fail("--from and --to span more than a year: list a year at a time")
     with tempfile.TemporaryDirectory() as scratch:
         url = db or (f"sqlite+aiosqlite:///{scratch}/schedule.db" if roster else None)
         settings = _settings(config, **({"database__url": url} if url else {}))
@@ -410,6 +426,8 @@ def report_monthly(
         year, mon = parse_month(month)
     except ValueError as exc:
         raise _fail(f"--month: {exc}") from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _fail(f"--month must be from {FIRST_YEAR} to {LAST_YEAR}, not {month!r}")
     _xlsx(out)
     settings = _settings(config, database__url=db)
 
@@ -439,6 +457,8 @@ def report_projects(
     from bot.forms.projects import write_projects
     from bot.services.reports import project_blocks
 
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _fail(f"--year must be from {FIRST_YEAR} to {LAST_YEAR}, not {year}")
     _xlsx(out)
     settings = _settings(config, database__url=db)
     blocks = _in_database(settings, lambda session: project_blocks(session, year, settings.tz))

@@ -140,6 +140,9 @@ class DutiesConfig(_Section):
         return value
 
 
+ALERT_PLATFORMS = ("webhook", "bridge", "wecom_robot", "wecom_app", "mp")
+
+
 class HealthConfig(_Section):
     """When `/healthz` says `degraded` (and admins are told of a failing channel)."""
 
@@ -147,6 +150,18 @@ class HealthConfig(_Section):
     pending_minutes: int = Field(default=15, ge=1, le=10080)  # the oldest message waiting for delivery
     inbound_seconds: int = Field(default=60, ge=10, le=86400)  # the oldest acknowledged message not handled
     channel_failures: int = Field(default=3, ge=1, le=1000)  # waiting messages a channel failed to send
+    # Where admins are told when the channel that reaches them privately fails: "platform:chat_id",
+    # e.g. "webhook:<robot key>" (a secret: shown masked) or "bridge:<group id>".
+    alert_chats: list[SecretStr] = []
+
+    @field_validator("alert_chats")
+    @classmethod
+    def _platform_and_chat(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for chat in value:
+            platform, sep, chat_id = chat.get_secret_value().partition(":")
+            if not sep or not chat_id or platform not in ALERT_PLATFORMS:
+                raise ValueError(f"each must be platform:chat_id with platform one of {', '.join(ALERT_PLATFORMS)}")
+        return value
 
 
 class ConsoleConfig(_Section):

@@ -43,7 +43,9 @@ class Recovery:
         handling runs in background tasks). Raises if the database cannot be reached."""
         dispatcher = self.dispatcher
         now = dispatcher.clock.now()
-        async with dispatcher.db.transaction() as session:
+        # A worker's turn (SQLite: the in-process write lock), so the sweep never makes a callback's
+        # recording wait in SQLite's busy handler.
+        async with dispatcher.turns.processing(), dispatcher.db.transaction() as session:
             await inbound_store.renew_leases(session, dispatcher.lease, now=now)
             queued = dispatcher.inflight
             if len(queued) >= MAX_QUEUED:

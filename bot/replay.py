@@ -24,11 +24,13 @@ from zoneinfo import ZoneInfo
 from bot.app import App
 from bot.clock import FakeClock
 from bot.events import InboundMessage, MessageKind, OutboundMessage
+from bot.transport import limits
 from scheduler.runner import SimulatedScheduler, catch_up
 from storage.roster_store import chat_platforms
 
 _MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot", "kind"}
 _TICK_FIELDS = {"at", "tick"}
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a transcript's times: the clock's arithmetic stays far from year 1 and 9999
 _RESTART_FIELDS = {"at", "restart"}
 
 
@@ -78,6 +80,8 @@ def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") ->
 
 
 def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> Step:
+    if not limits.json_depth_ok(raw):
+        raise ValueError(f"JSON nested deeper than {limits.MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -91,6 +95,8 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     except ValueError:
         raise ValueError(f'"at" is not an ISO 8601 time: {data["at"]!r}') from None
     at = at if at.tzinfo else at.replace(tzinfo=tz)
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:
+        raise ValueError(f'"at" {at.date().isoformat()} is outside {FIRST_YEAR}–{LAST_YEAR}')
     if data.get("tick"):
         unknown = set(data) - _TICK_FIELDS
         if unknown:
@@ -118,12 +124,12 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     msg_id = data.get("msg_id") or "replay-" + hashlib.sha1(
         f"{at.isoformat()}|{chat}|{data['user']}|{data['text']}".encode()
     ).hexdigest()[:16]
-    message = InboundMessage(
+    message = limits.checked(InboundMessage(
         platform=str(data.get("platform") or default_platform), msg_id=str(msg_id),
         user_id=data["user"], text=data["text"], chat_id=chat,
         user_name=data.get("user_name"), mentions_bot=bool(data.get("mentions_bot", False)),
         sent_at=at, kind=kind,
-    )
+    ))
     return Step(number, at, message, platform_given=bool(data.get("platform")))
 
 

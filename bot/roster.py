@@ -7,7 +7,10 @@ a roster is validated whole before storage replaces the old one in one transacti
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +52,7 @@ PARENT_LEVELS: dict[UnitLevel, frozenset[UnitLevel | None]] = {
     UnitLevel.department: frozenset({None, UnitLevel.district, UnitLevel.street}),
 }
 CHAT_LEVELS = frozenset({UnitLevel.grid, UnitLevel.community})
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _PHONE = re.compile(r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -115,6 +119,7 @@ class Roster:
     units: list[Unit] = field(default_factory=list)
     people: list[PersonRole] = field(default_factory=list)
     chats: list[Chat] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict, compare=False)  # CSV file → encoding read
 
     def canonical(self) -> Roster:
         """The same roster in a stable order (parents before children, then by id), as exported."""
@@ -163,9 +168,16 @@ def parents_first(units: list[Unit]) -> list[Unit]:
 
 
 def read_roster(path: Path) -> Roster:
-    """Read and validate a roster folder or workbook; raise RosterError listing every bad row."""
+    """Read and validate a roster folder or workbook; raise RosterError listing every bad row (or,
+    for a file that cannot be read at all, one line saying why). `Roster.encodings` says how each
+    CSV file was decoded."""
+    encodings: dict[str, str] = {}
     if path.is_dir():
-        tables = {name: _read_csv(path / f"{name}.csv") for name in SHEETS}
+        tables = {}
+        for name in SHEETS:
+            tables[name], encoding = _read_csv(path / f"{name}.csv")
+            if encoding:
+                encodings[f"{name}.csv"] = encoding
     elif path.suffix.lower() == ".xlsx" and path.is_file():
         tables = _read_xlsx(path)
     else:
@@ -175,6 +187,10 @@ def read_roster(path: Path) -> Roster:
     for name, (label, header, rows) in tables.items():
         if header is None:
             problems.append(f"{label}: missing")
+            continue
+        unreadable = [f"{where}: {row['__error__']}" for where, row in rows if where.endswith(":?")]
+        if unreadable:  # the file as a whole (its encoding, a broken quote): its columns say nothing
+            problems += unreadable
             continue
         missing = [c for c in SHEETS[name] if c not in header]
         if missing:
@@ -187,34 +203,77 @@ def read_roster(path: Path) -> Roster:
     problems += validate(roster)
     if problems:
         raise RosterError(problems)
+    roster.encodings.update(encodings)
     return roster
 
 
 _Table = tuple[str, list[str] | None, list[tuple[str, dict[str, str]]]]
+MAX_FILE = 20 * 1024 * 1024  # bytes of one roster file: a street's roster is a few hundred KiB
+MAX_CELL = 1000  # characters of a cell in a column the roster does not read (a remark)
+# The stored columns' lengths (storage.models): checked here, so both databases take the same rows.
+COLUMN_LIMITS = {"id": 64, "name": 100, "level": 16, "parent_id": 64, "households": 9, "role": 32,
+                 "unit_id": 64, "phone": 32, "im_user": 128, "chat_id": 128, "platform": 16}
+MAX_HOUSEHOLDS = 1_000_000  # in one unit; more is a typo
 
 
-def _read_csv(file: Path) -> _Table:
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file as street offices save it, and the encoding it was read in: UTF-8
+    (with or without Excel's BOM), else GBK / GB18030 (Excel's “CSV” on Chinese Windows). ValueError
+    naming the first byte that fits none of them."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "UTF-8 with BOM"
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"marked UTF-8 but byte {exc.start + 3} is not UTF-8") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("saved as UTF-16 (Excel's “Unicode text”); save it as “CSV UTF-8” instead")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as utf8:
+        for encoding, name in (("gbk", "GBK"), ("gb18030", "GB18030")):
+            try:
+                return data.decode(encoding), name
+            except UnicodeDecodeError:
+                continue
+        raise ValueError(f"neither UTF-8 nor GBK/GB18030 (byte {utf8.start} is 0x{data[utf8.start]:02x}); "
+                         "save it as “CSV UTF-8”") from None
+
+
+def _read_csv(file: Path) -> tuple[_Table, str | None]:
+    """The table, and the encoding it was read in (None when the file is missing or unreadable)."""
     label = file.name
     if not file.is_file():
-        return label, None, []
-    rows: list[tuple[str, dict[str, str]]] = []
+        return (label, None, []), None
     try:
-        with file.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = [h.strip() for h in next(reader, [])]
-            for record in reader:
-                if not any(cell.strip() for cell in record):
-                    continue
-                rows.append((f"{label}:{reader.line_num}", _as_dict(header, [csv_unescape(c) for c in record])))
-    except UnicodeDecodeError as exc:
-        return label, [], [(f"{label}:?", {"__error__": f"not UTF-8 ({exc.reason})"})]
-    return label, header, rows
+        if file.stat().st_size > MAX_FILE:
+            raise ValueError(f"{file.stat().st_size // (1024 * 1024)} MiB; a roster file is at most "
+                             f"{MAX_FILE // (1024 * 1024)} MiB")
+        content, encoding = decode(file.read_bytes())
+    except (OSError, ValueError) as exc:
+        return (label, [], [(f"{label}:?", {"__error__": str(exc)})]), None
+    rows: list[tuple[str, dict[str, str]]] = []
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            rows.append((f"{label}:{reader.line_num}", _as_dict(header, [csv_unescape(c) for c in record])))
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB, a NUL byte, a broken quote
+        return (label, [], [(f"{label}:?", {"__error__": f"line {reader.line_num}: {exc}"})]), None
+    return (label, header, rows), encoding
 
 
 def _read_xlsx(file: Path) -> dict[str, _Table]:
+    """The three sheets; RosterError with one line when the file is not a workbook we can open."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(file, read_only=True, data_only=True)
+    _check_workbook(file)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file; each is one line for the office
+        raise RosterError([f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__}: "
+                           f"{str(exc)[:200]})"]) from None
     tables: dict[str, _Table] = {}
     try:
         for name in SHEETS:
@@ -230,9 +289,51 @@ def _read_xlsx(file: Path) -> dict[str, _Table]:
                 if any(record):
                     rows.append((f"{label}:{number}", _as_dict(header, record)))
             tables[name] = (label, header, rows)
+    except RosterError:
+        raise
+    except Exception as exc:
+        raise RosterError([f"{file.name}: a sheet cannot be read ({type(exc).__name__}: {str(exc)[:200]})"]) from None
     finally:
         workbook.close()
     return tables
+
+
+def _check_workbook(file: Path) -> None:
+    """Before openpyxl sees it: a zip (an .xlsx is one) within the size limit, with a workbook part,
+    and no XML part declaring a DOCTYPE or entities (an entity bomb would expand in memory)."""
+    if file.stat().st_size > MAX_FILE:
+        raise RosterError([f"{file.name}: {file.stat().st_size // (1024 * 1024)} MiB; a roster file is at most "
+                           f"{MAX_FILE // (1024 * 1024)} MiB"])
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+            names = {p.filename for p in parts}
+            if "xl/workbook.xml" not in names:
+                raise RosterError([f"{file.name}: a zip file but not an .xlsx workbook (no xl/workbook.xml)"])
+            if sum(p.file_size for p in parts) > 10 * MAX_FILE:
+                raise RosterError([f"{file.name}: unpacks to more than {10 * MAX_FILE // (1024 * 1024)} MiB"])
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    with archive.open(part) as fh:
+                        head = fh.read(4096)
+                    if _declares_entities(head):
+                        raise RosterError([f"{file.name}: {part.filename} declares a DOCTYPE or entities, "
+                                           "which Excel never writes; refused"])
+    except zipfile.BadZipFile:
+        raise RosterError([f"{file.name}: not an .xlsx workbook (not a zip file; an old .xls? save it as .xlsx)"]) \
+            from None
+    except (OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
+        # encrypted, an unknown compression, a damaged part
+        raise RosterError([f"{file.name}: cannot be unpacked ({type(exc).__name__}: {str(exc)[:200]})"]) from None
+
+
+def _declares_entities(head: bytes) -> bool:
+    """Whether the start of an XML part (where a DOCTYPE must be) has one, in UTF-8 or UTF-16."""
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+        text = head.decode(encoding, errors="ignore").upper()
+        if "<!DOCTYPE" in text or "<!ENTITY" in text:
+            return True
+    return False
 
 
 def _cell(value: Any) -> str:
@@ -247,6 +348,12 @@ def _as_dict(header: list[str], record: list[str]) -> dict[str, str]:
     values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header) if h}
     if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
         values["__error__"] = f"{len(record)} cells but {len(header)} columns in the header"
+    for column, value in list(values.items()):
+        most = COLUMN_LIMITS.get(column, MAX_CELL)
+        if len(value) > most:
+            values["__error__"] = f"{column}: {len(value)} characters; at most {most}"
+        elif _CONTROL.search(value):
+            values["__error__"] = f"{column}: contains control characters (NUL …); retype the cell"
     return values
 
 
@@ -310,8 +417,8 @@ def validate(roster: Roster) -> list[str]:
         if u.level not in levels:
             problems.append(f"{u.where}: level {u.level!r} is not one of {', '.join(sorted(levels))}")
             continue
-        if u.households is not None and u.households < 0:
-            problems.append(f"{u.where}: households cannot be negative")
+        if u.households is not None and not 0 <= u.households <= MAX_HOUSEHOLDS:
+            problems.append(f"{u.where}: households must be 0 to {MAX_HOUSEHOLDS:,}")
         parent = units.get(u.parent_id) if u.parent_id else None
         if u.parent_id and parent is None:
             problems.append(f"{u.where}: parent_id {u.parent_id!r} is not a unit in this roster")

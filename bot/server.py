@@ -10,11 +10,13 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.console.app import mount_console
+from bot.dispatch import RecordingFailed
 from bot.nlp.parser import get_parser
 from bot.recovery import Recovery
 from bot.services import health
@@ -77,8 +79,21 @@ def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
     return ctx
 
 
+@web.middleware
+async def unavailable(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A callback whose message could not be recorded (the database is out of reach) is answered
+    503 with a one-line reason, not a 500 with a traceback: it was not acknowledged, and the
+    platform sends it again."""
+    try:
+        return await handler(request)
+    except RecordingFailed as exc:
+        log.warning("%s %s: not recorded (%s); answered 503", request.method, request.path, exc)
+        return web.json_response({"ok": False, "error": "the database is unavailable; send it again later"},
+                                 status=503)
+
+
 def make_web_app(bot: App) -> web.Application:
-    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app = web.Application(client_max_size=1024 * 1024, middlewares=[unavailable])
     web_app[APP_KEY] = bot
     web_app.router.add_get("/healthz", healthz)
     return web_app

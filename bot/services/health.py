@@ -3,6 +3,7 @@ route around."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,10 +72,10 @@ async def check(db: Database, settings: Settings, now: datetime) -> dict[str, An
 async def alert_admins(db: Database, settings: Settings, people_platform: str, now: datetime, period: str) -> int:
     """Tell admins, once per `period`, about messages whose retries are spent and channels that keep
     failing (where and why, never what they said); how many alerts were queued. An admin is told
-    privately on `people_platform` unless that channel is failing: then in the chats bound to their
-    units on the other configured channels (a webhook robot, the bridge, the smart robot), so the
-    alert does not wait on the channel it is about. With no other channel it is queued anyway and
-    goes when the channel is back."""
+    privately on `people_platform` unless that channel is failing: then in `[health] alert_chats`
+    and the chats bound to their units, on the other configured channels (a webhook robot, the
+    bridge, the smart robot), so the alert does not wait on the channel it is about. With no other
+    channel it is queued anyway and goes when the channel is back."""
     queued = 0
     async with db.transaction() as session:
         failed = await outbox_store.failed(session)
@@ -98,25 +99,31 @@ async def alert_admins(db: Database, settings: Settings, people_platform: str, n
                 "once the cause is fixed."
             ).format(n=len(failed), where="\n".join(where))))
         others = settings.sending_platforms - bad
-        for admin in await people_with_role(session, "admin"):
-            routes: list[tuple[str, str | None, str | None, str]] = []
-            if people_platform not in bad and admin.im_user:
-                routes.append((people_platform, None, admin.im_user, admin.im_user))
-            else:
-                for chat in await chats_of_role(session, admin.id, "admin"):
-                    if chat.platform in others:
-                        routes.append((chat.platform, chat.chat_id, None, f"chat:{chat.platform}:{chat.chat_id}"))
-                if not routes and admin.im_user:  # nowhere else: it goes when the channel is back
-                    routes.append((people_platform, None, admin.im_user, admin.im_user))
-            for platform, chat_id, user_id, recipient in routes:
-                for duty, text in alerts:
-                    queued += await outbox_store.enqueue_once(
-                        session,
-                        OutboundMessage(platform=platform, kind=OutboundKind.notice, text=text, chat_id=chat_id,
-                                        user_id=user_id),
-                        duty=duty, period=period, recipient=recipient[:128], now=now,
-                    )
+        admins = await people_with_role(session, "admin")
+        routes: list[tuple[str, str | None, str | None, str]] = []  # platform, chat, user, recipient key
+        if people_platform not in bad:
+            routes = [(people_platform, None, a.im_user, a.im_user) for a in admins if a.im_user]
+        else:
+            chats = {(c.platform, c.chat_id) for a in admins for c in await chats_of_role(session, a.id, "admin")}
+            chats |= {tuple(chat.get_secret_value().split(":", 1)) for chat in settings.health.alert_chats}
+            routes = [(platform, chat, None, _chat_key(platform, chat))
+                      for platform, chat in sorted(chats) if platform in others]
+            if not routes:  # nowhere else: it goes when the channel is back
+                routes = [(people_platform, None, a.im_user, a.im_user) for a in admins if a.im_user]
+        for platform, chat_id, user_id, recipient in routes:
+            for duty, text in alerts:
+                queued += await outbox_store.enqueue_once(
+                    session,
+                    OutboundMessage(platform=platform, kind=OutboundKind.notice, text=text, chat_id=chat_id,
+                                    user_id=user_id),
+                    duty=duty, period=period, recipient=recipient[:128], now=now,
+                )
     return queued
+
+
+def _chat_key(platform: str, chat_id: str) -> str:
+    """The send-once key of an alert to a chat: a digest, since a webhook's chat id is its key."""
+    return f"chat:{platform}:{hashlib.sha256(chat_id.encode()).hexdigest()[:24]}"
 
 
 def _no_success_since(snapshot: Snapshot, row: Outbox) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from bot.events import InboundMessage, MessageKind
 
 MAX_ID = 128  # msg_id, user_id, chat_id: the inbound log's columns
+MAX_PLATFORM = 16
 MAX_NAME = 100  # user_name: the inbound log's column
 MAX_TEXT = 4000  # characters of one message (WeCom's own limit is 2,048 bytes)
 MAX_JSON_DEPTH = 32  # nesting of any JSON the bot reads (WeChat's payloads use 4)
@@ -105,6 +106,8 @@ def check_id(field: str, value: object) -> str:
 
 def checked(message: InboundMessage) -> InboundMessage:
     """The message as the inbound log may store it (see the module's rules), or BadInput."""
+    if not isinstance(message.platform, str) or not 0 < len(message.platform) <= MAX_PLATFORM:
+        raise BadInput(f'"platform" must be a name of at most {MAX_PLATFORM} characters')
     check_id("msg_id", message.msg_id)
     check_id("user_id", message.user_id)
     optional_id("chat_id", message.chat_id)

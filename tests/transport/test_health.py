@@ -10,13 +10,14 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config import HealthConfig, Settings
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.server import make_web_app
 from bot.services.health import alert_admins
 from storage import outbox_store
 from storage.db import Database
-from storage.models import ChatBinding
+from storage.inbound_store import InboundWriter
+from storage.models import ChatBinding, RoleGrant
 from tests.conftest import local
 from tests.transport.conftest import Rig, json_of
 
@@ -94,20 +95,31 @@ async def test_503_only_when_the_database_cannot_be_reached(settings: Settings, 
 
 
 async def test_admins_hear_of_a_failing_channel_over_another_one(rig: Rig) -> None:
-    async with rig.bot.db.transaction() as session:  # the street office's admin group, on the bridge
-        session.add(ChatBinding(platform="bridge", chat_id="admins-room", unit_id="wuma", name="管理员群"))
+    settings = rig.bot.settings.model_copy(update={"health": HealthConfig(alert_chats=["bridge:admins-room"])})
     for i in range(3):
         await queue_notice(rig, f"工单 {i}")
     await wecom_down(rig, 8)
     rig.clock.set(local(2026, 11, 2, 9, 45))
-    assert await alert_admins(rig.bot.db, rig.bot.settings, "wecom_app", rig.clock.now(), "2026-11-02") == 1
-    assert await alert_admins(rig.bot.db, rig.bot.settings, "wecom_app", rig.clock.now(), "2026-11-02") == 0
+    assert await alert_admins(rig.bot.db, settings, "wecom_app", rig.clock.now(), "2026-11-02") == 1
+    assert await alert_admins(rig.bot.db, settings, "wecom_app", rig.clock.now(), "2026-11-02") == 0
     await rig.bot.outbox.flush()
     [alert] = [json_of(c) for c in rig.fake.calls("/gateway/outbound")]
     assert alert["chat_id"] == "admins-room" and "wecom_app" in alert["text"] and "502" in alert["text"]
     assert "工单" not in alert["text"]  # where and why, never what
     sent_to_admin = [json_of(c) for c in rig.fake.calls("/cgi-bin/message/send") if json_of(c).get("touser") == "admin"]
     assert sent_to_admin == []  # not over the channel that is down
+
+
+async def test_an_admin_of_a_community_is_told_in_its_group(rig: Rig) -> None:
+    async with rig.bot.db.transaction() as session:  # the admin also sits in a community with a bridge group
+        session.add(ChatBinding(platform="bridge", chat_id="baxianlou-staff", unit_id="c-baxianlou", name="工作群"))
+        session.add(RoleGrant(person_id="p-admin", role="admin", unit_id="c-baxianlou"))
+    for i in range(3):
+        await queue_notice(rig, f"工单 {i}")
+    await wecom_down(rig, 8)
+    assert await alert_admins(rig.bot.db, rig.bot.settings, "wecom_app", rig.clock.now(), "2026-11-02") == 1
+    await rig.bot.outbox.flush()
+    assert [json_of(c)["chat_id"] for c in rig.fake.calls("/gateway/outbound")] == ["baxianlou-staff"]
 
 
 async def test_with_no_other_channel_the_alert_waits_for_the_failing_one(rig: Rig) -> None:
@@ -119,3 +131,30 @@ async def test_with_no_other_channel_the_alert_waits_for_the_failing_one(rig: Ri
         pending = [m for m in await outbox_store.claim_due(session, rig.clock.now() + timedelta(days=1))
                    if m.user_id == "admin"]
     assert [m.platform for m in pending] == ["wecom_app"]
+
+
+def test_alert_chats_name_a_platform_and_are_shown_masked() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="platform:chat_id"):
+        HealthConfig(alert_chats=["a-webhook-key-without-platform"])
+    settings = Settings(health=HealthConfig(alert_chats=["webhook:0b1c2d3e-secret"]))
+    assert "0b1c2d3e-secret" not in str(settings.redacted())
+
+
+async def test_a_message_that_cannot_be_recorded_is_a_503_not_a_traceback(rig: Rig) -> None:
+    from tests.transport.test_hostile import bridge, bridge_msg
+
+    recorder = rig.bot.dispatcher.recorder
+    kept, gone = recorder.writer, Database("postgresql+asyncpg://gridbot:gridbot@127.0.0.1:18169/nowhere")
+    recorder.writer = InboundWriter(gone)  # the database is out of reach
+    try:
+        status, answer = await bridge(rig, bridge_msg())
+    finally:
+        await recorder.writer.close()
+        await gone.dispose()
+        recorder.writer = kept
+    assert status == 503 and "send it again" in answer
+    status, _ = await bridge(rig, bridge_msg())  # the platform's retry, once it is back
+    assert status == 200
