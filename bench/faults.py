@@ -22,7 +22,7 @@ database back, the process killed — until every acknowledged message was handl
 
     .venv/bin/python bench/faults.py [--messages 240] [--outage 13] [--only kill,outage,two]
                                      [--pg postgresql://gridbot:gridbot@127.0.0.1:5432/gridbot_h16_faults]
-                                     [--port 18160]
+                                     [--port 18160] [--backends sqlite,postgres] [--logs DIR]
 """
 
 from __future__ import annotations
@@ -433,6 +433,12 @@ def show_logs(work: Path) -> None:
         print("\n".join(log.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
 
 
+def keep_logs(work: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for log in work.glob("*.log"):
+        (folder / log.name).write_bytes(log.read_bytes())
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=240)
@@ -440,11 +446,12 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="reports sent per second (at most 8 at a time)")
     parser.add_argument("--only", default="kill,outage,two")
     parser.add_argument("--pg", default="postgresql+asyncpg://gridbot:gridbot@127.0.0.1:5432/gridbot_h16_faults")
-    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--port", type=int, default=18160)
+    parser.add_argument("--logs", type=Path, help="keep the bots' logs in this folder")
     args = parser.parse_args()
     results: list[Result] = []
-    backends = ["sqlite"] + ([] if args.no_pg else ["postgres"])
+    backends = args.backends.split(",")
     for backend in backends:
         for name in args.only.split(","):
             with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
@@ -465,6 +472,8 @@ async def main() -> None:
                 print(json.dumps(result.__dict__, ensure_ascii=False), file=sys.stderr, flush=True)
                 if result.lost or result.handled_after is None:
                     show_logs(work)
+                if args.logs:
+                    keep_logs(work, args.logs)
     print("| backend | scenario | sent | acknowledged | unhandled at the fault | lost | tickets doubled | "
           "replies doubled | handled after (s) | note |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")

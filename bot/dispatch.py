@@ -365,8 +365,10 @@ class Dispatcher:
         total = 0
         while True:
             async with self.db.transaction() as session:
+                now = self.clock.now()
+                dead = dead_here(await inbound_store.other_holders(session, self.lease, now=now))
                 ids = await inbound_store.claim_unhandled(
-                    session, self.lease, now=self.clock.now(), own_grace=timedelta(0), exclude=self.inflight)
+                    session, self.lease, now=now, own_grace=timedelta(0), exclude=self.inflight, dead=dead)
             if not ids:
                 return total
             for inbound_id in ids:
@@ -378,6 +380,25 @@ def process_tag() -> str:
     """This process among all bot processes sharing the database: host, pid and a random tag (a
     restarted process with a reused pid is someone else)."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def dead_here(owners: list[str]) -> list[str]:
+    """The lease holders among `owners` that ran on this host and whose process is gone (a bot
+    restarted after `kill -9` takes its predecessor's rows at once instead of waiting out the
+    lease). A pid reused by another process only makes us wait for the lease, never take early."""
+    host, dead = socket.gethostname()[:40], []
+    for owner in owners:
+        owner_host, _, rest = owner.rpartition(":")[0].rpartition(":")
+        pid = rest if owner_host == host else ""
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(owner)
+        except OSError:  # alive, someone else's: not ours to judge
+            continue
+    return dead
 
 
 def _to_message(row: InboundLog) -> InboundMessage:

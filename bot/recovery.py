@@ -4,10 +4,11 @@ A message is acknowledged once it is in the inbound log; its handling then runs 
 process. That process may die (`kill -9`, a crash) or lose the database half-way (an outage fails
 the handling and leaves the row `received`). Every live process therefore runs `Recovery`: every
 few seconds it renews the lease on the rows it still has queued, and takes over rows that no live
-process is handling — a lease that ran out (its process is gone), or one of its own rows whose
-task died (the outage case), a few seconds old so that a row just recorded is left to the task
-that is about to handle it. A row is handled at most once whatever the race: handling re-reads
-the row under a row lock (PostgreSQL) or in SQLite's single writer and skips it when done."""
+process is handling — a lease that ran out (its process is gone), a lease of a process on this
+host that no longer exists (taken at once), or one of its own rows whose task died (the outage
+case), a few seconds old so that a row just recorded is left to the task about to handle it. A
+row is handled at most once whatever the race: handling re-reads the row under a row lock
+(PostgreSQL) or in SQLite's single writer and skips it when done."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, dead_here
 from storage import inbound_store
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ class Recovery:
                  interval: float = INTERVAL) -> None:
         self.dispatcher, self.wake, self.interval = dispatcher, wake, interval
         self._tasks: set[asyncio.Task[None]] = set()
-        self._outage_logged = False
 
     async def sweep(self) -> list[int]:
         """Renew this process's leases and take over what nobody handles; the ids taken (their
@@ -50,8 +50,9 @@ class Recovery:
             queued = dispatcher.inflight
             if len(queued) >= MAX_QUEUED:
                 return []
+            dead = dead_here(await inbound_store.other_holders(session, dispatcher.lease, now=now))
             ids = await inbound_store.claim_unhandled(
-                session, dispatcher.lease, now=now, own_grace=OWN_GRACE, exclude=queued, limit=BATCH)
+                session, dispatcher.lease, now=now, own_grace=OWN_GRACE, exclude=queued, dead=dead, limit=BATCH)
         if ids:
             log.info("taking over %d unhandled message(s)", len(ids))
         for inbound_id in ids:
@@ -70,17 +71,21 @@ class Recovery:
             self.wake()
 
     async def run(self) -> None:
-        """Sweep every `interval` seconds until cancelled; an outage is logged once, not per sweep."""
+        """Sweep every `interval` seconds until cancelled; an outage is logged when it starts (and
+        when its kind of error changes) and when it ends, not at every sweep."""
+        failing: str | None = None
         try:
             while True:
                 try:
                     await self.sweep()
-                    self._outage_logged = False
+                    if failing is not None:
+                        log.info("recovery sweep works again")
+                    failing = None
                 except Exception as exc:
-                    if not self._outage_logged:
-                        log.warning("recovery sweep failed (%s); retrying every %.0f s", type(exc).__name__,
-                                    self.interval)
-                        self._outage_logged = True
+                    kind = f"{type(exc).__name__} {getattr(getattr(exc, 'orig', None), 'sqlstate', '') or ''}".strip()
+                    if kind != failing:
+                        log.warning("recovery sweep failed (%s); retrying every %.0f s", kind, self.interval)
+                    failing = kind
                 await asyncio.sleep(self.interval)
         finally:
             for task in list(self._tasks):

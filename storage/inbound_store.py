@@ -207,28 +207,40 @@ async def same_kind_sent_since(
     return found is not None
 
 
-def _takeable(owner: str, now: datetime, own_before: datetime) -> Any:
-    """A `received` row no live process is handling: never leased, its lease ran out, or leased to
-    `owner` itself and older than `own_before` (a row of ours whose task died: an outage, a
-    cancelled shutdown)."""
+def _takeable(owner: str, now: datetime, own_before: datetime, dead: Collection[str] = ()) -> Any:
+    """A `received` row no live process is handling: never leased, its lease ran out, leased to a
+    process known to be `dead`, or leased to `owner` itself and older than `own_before` (a row of
+    ours whose task died: an outage, a cancelled shutdown)."""
     return (InboundLog.status == InboundStatus.received) & or_(
         col(InboundLog.lease_until).is_(None),
         col(InboundLog.lease_until) < now,
+        col(InboundLog.lease_owner).in_(list(dead)),
         (InboundLog.lease_owner == owner) & (col(InboundLog.received_at) <= own_before),
     )
 
 
+async def other_holders(session: AsyncSession, lease: Lease, *, now: datetime) -> list[str]:
+    """The other processes holding a running lease on received rows (to check which are alive)."""
+    rows = await session.exec(
+        select(InboundLog.lease_owner).where(
+            InboundLog.status == InboundStatus.received, col(InboundLog.lease_until) >= now,
+            col(InboundLog.lease_owner).is_not(None), InboundLog.lease_owner != lease.owner,
+        ).distinct())
+    return [owner for owner in rows.all() if owner is not None]
+
+
 async def claim_unhandled(
     session: AsyncSession, lease: Lease, *, now: datetime, own_grace: timedelta, exclude: Collection[int] = (),
-    limit: int = 100,
+    dead: Collection[str] = (), limit: int = 100,
 ) -> list[int]:
     """Take over up to `limit` received rows that no live process is handling (see `_takeable`;
-    rows of our own younger than `own_grace`, just recorded and about to be handled, are left),
+    rows of our own younger than `own_grace`, just recorded and about to be handled, are left; rows
+    of the `dead` processes are taken at once, whatever their lease),
     leasing them to `lease.owner` until now + `lease.length`; their ids in arrival order. Rows in
     `exclude` (what this process is handling right now) are skipped. PostgreSQL: rows another
     transaction holds are skipped (SKIP LOCKED) and the lease is written in the same transaction
     that read it, so two processes never take one row; SQLite serialises writers (BEGIN IMMEDIATE)."""
-    takeable = _takeable(lease.owner, now, now - own_grace)
+    takeable = _takeable(lease.owner, now, now - own_grace, dead)
     query = select(InboundLog.id).where(takeable).order_by(col(InboundLog.id)).limit(limit + len(exclude))
     if db_is_postgres(session):
         query = query.with_for_update(skip_locked=True)
@@ -244,10 +256,15 @@ async def claim_unhandled(
 
 async def renew_leases(session: AsyncSession, lease: Lease, *, now: datetime) -> int:
     """Extend the lease of every received row `lease.owner` holds (it is alive and has them queued);
-    how many."""
+    how many. PostgreSQL: a row locked right now is being handled (by us) and is skipped, so the
+    renewal never queues behind handlers, nor they behind it (a plain UPDATE would lock the rows one
+    by one and hold them to the end of the sweep)."""
+    mine = select(InboundLog.id).where(
+        InboundLog.status == InboundStatus.received, InboundLog.lease_owner == lease.owner)
+    if db_is_postgres(session):
+        mine = mine.with_for_update(skip_locked=True)
     result: Any = await session.exec(
-        update(InboundLog).where(  # type: ignore[call-overload]
-            InboundLog.status == InboundStatus.received, InboundLog.lease_owner == lease.owner)
+        update(InboundLog).where(col(InboundLog.id).in_(mine.scalar_subquery()))  # type: ignore[call-overload]
         .values(lease_until=now + lease.length))
     return int(result.rowcount or 0)
 

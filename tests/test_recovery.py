@@ -142,3 +142,23 @@ async def test_recovery_at_start_up_leaves_rows_a_live_process_holds(harness: Ha
     assert await harness.app.dispatcher.record(msg("mine")) is not None
     assert await harness.app.dispatcher.recover() == 1
     assert await statuses(harness.app) == {"held": InboundStatus.received, "mine": InboundStatus.done}
+
+
+async def test_rows_of_a_process_on_this_host_that_is_gone_are_taken_at_once(harness: Harness) -> None:
+    import os
+    import socket
+    import sys
+
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()  # a pid that no longer runs: the process that recorded the row was killed
+    dispatcher = harness.app.dispatcher
+    dead_lease = inbound_store.Lease(f"{socket.gethostname()[:40]}:{gone.pid}:deadbeef", LEASE)
+    alive_lease = inbound_store.Lease(f"{socket.gethostname()[:40]}:{os.getppid()}:cafe0001", LEASE)
+    elsewhere = inbound_store.Lease(f"another-host:{gone.pid}:00000001", LEASE)
+    for name, lease in (("dead", dead_lease), ("alive", alive_lease), ("elsewhere", elsewhere)):
+        dispatcher.recorder.lease = lease
+        assert await dispatcher.record(msg(name, user=f"resident-{name}")) is not None
+    dispatcher.recorder.lease = dispatcher.lease
+    assert await dispatcher.recover() == 1  # no waiting for the dead one's lease; the others may be alive
+    assert await statuses(harness.app) == {"dead": InboundStatus.done, "alive": InboundStatus.received,
+                                           "elsewhere": InboundStatus.received}
