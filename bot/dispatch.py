@@ -108,20 +108,22 @@ class WriteTurns:
 class Workers:
     """A few processing slots; a message that may report an emergency gets the next free one
     before the others waiting, so a fire reported behind a flood of a thousand messages is handled
-    (and its P0 notices queued) at once, not after the flood."""
+    (and its P0 notices queued) at once, not after the flood. Among equals the oldest message
+    (`oldest`: its inbound id) goes first: after an outage or a restart the messages taken over are
+    older than the burst the platform sends on reconnecting, and are handled before it."""
 
     def __init__(self, slots: int) -> None:
         self._free = slots
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[int, int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
 
     @asynccontextmanager
-    async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+    async def turn(self, *, urgent: bool = False, oldest: int = 0) -> AsyncIterator[None]:
         if self._free > 0 and not self._waiting:
             self._free -= 1
         else:
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            heapq.heappush(self._waiting, (0 if urgent else 1, next(self._order), future))
+            heapq.heappush(self._waiting, (0 if urgent else 1, oldest, next(self._order), future))
             try:
                 await future
             except asyncio.CancelledError:
@@ -135,7 +137,7 @@ class Workers:
 
     def _release(self) -> None:
         while self._waiting:
-            _, _, future = heapq.heappop(self._waiting)
+            _, _, _, future = heapq.heappop(self._waiting)
             if not future.done():
                 future.set_result(None)  # the slot goes straight to the most urgent waiter
                 return
@@ -304,7 +306,7 @@ class Dispatcher:
             message = _to_message(row)
         lock = self._locks.setdefault(message.session_key, asyncio.Lock())
         # The session's lock first: a worker is never held by a message waiting for its turn.
-        async with lock, self._workers.turn(urgent=may_be_urgent(message.text)):
+        async with lock, self._workers.turn(urgent=may_be_urgent(message.text), oldest=inbound_id):
             try:
                 async with self.turns.processing(deadline):
                     await self._handle(inbound_id, message)

@@ -52,8 +52,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
-    """aiohttp cleanup context: recover, catch up, then run the outbox, the recovery sweep and the
-    scheduler."""
+    """aiohttp cleanup context: catch up, then run the outbox, the recovery sweep (its first sweep at
+    once takes over what the last run left, handled in the background while callbacks are already
+    answered) and the scheduler."""
 
     async def ctx(_: web.Application) -> AsyncIterator[None]:
         # Load the parser (jieba's dictionary, the model) before the first message, off the event
@@ -61,9 +62,6 @@ def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
         # collection over those objects would stall callbacks for ~100 ms.
         await asyncio.to_thread(get_parser)
         gc.freeze()
-        recovered = await bot.dispatcher.recover()
-        if recovered:
-            log.info("processed %d message(s) left unfinished by the last run", recovered)
         await catch_up(bot.jobs, bot.job_context)
         worker = asyncio.create_task(bot.outbox.run(), name="outbox")
         recovery = asyncio.create_task(Recovery(bot.dispatcher, bot.outbox.wake).run(), name="recovery")

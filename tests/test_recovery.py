@@ -5,6 +5,7 @@ processes are two bots (each its own engine and lease) on one database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -162,3 +163,42 @@ async def test_rows_of_a_process_on_this_host_that_is_gone_are_taken_at_once(har
     assert await dispatcher.recover() == 1  # no waiting for the dead one's lease; the others may be alive
     assert await statuses(harness.app) == {"dead": InboundStatus.done, "alive": InboundStatus.received,
                                            "elsewhere": InboundStatus.received}
+
+
+async def test_a_free_worker_slot_goes_to_the_oldest_waiting_message() -> None:
+    from bot.dispatch import Workers
+
+    slots, order = Workers(1), []
+    release = asyncio.Event()
+
+    async def handle(inbound_id: int) -> None:
+        async with slots.turn(oldest=inbound_id):
+            order.append(inbound_id)
+            await release.wait()
+
+    first = asyncio.create_task(handle(50))  # holds the only slot
+    await asyncio.sleep(0)
+    burst = [asyncio.create_task(handle(i)) for i in (51, 52, 53)]  # the burst after a reconnect…
+    await asyncio.sleep(0)
+    taken_over = asyncio.create_task(handle(7))  # …then a message taken over from before the outage
+    await asyncio.sleep(0)
+    cancelled = asyncio.create_task(handle(3))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    release.set()
+    await asyncio.gather(first, *burst, taken_over, cancelled, return_exceptions=True)
+    assert order == [50, 7, 51, 52, 53]
+
+
+async def test_a_slot_granted_to_a_cancelled_waiter_is_passed_on() -> None:
+    from bot.dispatch import Workers
+
+    slots = Workers(1)
+    async with slots.turn(oldest=1):
+        waiter = asyncio.create_task(slots.turn(oldest=2).__aenter__())
+        await asyncio.sleep(0)
+    waiter.cancel()  # granted on release, cancelled before it could run
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiter
+    async with asyncio.timeout(1), slots.turn(oldest=3):
+        pass  # the slot was not lost
