@@ -62,9 +62,10 @@ def background(bot: App) -> Callable[[web.Application], AsyncIterator[None]]:
         # collection over those objects would stall callbacks for ~100 ms.
         await asyncio.to_thread(get_parser)
         gc.freeze()
-        await catch_up(bot.jobs, bot.job_context)
-        worker = asyncio.create_task(bot.outbox.run(), name="outbox")
+        # Recovery first: what the last run left is handled while the scheduler catches up.
         recovery = asyncio.create_task(Recovery(bot.dispatcher, bot.outbox.wake).run(), name="recovery")
+        worker = asyncio.create_task(bot.outbox.run(), name="outbox")
+        await catch_up(bot.jobs, bot.job_context)
         scheduler = start_scheduler(bot.jobs, bot.job_context)
         yield
         scheduler.shutdown(wait=False)
