@@ -102,20 +102,26 @@ class BoardRow:
 async def board(
     session: AsyncSession, area: Area, q: BoardQuery, *, offset: int, limit: int,
 ) -> tuple[list[BoardRow], int]:
-    """One page of tickets and how many match in all."""
-    grid, community = aliased(OrgUnit), aliased(OrgUnit)
+    """One page of tickets and how many match in all. The page's ids are chosen first (sorting
+    narrow rows), then only those tickets are loaded with their place and handler names."""
     total = (await session.exec(_filtered(select(func.count()).select_from(Ticket), area, q))).one()
     order = _SORT_COLUMNS.get(q.sort, Ticket.created_at)
     ordering = [col(order).desc() if q.descending else col(order).asc(),
                 col(Ticket.id).desc() if q.descending else col(Ticket.id).asc()]
-    query = _filtered(
+    ids = list((await session.exec(_filtered(select(Ticket.id), area, q).order_by(*ordering)
+                                   .offset(offset).limit(limit))).all())
+    if not ids:
+        return [], int(total)
+    grid, community = aliased(OrgUnit), aliased(OrgUnit)
+    rows = (await session.exec(
         select(Ticket, grid.name, community.name, Person.name)
         .outerjoin(grid, grid.id == Ticket.grid_id)
         .outerjoin(community, community.id == Ticket.community_id)
-        .outerjoin(Person, Person.id == Ticket.assignee_id), area, q,
-    ).order_by(*ordering).offset(offset).limit(limit)
-    rows = (await session.exec(query)).all()
-    return [BoardRow(t, g, c, a) for t, g, c, a in rows], int(total)
+        .outerjoin(Person, Person.id == Ticket.assignee_id)
+        .where(col(Ticket.id).in_(ids)))).all()
+    place = {ticket_id: n for n, ticket_id in enumerate(ids)}
+    ordered = sorted(rows, key=lambda row: place[row[0].id])
+    return [BoardRow(t, g, c, a) for t, g, c, a in ordered], int(total)
 
 
 async def state_counts(session: AsyncSession, area: Area, q: BoardQuery) -> dict[str, int]:

@@ -215,7 +215,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers.setdefault("Cache-Control", "no-store")
+    # pages hold personal data: never cached; the stylesheet may be, for an hour
+    response.headers.setdefault("Cache-Control", "max-age=3600" if request.path.startswith("/console/static/")
+                                else "no-store")
     if new_pre is not None:
         set_cookie(response, request, bot.settings.console.secure_cookies, PRE_COOKIE, console.signer.sign(new_pre))
     if ended:
