@@ -40,8 +40,10 @@ app.add_typer(config_app, name="config")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(report_app, name="report")
+kf_app = typer.Typer(help="微信客服 (WeCom customer service): the links residents open.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(console_app, name="console")
+app.add_typer(kf_app, name="kf")
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: $GRIDBOT_CONFIG).")
@@ -464,6 +466,66 @@ def report_projects(
     blocks = _in_database(settings, lambda session: project_blocks(session, year, settings.tz))
     write_projects(year, blocks, out)
     typer.echo(f"wrote {out}", err=True)
+
+
+# ------------------------------------------------------------------ 微信客服
+
+
+@kf_app.command("link")
+def kf_link(
+    open_kfid: Annotated[str | None, typer.Option("--open-kfid", help="KF account (wk…); default: "
+                                                 "[wecom_kf] open_kfid.")] = None,
+    scene: Annotated[list[str] | None, typer.Option("--scene", help="Only this scene (repeatable); default: "
+                                                    "every wecom_kf chat of the roster.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='JSON lines {"scene", "unit", "name", "url"}.')] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Print the 微信客服 link to share for each community (kf/add_contact_way, one scene each).
+
+    A scene is bound to its community (or grid) in the roster's `chats` sheet: platform wecom_kf,
+    chat_id = the scene. A resident who opens that link has their reports filed there."""
+    from bot.transport.wecom_api import TokenSource, WeComApi, WeComApiError
+    from bot.transport.wecom_kf import contact_link
+    from storage.roster_store import chats_on
+
+    settings = _settings(config, database__url=db)
+    kf = settings.wecom_kf
+    kfid = open_kfid or kf.open_kfid
+    if not kfid:
+        raise _fail("give --open-kfid or set [wecom_kf] open_kfid")
+    if not kf.corp_id or kf.secret is None or not kf.secret.get_secret_value():
+        raise _fail("[wecom_kf] corp_id and secret (the 微信客服 secret) are needed to ask WeChat for links")
+    secret = kf.secret.get_secret_value()
+
+    async def bound(session: AsyncSession) -> list[tuple[str, str, str]]:
+        return [(chat.chat_id, unit.id, unit.name) for chat, unit in await chats_on(session, "wecom_kf")]
+
+    rows = _in_database(settings, bound)
+    if scene:
+        known = {r[0]: r for r in rows}
+        rows = [known.get(s, (s, "", "")) for s in scene]
+    if not rows:
+        raise _fail("no 微信客服 scenes in the roster: add a row per community to the `chats` sheet with "
+                    "platform wecom_kf and a scene as chat_id (e.g. c-baxianlou), import it, run this again", 1)
+
+    async def ask() -> list[tuple[tuple[str, str, str], str]]:
+        api = WeComApi(kf.api_base, TokenSource.wecom(kf.corp_id, secret))
+        try:
+            return [(row, await contact_link(api, kfid, row[0])) for row in rows]
+        finally:
+            await api.http.close()
+
+    try:
+        links = asyncio.run(ask())
+    except (ValueError, WeComApiError) as exc:
+        raise _fail(f"no link: {exc}", 1) from None
+    for (scene_id, unit_id, name), url in links:
+        if as_json:
+            typer.echo(json.dumps({"scene": scene_id, "unit": unit_id or None, "name": name or None, "url": url},
+                                  ensure_ascii=False))
+        else:
+            typer.echo(f"{name or '(not in the roster)'}\t{scene_id}\t{url}")
 
 
 # ------------------------------------------------------------------ parse / config

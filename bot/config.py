@@ -108,6 +108,26 @@ class MpConfig(_Section):
         return bool(self.app_id and self.token)
 
 
+class WeComKfConfig(_Section):
+    """微信客服 (WeCom customer service): residents on personal WeChat open the community's KF link
+    and talk to the bot 1:1. The callback only says "there is something new"; the messages are
+    pulled with `kf/sync_msg` using the 微信客服 secret."""
+
+    corp_id: str = ""
+    secret: SecretStr | None = None  # the 微信客服 secret (微信客服 → API), not the app's
+    token: SecretStr | None = None
+    encoding_aes_key: SecretStr | None = None
+    open_kfid: str = ""  # the KF account the bot answers for (wk…)
+    api_base: str = WECOM_API
+    welcome: str | None = None  # answer to `enter_session`; None: the built-in one, "": none
+
+    _aes = field_validator("encoding_aes_key")(_check_aes_key)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.token and self.encoding_aes_key and self.open_kfid)
+
+
 class BridgeConfig(_Section):
     secret: SecretStr | None = None
     outbound_url: str = ""
@@ -191,6 +211,7 @@ class Settings(BaseSettings):
     wecom: WeComConfig = WeComConfig()
     wecom_robot: WeComRobotConfig = WeComRobotConfig()
     mp: MpConfig = MpConfig()
+    wecom_kf: WeComKfConfig = WeComKfConfig()
     bridge: BridgeConfig = BridgeConfig()
     calendar: CalendarConfig = CalendarConfig()
     duties: DutiesConfig = DutiesConfig()

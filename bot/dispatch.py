@@ -35,7 +35,7 @@ from bot.registry import Registry
 from storage import inbound_store, outbox_store
 from storage.db import Database
 from storage.models import InboundLog, InboundStatus
-from storage.roster_store import find_chat, find_member
+from storage.roster_store import find_chat, find_member, find_private_place
 
 log = logging.getLogger(__name__)
 
@@ -329,7 +329,7 @@ class Dispatcher:
             place = (
                 await find_chat(session, message.platform, message.chat_id)
                 if message.chat_id
-                else None
+                else await find_private_place(session, message.platform, message.user_id)
             )
             ctx = Context(
                 session=session, message=message, inbound_id=inbound_id,

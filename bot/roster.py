@@ -19,6 +19,8 @@ from typing import Any
 from bot.forms.inert import csv_unescape, csv_value, put
 from storage.models import Platform, Role, UnitLevel
 
+_KF_SCENE = re.compile(r"[0-9A-Za-z_-]{1,32}")  # what kf/add_contact_way takes as a scene
+
 UNITS_COLUMNS = ("id", "name", "level", "parent_id", "households")
 PEOPLE_COLUMNS = ("id", "name", "role", "unit_id", "phone", "im_user")
 CHATS_COLUMNS = ("chat_id", "unit_id", "platform", "name")
@@ -486,6 +488,9 @@ def validate(roster: Roster) -> list[str]:
             problems.append(
                 f"{c.where}: platform {c.platform!r} is not one of {', '.join(sorted(platforms))}"
             )
+        elif c.platform == Platform.wecom_kf and c.chat_id and not _KF_SCENE.fullmatch(c.chat_id):
+            problems.append(f"{c.where}: a wecom_kf chat_id is the scene of a 微信客服 link: 1-32 characters "
+                            f"of 0-9, a-z, A-Z, _ and -, not {c.chat_id!r}")
         unit = units.get(c.unit_id)
         if unit is None:
             problems.append(f"{c.where}: unit_id {c.unit_id!r} is not a unit in this roster")

@@ -46,6 +46,7 @@ class Platform(StrEnum):
     wecom_robot = "wecom_robot"
     mp = "mp"
     bridge = "bridge"
+    wecom_kf = "wecom_kf"
     demo = "demo"
 
 
@@ -434,3 +435,38 @@ class PersonalDataView(SQLModel, table=True):
     viewer: str = Field(max_length=128, index=True)  # im_user of the staff member
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     what: str = Field(max_length=32)  # ticket_detail, export, ...
+
+
+class KfCursor(SQLModel, table=True):
+    """Where reading a 微信客服 account's messages (`kf/sync_msg`) goes on, and who reads now.
+
+    `cursor` moves only after the messages before it are in the inbound log, so a crash re-reads a
+    page (dropped there by msgid) and never skips one. One process reads at a time: it holds the
+    row (`holder`, until `lease_until`); a callback arriving meanwhile sets `pending` (and leaves
+    its `token`), and the holder reads again before letting go, so nothing announced is missed."""
+
+    __tablename__ = "kf_cursor"
+
+    open_kfid: str = Field(primary_key=True, max_length=64)
+    cursor: str | None = Field(default=None, max_length=128)
+    holder: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts()
+    pending: bool = False
+    token: str | None = Field(default=None, max_length=256)
+    token_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+
+
+class KfCustomer(SQLModel, table=True):
+    """A resident talking to the bot through 微信客服: which link (scene) they came in by, which
+    places their reports, and WeChat's reply window (48 h after their last message, 5 messages)."""
+
+    __tablename__ = "kf_customer"
+
+    external_userid: str = Field(primary_key=True, max_length=128)
+    open_kfid: str = Field(max_length=64)
+    scene: str | None = Field(default=None, max_length=32)
+    entered_at: datetime | None = _ts()
+    entry_msgid: str | None = Field(default=None, max_length=128)
+    last_message_at: datetime | None = _ts()
+    sent_in_window: int = 0

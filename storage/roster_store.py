@@ -10,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.roster import IM_USER_PLATFORMS, Chat, PersonRole, Roster, Unit, parents_first
-from storage.models import ChatBinding, OrgUnit, Person, PersonOtherId, RoleGrant
+from storage.models import ChatBinding, KfCustomer, OrgUnit, Person, PersonOtherId, Platform, RoleGrant
 
 
 async def replace_roster(session: AsyncSession, roster: Roster) -> None:
@@ -162,6 +162,27 @@ async def find_chat(session: AsyncSession, platform: str, chat_id: str) -> ChatP
     grid_id = unit.id if unit.level == "grid" else None
     community_id = unit.parent_id if unit.level == "grid" else unit.id
     return ChatPlace(chat_id, binding.name, unit.id, unit.level, grid_id, community_id)
+
+
+async def find_private_place(session: AsyncSession, platform: str, user_id: str) -> ChatPlace | None:
+    """Where a private conversation was opened from, for channels whose links carry one: a
+    微信客服 customer's entry scene, bound like a chat in the roster (`chats`, platform wecom_kf).
+    None for every other private message."""
+    if platform != Platform.wecom_kf:
+        return None
+    customer = await session.get(KfCustomer, user_id)
+    if customer is None or not customer.scene:
+        return None
+    return await find_chat(session, platform, customer.scene)
+
+
+async def chats_on(session: AsyncSession, platform: str) -> list[tuple[ChatBinding, OrgUnit]]:
+    """Every chat bound on `platform` with its unit, by chat id (the 微信客服 scenes for `kf link`)."""
+    rows = await session.exec(
+        select(ChatBinding, OrgUnit).join(OrgUnit, OrgUnit.id == ChatBinding.unit_id)
+        .where(ChatBinding.platform == platform).order_by(ChatBinding.chat_id)
+    )
+    return [(c, u) for c, u in rows.all()]
 
 
 async def people_with_role(session: AsyncSession, role: str) -> list[Person]:

@@ -2,7 +2,8 @@
 
     transports = add_channels(web_app, bot)   # routes added; transports for the outbox
 
-A channel is on when its config section is filled in ([wecom], [wecom_robot], [mp], [bridge]);
+A channel is on when its config section is filled in ([wecom], [wecom_robot], [mp], [wecom_kf],
+[bridge]);
 the smart robot runs in callback mode (a route) or long-connection mode (a WebSocket client
 started with the app and stopped at shutdown), whichever its section configures;
 the webhook sender (platform `webhook`, send-only) comes with either WeCom section. Time and
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.services.kf import KfLedger
 from bot.services.passive import CustomerServiceWindow
 from bot.transport.aibot import default_welcome
 from bot.transport.base import Transport
@@ -27,6 +29,7 @@ from bot.transport.webhook import PER_MINUTE, URGENT_RESERVE, WebhookSender, Web
 from bot.transport.wecom_api import HttpClient, Monotonic, RateLimiter, Sleep, TokenSource, WeComApi
 from bot.transport.wecom_app import WeComAppChannel, member_limiter
 from bot.transport.wecom_crypto import WeComCrypto
+from bot.transport.wecom_kf import WeComKfChannel
 from bot.transport.wecom_robot import WeComRobotChannel
 from bot.transport.wecom_robot_ws import WeComRobotWs
 
@@ -113,6 +116,26 @@ def add_channels(
         mp_channel.add_routes(web_app)
         channels[mp_channel.platform] = mp_channel
 
+    kf = settings.wecom_kf
+    kf_channel: WeComKfChannel | None = None
+    if kf.configured:
+        assert kf.token is not None
+        assert kf.encoding_aes_key is not None
+        kf_crypto = WeComCrypto(kf.token.get_secret_value(), kf.encoding_aes_key.get_secret_value(), kf.corp_id,
+                                now=now)
+        kf_secret = kf.secret.get_secret_value() if kf.secret else ""
+        kf_api = api(kf.api_base, TokenSource.wecom(kf.corp_id, kf_secret)) if kf_secret else None
+        if kf_api is None:
+            log.warning("[wecom_kf] secret missing: 微信客服 callbacks are verified but nothing can be read or sent")
+
+        def kf_welcome() -> str:
+            return default_welcome() if kf.welcome is None else kf.welcome
+
+        kf_channel = WeComKfChannel(kf_crypto, intake, kf_api, KfLedger(bot.db, bot.clock), kf.open_kfid,
+                                    now=bot.clock.now, welcome=kf_welcome, sleep=sleep)
+        kf_channel.add_routes(web_app)
+        channels[kf_channel.platform] = kf_channel
+
     bridge = settings.bridge
     if bridge.configured:
         assert bridge.secret is not None
@@ -128,9 +151,15 @@ def add_channels(
         assert robot_ws is not None
         await robot_ws.start()
 
+    async def start_kf(_: web.Application) -> None:
+        assert kf_channel is not None
+        await kf_channel.start()
+
     async def shutdown(_: web.Application) -> None:
         if robot_ws is not None:  # stop taking messages before the intake winds down
             await robot_ws.stop()
+        if kf_channel is not None:
+            await kf_channel.stop()
         await intake.close()
 
     async def cleanup(_: web.Application) -> None:
@@ -138,6 +167,8 @@ def add_channels(
 
     if robot_ws is not None:
         web_app.on_startup.append(start_robot_ws)
+    if kf_channel is not None:
+        web_app.on_startup.append(start_kf)
     web_app.on_shutdown.append(shutdown)
     web_app.on_cleanup.append(cleanup)
     if channels:

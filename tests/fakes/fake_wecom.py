@@ -9,6 +9,12 @@ errcode), an HTTP status >= 500, or ("slow", seconds) to stall before answering 
 WeCom's rate limits are kept on `fake.monotonic` (injectable): `message/send` to one member more
 than 30 times in 60 s answers 45033, a webhook robot key more than 20 times in 60 s answers 45009.
 Every request is kept in `fake.requests` as (path, query dict, JSON body or None, headers).
+微信客服 (`/cgi-bin/kf/…`) keeps its own message log, fed by `kf_customer_writes` and
+`kf_customer_enters`: `sync_msg` pages through it by cursor (`kf_page_size` caps a page, as WeChat
+may return fewer than asked), takes a callback token from `kf_callback_token()` (10 minutes; a
+bad one is 95007), counts calls without one; `send_msg` applies WeChat's rules on `kf_now()`: 48 h
+after the customer's last message, 5 messages, 95018 for a conversation a servicer took
+(`kf_human`); `send_msg_on_event` takes each welcome_code once within 20 s.
 `/cgi-bin/media/upload` (WeCom and 公众号 alike) keeps the multipart part's description as the body
 (`{"name", "filename", "filelength", "content_type", "size"}`) and its bytes as `raw`; each upload
 that succeeded is in `fake.uploads` (media_id → Upload)."""
@@ -16,6 +22,7 @@ that succeeded is in `fake.uploads` (media_id → Upload)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import time
 from collections import deque
@@ -64,6 +71,17 @@ class FakeWeCom:
     gateway_status: list[int] = field(default_factory=list)  # answers of the bridge gateway endpoint
     uploads: dict[str, Upload] = field(default_factory=dict)
     login_codes: dict[str, str] = field(default_factory=dict)  # OAuth code -> userid (one use each)
+    kf_secret: str = "kfsecret"
+    open_kfid: str = "wkFAKEkf0001"
+    kf_log: list[dict[str, Any]] = field(default_factory=list)  # what sync_msg reads, oldest first
+    kf_page_size: int = 1000
+    kf_tokens: dict[str, float] = field(default_factory=dict)  # callback token → issued at (kf_now)
+    kf_tokenless_calls: int = 0
+    kf_sent: list[dict[str, Any]] = field(default_factory=list)  # send_msg bodies WeChat accepted
+    kf_welcomed: list[dict[str, Any]] = field(default_factory=list)  # send_msg_on_event bodies accepted
+    kf_welcome_codes: dict[str, tuple[float, bool]] = field(default_factory=dict)  # code → (issued, used)
+    kf_human: set[str] = field(default_factory=set)  # customers a servicer has taken over
+    kf_now: Any = time.time
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
     monotonic: Callable[[], float] = time.monotonic
@@ -108,6 +126,10 @@ class FakeWeCom:
             app.router.add_post(path, self._api)
         app.router.add_post("/cgi-bin/webhook/send", self._webhook)
         app.router.add_get("/cgi-bin/auth/getuserinfo", self._getuserinfo)
+        app.router.add_post("/cgi-bin/kf/sync_msg", self._kf_sync)
+        app.router.add_post("/cgi-bin/kf/send_msg", self._kf_send)
+        app.router.add_post("/cgi-bin/kf/send_msg_on_event", self._kf_on_event)
+        app.router.add_post("/cgi-bin/kf/add_contact_way", self._kf_link)
         app.router.add_post("/cgi-bin/media/upload", self._media_upload)
         app.router.add_post("/robot/response/{id}", self._response_url)
         app.router.add_post("/gateway/outbound", self._gateway)
@@ -153,7 +175,8 @@ class FakeWeCom:
         await self._record(request)
         if (injected := await self._injected(request.path)) is not None:
             return injected
-        if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") != self.secret:
+        if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") not in (
+                self.secret, self.kf_secret):
             return web.json_response({"errcode": 40001, "errmsg": "invalid secret"})
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": self._issue(), "expires_in": 7200})
 
@@ -288,6 +311,127 @@ class FakeWeCom:
         await self._record(request)
         status = self.gateway_status.pop(0) if self.gateway_status else 200
         return web.json_response({"ok": status < 400}, status=status)
+
+
+    # ---------------------------------------------------------------- 微信客服
+
+    def kf_callback_token(self) -> str:
+        token = f"ENC{next(self._seq)}kf"
+        self.kf_tokens[token] = self.kf_now()
+        return token
+
+    def _kf_item(self, user: str, msgtype: str, body: dict[str, Any], *, origin: int,
+                 at: float | None, msgid: str | None = None) -> dict[str, Any]:
+        item = {"msgid": msgid or f"from_msgid_{next(self._seq)}", "open_kfid": self.open_kfid,
+                "external_userid": user, "send_time": int(self.kf_now() if at is None else at),
+                "origin": origin, "msgtype": msgtype, msgtype: body}
+        self.kf_log.append(item)
+        return item
+
+    def kf_customer_writes(self, user: str, text: str, *, at: float | None = None,
+                           msgtype: str = "text") -> dict[str, Any]:
+        body = {"content": text} if msgtype == "text" else {"media_id": f"media-in-{next(self._seq)}"}
+        return self._kf_item(user, msgtype, body, origin=3, at=at)
+
+    def kf_customer_enters(self, user: str, scene: str = "", *, at: float | None = None) -> str:
+        """An `enter_session` event; returns its welcome_code."""
+        code = f"welcome-{next(self._seq)}"
+        self.kf_welcome_codes[code] = (self.kf_now() if at is None else at, False)
+        event = {"event_type": "enter_session", "open_kfid": self.open_kfid, "external_userid": user,
+                 "scene": scene, "scene_param": "", "welcome_code": code}
+        self._kf_item(user, "event", event, origin=4, at=at)
+        return code
+
+    def kf_event(self, user: str, event: dict[str, Any], *, at: float | None = None) -> None:
+        self._kf_item(user, "event", {"open_kfid": self.open_kfid, "external_userid": user, **event},
+                      origin=4, at=at)
+
+    async def _kf_common(self, request: web.Request) -> tuple[Seen, web.Response | None]:
+        seen = await self._record(request)
+        if (injected := await self._injected(request.path)) is not None:
+            return seen, injected
+        if (refused := self._token_error(seen.query.get("access_token", ""))) is not None:
+            return seen, refused
+        if not isinstance(seen.body, dict):
+            return seen, web.json_response({"errcode": 47001, "errmsg": "data format error"})
+        return seen, None
+
+    async def _kf_sync(self, request: web.Request) -> web.Response:
+        seen, early = await self._kf_common(request)
+        if early is not None:
+            return early
+        body = seen.body
+        if body.get("open_kfid", self.open_kfid) != self.open_kfid:
+            return web.json_response({"errcode": 95000, "errmsg": "invalid open_kfid"})
+        token = body.get("token")
+        if token:
+            issued = self.kf_tokens.get(token)
+            if issued is None or self.kf_now() - issued > 600:
+                return web.json_response({"errcode": 95007, "errmsg": "invalid msg token"})
+        else:
+            self.kf_tokenless_calls += 1
+        cursor = body.get("cursor") or "c0"
+        if not cursor.startswith("c") or not cursor[1:].isdigit():
+            return web.json_response({"errcode": 40035, "errmsg": "invalid cursor"})
+        start = int(cursor[1:])
+        limit = min(int(body.get("limit") or 1000), 1000, self.kf_page_size)
+        page = self.kf_log[start:start + limit]
+        end = start + len(page)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "next_cursor": f"c{end}",
+                                  "has_more": int(end < len(self.kf_log)), "msg_list": page})
+
+    async def _kf_send(self, request: web.Request) -> web.Response:
+        seen, early = await self._kf_common(request)
+        if early is not None:
+            return early
+        body = seen.body
+        if body.get("open_kfid") != self.open_kfid:
+            return web.json_response({"errcode": 95000, "errmsg": "invalid open_kfid"})
+        user = body.get("touser", "")
+        written = [m["send_time"] for m in self.kf_log if m["external_userid"] == user and m["origin"] == 3]
+        if not written:
+            return web.json_response({"errcode": 40096, "errmsg": "invalid external userid"})
+        if user in self.kf_human:
+            return web.json_response({"errcode": 95018, "errmsg": "send msg session status invalid"})
+        last = max(written)
+        if self.kf_now() - last > 48 * 3600:
+            return web.json_response({"errcode": 95002, "errmsg": "send msg time limit"})
+        since = [m for m in self.kf_sent if m["touser"] == user and m["_at"] >= last]
+        if len(since) >= 5:
+            return web.json_response({"errcode": 95001, "errmsg": "send msg count limit"})
+        msgtype = body.get("msgtype")
+        if msgtype in ("image", "file") and (body.get(msgtype) or {}).get("media_id") not in self.uploads:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        if msgtype == "text" and len(str((body.get("text") or {}).get("content", "")).encode()) > 2048:
+            return web.json_response({"errcode": 45002, "errmsg": "content size out of limit"})
+        self.kf_sent.append({**body, "_at": self.kf_now()})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": body.get("msgid") or f"kf{next(self._seq)}"})
+
+    async def _kf_on_event(self, request: web.Request) -> web.Response:
+        seen, early = await self._kf_common(request)
+        if early is not None:
+            return early
+        code = seen.body.get("code", "")
+        issued = self.kf_welcome_codes.get(code)
+        if issued is None or issued[1] or self.kf_now() - issued[0] > 20:
+            # WeChat refuses a code used or older than 20 s (its exact errcode is not in the docs we had)
+            return web.json_response({"errcode": 40035, "errmsg": "invalid code"})
+        self.kf_welcome_codes[code] = (issued[0], True)
+        self.kf_welcomed.append(seen.body)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": f"kf{next(self._seq)}"})
+
+    async def _kf_link(self, request: web.Request) -> web.Response:
+        seen, early = await self._kf_common(request)
+        if early is not None:
+            return early
+        if seen.body.get("open_kfid") != self.open_kfid:
+            return web.json_response({"errcode": 95000, "errmsg": "invalid open_kfid"})
+        scene = str(seen.body.get("scene", ""))
+        if len(scene.encode()) > 32 or any(not (c.isascii() and (c.isalnum() or c in "_-")) for c in scene):
+            return web.json_response({"errcode": 40035, "errmsg": "invalid scene"})
+        digest = hashlib.sha1(f"{self.open_kfid}|{scene}".encode()).hexdigest()[:12]
+        return web.json_response({"errcode": 0, "errmsg": "ok",
+                                  "url": f"https://work.weixin.qq.com/kf/kfc{digest}?enc_scene=ENC{digest[::-1]}"})
 
 
 _ERRMSG = {

@@ -1,0 +1,63 @@
+"""The 微信客服 channel's memory in the database (`KfLedger`): the sync cursor and its reader
+lease, customers' entry scenes and WeChat's reply window. The transport (bot/transport/wecom_kf.py)
+knows only the `KfState` protocol; this is its implementation, one short transaction per call."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from storage import kf_store
+from storage.db import Database
+from storage.kf_store import Claim, Window
+
+LEASE = timedelta(seconds=60)  # a reader that stops renewing for this long is taken over
+
+
+class KfLedger:
+    def __init__(self, db: Database, clock: Clock, lease: timedelta = LEASE) -> None:
+        self.db, self.clock, self.lease = db, clock, lease
+
+    async def claim(self, open_kfid: str, holder: str, token: str | None) -> Claim | None:
+        async with self.db.transaction() as session:
+            return await kf_store.claim(session, open_kfid, holder, token=token, now=self.clock.now(),
+                                        lease=self.lease)
+
+    async def advance(self, open_kfid: str, holder: str, cursor: str) -> bool:
+        async with self.db.transaction() as session:
+            return await kf_store.advance(session, open_kfid, holder, cursor, now=self.clock.now(), lease=self.lease)
+
+    async def release(self, open_kfid: str, holder: str) -> Claim | None:
+        async with self.db.transaction() as session:
+            return await kf_store.release(session, open_kfid, holder, now=self.clock.now())
+
+    async def drop(self, open_kfid: str, holder: str) -> None:
+        async with self.db.transaction() as session:
+            await kf_store.drop(session, open_kfid, holder)
+
+    async def has_cursor(self, open_kfid: str) -> bool:
+        async with self.db.session() as session:
+            return await kf_store.has_cursor(session, open_kfid)
+
+    async def entered(self, open_kfid: str, external_userid: str, scene: str | None, msgid: str,
+                      at: datetime) -> bool:
+        async with self.db.transaction() as session:
+            return await kf_store.entered(session, open_kfid, external_userid, scene=scene, msgid=msgid, at=at)
+
+    async def wrote(self, open_kfid: str, last_message: dict[str, datetime]) -> None:
+        """Each customer's latest message time in a page read (one transaction for the page)."""
+        async with self.db.transaction() as session:
+            for external_userid, at in last_message.items():
+                await kf_store.wrote(session, open_kfid, external_userid, at=at)
+
+    async def window(self, external_userid: str) -> Window | None:
+        async with self.db.session() as session:
+            return await kf_store.window(session, external_userid)
+
+    async def count_sent(self, external_userid: str, *, exhausted_at: int | None = None) -> None:
+        async with self.db.transaction() as session:
+            await kf_store.count_sent(session, external_userid, exhausted_at=exhausted_at)
+
+    async def undelivered(self, outbox_id: int, note: str) -> bool:
+        async with self.db.transaction() as session:
+            return await kf_store.undelivered(session, outbox_id, note)

@@ -1,0 +1,573 @@
+"""微信客服 end to end: the real server, crypto and database, a fake WeChat API speaking the real
+JSON (sync_msg paging by cursor, callback tokens, send_msg's window and count, welcome codes)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
+
+from bot.app import App, build_app
+from bot.clock import FakeClock
+from bot.config import load_settings
+from bot.demo_roster import demo_roster
+from bot.events import MessageKind, OutboundKind, OutboundMessage
+from bot.roster import Chat, Roster
+from bot.server import make_web_app
+from bot.services.kf import KfLedger
+from bot.transport.intake import Intake
+from bot.transport.routes import CHANNELS_KEY, INTAKE_KEY, add_channels
+from bot.transport.wecom_api import TokenSource, WeComApi
+from bot.transport.wecom_crypto import WeComCrypto
+from bot.transport.wecom_kf import WeComKfChannel, inbound_from_kf
+from bot.transport.xml import render_xml
+from handlers.media import _hint as media_hint
+from storage import outbox_store
+from storage.models import InboundLog, KfCursor, Outbox, OutboxStatus, Ticket
+from tests.fakes.fake_wecom import FakeWeCom
+from tests.transport.conftest import FakeTime
+
+KF_TOKEN, KF_KEY, CORP = "kfToken", "bKf0LyXQk2f8C1Zs7nRw4tTq9hVaE3dJmUpYgN6cW5x", "wwcorp"
+SCENE_BXL, SCENE_GRID = "c-baxianlou", "mochi_g2"
+SYNC, SEND = "/cgi-bin/kf/sync_msg", "/cgi-bin/kf/send_msg"
+
+
+def kf_roster() -> Roster:
+    roster = demo_roster()
+    roster.chats += [Chat(SCENE_BXL, "c-baxianlou", "wecom_kf", "八仙楼社区微信客服"),
+                     Chat(SCENE_GRID, "g-mochi-2", "wecom_kf", "墨池社区第二网格微信客服")]
+    return roster
+
+
+@dataclass
+class KfRig:
+    bot: App
+    client: TestClient
+    fake: FakeWeCom
+    clock: FakeClock
+    intake: Intake
+    kf: WeComKfChannel
+    others: list[WeComApi]
+
+    def crypto(self) -> WeComCrypto:
+        return WeComCrypto(KF_TOKEN, KF_KEY, CORP)
+
+    async def callback(self, token: str | None = None, *, open_kfid: str | None = None) -> int:
+        """WeChat tells the bot there is news (a fresh sync token unless given)."""
+        crypto, ts, nonce = self.crypto(), str(int(self.clock.now().timestamp())), "4711"
+        event = render_xml({"ToUserName": CORP, "CreateTime": ts, "MsgType": "event", "Event": "kf_msg_or_event",
+                            "Token": token or self.fake.kf_callback_token(),
+                            "OpenKfId": open_kfid or self.fake.open_kfid})
+        encrypt = crypto.encrypt(event)
+        response = await self.client.post("/wecom/kf/callback", data=render_xml(
+            {"ToUserName": CORP, "Encrypt": encrypt, "AgentID": ""}).encode(),
+            params={"msg_signature": crypto.signature(ts, nonce, encrypt), "timestamp": ts, "nonce": nonce})
+        return response.status
+
+    async def settle(self, channel: WeComKfChannel | None = None) -> int:
+        await (channel or self.kf).drain()
+        await self.intake.drain()
+        return await self.bot.outbox.flush()
+
+    async def inbound(self) -> list[InboundLog]:
+        async with self.bot.db.session() as session:
+            return list((await session.exec(select(InboundLog).order_by(InboundLog.id))).all())  # type: ignore[arg-type]
+
+    async def outbox(self) -> list[Outbox]:
+        async with self.bot.db.session() as session:
+            return list((await session.exec(select(Outbox).where(Outbox.platform == "wecom_kf")
+                                            .order_by(Outbox.id))).all())  # type: ignore[arg-type]
+
+    async def cursor(self) -> str | None:
+        async with self.bot.db.session() as session:
+            row = await session.get(KfCursor, self.fake.open_kfid)
+            return None if row is None else row.cursor
+
+    def second_process(self, holder: str = "process-b") -> WeComKfChannel:
+        """Another bot process on the same database (its own reader id and API client)."""
+        api = WeComApi(self.fake.url, TokenSource.wecom(CORP, self.fake.kf_secret), sleep=FakeTime().sleep)
+        self.others.append(api)
+        return WeComKfChannel(self.kf.crypto, self.intake, api, KfLedger(self.bot.db, self.clock),
+                              self.fake.open_kfid, now=self.clock.now, holder=holder, welcome=lambda: "")
+
+    def sync_cursors(self) -> list[str | None]:
+        return [c.body.get("cursor") for c in self.fake.calls(SYNC)]
+
+
+@pytest.fixture
+async def kf(db_url: str, clock: FakeClock, fake: FakeWeCom, fake_time: FakeTime) -> AsyncIterator[KfRig]:
+    fake.kf_now = lambda: clock.now().timestamp()
+    settings = load_settings(
+        None, database__url=db_url,
+        wecom_kf__corp_id=CORP, wecom_kf__secret=fake.kf_secret, wecom_kf__token=KF_TOKEN,
+        wecom_kf__encoding_aes_key=KF_KEY, wecom_kf__open_kfid=fake.open_kfid, wecom_kf__api_base=fake.url,
+        wecom_kf__welcome="您好，请直接说问题和地点。",
+    )
+    transports: dict[str, Any] = {}
+    bot = await build_app(settings, clock, transports, people_platform="wecom_app", roster=kf_roster())
+    web_app = make_web_app(bot)
+    transports.update(add_channels(web_app, bot, monotonic=fake_time.monotonic, sleep=fake_time.sleep))
+    client = TestClient(TestServer(web_app))
+    await client.start_server()
+    try:
+        rig = KfRig(bot, client, fake, clock, web_app[INTAKE_KEY], web_app[CHANNELS_KEY]["wecom_kf"], [])
+        yield rig
+    finally:
+        for api in rig.others:
+            await api.http.close()
+        await client.close()
+        await bot.close()
+
+
+# ---------------------------------------------------------------- callback and reading
+
+
+async def test_url_verification_answers_the_decrypted_echo(kf: KfRig) -> None:
+    crypto, ts, nonce = kf.crypto(), str(int(kf.clock.now().timestamp())), "9"
+    echo = crypto.encrypt("echo-31415")
+    ok = await kf.client.get("/wecom/kf/callback", params={
+        "msg_signature": crypto.signature(ts, nonce, echo), "timestamp": ts, "nonce": nonce, "echostr": echo})
+    assert ok.status == 200
+    assert await ok.text() == "echo-31415"
+    forged = await kf.client.get("/wecom/kf/callback", params={
+        "msg_signature": "0" * 40, "timestamp": ts, "nonce": nonce, "echostr": echo})
+    assert forged.status == 403
+
+
+async def test_a_forged_callback_reads_nothing(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wmRes1", "路灯不亮了")
+    response = await kf.client.post("/wecom/kf/callback", params={
+        "msg_signature": "0" * 40, "timestamp": str(int(kf.clock.now().timestamp())), "nonce": "1"},
+        data=render_xml({"ToUserName": CORP, "Encrypt": kf.crypto().encrypt("<xml/>")}).encode())
+    assert response.status == 403
+    await kf.settle()
+    assert kf.fake.calls(SYNC) == []
+
+
+async def test_resident_entering_by_a_community_link_is_welcomed_and_filed_there(kf: KfRig) -> None:
+    kf.fake.kf_customer_enters("wmRes1", SCENE_BXL)
+    kf.fake.kf_customer_writes("wmRes1", "3号楼电梯坏了，老人下不了楼")  # names no community
+    assert await kf.callback() == 200
+    assert await kf.settle() == 1
+    [welcome] = kf.fake.kf_welcomed
+    assert welcome["text"] == {"content": "您好，请直接说问题和地点。"}
+    assert welcome["msgtype"] == "text"
+    async with kf.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert ticket.community_id == "c-baxianlou"
+    [sent] = kf.fake.kf_sent
+    assert sent["touser"] == "wmRes1"
+    assert sent["open_kfid"] == kf.fake.open_kfid
+    assert ticket.no in sent["text"]["content"]
+    assert sent["msgid"].startswith("gb")
+
+
+async def test_a_grid_scene_files_in_that_grid(kf: KfRig) -> None:
+    kf.fake.kf_customer_enters("wmRes2", SCENE_GRID)
+    kf.fake.kf_customer_writes("wmRes2", "楼道里有人飞线充电，太危险了")
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert (ticket.grid_id, ticket.community_id) == ("g-mochi-2", "c-mochi")
+
+
+async def test_pages_are_read_to_the_end_and_the_cursor_goes_on_from_there(kf: KfRig) -> None:
+    kf.fake.kf_page_size = 2
+    for i in range(5):
+        kf.fake.kf_customer_writes(f"wmP{i}", "谢谢")
+    await kf.callback()
+    await kf.settle()
+    assert kf.sync_cursors() == [None, "c2", "c4"]
+    assert await kf.cursor() == "c5"
+    assert [r.msg_id for r in await kf.inbound()] == [m["msgid"] for m in kf.fake.kf_log]
+    kf.fake.kf_customer_writes("wmP9", "你好")
+    await kf.callback()
+    await kf.settle()
+    assert kf.sync_cursors()[3:] == ["c5"]  # nothing read twice
+    assert len(await kf.inbound()) == 6
+
+
+async def test_a_restart_reads_on_from_the_stored_cursor_without_a_callback(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wmR1", "谢谢")
+    await kf.callback()
+    await kf.settle()
+    kf.fake.kf_customer_writes("wmR1", "再问一下")  # arrives while the bot is down: no callback reaches it
+    kf.clock.advance(timedelta(minutes=10))  # the callback's token has expired meanwhile
+    restarted = kf.second_process("after-restart")
+    await restarted.start()
+    await kf.settle(restarted)
+    assert kf.sync_cursors() == [None, "c1"]
+    assert kf.fake.calls(SYNC)[-1].body.get("token") is None
+    assert [r.text for r in await kf.inbound()] == ["谢谢", "再问一下"]
+
+
+async def test_first_start_waits_for_a_callback(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wmF1", "谢谢")
+    await kf.kf.start()  # no cursor yet: reading 3 days of history is left to the first callback
+    await kf.settle()
+    assert kf.fake.calls(SYNC) == []
+
+
+async def test_a_failed_page_is_read_again_later_and_nothing_is_skipped_or_doubled(kf: KfRig) -> None:
+    kf.fake.kf_page_size = 2
+    for i in range(4):
+        kf.fake.kf_customer_writes(f"wmE{i}", f"第{i}条")
+    kf.fake.inject(SYNC, ("slow", 0), 500, 500, 500, 500)  # page 1 fine, page 2 fails every attempt
+    await kf.callback()
+    await kf.settle()  # the reader gives up, and reads again after RETRY_DELAY (a fake sleep)
+    assert kf.sync_cursors() == [None] + ["c2"] * 5  # 4 failed attempts, then on from where it was
+    assert await kf.cursor() == "c4"
+    assert sorted(r.text for r in await kf.inbound()) == ["第0条", "第1条", "第2条", "第3条"]
+
+
+async def test_a_page_read_twice_is_recorded_and_answered_once(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wmD1", "帮助")
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.transaction() as session:  # as if the bot died before storing the cursor
+        row = await session.get(KfCursor, kf.fake.open_kfid)
+        assert row is not None
+        row.cursor = None
+        session.add(row)
+    await kf.callback()
+    await kf.settle()
+    assert kf.sync_cursors() == [None, None]
+    assert len(await kf.inbound()) == 1
+    assert len(kf.fake.kf_sent) == 1
+
+
+async def test_two_processes_never_read_at_once_and_a_callback_during_a_read_is_not_lost(kf: KfRig) -> None:
+    other = kf.second_process()
+    kf.fake.kf_customer_writes("wmT1", "第一条")
+    kf.fake.inject(SYNC, ("slow", 0.3))
+    kf.kf.kick(kf.fake.kf_callback_token())
+    await asyncio.sleep(0.1)  # process A holds the cursor, its first page in flight
+    kf.fake.kf_customer_writes("wmT1", "第二条")
+    other.kick(kf.fake.kf_callback_token())  # process B's callback
+    await other.drain()
+    await kf.kf.drain()
+    await kf.settle()
+    cursors = kf.sync_cursors()
+    # B read nothing itself (A held the cursor); A, told by B's mark, read once more before letting go
+    assert cursors == [None, "c2"]
+    assert len(cursors) == len(set(cursors))
+    assert [r.text for r in await kf.inbound()] == ["第一条", "第二条"]
+
+
+async def test_a_reader_that_died_is_taken_over_after_its_lease(kf: KfRig) -> None:
+    ledger = KfLedger(kf.bot.db, kf.clock)
+    assert await ledger.claim(kf.fake.open_kfid, "dead-process", None) is not None  # and never lets go
+    kf.fake.kf_customer_writes("wmL1", "谢谢")
+    await kf.callback()
+    await kf.settle()
+    assert kf.fake.calls(SYNC) == []  # held by the dead process
+    kf.clock.advance(timedelta(seconds=61))
+    await kf.callback()
+    await kf.settle()
+    assert len(await kf.inbound()) == 1
+
+
+async def test_an_expired_sync_token_falls_back_to_reading_without(kf: KfRig) -> None:
+    stale = kf.fake.kf_callback_token()
+    kf.clock.advance(timedelta(minutes=11))
+    kf.fake.kf_customer_writes("wmK1", "谢谢")
+    await kf.callback(stale)
+    await kf.settle()
+    calls = kf.fake.calls(SYNC)
+    assert [c.body.get("token") for c in calls] == [stale, None]
+    assert len(await kf.inbound()) == 1
+
+
+async def test_an_expired_access_token_is_refreshed(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wmA1", "帮助")
+    await kf.callback()
+    await kf.settle()
+    kf.fake.expire_tokens()
+    kf.fake.kf_customer_writes("wmA1", "帮助")
+    await kf.callback()
+    assert await kf.settle() == 1
+    assert len(kf.fake.kf_sent) == 2
+    assert len(kf.fake.calls("/cgi-bin/gettoken")) == 2
+
+
+async def test_news_for_another_kf_account_is_not_read(kf: KfRig) -> None:
+    await kf.callback(open_kfid="wkSOMEONEELSE")
+    await kf.settle()
+    assert kf.fake.calls(SYNC) == []
+
+
+async def test_a_picture_gets_the_hint_and_servicer_lines_are_not_residents(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wmM1", "", msgtype="image")
+    kf.fake._kf_item("wmM1", "text", {"content": "我是接待人员"}, origin=5, at=None)
+    await kf.callback()
+    await kf.settle()
+    [row] = await kf.inbound()
+    assert row.kind == "image"
+    [sent] = kf.fake.kf_sent
+    assert sent["text"]["content"] == media_hint(MessageKind.image)
+
+
+def test_kf_messages_become_private_messages_with_kinds() -> None:
+    text = inbound_from_kf({"msgid": "m1", "external_userid": "wmX", "origin": 3, "send_time": 1790000000,
+                            "msgtype": "text", "text": {"content": " 井盖丢了 \ud800", "menu_id": "1"}})
+    assert text is not None
+    assert text.is_private
+    assert text.text == "井盖丢了 ?"  # a lone surrogate cannot stop the cursor
+    card = inbound_from_kf({"msgid": "m2", "external_userid": "wmX", "origin": 3, "msgtype": "business_card",
+                            "business_card": {"userid": "x"}})
+    assert card is not None
+    assert card.kind == "link"
+    assert inbound_from_kf({"msgid": "m3", "external_userid": "wmX", "origin": 5, "msgtype": "text",
+                            "text": {"content": "hi"}}) is None
+    assert inbound_from_kf({"msgid": "m4", "external_userid": "wmX", "origin": 3, "msgtype": "text",
+                            "text": {"content": "   "}}) is None
+
+
+# ---------------------------------------------------------------- welcome
+
+
+async def test_a_welcome_read_late_is_skipped_and_one_read_twice_is_sent_once(kf: KfRig) -> None:
+    kf.fake.kf_customer_enters("wmW1", SCENE_BXL, at=kf.clock.now().timestamp() - 60)  # a minute ago
+    kf.fake.kf_customer_enters("wmW2", SCENE_BXL)
+    await kf.callback()
+    await kf.settle()
+    assert [w["code"] for w in kf.fake.kf_welcomed] == [list(kf.fake.kf_welcome_codes)[1]]
+    async with kf.bot.db.transaction() as session:  # the page is read again
+        row = await session.get(KfCursor, kf.fake.open_kfid)
+        assert row is not None
+        row.cursor = None
+        session.add(row)
+    await kf.callback()
+    await kf.settle()
+    assert len(kf.fake.kf_welcomed) == 1
+    assert len(kf.fake.calls("/cgi-bin/kf/send_msg_on_event")) == 1
+
+
+# ---------------------------------------------------------------- sending within WeChat's limits
+
+
+async def queue_to(kf: KfRig, user: str, text: str, *, ticket: str | None = None) -> None:
+    async with kf.bot.db.transaction() as session:
+        await outbox_store.enqueue(session, OutboundMessage(platform="wecom_kf", kind=OutboundKind.notice, text=text,
+                                                            user_id=user, ticket=ticket), now=kf.clock.now())
+
+
+async def resident_wrote(kf: KfRig, user: str, text: str = "谢谢") -> None:
+    kf.fake.kf_customer_writes(user, text)
+    await kf.callback()
+    await kf.settle()
+
+
+async def test_at_most_five_messages_after_the_residents_last_message(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmQ1")
+    free = 5 - len(kf.fake.kf_sent)  # what the bot answered to that counts too
+    for i in range(6):
+        await queue_to(kf, "wmQ1", f"进展 {i}", ticket="261102-001")
+    assert await kf.bot.outbox.flush() == free
+    assert len(kf.fake.kf_sent) == 5
+    rows = await kf.outbox()
+    assert sum(r.status == OutboxStatus.failed for r in rows) == 6 - free
+    last = rows[-1]
+    assert last.status == OutboxStatus.failed
+    assert last.last_error is not None
+    assert "5 messages already sent" in last.last_error and "261102-001" in last.last_error
+    kf.clock.advance(timedelta(minutes=3))
+    await resident_wrote(kf, "wmQ1", "收到")  # the resident writes: a new window
+    await queue_to(kf, "wmQ1", "办结了")
+    assert await kf.bot.outbox.flush() == 1
+
+
+async def test_nothing_is_sent_after_48_hours(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmH1")
+    kf.clock.advance(timedelta(hours=49))
+    sent = len(kf.fake.kf_sent)
+    await queue_to(kf, "wmH1", "工单已办结")
+    assert await kf.bot.outbox.flush() == 0
+    row = (await kf.outbox())[-1]
+    assert row.status == OutboxStatus.failed
+    assert row.last_error is not None
+    assert "48-hour" in row.last_error
+    assert len(kf.fake.kf_sent) == sent  # not even tried
+
+
+async def test_a_resident_who_never_wrote_gets_nothing(kf: KfRig) -> None:
+    await queue_to(kf, "wmNever", "你好")
+    assert await kf.bot.outbox.flush() == 0
+    row = (await kf.outbox())[-1]
+    assert row.last_error is not None
+    assert "not written" in row.last_error
+
+
+@pytest.mark.parametrize(("errcode", "says"), [
+    (95001, "5 messages"), (95002, "48-hour"), (95018, "staff member"), (95000, "open_kfid"),
+    (48002, "hand 微信客服 over"), (60020, "trusted IPs"),
+])
+async def test_each_refusal_from_wechat_fails_the_message_with_its_reason(kf: KfRig, errcode: int,
+                                                                          says: str) -> None:
+    await resident_wrote(kf, "wmZ1")
+    kf.fake.inject(SEND, errcode)
+    await queue_to(kf, "wmZ1", "进展")
+    assert await kf.bot.outbox.flush() == 0
+    row = (await kf.outbox())[-1]
+    assert row.status == OutboxStatus.failed
+    assert row.last_error is not None
+    assert says in row.last_error and f"({errcode})" in row.last_error
+    assert "进展" not in row.last_error  # where and why, never the text
+
+
+async def test_a_conversation_taken_by_staff_is_left_to_them(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmS1")
+    kf.fake.kf_human.add("wmS1")
+    await queue_to(kf, "wmS1", "进展")
+    assert await kf.bot.outbox.flush() == 0
+    row = (await kf.outbox())[-1]
+    assert row.last_error is not None
+    assert "95018" in row.last_error
+
+
+async def test_wechat_saying_the_quota_is_used_stops_further_tries(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmU1")
+    kf.fake.inject(SEND, 95001)
+    tried = len(kf.fake.calls(SEND))
+    await queue_to(kf, "wmU1", "一")
+    await queue_to(kf, "wmU1", "二")
+    assert await kf.bot.outbox.flush() == 0
+    assert len(kf.fake.calls(SEND)) == tried + 1  # the second is refused here, not sent to be refused
+
+
+async def test_busy_and_server_errors_are_retried_within_the_call(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmB1")
+    sent = len(kf.fake.kf_sent)
+    kf.fake.inject(SEND, 45009, 502, -1)
+    await queue_to(kf, "wmB1", "进展")
+    assert await kf.bot.outbox.flush() == 1
+    assert len(kf.fake.kf_sent) == sent + 1
+
+
+async def test_a_long_text_goes_in_pieces_each_counted(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmLong")
+    sent = len(kf.fake.kf_sent)
+    await queue_to(kf, "wmLong", "\n".join(["很长的一行说明" * 20] * 6))  # 420 bytes a line, 2.5 KB
+    assert await kf.bot.outbox.flush() == 1
+    pieces = kf.fake.kf_sent[sent:]
+    assert len(pieces) == 2
+    assert all(len(p["text"]["content"].encode()) <= 2048 for p in pieces)
+
+
+async def test_a_delivery_failure_reported_later_is_shown_to_admins(kf: KfRig) -> None:
+    await resident_wrote(kf, "wmF1")
+    await queue_to(kf, "wmF1", "进展")
+    assert await kf.bot.outbox.flush() == 1
+    msgid = kf.fake.kf_sent[-1]["msgid"]
+    kf.fake.kf_event("wmF1", {"event_type": "msg_send_fail", "fail_msgid": msgid, "fail_type": 10})
+    await kf.callback()
+    await kf.settle()
+    row = (await kf.outbox())[-1]
+    assert row.status == OutboxStatus.failed
+    assert row.last_error is not None
+    assert "refuses messages" in row.last_error
+
+
+async def test_a_file_is_uploaded_and_sent_after_the_text(kf: KfRig, tmp_path: Any) -> None:
+    await resident_wrote(kf, "wmI1")
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    async with kf.bot.db.transaction() as session:
+        await outbox_store.enqueue(session, OutboundMessage(platform="wecom_kf", kind=OutboundKind.notice,
+                                                            text="月报", user_id="wmI1", files=(str(chart),)),
+                                   now=kf.clock.now())
+    assert await kf.bot.outbox.flush() == 1
+    assert [s["msgtype"] for s in kf.fake.kf_sent][-2:] == ["text", "image"]
+
+
+# ---------------------------------------------------------------- the links to share: `gridbot kf link`
+
+
+def kf_config(tmp_path: Any, fake: FakeWeCom, db_url: str) -> Any:
+    path = tmp_path / "gridbot.toml"
+    path.write_text(f"""
+[database]
+url = "{db_url}"
+
+[wecom_kf]
+corp_id = "{CORP}"
+secret = "{fake.kf_secret}"
+token = "{KF_TOKEN}"
+encoding_aes_key = "{KF_KEY}"
+open_kfid = "{fake.open_kfid}"
+api_base = "{fake.url}"
+""", encoding="utf-8")
+    return path
+
+
+async def test_kf_link_prints_a_link_per_bound_scene(tmp_path: Any, fake: FakeWeCom) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.roster_store import replace_roster
+
+    db_url = f"sqlite+aiosqlite:///{tmp_path}/kf.db"
+    db = Database(db_url)
+    await upgrade(db.engine)
+    async with db.transaction() as session:
+        await replace_roster(session, kf_roster())
+    await db.dispose()
+    config = kf_config(tmp_path, fake, db_url)
+    runner = CliRunner()
+    result = await asyncio.to_thread(runner.invoke, app, ["kf", "link", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in result.output.strip().splitlines()]
+    assert [(name, scene) for name, scene, _ in lines] == [("八仙楼社区", SCENE_BXL), ("墨池社区第二网格", SCENE_GRID)]
+    assert all(url.startswith("https://work.weixin.qq.com/kf/") for *_, url in lines)
+    asked = [c.body for c in fake.calls("/cgi-bin/kf/add_contact_way")]
+    assert asked == [{"open_kfid": fake.open_kfid, "scene": scene} for scene in (SCENE_BXL, SCENE_GRID)]
+
+    other = await asyncio.to_thread(runner.invoke, app, ["kf", "link", "--config", str(config), "--json",
+                                                          "--open-kfid", "wkOTHER", "--scene", SCENE_BXL])
+    assert other.exit_code == 1  # WeChat does not know that account
+    assert "95000" in other.output
+    bad = await asyncio.to_thread(runner.invoke, app, ["kf", "link", "--config", str(config), "--scene", "八仙楼"])
+    assert bad.exit_code == 1
+    assert "0-9, a-z" in bad.output
+
+
+async def test_kf_link_without_scenes_says_how_to_add_them(tmp_path: Any, fake: FakeWeCom) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    config = kf_config(tmp_path, fake, f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["kf", "link", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "platform wecom_kf" in result.output
+    assert fake.calls("/cgi-bin/kf/add_contact_way") == []
+
+
+def test_roster_check_refuses_a_scene_wechat_would_not_take() -> None:
+    from bot.roster import validate
+
+    roster = kf_roster()
+    roster.chats.append(Chat("八仙楼 link", "c-baxianlou", "wecom_kf", "bad"))
+    roster.chats.append(Chat("x" * 33, "c-baxianlou", "wecom_kf", "too long"))
+    problems = [p for p in validate(roster) if "wecom_kf chat_id" in p]
+    assert len(problems) == 2
+    assert not [p for p in validate(kf_roster()) if "wecom_kf" in p]
+
+
+def test_wecom_kf_config_section() -> None:
+    settings = load_settings(None, wecom_kf__corp_id=CORP, wecom_kf__secret="s", wecom_kf__token="t",
+                             wecom_kf__encoding_aes_key=KF_KEY, wecom_kf__open_kfid="wk1")
+    assert settings.wecom_kf.configured
+    assert settings.wecom_kf.api_base == "https://qyapi.weixin.qq.com"
+    shown = settings.redacted()["wecom_kf"]
+    assert shown["secret"] == "**********" and shown["encoding_aes_key"] == "**********"
+    assert not load_settings(None, wecom_kf__corp_id=CORP).wecom_kf.configured
