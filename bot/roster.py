@@ -34,7 +34,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"people": ("other_ids",)}
 # only on a platform where their id is bound: a bridge or 公众号 user whose id merely equals a
 # WeCom userid is a resident (a gateway's ids are chosen by whoever runs or joins it).
 IM_USER_PLATFORMS = frozenset({"wecom_app", "wecom_robot", "demo"})
-OTHER_ID_PLATFORMS = ("bridge", "mp")
+OTHER_ID_PLATFORMS = ("bridge", "mp", "wecom_kf")
 
 # Which unit level each role may hold (admin may sit anywhere).
 ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {

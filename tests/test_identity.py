@@ -31,7 +31,7 @@ def test_other_ids_are_platform_id_pairs() -> None:
     _pairs, problems = parse_other_ids("wxid_only;wecom_app:x;bridge:")
     assert problems == [
         "other_ids 'wxid_only' is not platform:id",
-        "other_ids platform 'wecom_app' is not one of bridge, mp (the WeCom id goes in im_user)",
+        "other_ids platform 'wecom_app' is not one of bridge, mp, wecom_kf (the WeCom id goes in im_user)",
         "other_ids 'bridge:' is not platform:id",
     ]
 
@@ -64,7 +64,7 @@ def test_a_bad_other_ids_cell_is_named_with_its_line(tmp_path: Path) -> None:
     people.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(RosterError) as err:
         read_roster(tmp_path / "r")
-    assert err.value.problems == ["people.csv:4: other_ids platform 'qq' is not one of bridge, mp "
+    assert err.value.problems == ["people.csv:4: other_ids platform 'qq' is not one of bridge, mp, wecom_kf "
                                   "(the WeCom id goes in im_user)"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from bot.transport.wecom_kf import WeComKfChannel, inbound_from_kf
 from bot.transport.xml import render_xml
 from handlers.media import _hint as media_hint
 from storage import outbox_store
-from storage.models import InboundLog, KfCursor, Outbox, OutboxStatus, Ticket
+from storage.models import InboundLog, KfCursor, Outbox, OutboxStatus, Ticket, TicketEvent
 from tests.fakes.fake_wecom import FakeWeCom
 from tests.transport.conftest import FakeTime
 
@@ -38,8 +38,13 @@ SCENE_BXL, SCENE_GRID = "c-baxianlou", "mochi_g2"
 SYNC, SEND = "/cgi-bin/kf/sync_msg", "/cgi-bin/kf/send_msg"
 
 
+WORKER_KF_ID = "wmGridWorkerMochi2"  # the grid worker's own WeChat, bound in other_ids as wecom_kf:…
+
+
 def kf_roster() -> Roster:
     roster = demo_roster()
+    roster.people = [replace(p, other_ids=(("wecom_kf", WORKER_KF_ID),)) if p.id == "p-gw-mochi-2" else p
+                     for p in roster.people]
     roster.chats += [Chat(SCENE_BXL, "c-baxianlou", "wecom_kf", "八仙楼社区微信客服"),
                      Chat(SCENE_GRID, "g-mochi-2", "wecom_kf", "墨池社区第二网格微信客服")]
     return roster
@@ -176,6 +181,25 @@ async def test_a_grid_scene_files_in_that_grid(kf: KfRig) -> None:
     async with kf.bot.db.session() as session:
         [ticket] = (await session.exec(select(Ticket))).all()
     assert (ticket.grid_id, ticket.community_id) == ("g-mochi-2", "c-mochi")
+
+
+async def test_a_worker_bound_by_other_ids_is_staff_on_kf_and_a_look_alike_is_not(kf: KfRig) -> None:
+    kf.fake.kf_customer_enters("wmRes3", SCENE_GRID)
+    kf.fake.kf_customer_writes("wmRes3", "5号楼下水道堵了，污水漫出来")
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    kf.fake.kf_customer_writes("gw-mochi-2", f"受理 {ticket.no}")  # the worker's WeCom id, on 微信客服: a resident
+    kf.fake.kf_customer_writes(WORKER_KF_ID, f"受理 {ticket.no}")
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert ticket.state == "accepted"
+    async with kf.bot.db.session() as session:
+        events = (await session.exec(select(TicketEvent).where(TicketEvent.action == "accept"))).all()
+    assert [e.actor for e in events] == [WORKER_KF_ID]  # the look-alike was refused
 
 
 async def test_pages_are_read_to_the_end_and_the_cursor_goes_on_from_there(kf: KfRig) -> None:
