@@ -31,6 +31,7 @@ import re
 import secrets
 import socket
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +39,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.events import InboundMessage, MessageKind, OutboundMessage
+from bot.transport import limits
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import MEDIA_LIMITS, Sleep, WeComApi, WeComApiError
@@ -369,7 +371,7 @@ class WeComKfChannel:
                 await self._event(item)
                 continue
             message = inbound_from_kf(item)
-            if message is None:
+            if message is None or (message := self._fit(message)) is None:
                 continue
             messages.append(message)
             assert message.sent_at is not None
@@ -378,6 +380,19 @@ class WeComKfChannel:
             await self.state.wrote(self.open_kfid, latest)
         if messages:
             await asyncio.gather(*(self.intake.accept(m) for m in messages))
+
+    @staticmethod
+    def _fit(message: InboundMessage) -> InboundMessage | None:
+        """The message as the inbound log takes it (bot.transport.limits), text cut to its limit;
+        None, logged, for one that can never be stored (an id WeChat should not send): a pulled
+        page cannot be refused, and one bad message must not stop the cursor for everyone."""
+        if len(message.text) > limits.MAX_TEXT:
+            message = replace(message, text=message.text[:limits.MAX_TEXT])
+        try:
+            return limits.checked(message)
+        except limits.BadInput as exc:
+            log.warning("wecom_kf: message %r skipped: %s", message.msg_id[:40], exc)
+            return None
 
     async def _event(self, item: dict[str, Any]) -> None:
         event = item.get("event")

@@ -595,3 +595,14 @@ def test_wecom_kf_config_section() -> None:
     shown = settings.redacted()["wecom_kf"]
     assert shown["secret"] == "**********" and shown["encoding_aes_key"] == "**********"
     assert not load_settings(None, wecom_kf__corp_id=CORP).wecom_kf.configured
+
+
+async def test_one_unstorable_message_does_not_stop_the_cursor(kf: KfRig) -> None:
+    kf.fake.kf_customer_writes("wm\x07bell", "带控制字符的用户")  # an id the inbound log refuses
+    kf.fake.kf_customer_writes("wmLongText", "长" * 5000)
+    kf.fake.kf_customer_writes("wmFine", "谢谢")
+    await kf.callback()
+    await kf.settle()
+    rows = await kf.inbound()
+    assert [(r.user_id, len(r.text)) for r in rows] == [("wmLongText", 4000), ("wmFine", 2)]
+    assert await kf.cursor() == "c3"
