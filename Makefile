@@ -6,13 +6,27 @@ STAMP  := $(VENV)/.installed-stamp
 PO     := $(wildcard locale/*/LC_MESSAGES/gridbot.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint locale clean bench extract
+GATEWAY := gateways/wechaty
+
+.PHONY: run test lint locale clean bench extract gateway-deps
 
 run: $(STAMP) $(MO)
 	$(BIN)/gridbot demo
 
-test: $(STAMP) $(MO)
+test: $(STAMP) $(MO) gateway-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if command -v node >/dev/null 2>&1 && [ -d $(GATEWAY)/node_modules/wechaty ]; then \
+		cd $(GATEWAY) && npm test --silent; \
+	else echo "SKIPPED: wechaty gateway unit tests (Node.js or its packages missing; see $(GATEWAY)/README.md)"; fi
+
+# The wechaty gateway's packages (pinned in package-lock.json), when Node.js is there.
+gateway-deps:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "SKIPPED: wechaty gateway tests (Node.js/npm not found)"; \
+	elif [ ! -d $(GATEWAY)/node_modules/wechaty-puppet-mock ]; then \
+		(cd $(GATEWAY) && npm ci --no-audit --no-fund --loglevel=error) || \
+		echo "SKIPPED: wechaty gateway tests (npm ci failed)"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -118,6 +118,6 @@ async def run_server(settings: Settings) -> None:
     mount_console(web_app, bot)
     transports.update(add_channels(web_app, bot))  # the outbox worker holds this same dict
     if not transports:
-        log.warning("no channel is configured: fill in [wecom], [wecom_robot], [mp] or [bridge]")
+        log.warning("no channel is configured: fill in [wecom], [wecom_robot], [mp], [wecom_kf] or [bridge]")
     web_app.cleanup_ctx.append(background(bot))
     await serve_forever(web_app, settings)

@@ -1,0 +1,81 @@
+// The gridbot bridge contract (docs/channels.md, "The bridge contract"): signing both ways, and a
+// WeChat message turned into the JSON gridbot takes at POST /bridge/messages.
+
+import crypto from 'node:crypto'
+
+export const WINDOW_SECONDS = 300 // a signed request older or newer than this is refused
+
+/** `sha256=` + hex HMAC-SHA256 of the raw body bytes under the shared secret. */
+export function sign (secret, body) {
+  return 'sha256=' + crypto.createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex')
+}
+
+/** The headers of a signed request carrying `body` (a Buffer or string) at `now` (unix seconds). */
+export function signedHeaders (secret, body, now = Math.floor(Date.now() / 1000)) {
+  return {
+    'Content-Type': 'application/json',
+    'X-Gridbot-Timestamp': String(now),
+    'X-Gridbot-Signature': sign(secret, body),
+  }
+}
+
+/** Whether a request from gridbot is authentic and fresh; the reason when it is not. */
+export function verify (secret, body, headers, now = Math.floor(Date.now() / 1000)) {
+  const ts = Number(headers['x-gridbot-timestamp'])
+  if (!Number.isInteger(ts)) return 'timestamp missing'
+  if (Math.abs(now - ts) > WINDOW_SECONDS) return 'timestamp outside the window'
+  const given = Buffer.from(String(headers['x-gridbot-signature'] || ''), 'utf8')
+  const expected = Buffer.from(sign(secret, body), 'utf8')
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return 'bad signature'
+  return null
+}
+
+// WeChat puts U+2005 (four-per-em space) after an @name; a quoted reply arrives as
+// 「name：quoted text」 then a line of "- - -", then the reply itself.
+const QUOTE = /^「[^」]*」\s*\n\s*(?:-\s*){3,}\s*\n/u
+const KINDS = {
+  Image: 'image', Audio: 'voice', Video: 'video', Attachment: 'file',
+  Location: 'location', Url: 'link', MiniProgram: 'link', ChatHistory: 'link', Emoticon: 'image',
+}
+
+/** The reply without the quoted message WeChat puts in front of it (the bot must not read the
+ * quoted words again as a new report). */
+export function withoutQuote (text) {
+  return text.replace(QUOTE, '').trim()
+}
+
+/** Text without @-mentions of the bot's own name (each ends with U+2005, or the text). */
+export function withoutMention (text, name) {
+  if (!name) return text.trim()
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return text.replace(new RegExp(`@${escaped}(?:\\u2005|\\s|$)`, 'gu'), ' ').replace(/ {2,}/gu, ' ').trim()
+}
+
+/**
+ * A wechaty Message → the bridge body, or null for what the contract does not carry: the bot's own
+ * messages, recalls, system lines (group notes, transfers, red envelopes, unknown types).
+ * `types` is wechaty's `types.Message` enum.
+ */
+export async function bridgeBody (message, types, selfName) {
+  if (message.self()) return null
+  const type = message.type()
+  const room = message.room()
+  const talker = message.talker()
+  const body = {
+    msg_id: message.id,
+    chat_id: room ? room.id : null,
+    user_id: talker.id,
+    user_name: talker.name() || null,
+    text: '',
+    at: room ? await message.mentionSelf() : false,
+  }
+  if (type === types.Text) {
+    body.text = withoutMention(withoutQuote(message.text()), selfName)
+    if (!body.text) return null
+    return body
+  }
+  const name = Object.keys(KINDS).find(key => types[key] === type)
+  if (!name) return null // Recalled, GroupNote, Transfer, RedEnvelope, Contact, Post, Unknown
+  body.kind = KINDS[name]
+  return body
+}
