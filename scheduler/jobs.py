@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
+from bot.services import due
 from bot.services.digests import send_digests
 from bot.services.health import alert_admins
 from bot.services.reminders import PlanContext, send_due
 from bot.services.sweep import sweep
 from bot.services.work import Work
-from scheduler.base import Job, JobContext
+from scheduler.base import Job, JobContext, Window
 from storage import outbox_store
 from storage.db import leader_lock
 from storage.roster_store import people_with_role
@@ -96,14 +97,64 @@ async def delivery_watch(ctx: JobContext, now: datetime) -> None:
     await alert_admins(ctx.db, ctx.settings, ctx.people_platform, now, ctx.local(now).date().isoformat())
 
 
+async def calendar_watch_due(ctx: JobContext, window: Window) -> datetime | None:
+    """Working days from 1 November of a year whose next year is not loaded."""
+    after, until = window.after, window.until
+    day, last = ctx.local(after).date(), ctx.local(until).date()
+    while day <= last:
+        if day.month < 11 or ctx.calendar.knows_year(day.year + 1):
+            day = date(day.year, 11, 1) if day.month < 11 else date(day.year + 1, 11, 1)
+            continue
+        if ctx.calendar.is_workday(day):
+            return max(after, ctx.next_office_time(datetime.combine(day, time(0), ctx.tz)))
+        day += timedelta(days=1)
+    return None
+
+
+async def sweep_due(ctx: JobContext, window: Window) -> datetime | None:
+    async with ctx.db.read() as session:
+        return await due.sweep_due(session, ctx.calendar, ctx.tz, ctx.next_office_time, window.after,
+                                   window.until)
+
+
+async def delivery_watch_due(ctx: JobContext, window: Window) -> datetime | None:
+    """Only while some message's retries are spent; once told today, tomorrow."""
+    after, until = window.after, window.until
+    today = ctx.local(after).date()
+    async with ctx.db.read() as session:
+        failures, told = await due.delivery_failures(session, today.isoformat())
+    if not failures:
+        return None
+    if told:
+        after = datetime.combine(today + timedelta(days=1), time(0), ctx.tz)
+    when = ctx.next_office_time(after)
+    return when if when <= until else None
+
+
+async def duty_reminders_due(ctx: JobContext, window: Window) -> datetime | None:
+    since = due.since(window.after, window.last_run)
+    async with ctx.db.read() as session:
+        leave = await due.anyone_on_leave(session, since - due.CATCH_UP, window.until)
+    return due.reminders_due(ctx.duties, ctx.calendar, ctx.tz, since, window.after, window.until,
+                             catch_up=leave)
+
+
+async def digests_due(ctx: JobContext, window: Window) -> datetime | None:
+    async with ctx.db.read() as session:
+        return await due.digests_due(session, ctx.calendar, ctx.tz, ctx.next_office_time,
+                                     due.since(window.after, window.last_run), window.after, window.until)
+
+
 def all_jobs(ctx: JobContext) -> list[Job]:
     tz = ctx.tz
     hours = ",".join(str(h) for h in sorted({d.hour for d in ctx.duties} or {9}))  # the calendar's hours only
     return [
-        Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch),
-        Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep),
-        Job("delivery_watch", CronTrigger(hour="9-17", minute=45, timezone=tz), delivery_watch),
-        Job("duty_reminders", CronTrigger(hour=hours, minute=5, timezone=tz), duty_reminders),
+        Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch, calendar_watch_due),
+        Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep, sweep_due),
+        Job("delivery_watch", CronTrigger(hour="9-17", minute=45, timezone=tz), delivery_watch,
+            delivery_watch_due),
+        Job("duty_reminders", CronTrigger(hour=hours, minute=5, timezone=tz), duty_reminders,
+            duty_reminders_due),
         # the digests' own times (08:30 daily, 09:00 weekly, 09:30 monthly, 10:00 rankings, 10:30 red lines)
-        Job("digests", CronTrigger(hour="8-10", minute="0,30", timezone=tz), digests),
+        Job("digests", CronTrigger(hour="8-10", minute="0,30", timezone=tz), digests, digests_due),
     ]

@@ -26,11 +26,16 @@ def _sqlite_no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # the driver's own BEGIN handling breaks SAVEPOINTs
 
 
+READ_ONLY = "gridbot_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE: a writer waits (busy_timeout) for the lock at the start instead of failing with
     # "database is locked" when a read transaction later tries to write. Transactions are short and
-    # never span a network call, so serialising them costs little.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # never span a network call, so serialising them costs little. Sessions opened with
+    # `Database.read` only read: a plain BEGIN, which in WAL mode never waits for a writer.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -64,6 +69,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._readers = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                           class_=AsyncSession, expire_on_commit=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -72,6 +79,13 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads (pages, plans): on SQLite it does not take the write lock, so
+        it never waits behind a scheduled job or the outbox, and they never wait behind it."""
+        async with self._readers() as session:
             yield session
 
     @asynccontextmanager

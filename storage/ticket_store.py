@@ -184,6 +184,13 @@ async def overdue_escalations(session: AsyncSession, now: datetime) -> Sequence[
     )).all()
 
 
+async def pending_escalations(session: AsyncSession) -> Sequence[Escalation]:
+    """Departments still owing feedback and not yet marked late (the sweep's next thresholds)."""
+    return (await session.exec(
+        select(Escalation).where(col(Escalation.feedback_at).is_(None), col(Escalation.late).is_(False))
+    )).all()
+
+
 async def add_points(
     session: AsyncSession, *, department_id: str, ticket_id: int, kind: str, points: float, at: datetime,
     year: int,
