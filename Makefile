@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make run` (demo) and `make test` (whole suite).
+# Two commands on a fresh machine: `make run` (demo; PORT=8081 for another port, RESET=1 to start
+# over) and `make test` (whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -11,7 +12,7 @@ GATEWAY := gateways/wechaty
 .PHONY: run test lint locale clean bench extract gateway-deps
 
 run: $(STAMP) $(MO)
-	$(BIN)/gridbot demo
+	$(BIN)/gridbot demo $(if $(PORT),--port $(PORT)) $(if $(RESET),--reset)
 
 test: $(STAMP) $(MO) gateway-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

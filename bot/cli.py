@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -111,7 +111,19 @@ def serve(config: ConfigOpt = None, db: DbOpt = None) -> None:
 
     settings = _settings(config, database__url=db)
     _logging()
-    asyncio.run(run_server(settings))
+    _serve(run_server(settings), "gridbot serve --config FILE (with another [server] port)")
+
+
+def _serve(main: Coroutine[Any, Any, None], retry: str) -> None:
+    """Run a server; a busy port is one line that says what to do, not a traceback."""
+    from bot.server import PortInUse
+
+    try:
+        asyncio.run(main)
+    except PortInUse as exc:
+        typer.echo(f"port {exc.port} is in use (another gridbot, or another program); "
+                   f"try `{retry.format(port=exc.port + 1)}`", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -120,14 +132,17 @@ def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: var/demo.db).")] = None,
     config: ConfigOpt = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Start over: empty the demo database and "
+                                        "put the demo clock back to real time.")] = False,
 ) -> None:
-    """Start the embedded demo: SQLite, the built-in fictional roster, a group-chat simulator."""
+    """Start the embedded demo: SQLite, the built-in fictional roster, a group-chat simulator. The
+    demo clock and everything said are kept in the demo database between runs."""
     from bot.demo_server import run_demo
 
     settings = _settings(config, database__url=db or "sqlite+aiosqlite:///var/demo.db",
                          server__port=port, server__host=host)
     _logging()
-    asyncio.run(run_demo(settings))
+    _serve(run_demo(settings, reset=reset), "make run PORT={port}` or `gridbot demo --port {port}")
 
 
 # ------------------------------------------------------------------ replay

@@ -65,3 +65,7 @@ class OffsetClock:
 
     def advance(self, delta: timedelta) -> None:
         self.set(self.now() + delta)
+
+    def reset(self) -> None:
+        """Back to real time (the demo's reset, which also empties its database)."""
+        self._offset = timedelta(0)

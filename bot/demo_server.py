@@ -14,7 +14,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -36,21 +36,25 @@ from bot.forms.monthly import write_monthly
 from bot.i18n import N_, _, using
 from bot.nlp.parser import get_parser
 from bot.roles import role_label
-from bot.server import APP_KEY, healthz, serve_forever
+from bot.server import APP_KEY, check_port, healthz, serve_forever
 from bot.services.reports import monthly_forms, previous_month_of
 from bot.transport import limits
 from bot.transport.demo import DemoHub, DemoTransport, event_json
 from scheduler.runner import SimulatedScheduler
-from storage import ticket_store
+from storage import preference_store, ticket_store
+from storage.demo_store import wipe
 from storage.history_store import history, notices_sent
 from storage.models import ChatBinding, OrgUnit, Person, RoleGrant
-from storage.roster_store import find_chat, find_member
+from storage.roster_store import find_chat, find_member, replace_roster
 
 log = logging.getLogger(__name__)
 HUB_KEY = web.AppKey("hub", DemoHub)
 CLOCK_KEY = web.AppKey("clock", OffsetClock)
 SCHED_KEY = web.AppKey("scheduler", SimulatedScheduler)
 LOCK_KEY = web.AppKey("clock_lock", asyncio.Lock)
+RESET_KEY = web.AppKey("reset_at_start", bool)
+DEMO, CLOCK = "demo", "clock"  # where the demo clock is kept (storage.preference_store)
+MONTH_LANDING = time(10, 45)  # after the first working day's digests (08:30-10:30) and reminders
 SHUTDOWN = "shutdown"
 
 # Fictional residents to speak as (anyone not in the roster is a resident).
@@ -65,7 +69,9 @@ UI_STRINGS = (
     N_("Reminders and digests"), N_("No tickets yet."), N_("handler"), N_("due"),
     N_("Monthly form (附件5, .xlsx)"), N_("Tickets and notices"), N_("Close"),
     N_("notice"), N_("reminder"), N_("digest"),  # the kinds of message, as tags on the page
-    N_("Photo"), N_("[photo]"), N_("Street office console"),
+    N_("Photo"), N_("[photo]"), N_("Street office console"), N_("reply"), N_("Moving the clock…"), N_("Reset demo"),
+    N_("Not sent: "), N_("Not sent: a message can have at most {max} characters (this one has {n})."),
+    N_("Start the demo over? Every message, ticket and notice is deleted and the clock goes back to now."),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir
@@ -77,7 +83,7 @@ async def setup(request: web.Request) -> web.Response:
     bot, clock = request.app[APP_KEY], request.app[CLOCK_KEY]
     lang = request.query.get("lang", bot.settings.locale)
     lang = lang if lang in ("zh_CN", "en") else "zh_CN"
-    async with bot.db.session() as session:
+    async with bot.db.read() as session:
         chats = (await session.exec(
             select(ChatBinding, OrgUnit).join(OrgUnit, OrgUnit.id == ChatBinding.unit_id)
             .where(ChatBinding.platform == "demo").order_by(ChatBinding.chat_id)
@@ -111,7 +117,7 @@ async def messages(request: web.Request) -> web.Response:
     chat, user = request.query.get("chat"), request.query.get("user")
     if not chat and not user:
         raise web.HTTPBadRequest(text="give chat or user")
-    async with bot.db.session() as session:
+    async with bot.db.read() as session:
         said = await history(session, "demo", chat_id=chat or None, user_id=None if chat else user)
     return web.json_response([
         event_json(id=s.id, direction=s.direction, at=s.at, chat=s.chat, user=s.user,
@@ -127,7 +133,7 @@ async def tickets(request: web.Request) -> web.Response:
     bot = request.app[APP_KEY]
     chat = request.query.get("chat", "")
     lang = request.query.get("lang", bot.settings.locale)
-    async with bot.db.session() as session:
+    async with bot.db.read() as session:
         place = await find_chat(session, "demo", chat)
         if place is None:
             raise web.HTTPNotFound(text="unknown chat")
@@ -149,7 +155,7 @@ async def tickets(request: web.Request) -> web.Response:
 async def notices(request: web.Request) -> web.Response:
     """Reminders and digests sent (to anyone), newest first."""
     bot = request.app[APP_KEY]
-    async with bot.db.session() as session:
+    async with bot.db.read() as session:
         rows = await notices_sent(session, "demo", ("reminder", "digest"))
     return web.json_response([
         event_json(id=f"out-{r.id}", direction="out", at=r.created_at, chat=r.chat_id, user=r.user_id,
@@ -190,7 +196,7 @@ async def monthly_form(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest(text=f"month: {month!r} is out of range")
     else:
         year, mon = previous_month_of(clock.now().astimezone(bot.settings.tz).date())
-    async with bot.db.session() as session:
+    async with bot.db.read() as session:
         member = await find_member(session, cadre)
         if member is None or "cadre" not in member.roles:
             raise web.HTTPBadRequest(text=f"{cadre!r} is not a stationed cadre in the roster")
@@ -230,13 +236,14 @@ async def post_message(request: web.Request) -> web.Response:
     except limits.BadInput as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     text = message.text
-    inbound_id = await bot.dispatcher.record(message)
-    if inbound_id is None:
-        return web.json_response({"duplicate": True})
-    hub.publish({"type": "message", "message": event_json(
-        id=f"in-{inbound_id}", direction="in", at=bot.clock.now(), chat=message.chat_id,
-        user=user, user_name=message.user_name, text=text, kind=_message_kind(kind), tz=bot.settings.tz)})
-    await bot.dispatcher.process(inbound_id)
+    async with request.app[LOCK_KEY]:  # a message sent while the clock moves waits for the move
+        inbound_id = await bot.dispatcher.record(message)
+        if inbound_id is None:
+            return web.json_response({"duplicate": True})
+        hub.publish({"type": "message", "message": event_json(
+            id=f"in-{inbound_id}", direction="in", at=bot.clock.now(), chat=message.chat_id,
+            user=user, user_name=message.user_name, text=text, kind=_message_kind(kind), tz=bot.settings.tz)})
+        await bot.dispatcher.process(inbound_id)
     bot.outbox.wake()
     return web.json_response({"id": inbound_id})
 
@@ -247,36 +254,92 @@ def _message_kind(kind: str) -> str:
 
 
 async def move_clock(request: web.Request) -> web.Response:
-    """Move the demo clock forward (hours / days / to the 1st of next month) and run due jobs."""
+    """Move the demo clock forward (hours / days / to the 1st of next month) and run due jobs.
+    `{"to": "next_month"}` lands on next month's first working day after its morning jobs (the
+    monthly digest with its chart, the red lines), so what the month brings is there at once.
+    Answers `{"now", "runs"}`; while it moves, `clock` events with `"busy": true` say how far."""
     bot, clock = request.app[APP_KEY], request.app[CLOCK_KEY]
     try:
         body: dict[str, Any] = limits.loads(await request.read()) if request.can_read_body else {}
     except limits.BadInput as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text='expected JSON {"hours"?, "days"?, "to"?}')
-    now = clock.now().astimezone(bot.settings.tz)
-    if body.get("to") == "next_month":
-        first = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
-        target = first.replace(hour=9, minute=0, second=0, microsecond=0)
-    else:
-        try:
-            hours = float(body.get("hours", 0)) + 24 * float(body.get("days", 0))
-        except (TypeError, ValueError):
-            raise web.HTTPBadRequest(text="hours and days must be numbers") from None
-        if not 0 < hours <= 24 * 400:
-            raise web.HTTPBadRequest(text="move forward by up to 400 days")
-        target = now + timedelta(hours=hours)
-    await _run_until(request.app, target)
+        raise web.HTTPBadRequest(text='expected JSON {"to": "next_month"}, {"days": N} or {"hours": N}')
+    async with request.app[LOCK_KEY]:  # a second click waits for the first, and is not lost
+        now = clock.now().astimezone(bot.settings.tz)
+        if body.get("to") == "next_month":
+            first = (now.replace(day=1) + timedelta(days=32)).replace(day=1).date()
+            day = bot.calendar.next_workday(first)
+            target = datetime.combine(day, MONTH_LANDING, bot.settings.tz)
+        else:
+            try:
+                hours = float(body.get("hours", 0)) + 24 * float(body.get("days", 0))
+            except (TypeError, ValueError):
+                raise web.HTTPBadRequest(text="hours and days must be numbers") from None
+            if not 0 < hours <= 24 * 400:
+                raise web.HTTPBadRequest(text="move forward by up to 400 days")
+            target = now + timedelta(hours=hours)
+        runs = await _run_until(request.app, target, show=True)
     now_text = clock.now().astimezone(bot.settings.tz).isoformat()
-    request.app[HUB_KEY].publish({"type": "clock", "now": now_text})
-    return web.json_response({"now": now_text})
+    request.app[HUB_KEY].publish({"type": "clock", "now": now_text, "busy": False})
+    return web.json_response({"now": now_text, "runs": runs})
 
 
-async def _run_until(app: web.Application, target: datetime) -> None:
-    async with app[LOCK_KEY]:
-        await app[SCHED_KEY].advance_to(target)
-        await app[APP_KEY].outbox.flush()
+async def _run_until(app: web.Application, target: datetime, *, show: bool = False) -> int:
+    """Run the jobs due up to `target` (the caller holds the clock lock), deliver what they said
+    and keep the clock with the demo database. With `show`, the page hears how far it got."""
+    bot, hub, tz = app[APP_KEY], app[HUB_KEY], app[APP_KEY].settings.tz
+    last = [0.0]
+
+    async def progress(at: datetime) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - last[0] >= 0.2:  # a few updates a second is enough for a label
+            last[0] = now
+            hub.publish({"type": "clock", "now": at.astimezone(tz).isoformat(), "busy": True})
+            await bot.outbox.flush()
+
+    if show:
+        hub.publish({"type": "clock", "now": app[CLOCK_KEY].now().astimezone(tz).isoformat(), "busy": True})
+    runs = await app[SCHED_KEY].advance_to(target, progress if show else None)
+    await bot.outbox.flush()
+    await save_clock(bot, app[CLOCK_KEY])
+    return runs
+
+
+async def save_clock(bot: App, clock: OffsetClock) -> None:
+    async with bot.db.transaction() as session:
+        await preference_store.put(session, DEMO, CLOCK, clock.now().isoformat(), clock.now())
+
+
+async def load_clock(bot: App, clock: OffsetClock) -> None:
+    """The demo clock continues where the demo database left it (never behind real time)."""
+    async with bot.db.read() as session:
+        stored = await preference_store.get(session, DEMO, CLOCK)
+    if stored:
+        with contextlib.suppress(ValueError):
+            clock.set(datetime.fromisoformat(stored))
+
+
+async def reset_button(request: web.Request) -> web.Response:
+    """The reset button: an empty demo (the roster only) and the clock back to real time."""
+    async with request.app[LOCK_KEY]:
+        await reset_demo(request.app)
+    request.app[HUB_KEY].publish({"type": "reset"})
+    clock = request.app[CLOCK_KEY]
+    return web.json_response({"now": clock.now().astimezone(request.app[APP_KEY].settings.tz).isoformat()})
+
+
+async def reset_demo(app: web.Application) -> None:
+    """Everything said, filed and sent is deleted, the demo roster loaded again, the clock put back
+    to real time (the caller holds the clock lock)."""
+    bot, clock = app[APP_KEY], app[CLOCK_KEY]
+    await bot.outbox.flush()
+    async with bot.db.transaction() as session:
+        await wipe(session)
+        await replace_roster(session, demo_roster())
+    clock.reset()
+    app[SCHED_KEY].restart()
+    await save_clock(bot, clock)
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -316,6 +379,9 @@ async def page(request: web.Request) -> web.Response:
 def demo_background(bot: App, clock: OffsetClock) -> Any:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.to_thread(get_parser)  # the first message should not wait for jieba
+        if app[RESET_KEY]:
+            async with app[LOCK_KEY]:
+                await reset_demo(app)
         await bot.dispatcher.recover()
         worker = asyncio.create_task(bot.outbox.run(interval=1.0), name="outbox")
 
@@ -323,7 +389,8 @@ def demo_background(bot: App, clock: OffsetClock) -> Any:
             while True:
                 await asyncio.sleep(20)
                 try:
-                    await _run_until(app, clock.now())
+                    async with app[LOCK_KEY]:
+                        await _run_until(app, clock.now())
                 except Exception:
                     log.exception("demo clock tick failed")
 
@@ -338,13 +405,19 @@ def demo_background(bot: App, clock: OffsetClock) -> Any:
     return ctx
 
 
-async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) -> web.Application:
+async def make_demo_app(settings: Settings, clock: OffsetClock | None = None, *,
+                        reset: bool = False) -> web.Application:
+    """The demo's web app. Its clock continues from the demo database (unless `reset`, which
+    empties it at start-up, like the page's reset button)."""
     hub, clock = DemoHub(), clock or OffsetClock()
     transport = DemoTransport(hub, settings.tz)
     bot = await build_app(settings, clock, {"demo": transport}, people_platform="demo",
                           roster_if_empty=demo_roster())
+    if not reset:
+        await load_clock(bot, clock)
     web_app = web.Application(client_max_size=64 * 1024)
     web_app[APP_KEY], web_app[HUB_KEY], web_app[CLOCK_KEY] = bot, hub, clock
+    web_app[RESET_KEY] = reset
     web_app[SCHED_KEY] = SimulatedScheduler(bot.jobs, bot.job_context, clock)
     web_app[LOCK_KEY] = asyncio.Lock()
     web_app.router.add_get("/", page)
@@ -357,6 +430,7 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) ->
     web_app.router.add_get("/files/{name}", bot_file)
     web_app.router.add_post("/api/messages", post_message)
     web_app.router.add_post("/api/clock", move_clock)
+    web_app.router.add_post("/api/reset", reset_button)
     web_app.router.add_get("/api/events", events)
     mount_console(web_app, bot, demo=True, session_clock=SystemClock())  # "+1 day" must not log people out
     web_app.on_shutdown.append(end_streams)
@@ -364,7 +438,8 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None) ->
     return web_app
 
 
-async def run_demo(settings: Settings) -> None:
-    web_app = await make_demo_app(settings)
+async def run_demo(settings: Settings, *, reset: bool = False) -> None:
+    check_port(settings.server.host, settings.server.port)  # before the database is opened
+    web_app = await make_demo_app(settings, reset=reset)
     log.info("demo: open http://%s:%d in a browser", settings.server.host, settings.server.port)
     await serve_forever(web_app, settings)

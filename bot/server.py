@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -98,7 +100,29 @@ def make_web_app(bot: App) -> web.Application:
     return web_app
 
 
+class PortInUse(RuntimeError):
+    """Another program listens on the port: the command line says so in one line."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        super().__init__(f"port {port} is in use")
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortInUse before anything starts when `host:port` cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise PortInUse(host, port) from None
+            raise
+
+
 async def serve_forever(web_app: web.Application, settings: Settings) -> None:
+    check_port(settings.server.host, settings.server.port)
     runner = web.AppRunner(web_app, handle_signals=True)
     await runner.setup()
     site = web.TCPSite(runner, settings.server.host, settings.server.port)

@@ -80,3 +80,4 @@ class Job:
     trigger: BaseTrigger
     func: JobFunc
     due: DueFunc | None = None  # None: every fire time of the trigger may have work
+    affects: tuple[str, ...] = ()  # other jobs whose `due` reads what this job writes

@@ -150,7 +150,8 @@ def all_jobs(ctx: JobContext) -> list[Job]:
     hours = ",".join(str(h) for h in sorted({d.hour for d in ctx.duties} or {9}))  # the calendar's hours only
     return [
         Job("calendar_watch", CronTrigger(hour=9, minute=0, timezone=tz), calendar_watch, calendar_watch_due),
-        Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep, sweep_due),
+        # the sweep closes and flags tickets, which the digests' red lines read
+        Job("ticket_sweep", CronTrigger(minute="*/15", timezone=tz), ticket_sweep, sweep_due, ("digests",)),
         Job("delivery_watch", CronTrigger(hour="9-17", minute=45, timezone=tz), delivery_watch,
             delivery_watch_due),
         Job("duty_reminders", CronTrigger(hour=hours, minute=5, timezone=tz), duty_reminders,

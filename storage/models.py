@@ -470,3 +470,15 @@ class KfCustomer(SQLModel, table=True):
     entry_msgid: str | None = Field(default=None, max_length=128)
     last_message_at: datetime | None = _ts()
     sent_in_window: int = 0
+
+
+class Preference(SQLModel, table=True):
+    """A setting a person, a chat or the demo keeps between runs: a person's language
+    (`user:<im_user>`, `language`), the demo clock (`demo`, `clock`)."""
+
+    __tablename__ = "preference"
+
+    subject: str = Field(primary_key=True, max_length=160)
+    name: str = Field(primary_key=True, max_length=32)
+    value: str = Field(max_length=64)
+    updated_at: datetime = _ts(nullable=False)

@@ -107,13 +107,13 @@ async def plan_digests(session: AsyncSession, ctx: object, day: date) -> list[Pl
     return await _plan(session, settings, day)
 
 
-async def _plan(session: AsyncSession, s: DigestSettings, day: date) -> list[Planned]:
+async def _plan(session: AsyncSession, s: DigestSettings, day: date, *, daily: bool = True) -> list[Planned]:
     if not s.calendar.is_workday(day):
         return []
     people = await readers(session)
     if not people:
         return []
-    out = await _daily(session, s, day, people)
+    out = await _daily(session, s, day, people) if daily else []
     monday = day - timedelta(days=day.weekday())
     if first_workday(monday, monday + timedelta(days=6), s.calendar) == day:
         out += await _weekly(session, s, day, people, monday - timedelta(days=7))
@@ -357,9 +357,8 @@ async def send_digests(work: Work, ctx: object) -> int:
     planned: list[Planned] = []
     day = today - CATCH_UP
     while day <= today:
-        planned += [n for n in await _plan(work.session, s, day)
-                    # a stale morning digest is noise; the others still matter later
-                    if n.at <= work.now and (n.duty != "digest.daily" or day == today)]
+        # a stale morning digest is noise; the others still matter later
+        planned += [n for n in await _plan(work.session, s, day, daily=day == today) if n.at <= work.now]
         day += timedelta(days=1)
     done = await outbox_store.sent_keys(work.session, {(n.duty, n.period) for n in planned})
     sent = 0

@@ -57,10 +57,10 @@ async def sweep_due(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInfo,
     times: list[datetime | None] = []
     for t in tickets:
         gate = (lambda when: when) if t.urgency == "P0" else office
-        if t.state == State.reported and t.accept_due_at is not None:
-            if ("ticket_accept", t.no) not in sent or (
-                    t.urgency == "P0" and ("ticket_p0_unaccepted", t.no) not in sent):
-                times.append(gate(max(t.accept_due_at, after)))
+        unsent = ("ticket_accept", t.no) not in sent or (
+            t.urgency == "P0" and ("ticket_p0_unaccepted", t.no) not in sent)
+        if t.state == State.reported and t.accept_due_at is not None and unsent:
+            times.append(gate(max(t.accept_due_at, after)))
         if t.due_at is not None and t.state not in (State.resolved, State.closed, State.escalated):
             period = f"{t.no}@{t.due_at.astimezone(tz):%Y%m%d}"
             if ("ticket_due_soon", period) not in sent:

@@ -5,7 +5,6 @@ nothing lost, whether the time is crossed in one jump or in many small ones."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -48,9 +47,9 @@ async def _history(app: App) -> None:
     ]
     for n, (user, text, chat) in enumerate(lines):
         await _say(app, n, user, text, chat)
-    await _say(app, 10, "gw-baxianlou-1", "受理 261126-002")
-    await _say(app, 11, "gw-baxianlou-1", "办结 261126-002 已清理")
-    await _say(app, 12, "gw-baxianlou-1", "吹哨 261126-004 住建")
+    await _say(app, 10, "gw-baxianlou-1", "受理 261127-002")
+    await _say(app, 11, "gw-baxianlou-1", "办结 261127-002 已清理")
+    await _say(app, 12, "gw-baxianlou-1", "吹哨 261127-004 住建")
     await _say(app, 13, "cadre-gulou", "请假 2026-11-27 2026-12-01 病假", None)
 
 
@@ -59,7 +58,7 @@ async def _sent(app: App, transport: MemoryTransport) -> Sent:
     return sorted((m.kind, m.user_id, m.chat_id, m.text, m.created_at) for m in transport.pop())
 
 
-START, END = local(2026, 11, 26, 9, 0), local(2026, 12, 4, 11, 0)  # over a month's first working day
+START, END = local(2026, 11, 27, 16, 0), local(2026, 12, 2, 10, 45)  # a weekend, a week and a month begin
 
 
 async def test_one_jump_and_many_small_ones_send_what_every_tick_sends(tmp_path: Path) -> None:
@@ -84,19 +83,18 @@ async def test_one_jump_and_many_small_ones_send_what_every_tick_sends(tmp_path:
     assert runs["jump"] * 10 < runs["ticks"]  # the point: a jump costs the runs that do something
 
 
-async def test_a_ten_year_gap_takes_seconds_and_reminds_once_per_period(harness: Harness) -> None:
+async def test_a_long_gap_runs_only_where_something_is_due_and_reminds_once_per_period(harness: Harness) -> None:
     await harness.say("resident-wang", "3号楼电梯坏了", chat=GROUP)
     scheduler = SimulatedScheduler(harness.app.jobs, harness.app.job_context, harness.clock)
-    began = time.monotonic()
-    await scheduler.advance_to(harness.clock.now() + timedelta(days=3653))
-    assert time.monotonic() - began < 60  # tick by tick this was hours
+    runs = await scheduler.advance_to(harness.clock.now() + timedelta(days=45))
+    assert runs < 45 * 96 / 20  # the sweep alone ticks 96 times a day
     sent = await harness.delivered()
     overdue = [m for m in sent if m.user_id == "sec-baxianlou" and "督办" in m.text]
     assert len(overdue) == 1  # the ticket's one deadline, flagged once
     weekly = [harness.app.job_context.local(m.created_at) for m in sent  # type: ignore[arg-type]
               if m.user_id == "cadre-baxianlou" and "夜访" in m.text]
     weeks = [(d.isocalendar().year, d.isocalendar().week) for d in weekly]
-    assert len(weeks) == len(set(weeks)) > 400  # every week of ten years, never twice
+    assert len(weeks) == len(set(weeks)) >= 6  # every week, never twice (holiday weeks aside)
 
 
 @pytest.mark.parametrize("split", [timedelta(minutes=1), timedelta(hours=5)])
