@@ -94,7 +94,8 @@ async def main(months: int) -> None:
     errors = Errors()
     logging.getLogger().addHandler(errors)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(None, database__url=f"sqlite+aiosqlite:///{tmp}/demo.db", files_dir=Path(tmp) / "files")
+        settings = load_settings(None, database__url=f"sqlite+aiosqlite:///{tmp}/demo.db",
+                                 files_dir=Path(tmp) / "files")
         client = TestClient(TestServer(await make_demo_app(settings, OffsetClock())))
         await client.start_server()
         stop, failed = asyncio.Event(), []
@@ -113,7 +114,8 @@ async def main(months: int) -> None:
             stop.set()
             await poller
             await client.close()
-    print("| history | tickets | +1天 (slowest of 5) | +1天 (mean) | 下月1日 | database errors | failed page requests |")
+    print("| history | tickets | +1天 (slowest of 5) | +1天 (mean) | 下月1日 | database errors "
+          "| failed page requests |")
     print("|---|---|---|---|---|---|---|")
     for month, n, slowest, mean, nm, db_errors, bad in rows:
         print(f"| {month} month{'s' if month > 1 else ''} | {n} | {slowest:.2f} s | {mean:.2f} s | {nm:.2f} s "

@@ -85,7 +85,8 @@ async def test_a_message_sent_while_the_clock_moves_is_stamped_after_the_move(tm
     try:
         move = asyncio.create_task(client.post("/api/clock", json={"days": 20}))
         await asyncio.sleep(0.05)
-        said = asyncio.create_task(client.post("/api/messages", json={"user": RESIDENT, "chat": GROUP, "text": "垃圾没人收"}))
+        said = asyncio.create_task(client.post("/api/messages",
+                                               json={"user": RESIDENT, "chat": GROUP, "text": "垃圾没人收"}))
         moved = await (await move).json()
         assert (await said).status == 200
         log = await (await client.get(f"/api/messages?chat={GROUP}")).json()
