@@ -37,6 +37,7 @@ from bot.i18n import N_, _, using
 from bot.nlp.parser import get_parser
 from bot.roles import role_label
 from bot.server import APP_KEY, check_port, healthz, serve_forever
+from bot.services import charts
 from bot.services.reports import monthly_forms, previous_month_of
 from bot.transport import limits
 from bot.transport.demo import DemoHub, DemoTransport, event_json
@@ -379,6 +380,7 @@ async def page(request: web.Request) -> web.Response:
 def demo_background(bot: App, clock: OffsetClock) -> Any:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.to_thread(get_parser)  # the first message should not wait for jieba
+        await asyncio.to_thread(charts.warm_up)  # nor the first monthly digest for matplotlib's fonts
         if app[RESET_KEY]:
             async with app[LOCK_KEY]:
                 await reset_demo(app)

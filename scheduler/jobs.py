@@ -98,7 +98,7 @@ async def delivery_watch(ctx: JobContext, now: datetime) -> None:
 
 
 async def calendar_watch_due(ctx: JobContext, window: Window) -> datetime | None:
-    """Working days from 1 November of a year whose next year is not loaded."""
+    """Working days from 1 November of a year whose next year is not loaded, once a week."""
     after, until = window.after, window.until
     day, last = ctx.local(after).date(), ctx.local(until).date()
     while day <= last:
@@ -106,7 +106,14 @@ async def calendar_watch_due(ctx: JobContext, window: Window) -> datetime | None
             day = date(day.year, 11, 1) if day.month < 11 else date(day.year + 1, 11, 1)
             continue
         if ctx.calendar.is_workday(day):
-            return max(after, ctx.next_office_time(datetime.combine(day, time(0), ctx.tz)))
+            iso = day.isocalendar()
+            async with ctx.db.read() as session:
+                told = await due.told(session, "calendar_data", f"{iso.year}-W{iso.week:02d}")
+            if not told:
+                when = max(after, ctx.next_office_time(datetime.combine(day, time(0), ctx.tz)))
+                return when if when <= until else None
+            day += timedelta(days=7 - day.weekday())  # next Monday
+            continue
         day += timedelta(days=1)
     return None
 

@@ -184,6 +184,13 @@ async def overdue_escalations(session: AsyncSession, now: datetime) -> Sequence[
     )).all()
 
 
+async def latest_filed(session: AsyncSession) -> datetime | None:
+    """When the newest ticket (not a duplicate) was filed: the next morning digest reports it."""
+    return (await session.exec(
+        select(func.max(Ticket.created_at)).where(col(Ticket.duplicate_of_id).is_(None))
+    )).one()
+
+
 async def pending_escalations(session: AsyncSession) -> Sequence[Escalation]:
     """Departments still owing feedback and not yet marked late (the sweep's next thresholds)."""
     return (await session.exec(

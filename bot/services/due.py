@@ -108,6 +108,11 @@ async def anyone_on_leave(session: AsyncSession, start: datetime, end: datetime)
     return bool(await checkin_store.on_leave(session, start, end))
 
 
+async def told(session: AsyncSession, duty: str, period: str) -> bool:
+    """Someone was sent `duty` for `period` already."""
+    return bool(await outbox_store.sent_keys(session, {(duty, period)}))
+
+
 async def delivery_failures(session: AsyncSession, day: str) -> tuple[bool, bool]:
     """(some message's retries are spent, admins were told on `day` already)."""
     failures = bool(await outbox_store.failed(session, limit=1))
@@ -117,14 +122,25 @@ async def delivery_failures(session: AsyncSession, day: str) -> tuple[bool, bool
 
 async def digests_due(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInfo, office: OfficeTime,
                       since: datetime, after: datetime, until: datetime) -> datetime | None:
-    """The digests' own times on working days: 08:30 daily; 09:00 on a week's first working day;
-    09:30 and 10:30 on a month's, 10:00 on a quarter's and on December's last; and the ticket red
-    lines (四必到 without a visit after 24 hours, 5 working days overdue) from 09:00."""
-    red = await _red_line_times(session, calendar, tz, office)
+    """The digests' own times on working days: 08:30 when the morning digest has something to
+    say (a ticket filed since the last one, an overdue or a whistled open ticket); 09:00 on a
+    week's first working day; 09:30 and 10:30 on a month's, 10:00 on a quarter's and on
+    December's last; and the ticket red lines (四必到 without a visit after 24 hours, 5 working
+    days overdue) from 09:00."""
+    tickets = [t for t in await ticket_store.open_facts(session) if t.duplicate_of_id is None]
+    red = await _red_line_times(session, calendar, tz, office, tickets)
+    filed = await ticket_store.latest_filed(session)
+    escalated = any(t.state == State.escalated for t in tickets)
+    overdue_from = min((t.due_at for t in tickets if t.due_at is not None), default=None)
     day, last = since.astimezone(tz).date(), until.astimezone(tz).date()
     while day <= last:
         if calendar.is_workday(day):
-            times = [_at(day, 8, 30, tz)]
+            morning = _at(day, 8, 30, tz)
+            previous = _at(calendar.previous_workday(day, include=False), 8, 30, tz)
+            times = []
+            if escalated or (overdue_from is not None and overdue_from < morning) or (
+                    filed is not None and previous <= filed < morning):
+                times.append(morning)
             monday = day - timedelta(days=day.weekday())
             if first_workday(monday, monday + timedelta(days=6), calendar) == day:
                 times.append(_at(day, 9, 0, tz))
@@ -142,8 +158,7 @@ async def digests_due(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInf
 
 
 async def _red_line_times(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInfo,
-                          office: OfficeTime) -> list[datetime | None]:
-    tickets = [t for t in await ticket_store.open_facts(session) if t.duplicate_of_id is None]
+                          office: OfficeTime, tickets: list[ticket_store.TicketFacts]) -> list[datetime | None]:
     if not tickets:
         return []
     keys = {(f"redline.{kind}", t.no) for t in tickets for kind in ("onsite", "overdue")}
