@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
 from bot.events import NORMAL, InboundMessage, OutboundKind, OutboundMessage
+from bot.i18n import Text
 from bot.nlp.pii import mask
 from bot.roles import RESIDENT
 from bot.services.work import Work
@@ -68,11 +69,13 @@ class Context:
             )
         )
 
-    async def notify(self, im_user: str, text: str, *, ticket: str | None = None) -> None:
-        """A private notice to a roster person, on the platform where roster people are reached."""
+    async def notify(self, im_user: str, text: Text, *, ticket: str | None = None) -> None:
+        """A private notice to a roster person, on the platform where roster people are reached, in
+        their language."""
         await self._queue(
             OutboundMessage(
-                platform=self.people_platform, kind=OutboundKind.notice, text=text,
+                platform=self.people_platform, kind=OutboundKind.notice,
+                text=await self.work().text_for(im_user, text),
                 user_id=im_user, ticket=ticket,
             )
         )

@@ -33,11 +33,12 @@ from bot.domain.periods import parse_month
 from bot.domain.tickets import state_label
 from bot.events import InboundMessage, MessageKind
 from bot.forms.monthly import write_monthly
-from bot.i18n import N_, _, using
+from bot.i18n import LANGUAGES, N_, _, using
 from bot.nlp.parser import get_parser
 from bot.roles import role_label
 from bot.server import APP_KEY, check_port, healthz, serve_forever
 from bot.services import charts
+from bot.services.languages import set_language
 from bot.services.reports import monthly_forms, previous_month_of
 from bot.transport import limits
 from bot.transport.demo import DemoHub, DemoTransport, event_json
@@ -96,8 +97,9 @@ async def setup(request: web.Request) -> web.Response:
         )).all()
     with using(lang):
         people = [
-            {"id": p.im_user, "name": f"{p.name}（{role_label(g.role)}·{u.name}）", "role": g.role,
-             "unit": u.id, "parent": u.parent_id}
+            {"id": p.im_user, "name": _("{name} ({role}, {unit})").format(name=p.name, role=role_label(g.role),
+                                                                      unit=u.name),
+             "role": g.role, "unit": u.id, "parent": u.parent_id}
             for g, p, u in grants if p.im_user
         ]
         residents = [{"id": rid, "name": _(label), "role": "resident", "unit": None, "parent": None}
@@ -111,6 +113,23 @@ async def setup(request: web.Request) -> web.Response:
                   for c, u in chats],
         "people": residents + people,
     })
+
+
+async def set_demo_language(request: web.Request) -> web.Response:
+    """The page's language switch: the demo people (roster and residents) are spoken to in it
+    from now on, as a person's own `语言` choice would. `{"lang": "zh_CN" | "en"}`."""
+    bot = request.app[APP_KEY]
+    try:
+        body = await request.json()
+        lang = body["lang"] if isinstance(body, dict) else None
+    except (ValueError, KeyError):
+        lang = None
+    if lang not in LANGUAGES:
+        raise web.HTTPBadRequest(text=f'expected JSON {{"lang": one of {", ".join(LANGUAGES)}}}')
+    async with bot.db.transaction() as session:
+        people = [p.im_user for p in (await session.exec(select(Person))).all() if p.im_user]
+        await set_language(session, [*people, *(rid for rid, _label in RESIDENTS)], lang, bot.clock.now())
+    return web.json_response({"lang": lang, "people": len(people) + len(RESIDENTS)})
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -433,6 +452,7 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None, *,
     web_app.router.add_post("/api/messages", post_message)
     web_app.router.add_post("/api/clock", move_clock)
     web_app.router.add_post("/api/reset", reset_button)
+    web_app.router.add_post("/api/language", set_demo_language)
     web_app.router.add_get("/api/events", events)
     mount_console(web_app, bot, demo=True, session_clock=SystemClock())  # "+1 day" must not log people out
     web_app.on_shutdown.append(end_streams)

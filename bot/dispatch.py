@@ -29,9 +29,11 @@ from bot.config import Settings
 from bot.context import Context, Sender
 from bot.domain.workdays import WorkCalendar
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
-from bot.i18n import _
+from bot.i18n import _, configured_locale, using
+from bot.nlp.greeting import is_english
 from bot.nlp.lexicon import may_be_urgent
 from bot.registry import Registry
+from bot.services.languages import language_of
 from storage import inbound_store, outbox_store
 from storage.db import Database
 from storage.models import InboundLog, InboundStatus
@@ -337,7 +339,11 @@ class Dispatcher:
                 clock=self.clock, settings=self.settings, calendar=self.calendar,
                 people_platform=self.people_platform,
             )
-            await self.registry.dispatch(ctx)
+            # answers are in the sender's language: their choice, or English when they write English
+            language = "en" if is_english(message.text) else (
+                await language_of(session, message.user_id) or configured_locale())
+            with using(language):
+                await self.registry.dispatch(ctx)
             row.status, row.processed_at = InboundStatus.done, self.clock.now()
             row.attempts += 1
             session.add(row)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -20,7 +20,13 @@ DOMAIN = "gridbot"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LOCALE = "zh_CN"
 
+LANGUAGES = ("zh_CN", "en")
+
 _current: ContextVar[str] = ContextVar("gridbot_locale", default=DEFAULT_LOCALE)
+_configured = [DEFAULT_LOCALE]  # the bot's own language (config `locale`), for people who chose none
+
+# A text to send: a string, or a function that renders it, called in the recipient's language.
+Text = str | Callable[[], str]
 
 
 @cache
@@ -44,6 +50,20 @@ def translations(locale: str) -> _gettext.NullTranslations:
 def set_default_locale(locale: str) -> None:
     """Set the language for this context (the server sets it once from the config)."""
     _current.set(locale)
+    _configured[0] = locale
+
+
+def configured_locale() -> str:
+    """The bot's own language: for anyone who has not chosen one."""
+    return _configured[0]
+
+
+def render(text: Text, locale: str) -> str:
+    """The text in `locale` (a plain string was rendered already and stays as it is)."""
+    if isinstance(text, str):
+        return text
+    with using(locale):
+        return text()
 
 
 def current_locale() -> str:

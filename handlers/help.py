@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import N_, _
+from bot.i18n import N_, _, using
+from bot.nlp.greeting import is_greeting
 from bot.registry import CommandSpec, Registry
 from bot.roles import role_label, role_labels
+from bot.services.languages import set_language
+
+LANGUAGE_WORDS = {"zh_CN": ("中文", "汉语", "简体中文", "chinese", "zh", "zh_cn"),
+                  "en": ("english", "英文", "英语", "en")}
 
 
 def register(registry: Registry) -> None:
@@ -34,6 +39,33 @@ def register(registry: Registry) -> None:
     registry.add_command(
         CommandSpec("帮助", N_("— list the commands you can use"), show_help,
                     aliases=("help", "菜单", "功能"))
+    )
+    async def greet(ctx: Context) -> bool:
+        """A private “你好” (or one to the bot in a group) gets a greeting and what the bot does."""
+        if not (ctx.message.is_private or ctx.message.mentions_bot) or not is_greeting(ctx.message.text):
+            return False
+        await ctx.reply(_(
+            "Hello! I am {bot}, the grid's assistant. Tell me a problem in your community in plain "
+            "words (e.g. “3号楼电梯又坏了”) and I file a ticket for the grid worker and tell you how it "
+            "goes; “查询 <number>” shows where a ticket stands; “帮助” lists everything you can do."
+        ).format(bot=ctx.settings.bot_name))
+        return True
+
+    async def choose_language(ctx: Context, args: str) -> None:
+        """`语言 English` / `语言 中文`: the bot speaks to the sender in it from now on."""
+        wanted = args.strip().lower()
+        language = next((code for code, words in LANGUAGE_WORDS.items() if wanted in words), None)
+        if language is None:
+            await ctx.reply(_("Say “语言 中文” or “语言 English”."))
+            return
+        await set_language(ctx.session, [ctx.message.user_id], language, ctx.now)
+        with using(language):
+            await ctx.reply(_("From now on I will write to you in this language."))
+
+    registry.add_text_handler(greet)
+    registry.add_command(
+        CommandSpec("语言", N_("中文|English — the language I write to you in"), choose_language,
+                    aliases=("language",))
     )
     registry.add_command(
         CommandSpec("身份", N_("— show your name and roles in the roster"), whoami,

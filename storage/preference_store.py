@@ -26,6 +26,12 @@ async def get_many(session: AsyncSession, subjects: Iterable[str], name: str) ->
     return {row.subject: row.value for row in rows.all()}
 
 
+async def all_of(session: AsyncSession, name: str) -> dict[str, str]:
+    """{subject: value} of every subject that has `name` set (a small table: one query)."""
+    rows = await session.exec(select(Preference).where(Preference.name == name))
+    return {row.subject: row.value for row in rows.all()}
+
+
 async def put(session: AsyncSession, subject: str, name: str, value: str, now: datetime) -> None:
     row = await session.get(Preference, (subject, name))
     if row is None:

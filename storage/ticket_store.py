@@ -136,6 +136,13 @@ async def grids_of(session: AsyncSession, community_id: str) -> list[str]:
     )).all())
 
 
+async def departments(session: AsyncSession) -> Sequence[OrgUnit]:
+    """Active departments, by name (what 吹哨 accepts)."""
+    return (await session.exec(
+        select(OrgUnit).where(OrgUnit.level == "department", col(OrgUnit.active).is_(True)).order_by(OrgUnit.name)
+    )).all()
+
+
 async def department_by_name(session: AsyncSession, name: str) -> OrgUnit | None:
     """A department by its roster name, or by a name that contains it (“区住建局” → 住建)."""
     departments = (await session.exec(

@@ -86,12 +86,12 @@ def test_schedule_list_prints_the_contract_fields_and_sends_nothing() -> None:
 
 def test_the_quarter_ranking_goes_to_the_street_secretary(replay) -> None:  # type: ignore[no-untyped-def]
     out, _db = replay("quarter_ranking.jsonl")
-    ranking = [str(o["text"]) for o in to(out, "street-secretary", kind="digest") if "2026-Q3" in str(o["text"])]
+    ranking = [str(o["text"]) for o in to(out, "street-secretary", kind="digest") if "2026年第三季度" in str(o["text"])]
     assert len(ranking) == 1
     lines = ranking[0].splitlines()
     assert lines[1].startswith("1. 张明平") and "14" in lines[1]  # the cadre who was there most ranks first
     assert lines[2].startswith("2. 蔡杰军")
-    assert not [o for o in out if "2026-Q3" in str(o["text"]) and o["user"] != "street-secretary"
+    assert not [o for o in out if "2026年第三季度" in str(o["text"]) and o["user"] != "street-secretary"
                 and o["kind"] == "digest" and "排名" in str(o["text"])]
 
 

@@ -15,3 +15,17 @@ def emergency_numbers(text: str) -> list[str]:
     """The numbers that fit the message, in the order 119, 120, 110; all three if none fits."""
     found = [number for number, words in _RULES if any(w in text for w in words)]
     return found or ["110", "119", "120"]
+
+
+_GAS = ("燃气", "煤气", "天然气", "液化气", "漏气", "煤气味", "燃气味")
+_FIRE = ("着火", "起火", "失火", "火灾", "火苗", "冒烟", "烟雾", "大火", "火势", "烧起来")
+
+
+def hazard(text: str) -> str | None:
+    """“gas” or “fire” when the message describes one (gas first: its advice forbids the very
+    switches and flames that fire advice does not mention), else None."""
+    if any(w in text for w in _GAS):
+        return "gas"
+    if any(w in text for w in _FIRE) or "火" in text:
+        return "fire"
+    return None

@@ -30,8 +30,9 @@ from bot.domain.ranking import CadreQuarter, rank, without_data
 from bot.domain.tickets import OPEN, State
 from bot.domain.workdays import WorkCalendar
 from bot.events import OutboundKind
-from bot.i18n import _, current_locale
+from bot.i18n import N_, _, current_locale, using
 from bot.services.charts import CategoryStat, render_month_chart
+from bot.services.languages import Languages
 from bot.services.metrics import load_period
 from bot.services.reminders import CATCH_UP, Planned
 from bot.services.reports import credited, postings
@@ -113,14 +114,15 @@ async def _plan(session: AsyncSession, s: DigestSettings, day: date, *, daily: b
     people = await readers(session)
     if not people:
         return []
-    out = await _daily(session, s, day, people) if daily else []
+    languages = await Languages.load(session)
+    out = await _daily(session, s, day, people, languages) if daily else []
     monday = day - timedelta(days=day.weekday())
     if first_workday(monday, monday + timedelta(days=6), s.calendar) == day:
-        out += await _weekly(session, s, day, people, monday - timedelta(days=7))
+        out += await _weekly(session, s, day, people, monday - timedelta(days=7), languages)
     month_first, month_last = month_days(day.year, day.month)
     if first_workday(month_first, month_last, s.calendar) == day:
         last_month_end = month_first - timedelta(days=1)
-        out += await _monthly(session, s, day, people, last_month_end.year, last_month_end.month)
+        out += await _monthly(session, s, day, people, last_month_end.year, last_month_end.month, languages)
         out += await _red_lines_month(session, s, day, people, last_month_end.year, last_month_end.month)
         if day.month in (1, 4, 7, 10):
             out += await _quarter_ranking(session, s, day, people, last_month_end)
@@ -135,7 +137,8 @@ def _ticket_list(tickets: Sequence[TicketFacts], limit: int = 5) -> str:
     return shown + ("……" if len(tickets) > limit else "")
 
 
-async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader]) -> list[Planned]:
+async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
+                 languages: Languages) -> list[Planned]:
     at = _at(day, 8, 30, s.tz)
     since = _at(s.calendar.previous_workday(day, include=False), 8, 30, s.tz)
     recent = Areas(await ticket_store.facts_touching(session, since, at))
@@ -147,17 +150,19 @@ async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: li
         escalated = [t for t in open_.of(reader) if t.state == State.escalated]
         if not (new or overdue or escalated):
             continue  # nothing to say: no digest rather than an empty one
-        lines = [_("Morning digest {day}:").format(day=f"{day.month}/{day.day}")]
-        lines.append(_("new tickets: {n} {list}").format(n=len(new), list=_ticket_list(new)))
-        lines.append(_("overdue: {n} {list}").format(n=len(overdue), list=_ticket_list(overdue)))
-        lines.append(_("with departments (吹哨): {n} {list}").format(n=len(escalated), list=_ticket_list(escalated)))
+        with using(languages.of(reader.person.im_user)):
+            lines = [_("Morning digest {day}:").format(day=f"{day.month}/{day.day}")]
+            lines.append(_("new tickets: {n} {list}").format(n=len(new), list=_ticket_list(new)))
+            lines.append(_("overdue: {n} {list}").format(n=len(overdue), list=_ticket_list(overdue)))
+            lines.append(_("with departments (吹哨): {n} {list}").format(n=len(escalated),
+                                                                       list=_ticket_list(escalated)))
         out.append(Planned(at, "digest.daily", day.isoformat(), str(reader.person.im_user), "\n".join(lines),
                            OutboundKind.digest))
     return out
 
 
 async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
-                  monday: date) -> list[Planned]:
+                  monday: date, languages: Languages) -> list[Planned]:
     start, end = span(monday, monday + timedelta(days=6), s.tz)
     tickets = Areas(await ticket_store.facts_touching(session, start, end))
     iso = monday.isocalendar()
@@ -170,8 +175,10 @@ async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: l
         on_time = sum(1 for t in resolved if t.due_at is None or t.resolved_at <= t.due_at)  # type: ignore[operator]
         if not (filed or resolved):
             continue
-        text = _("Last week ({period}): {filed} tickets filed, {resolved} resolved, {on_time} of them on time.").format(
-            period=period, filed=len(filed), resolved=len(resolved), on_time=on_time)
+        with using(languages.of(reader.person.im_user)):
+            days = _("{first}–{last}").format(first=_short(monday), last=_short(monday + timedelta(days=6)))
+            text = _("Last week ({period}): {filed} tickets filed, {resolved} resolved, {on_time} of them "
+                     "on time.").format(period=days, filed=len(filed), resolved=len(resolved), on_time=on_time)
         out.append(Planned(_at(day, 9, 0, s.tz), "digest.weekly", period, str(reader.person.im_user), text,
                            OutboundKind.digest))
     return out
@@ -190,7 +197,7 @@ def category_stats(tickets: Sequence[TicketFacts], start: datetime, end: datetim
 
 
 async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
-                   year: int, month: int) -> list[Planned]:
+                   year: int, month: int, languages: Languages) -> list[Planned]:
     first, last = month_days(year, month)
     start, end = span(first, last, s.tz)
     tickets = Areas(await ticket_store.facts_touching(session, start, end))
@@ -202,14 +209,16 @@ async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: 
         closed = sum(x.closed for x in stats)
         if not stats:
             continue
-        lines = [_("Monthly digest {period}: {filed} tickets filed, {closed} closed.").format(
-            period=period, filed=filed, closed=closed)]
-        lines += [_("{category}: {filed} filed, {closed} closed, {days} days on average").format(
-            category=category(x.category).name(), filed=x.filed, closed=x.closed,
-            days="—" if x.avg_days_to_close is None else f"{x.avg_days_to_close:g}") for x in stats[:8]]
-        chart = (tuple(stats), _("Tickets {period}").format(period=period)) if stats else None
+        language = languages.of(reader.person.im_user)
+        with using(language):
+            lines = [_("Monthly digest {period}: {filed} tickets filed, {closed} closed.").format(
+                period=period, filed=filed, closed=closed)]
+            lines += [_("{category}: {filed} filed, {closed} closed, {days} days on average").format(
+                category=category(x.category).name(), filed=x.filed, closed=x.closed,
+                days="—" if x.avg_days_to_close is None else f"{x.avg_days_to_close:g}") for x in stats[:8]]
+            chart = (tuple(stats), _("Tickets {period}").format(period=period)) if stats else None
         out.append(Planned(_at(day, 9, 30, s.tz), "digest.monthly", period, str(reader.person.im_user),
-                           "\n".join(lines), OutboundKind.digest, chart=chart))
+                           "\n".join(lines), OutboundKind.digest, chart=chart, lang=language))
     return out
 
 
@@ -222,7 +231,7 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
         if not mine:
             continue
         lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
-                   "tickets on time 25, satisfaction 15):").format(period=period.key)]
+                   "tickets on time 25, satisfaction 15):").format(period=quarter_words(last_day.year, (last_day.month - 1) // 3 + 1))]
         ranked = rank(mine)
         lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
                     "on time {on_time}, satisfied {satisfied}").format(
@@ -272,6 +281,18 @@ async def quarter_rows(session: AsyncSession, tz: ZoneInfo, evening_hour: int, y
             len(rated), sum(1 for t in rated if t.satisfaction in SATISFIED),
         )))
     return period, rows
+
+
+QUARTERS = (N_("first quarter"), N_("second quarter"), N_("third quarter"), N_("fourth quarter"))
+
+
+def quarter_words(year: int, quarter: int) -> str:
+    """“2026年第四季度”, never 2026-Q4."""
+    return _("{year}, {quarter}").format(year=year, quarter=_(QUARTERS[quarter - 1]))
+
+
+def _short(day: date) -> str:
+    return _("{month}/{day}").format(month=day.month, day=day.day)
 
 
 def _covers(reader: Reader, community_id: str) -> bool:
@@ -367,7 +388,7 @@ async def send_digests(work: Work, ctx: object) -> int:
             files: tuple[str, ...] = ()
             if notice.chart is not None:
                 stats, title = notice.chart
-                files = (str(render_month_chart(list(stats), title, s.files_dir, current_locale())),)
+                files = (str(render_month_chart(list(stats), title, s.files_dir, notice.lang or current_locale())),)
             if await work.notify_once(notice.to, notice.text, duty=notice.duty, period=notice.period,
                                       kind=notice.kind, files=files):
                 sent += 1

@@ -15,7 +15,8 @@ from bot.domain.duties import Duty, Period
 from bot.domain.periods import span
 from bot.domain.workdays import WorkCalendar
 from bot.events import OutboundKind
-from bot.i18n import _, current_locale
+from bot.i18n import N_, _, current_locale, render, using
+from bot.services.languages import Languages
 from bot.services.metrics import PeriodRecords, load_period, metric, missing_talks
 from bot.services.work import Work
 from storage import checkin_store, outbox_store
@@ -34,6 +35,7 @@ class Planned:
     text: str
     kind: str = OutboundKind.reminder
     chart: tuple[object, ...] | None = None  # (stats, title) of a digest picture, drawn when sent
+    lang: str | None = None  # the recipient's language, for the picture's labels
 
     def as_json(self) -> dict[str, str]:
         return {"at": self.at.isoformat(), "duty": self.duty, "period": self.period, "to": self.to,
@@ -57,6 +59,7 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
     if not ctx.calendar.is_workday(day):
         return []
     planned: list[Planned] = []
+    languages = await Languages.load(ctx.session)
     away = await checkin_store.on_leave(ctx.session, *span(day, day, ctx.tz))  # type: ignore[arg-type]
     people: dict[str, list[Person]] = {}
     cache: dict[tuple[str, str], PeriodRecords] = {}
@@ -83,10 +86,11 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
                 for person in owed:
                     if person.id in away:  # on leave that day, whatever period the reminder is about
                         continue
-                    text = _reminder_text(duty, period, due, records, person, people["cadre"])
+                    with using(languages.of(person.im_user)):  # each person in their language
+                        text = _reminder_text(duty, period, due, records, person, people["cadre"], day)
                     planned.append(Planned(at, f"{duty.id}.r{stage}", period.key, str(person.im_user), text))
             if duty.escalate_to and late_day == day and owed:
-                planned.extend(await _late_list(ctx, duty, period, due, day, owed))
+                planned.extend(await _late_list(ctx, duty, period, due, day, owed, languages))
     return sorted(planned, key=lambda p: (p.at, p.duty, p.to))
 
 
@@ -107,7 +111,7 @@ def _stage_for(duty: Duty, period: Period, calendar: WorkCalendar, day: date,
 
 
 def _reminder_text(duty: Duty, period: Period, due: date, records: PeriodRecords, person: Person,
-                   cadres: list[Person]) -> str:
+                   cadres: list[Person], day: date) -> str:
     title = duty.title(current_locale())
     value = metric(duty, records, person, cadres)
     if duty.metric == "report_confirmed":
@@ -119,18 +123,43 @@ def _reminder_text(duty: Duty, period: Period, due: date, records: PeriodRecords
         names = "、".join(c.name for c in missing_talks(records, cadres)[:20])
         return _("Reminder: {title}. Not talked with yet this year: {names}. Record a talk with “谈话 <name>”.").format(
             title=title, names=names)
-    return _("Reminder: {title}. So far in {period}: {value} of {target}; the period ends on {due}.").format(
-        title=title, period=period.key, value=value, target=duty.target, due=_day(due))
+    return _("Reminder: {title}. {when} so far: {value}; {left}. The period ends on {due}.").format(
+        title=title, when=period_words(duty.cadence, period, day), value=value,
+        left=still_owed(duty.metric, duty.target - value), due=_day(due))
+
+
+CADENCE_NOW = {"weekly": N_("This week"), "monthly": N_("This month"), "quarterly": N_("This quarter"),
+               "yearly": N_("This year")}
+CADENCE_PAST = {"weekly": N_("Last week"), "monthly": N_("Last month"), "quarterly": N_("Last quarter"),
+                "yearly": N_("Last year")}
+
+
+def period_words(cadence: str, period: Period, day: date) -> str:
+    """“本周”, “本月”, “上月” …: how people name a period, never 2026-W48 or 2026-Q4."""
+    words = CADENCE_NOW if period.first <= day <= period.last else CADENCE_PAST
+    return _(words.get(cadence, N_("This period")))
+
+
+def still_owed(metric: str, left: float) -> str:
+    """“还差3天”, “还差1次”: what is missing, in the unit the duty counts."""
+    n = max(0, int(left) if float(left).is_integer() else left)
+    if metric == "days_in_community":
+        return _("{n} more day(s) to go").format(n=n)
+    return _("{n} more time(s) to go").format(n=n)
 
 
 async def _late_list(ctx: PlanContext, duty: Duty, period: Period, due: date, day: date,
-                     owed: list[Person]) -> list[Planned]:
+                     owed: list[Person], languages: Languages) -> list[Planned]:
     assert duty.escalate_to is not None
     at = datetime.combine(day, time(duty.hour, 30), ctx.tz)  # type: ignore[arg-type]
     names = "、".join(p.name for p in owed[:50]) + ("……" if len(owed) > 50 else "")
-    text = _("Not done by {due}: {title} ({period}). {n} people: {names}. This is a reminder, not a verdict.").format(
-        due=_day(due), title=duty.title(current_locale()), period=period.key, n=len(owed), names=names)
-    return [Planned(at, f"{duty.id}.late", period.key, str(boss.im_user), text)
+
+    def text() -> str:
+        return _("Not done by {due}: {title} ({period}). {n} people: {names}. This is a reminder, "
+                 "not a verdict.").format(due=_day(due), title=duty.title(current_locale()),
+                                          period=period.key, n=len(owed), names=names)
+
+    return [Planned(at, f"{duty.id}.late", period.key, str(boss.im_user), render(text, languages.of(boss.im_user)))
             for boss in await people_with_role(ctx.session, duty.escalate_to) if boss.im_user]
 
 

@@ -43,12 +43,12 @@ async def _accept_reminder(work: Work, ticket: Ticket) -> None:
         return
     assignee = await _assignee(work, ticket)
     if assignee and assignee.im_user:
-        await work.notify_once(assignee.im_user, _(
+        await work.notify_once(assignee.im_user, lambda: _(
             "催办: ticket {no} has not been accepted yet (due {due}). Reply “受理 {no}”."
         ).format(no=ticket.no, due=fmt_due(work, ticket.accept_due_at)),
             duty="ticket_accept", period=ticket.no, ticket=ticket.no)
     if ticket.urgency == "P0":  # life or property at risk and nobody has taken it: the secretary, now
-        await tell_managers(work, ticket, _(
+        await tell_managers(work, ticket, lambda: _(
             "P0 ticket {no} ({category}) has not been accepted within {minutes} minutes; handler {who}."
         ).format(no=ticket.no, category=category(ticket.category).name(),
                  minutes=int(deadlines.LIMITS["P0"].accept.total_seconds() // 60),  # type: ignore[union-attr]
@@ -63,7 +63,7 @@ async def _due_reminders(work: Work, ticket: Ticket) -> None:
     assignee = await _assignee(work, ticket)
     if work.now < ticket.due_at:
         if ticket.due_at - work.now <= DUE_SOON and assignee and assignee.im_user:
-            await work.notify_once(assignee.im_user, _(
+            await work.notify_once(assignee.im_user, lambda: _(
                 "催办: ticket {no} is due {due}. Resolve it (“办结 {no} <result>”) or ask for more "
                 "time (“延期 {no} <n>天 <reason>”)."
             ).format(no=ticket.no, due=fmt_due(work, ticket.due_at)),
@@ -76,8 +76,9 @@ async def _due_reminders(work: Work, ticket: Ticket) -> None:
                                      action=Action.overdue, from_state=ticket.state,
                                      to_state=ticket.state)
     who = assignee.name if assignee else "—"
-    text = _("Overdue (督办): ticket {no} was due {due}; handler {who}, state {state}.").format(
-        no=ticket.no, due=fmt_due(work, ticket.due_at), who=who, state=state_label(ticket.state))
+    def text() -> str:
+        return _("Overdue (督办): ticket {no} was due {due}; handler {who}, state {state}.").format(
+            no=ticket.no, due=fmt_due(work, ticket.due_at), who=who, state=state_label(ticket.state))
     await tell_managers(work, ticket, text, duty="ticket_overdue", period=period)
 
 
@@ -96,7 +97,7 @@ async def _auto_close(work: Work, ticket: Ticket) -> None:
                                  action=Action.close, from_state=before, to_state=State.closed,
                                  note="auto-closed: not rated in time")
     await award_points(work, ticket)
-    await tell_reporters(work, ticket, _(
+    await tell_reporters(work, ticket, lambda: _(
         "Ticket {no} has been closed as solved. If the problem is back, send “评价 {no} 不满意”."
     ).format(no=ticket.no))
 

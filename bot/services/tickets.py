@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import deadlines, points
 from bot.domain.categories import category
-from bot.domain.emergency import emergency_numbers
+from bot.domain.emergency import emergency_numbers, hazard
 from bot.domain.problem import problem_of
 from bot.domain.similarity import same_problem
 from bot.domain.tickets import (
@@ -30,7 +30,7 @@ from bot.domain.tickets import (
     transition,
 )
 from bot.events import NORMAL, URGENT, OutboundKind, OutboundMessage
-from bot.i18n import _
+from bot.i18n import Text, _
 from bot.roles import role_label
 from bot.services.work import Work
 from storage import ticket_store
@@ -223,11 +223,14 @@ async def _open(
                                  to_state=State.reported, note=report.text,
                                  data={"urgency": report.urgency, "category": cat.id})
     place = await _place_name(work, grid_id or community_id)
-    notice = _(
-        "New ticket {no} ({category}, {urgency}) in {place} from {reporter}:\n{text}\n"
-        "Reply “受理 {no}” to accept. Answer due by {due}."
-    ).format(no=no, category=cat.name(), urgency=report.urgency, place=place,
-             reporter=actor.label, text=report.text, due=fmt_due(work, ticket.due_at))
+
+    def notice() -> str:  # in each recipient's language
+        return _(
+            "New ticket {no} ({category}, {urgency}) in {place} from {reporter}:\n{text}\n"
+            "Reply “受理 {no}” to accept. Answer due by {due}."
+        ).format(no=no, category=cat.name(), urgency=report.urgency, place=place,
+                 reporter=actor.label, text=report.text, due=fmt_due(work, ticket.due_at))
+
     told = set()
     priority = _priority(ticket)
     for person in [handler, *await ticket_store.people_in_unit(work.session, community_id, "cadre")]:
@@ -235,11 +238,13 @@ async def _open(
             told.add(person.im_user)
             await work.notify(person.im_user, notice, ticket=no, priority=priority)
     if report.urgency == "P0":  # the secretary follows it up but does not accept tickets
-        urgent = _(
-            "URGENT (P0): new ticket {no} ({category}) in {place} from {reporter}:\n{text}\n"
-            "Handler: {handler}; it must be accepted within 30 minutes. Send “查询 {no}” to follow it."
-        ).format(no=no, category=cat.name(), place=place, reporter=actor.label, text=report.text,
-                 handler=handler.name if handler else "—")
+        def urgent() -> str:  # in each secretary's language
+            return _(
+                "URGENT (P0): new ticket {no} ({category}) in {place} from {reporter}:\n{text}\n"
+                "Handler: {handler}; it must be accepted within 30 minutes. Send “查询 {no}” to follow it."
+            ).format(no=no, category=cat.name(), place=place, reporter=actor.label, text=report.text,
+                     handler=handler.name if handler else "—")
+
         for secretary in await ticket_store.people_in_unit(work.session, community_id,
                                                            "community_secretary"):
             if secretary.im_user and secretary.im_user not in told:
@@ -294,17 +299,32 @@ def filing_reply(work: Work, ticket: Ticket, handler: Person | None, filed: File
     text = _("Ticket {no} filed ({category}). {who} will handle it; expect an answer by {due}.").format(
         no=ticket.no, category=category(ticket.category).name(), who=who, due=fmt_due(work, ticket.due_at)
     )
-    if ticket.urgency == "P0":
-        text += "\n" + _(
-            "If anyone is in danger, call {numbers} now. The community secretary has been told."
-        ).format(numbers="/".join(emergency_numbers(ticket.text)))
+    if ticket.urgency == "P0":  # what to do now comes first, the ticket after it
+        return safety_first(ticket.text) + "\n" + text
     return text
+
+
+def safety_first(text: str) -> str:
+    """The first lines of a P0 answer: what to do this minute, for the danger the words describe."""
+    match hazard(text):
+        case "gas":
+            advice = _("Gas: get everyone out now and keep others away. Do not switch lights or anything "
+                       "electric on or off, no flames, no phone calls inside. Call 119 from outside.")
+        case "fire":
+            advice = _("Fire: call 119 now. Leave by the stairs, never the lift; close doors behind you; "
+                       "stay low under smoke.")
+        case _:
+            return _("If anyone is in danger, call {numbers} now. The community secretary has been told.").format(
+                numbers="/".join(emergency_numbers(text)))
+    return advice + " " + _("The community secretary has been told.")
 
 
 # ------------------------------------------------------------------ look-ups and guards
 
 
 async def load(work: Work, raw_no: str) -> Ticket:
+    if not raw_no.strip():
+        raise TransitionError(_("Which ticket? Add its number, e.g. “查询 261122-001”."))
     no = normalise_no(raw_no)
     if no is None:
         raise TransitionError(_("“{value}” is not a ticket number (like 261122-001).").format(
@@ -409,7 +429,9 @@ async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str
     for name in names:
         department = await ticket_store.department_by_name(work.session, name)
         if department is None:
-            raise TransitionError(_("There is no department “{name}” in the roster.").format(name=name))
+            known = "、".join(d.name for d in await ticket_store.departments(work.session))
+            raise TransitionError(_("There is no department “{name}” in the roster. Departments: {known}.").format(
+                name=name, known=known))
         if department not in departments:
             departments.append(department)
     assert ticket.id is not None
@@ -681,15 +703,17 @@ async def award_points(work: Work, ticket: Ticket) -> None:
                                       kind=kind, points=value, at=work.now, year=work.local().year)
 
 
-async def tell_reporters(work: Work, ticket: Ticket, text: str) -> None:
-    """Private word to everyone who reported it (original and joined duplicates)."""
+async def tell_reporters(work: Work, ticket: Ticket, text: Text) -> None:
+    """Private word to everyone who reported it (original and joined duplicates), each in their
+    language."""
     assert ticket.id is not None
     for reporter in await ticket_store.reporters(work.session, ticket.id):
-        await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice, text=text,
+        await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice,
+                                        text=await work.text_for(reporter.user_id, text),
                                         user_id=reporter.user_id, ticket=ticket.no))
 
 
-async def _tell_assignee(work: Work, ticket: Ticket, text: str) -> None:
+async def _tell_assignee(work: Work, ticket: Ticket, text: Text) -> None:
     assignee = await _person(work, ticket.assignee_id)
     if assignee and assignee.im_user:
         await work.notify(assignee.im_user, text, ticket=ticket.no)
@@ -715,7 +739,7 @@ def _credit(ticket: Ticket, actor: Actor, column: str) -> None:
 
 
 async def tell_managers(
-    work: Work, ticket: Ticket, text: str, *, duty: str | None = None, period: str | None = None
+    work: Work, ticket: Ticket, text: Text, *, duty: str | None = None, period: str | None = None
 ) -> None:
     """The community secretary; with `duty` and `period`, at most once each (reminders)."""
     if not ticket.community_id:

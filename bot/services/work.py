@@ -5,7 +5,7 @@ care which, and everything they say is queued in the same transaction as their c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.workdays import WorkCalendar
 from bot.events import NORMAL, OutboundKind, OutboundMessage
+from bot.i18n import Text, configured_locale, render
+from bot.services.languages import language_of
 from storage import outbox_store
 
 
@@ -24,26 +26,36 @@ class Work:
     calendar: WorkCalendar
     people_platform: str
     inbound_id: int | None = None
+    languages: dict[str, str] = field(default_factory=dict, repr=False)  # user id → language, looked up once
+
+    async def text_for(self, user_id: str, text: Text) -> str:
+        """`text` rendered in the recipient's language (a plain string is already rendered)."""
+        if isinstance(text, str):
+            return text
+        if user_id not in self.languages:
+            self.languages[user_id] = await language_of(self.session, user_id) or configured_locale()
+        return render(text, self.languages[user_id])
 
     def local(self, when: datetime | None = None) -> datetime:
         return (when or self.now).astimezone(self.tz)
 
-    async def notify(self, im_user: str, text: str, *, ticket: str | None = None,
+    async def notify(self, im_user: str, text: Text, *, ticket: str | None = None,
                      kind: str = OutboundKind.notice, priority: int = NORMAL,
                      merge: str | None = None, merge_window: timedelta = timedelta(0)) -> None:
-        """A private message to a roster person. `priority` URGENT for what a P0 ticket causes.
-        With `merge` (what the notice is about, e.g. a ticket's new reporters), an unsent notice
-        to this person on the same subject is updated instead of another being queued, and at
-        most one goes out per `merge_window`."""
-        message = OutboundMessage(platform=self.people_platform, kind=kind, text=text, user_id=im_user,
-                                  ticket=ticket, priority=priority)
+        """A private message to a roster person, in their language. `priority` URGENT for what a
+        P0 ticket causes. With `merge` (what the notice is about, e.g. a ticket's new reporters), an
+        unsent notice to this person on the same subject is updated instead of another being queued,
+        and at most one goes out per `merge_window`."""
+        message = OutboundMessage(platform=self.people_platform, kind=kind, text=await self.text_for(im_user, text),
+                                  user_id=im_user, ticket=ticket, priority=priority)
         await outbox_store.enqueue(self.session, message, now=self.now, inbound_id=self.inbound_id,
                                    merge_key=f"{merge}|{im_user}" if merge else None, merge_window=merge_window)
 
-    async def notify_once(self, im_user: str, text: str, *, duty: str, period: str,
+    async def notify_once(self, im_user: str, text: Text, *, duty: str, period: str,
                           ticket: str | None = None, kind: str = OutboundKind.reminder,
                           files: tuple[str, ...] = ()) -> bool:
-        """A reminder sent at most once per (duty, period, person)."""
+        """A reminder sent at most once per (duty, period, person), in their language."""
+        text = await self.text_for(im_user, text)
         return await outbox_store.enqueue_once(
             self.session,
             OutboundMessage(platform=self.people_platform, kind=kind, text=text, user_id=im_user,
