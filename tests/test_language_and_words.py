@@ -29,8 +29,7 @@ async def test_a_resident_writing_english_is_answered_in_english(harness: Harnes
     out = await harness.say("resident-li", "hello")
     assert out[0].text.startswith("Hello") and "网格通" in out[0].text
     out = await harness.say("resident-li", "Can you help me please")
-    assert out and not CJK.sub("", out[0].text) == out[0].text or "帮助" in out[0].text
-    assert not out[0].text.startswith(("没有", "您好"))
+    assert out and re.match(r"[A-Za-z]", out[0].text), out  # English, whatever the answer is
 
 
 async def test_a_private_hello_gets_a_greeting_and_what_the_bot_does(harness: Harness) -> None:
