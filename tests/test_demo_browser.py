@@ -311,3 +311,122 @@ def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo) -> None:
     page.click("#panel-close")
     expect(panel).to_be_hidden()
     context.close()
+
+
+# ------------------------------------------------------------------ the first ten minutes (issue 18)
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1360, "height": 860}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+}
+
+
+def _post(url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return dict(json.loads(response.read()))
+
+
+def _open_panel(page: Any, phone: bool) -> None:
+    if phone and not page.locator("[data-testid=panel]").is_visible():
+        page.click("[data-testid=panel-toggle]")
+
+
+def _close_panel(page: Any, phone: bool) -> None:
+    if phone and page.locator("[data-testid=panel]").is_visible():
+        page.click("#panel-close")
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_first_ten_minutes(browser: Any, running_demo: RunningDemo, screen: str) -> None:
+    """Each point of the first visit, on a desktop and on a 390×844 phone."""
+    from playwright.sync_api import expect
+
+    phone = screen == "phone"
+    context = browser.new_context(locale="zh-CN", **VIEWPORTS[screen])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    for n in range(30):  # a group with history
+        _post(running_demo.url, "/api/messages", {"user": RESIDENT, "chat": GROUP, "text": f"收到，谢谢{n}"})
+    page.goto(running_demo.url)
+    page.click(f"nav button[data-chat={GROUP}]")
+    page.wait_for_selector("[data-testid=log]:not([data-loading])", state="attached")
+
+    # 2. like a WeChat group: the page does not grow, the log scrolls in its box and opens at the newest
+    height = VIEWPORTS[screen]["viewport"]["height"]  # type: ignore[index]
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= height + 1
+    log = page.locator("[data-testid=log]")
+    assert log.evaluate("l => l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 4")
+    assert page.locator("header").bounding_box()["y"] == 0  # type: ignore[index]
+    send = page.locator("[data-testid=send]").bounding_box()
+    assert send and send["y"] + send["height"] <= height
+
+    # 9. fire: what to do now first, the ticket after it
+    answer = _say(page, RESIDENT, "6号楼2楼厨房着火了，冒烟")
+    assert answer.startswith("火情") and "119" in answer.split("\n")[0], answer
+    assert TICKET_NO.search(answer.split("\n")[-1])
+
+    # 3. a message too long: said why, and the text is still there
+    long_text = "楼" * 2001
+    page.fill("[data-testid=text]", long_text)
+    page.click("[data-testid=send]")
+    expect(page.locator("[data-testid=send-error]")).to_be_visible(timeout=WAIT)
+    expect(page.locator("[data-testid=send-error]")).to_contain_text("2000")
+    assert page.input_value("[data-testid=text]") == long_text
+    page.fill("[data-testid=text]", "")
+
+    # 8. 下月1日 lands after the first working day's digests: November's chart is there at once
+    page.click("[data-testid=next-month]")
+    expect(page.locator("[data-testid=clock]")).to_contain_text("2026-12-01 10:45", timeout=60_000)
+    _open_panel(page, phone)
+    chart = page.locator("[data-testid=digests] .note[data-kind=digest] img").first
+    expect(chart).to_be_visible(timeout=WAIT)
+
+    # 7. the chart thumbnail opens large, and closes with a click
+    chart.click()
+    expect(page.locator("[data-testid=lightbox] img")).to_be_visible(timeout=WAIT)
+    page.locator("[data-testid=lightbox]").click()
+    expect(page.locator("[data-testid=lightbox]")).to_have_count(0)
+    _close_panel(page, phone)
+
+    # 1. two clock clicks in a row: both count, and the page says it is busy meanwhile
+    page.click("[data-testid=plus-day]")
+    page.click("[data-testid=next-month]")
+    expect(page.locator("[data-testid=clock-busy]")).to_be_visible(timeout=WAIT)
+    expect(page.locator("[data-testid=clock]")).to_contain_text("2027-01-04 10:45", timeout=60_000)
+    expect(page.locator("[data-testid=clock-busy]")).to_be_hidden(timeout=WAIT)
+
+    # 4. the bot's answers to my commands stay in the chat, not among my notices; no untranslated tags
+    _close_panel(page, phone)
+    page.click("nav button[data-chat=__private__]")
+    _say(page, CADRE, "帮助")
+    _open_panel(page, phone)
+    expect(page.locator("[data-testid=notices] .note[data-kind=reply]")).to_have_count(0)
+    assert "reply" not in page.locator("[data-testid=panel]").inner_text()
+    _close_panel(page, phone)
+
+    # 4. English: the switch makes the bot speak English to the demo people, names included
+    page.select_option("#lang", "en")
+    expect(page.locator("[data-testid=send]")).to_have_text("Send", timeout=WAIT)
+    names = page.locator("[data-testid=speaker] option").all_inner_texts()
+    assert not [n for n in names if "（" in n], names
+    assert _say(page, CADRE, "帮助").startswith("Commands for you")
+    page.click(f"nav button[data-chat={GROUP}]")
+    assert "Ticket" in _say(page, RESIDENT, "8号楼门口的路灯坏了")
+
+    # 5. the reset button starts over: real time again, no tickets
+    page.click("[data-testid=reset]")
+    expect(page.locator("[data-testid=clock]")).not_to_contain_text("2027-01", timeout=WAIT)
+    _open_panel(page, phone)
+    expect(page.locator("[data-testid=tickets] .ticket")).to_have_count(0, timeout=WAIT)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[screen]["viewport"]["width"]  # type: ignore[index]
+    assert errors == []
+    context.close()
