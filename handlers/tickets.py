@@ -155,7 +155,7 @@ def _listing(ctx: Context, tickets: Sequence[Ticket], title: str) -> str:
     ]
     if not rows:
         return _("{title}: none.").format(title=title)
-    return f"{title} ({len(rows)}):\n" + "\n".join(rows)
+    return _("{title} ({n}):").format(title=title, n=len(rows)) + "\n" + "\n".join(rows)
 
 
 async def points_ranking(ctx: Context, args: str) -> None:

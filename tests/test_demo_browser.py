@@ -372,6 +372,8 @@ def test_the_first_ten_minutes(browser: Any, running_demo: RunningDemo, screen: 
     answer = _say(page, RESIDENT, "6号楼2楼厨房着火了，冒烟")
     assert answer.startswith("火情") and "119" in answer.split("\n")[0], answer
     assert TICKET_NO.search(answer.split("\n")[-1])
+    if phone and os.environ.get("GRIDBOT_SCREENSHOT"):  # the README's phone picture, beside the desktop one
+        page.screenshot(path=str(Path(os.environ["GRIDBOT_SCREENSHOT"]).with_name("demo-phone.png")))
 
     # 3. a message too long: said why, and the text is still there
     long_text = "楼" * 2001

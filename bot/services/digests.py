@@ -133,7 +133,8 @@ async def _plan(session: AsyncSession, s: DigestSettings, day: date, *, daily: b
 
 
 def _ticket_list(tickets: Sequence[TicketFacts], limit: int = 5) -> str:
-    shown = "、".join(f"{t.no}（{category(t.category).name()}）" for t in tickets[:limit])
+    shown = _(", ").join(_("{no} ({category})").format(no=t.no, category=category(t.category).name())
+                         for t in tickets[:limit])
     return shown + ("……" if len(tickets) > limit else "")
 
 
