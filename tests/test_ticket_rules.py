@@ -142,14 +142,14 @@ async def test_credit_and_the_handler_follow_who_did_the_work(play: Play, settin
         forms = dict((p.person.id, f) for p, f in await monthly_forms(session, 2026, 9, settings.tz, 18))
     assert forms["p-cadre-mochi"].values["problems_solved"] == 1  # 附件5 item 6: 协调解决问题
     assert forms["p-gw-mochi-1"].values["problems_solved"] == 0 if "p-gw-mochi-1" in forms else True
-    [ranking] = [t for t in run.to("street-secretary", "digest") if "2026-Q3" in t]
+    [ranking] = [t for t in run.to("street-secretary", "digest") if "2026年第三季度" in t]
     lines = ranking.splitlines()
     assert lines[1].startswith("1. 张明平（墨池社区）40 分") and "按时办结 1/1，满意 1/1" in lines[1]
 
 
 async def test_no_data_scores_nothing_and_the_ranking_says_so(play: Play) -> None:
     run = await play("ranking_without_data.jsonl")
-    [ranking] = [t for t in run.to("street-secretary", "digest") if "2026-Q2" in t]
+    [ranking] = [t for t in run.to("street-secretary", "digest") if "2026年第二季度" in t]
     assert "无数据：本季度没有任何干部的记录" in ranking
     assert not re.search(r"^\d+\. ", ranking, re.M)  # nobody is placed for doing nothing
     assert "40 分" not in ranking and "张明平（墨池社区）" in ranking.split("无数据（不参与排名）：")[1]
