@@ -225,14 +225,15 @@ async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: 
 
 async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
                            last_day: date) -> list[Planned]:
-    period, rows = await quarter_rows(session, s.tz, s.evening_hour, last_day.year, (last_day.month - 1) // 3 + 1)
+    quarter = (last_day.month - 1) // 3 + 1
+    period, rows = await quarter_rows(session, s.tz, s.evening_hour, last_day.year, quarter)
     out = []
     for reader in people:
         mine = [c for community, c in rows if reader.is_street and _covers(reader, community)]
         if not mine:
             continue
         lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
-                   "tickets on time 25, satisfaction 15):").format(period=quarter_words(last_day.year, (last_day.month - 1) // 3 + 1))]
+                   "tickets on time 25, satisfaction 15):").format(period=quarter_words(last_day.year, quarter))]
         ranked = rank(mine)
         lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
                     "on time {on_time}, satisfied {satisfied}").format(
