@@ -76,6 +76,6 @@ async def build_app(
     job_context = JobContext(db, clock, settings, calendar, people_platform, duties)
     return App(
         settings=settings, clock=clock, db=db, calendar=calendar, registry=registry,
-        dispatcher=dispatcher, outbox=OutboxWorker(db, clock, transports),
+        dispatcher=dispatcher, outbox=OutboxWorker(db, clock, transports, write_turn=dispatcher.turns.write),
         jobs=all_jobs(job_context), job_context=job_context, transports=transports,
     )

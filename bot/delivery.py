@@ -28,7 +28,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -79,11 +79,15 @@ class OutboxWorker:
         senders: int = SENDERS_PER_PLATFORM, lease: timedelta = outbox_store.CLAIM_LEASE,
         batch: int = CLAIM_BATCH, held_per_platform: int = HELD_PER_PLATFORM,
         monotonic: Callable[[], float] = time.monotonic,
+        write_turn: Callable[[], AbstractAsyncContextManager[object]] = nullcontext,
     ) -> None:
-        """`lease` is on `clock`; leases are renewed every third of it in real time (`monotonic`)."""
+        """`lease` is on `clock`; leases are renewed every third of it in real time (`monotonic`).
+        `write_turn` is the process's turn to write (SQLite has one writer at a time: the
+        dispatcher's in-process lock, so the outbox queues for it in order instead of polling in
+        SQLite's busy handler while the message handlers pass the lock among themselves)."""
         self.db, self.clock, self.transports = db, clock, transports
         self.senders, self.lease, self.batch, self.held_per_platform = senders, lease, batch, held_per_platform
-        self.monotonic = monotonic
+        self.monotonic, self.write_turn = monotonic, write_turn
         self.owner = uuid.uuid4().hex[:16]
         self.sent = 0  # messages delivered by this worker since it started
         self._claims = itertools.count(1)
@@ -284,7 +288,7 @@ class OutboxWorker:
         while self._writes:
             batch, self._writes = self._writes, []
             try:
-                async with self.db.transaction() as session:
+                async with self.write_turn(), self.db.transaction() as session:
                     results = [await op(session) for op, _ in batch]
             except BaseException as exc:
                 for _, future in batch:

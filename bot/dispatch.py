@@ -108,20 +108,23 @@ class WriteTurns:
 
 
 class Workers:
-    """A few processing slots; a message that may report an emergency gets the next free one
-    before the others waiting, so a fire reported behind a flood of a thousand messages is handled
-    (and its P0 notices queued) at once, not after the flood. Among equals the oldest message
-    (`oldest`: its inbound id) goes first: after an outage or a restart the messages taken over are
-    older than the burst the platform sends on reconnecting, and are handled before it."""
+    """A few processing slots, and one more that only a message that may report an emergency may
+    take; such a message also gets the next free slot before the others waiting. So a fire
+    reported behind a flood of a thousand messages is handled (and its P0 notices queued) at once,
+    not after the flood. Among equals the oldest message (`oldest`: its inbound id) goes first:
+    after an outage or a restart the messages taken over are older than the burst the platform
+    sends on reconnecting, and are handled before it."""
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, urgent_extra: int = 1) -> None:
         self._free = slots
+        self._extra = urgent_extra
         self._waiting: list[tuple[int, int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
 
     @asynccontextmanager
     async def turn(self, *, urgent: bool = False, oldest: int = 0) -> AsyncIterator[None]:
-        if self._free > 0 and not self._waiting:
+        floor = -self._extra if urgent else 0  # how far below zero free slots this message may go
+        if self._free > floor and (urgent or not self._waiting):
             self._free -= 1
         else:
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -139,7 +142,10 @@ class Workers:
 
     def _release(self) -> None:
         while self._waiting:
-            _, _, _, future = heapq.heappop(self._waiting)
+            priority, _, _, future = self._waiting[0]
+            if priority > 0 and self._free < 0:  # the urgent extra slot is not for ordinary messages
+                break
+            heapq.heappop(self._waiting)
             if not future.done():
                 future.set_result(None)  # the slot goes straight to the most urgent waiter
                 return

@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 from sqlmodel import col, func, select
 
-from bot.dispatch import RecordingFailed, WriteTurns
+from bot.dispatch import RecordingFailed, Workers, WriteTurns
 from bot.events import InboundMessage, MessageKind
+from bot.nlp.lexicon import may_be_urgent
 from bot.transport.intake import Intake
 from bot.transport.wecom_app import WeComAppChannel
 from bot.transport.wecom_crypto import WeComCrypto
@@ -290,3 +291,29 @@ async def test_the_same_msgid_from_two_members_is_two_messages(harness: Harness)
     assert first is not None and other is not None and elsewhere is not None
     assert len({first, other, elsewhere}) == 3
     assert retry is None
+
+
+async def test_a_message_that_may_be_an_emergency_is_handled_even_while_every_worker_is_busy() -> None:
+    workers = Workers(2)
+    release = asyncio.Event()
+    running: list[str] = []
+    most = 0
+
+    async def handle(name: str, urgent: bool) -> None:
+        nonlocal most
+        async with workers.turn(urgent=urgent):
+            running.append(name)
+            most = max(most, sum(not n.startswith("fire") for n in running))
+            await release.wait()
+            running.remove(name)
+
+    flood = [asyncio.create_task(handle(f"m{i}", False)) for i in range(6)]
+    await asyncio.sleep(0.01)
+    assert running == ["m0", "m1"]
+    fire = asyncio.create_task(handle("fire", True))
+    await asyncio.sleep(0.01)
+    assert running == ["m0", "m1", "fire"]  # the extra slot: no waiting for the flood
+    release.set()
+    await asyncio.gather(*flood, fire)
+    assert most == 2  # ordinary messages never used the urgent slot
+    assert may_be_urgent("5号楼着火了") and not may_be_urgent("5号楼路灯坏了")
