@@ -292,8 +292,12 @@ class OutboxWorker:
                     results = [await op(session) for op, _ in batch]
             except BaseException as exc:
                 for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("cancelled"))
+                    if future.done():
+                        continue
+                    if isinstance(exc, Exception):
+                        future.set_exception(exc)
+                    else:  # cancelled (shutdown): so are the writes waiting for it
+                        future.cancel()
                 if not isinstance(exc, Exception):
                     raise
                 continue
