@@ -549,15 +549,20 @@ def kf_link(
 @app.command()
 def parse(
     text: Annotated[list[str] | None, typer.Argument(help="Messages to parse.")] = None,
-    jsonl: Annotated[str | None, typer.Option("--jsonl", help='JSON lines {"id", "text"}; '
+    jsonl: Annotated[str | None, typer.Option("--jsonl", help='JSON lines {"id", "text"[, "as"]}; '
                                               "'-' for stdin.")] = None,
+    as_: Annotated[str, typer.Option("--as", help="who wrote the lines: resident (default) or cadre "
+                                     "(then plain-words check-ins are read)")] = "resident",
+    bot_name: Annotated[str, typer.Option("--bot-name", help="the bot's name in @mentions")] = "网格通",
 ) -> None:
-    """Parse messages: is it a request, category, department, urgency, place (JSON lines)."""
-    from bot.nlp.cli import run
+    """Parse messages: shape, is it a request, category, department, urgency, place, check-in (JSON lines)."""
+    from bot.nlp.cli import ROLES, run
 
     if not text and jsonl is None:
         raise _fail("give TEXT arguments or --jsonl FILE ('-' for stdin)")
-    raise typer.Exit(run(text or [], jsonl, sys.stdout, sys.stderr))
+    if as_ not in ROLES:
+        raise _fail(f"--as must be one of {', '.join(ROLES)}")
+    raise typer.Exit(run(text or [], jsonl, sys.stdout, sys.stderr, role=as_, bot_name=bot_name))
 
 
 @config_app.command("show")

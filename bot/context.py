@@ -14,6 +14,7 @@ from bot.domain.workdays import WorkCalendar
 from bot.events import NORMAL, InboundMessage, OutboundKind, OutboundMessage
 from bot.i18n import Text
 from bot.nlp.pii import mask
+from bot.nlp.shape import Reading
 from bot.roles import RESIDENT
 from bot.services.work import Work
 from storage import outbox_store
@@ -46,7 +47,13 @@ class Context:
     settings: Settings
     calendar: WorkCalendar
     people_platform: str
+    # how the normaliser read the message (its shape, the quoted words); `message.text` holds its new words
+    reading: Reading | None = None
     sent: list[OutboundMessage] = field(default_factory=list)
+
+    @property
+    def shape(self) -> str:
+        return self.reading.shape if self.reading else "text"
 
     @property
     def now(self) -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -32,6 +33,7 @@ from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.i18n import _, configured_locale, using
 from bot.nlp.greeting import is_english
 from bot.nlp.lexicon import may_be_urgent
+from bot.nlp.shape import Reading, read_shape
 from bot.registry import Registry
 from bot.services.languages import language_of
 from storage import inbound_store, outbox_store
@@ -333,6 +335,8 @@ class Dispatcher:
             row = (await session.exec(query)).one()
             if row.status == InboundStatus.done:
                 return  # another worker finished it while we waited
+            message, reading = self.normalise(message)
+            row.shape, row.shape_detail, row.addressed = reading.shape, reading.detail, reading.addressed
             member = await find_member(session, message.user_id, message.platform)
             place = (
                 await find_chat(session, message.platform, message.chat_id)
@@ -343,7 +347,7 @@ class Dispatcher:
                 session=session, message=message, inbound_id=inbound_id,
                 sender=Sender(message.user_id, message.user_name, member), place=place,
                 clock=self.clock, settings=self.settings, calendar=self.calendar,
-                people_platform=self.people_platform,
+                people_platform=self.people_platform, reading=reading,
             )
             # answers are in the sender's language: their choice, or English when they write English
             language = "en" if is_english(message.text) else (
@@ -353,6 +357,16 @@ class Dispatcher:
             row.status, row.processed_at = InboundStatus.done, self.clock.now()
             row.attempts += 1
             session.add(row)
+
+    def normalise(self, message: InboundMessage) -> tuple[InboundMessage, Reading]:
+        """The message as commands and the parser read it: its new words (a quote stripped, a
+        leading @<bot_name> taken off), addressed to the bot when it opens with that mention
+        whatever the gateway's flag said; and the reading itself (shape, quoted words)."""
+        reading = read_shape(message.text, bot_name=self.settings.bot_name)
+        if reading.text == message.text and not reading.addressed:
+            return message, reading
+        return dataclasses.replace(message, text=reading.text,
+                                   mentions_bot=message.mentions_bot or reading.addressed), reading
 
     async def _fail(self, inbound_id: int, message: InboundMessage, exc: Exception) -> None:
         async with self.db.transaction() as session:

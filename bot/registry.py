@@ -12,6 +12,7 @@ from bot.i18n import _
 from bot.roles import role_labels
 
 CommandHandler = Callable[[Context, str], Awaitable[None]]
+COMMAND_SHAPES = frozenset({"text", "quote"})  # shapes whose words a person wrote now
 TextHandler = Callable[[Context], Awaitable[bool]]
 
 
@@ -49,8 +50,12 @@ class Registry:
     async def dispatch(self, ctx: Context) -> None:
         """Command first; otherwise free-text handlers; otherwise a hint when spoken to directly.
 
-        Plain group chatter that is neither a command nor handled gets no answer at all."""
-        command = parse_command(ctx.message.text, self._by_word)
+        Plain group chatter that is neither a command nor handled gets no answer at all, and so do
+        the group's own system lines and 接龙 lists, wherever they come; cards, notices and relayed
+        news are never commands (only a line a person wrote, or the new words of a quote, are)."""
+        if ctx.reading is not None and ctx.reading.silent:
+            return
+        command = parse_command(ctx.message.text, self._by_word) if ctx.shape in COMMAND_SHAPES else None
         if command is not None:
             spec = self._by_word.get(command.word)
             if spec is None:

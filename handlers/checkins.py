@@ -101,11 +101,12 @@ async def plain_words(ctx: Context) -> bool:
     """A cadre's account of duty done in plain words ("今晚去3号楼夜访了两户独居老人") is proposed,
     not recorded: the cadre confirms it privately so a wrong guess never enters the report."""
     member = ctx.sender.member
-    if member is None or not (member.roles & CADRES):
+    if member is None or not (member.roles & CADRES) or ctx.shape not in ("text", "quote"):
         return False
-    guess = get_parser().checkin(ctx.message.text)
-    if guess is None:
-        return False
+    parser = get_parser()
+    guess = parser.checkin(ctx.message.text)
+    if guess is None or parser.parse(ctx.message.text, shape=ctx.shape).alarm.p0:
+        return False  # a danger a cadre saw is a report first, never a check-in waiting for “确认”
     data: dict[str, object] = {"kind": guess.kind, "households": guess.households, "tags": list(guess.tags),
                                "meeting_type": guess.meeting_type}
     answer = await duties.propose(ctx.work(), member.person_id, data, guess.note)

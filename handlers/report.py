@@ -32,7 +32,7 @@ def report_of(text: str) -> service.Report:
 
 
 async def intake(ctx: Context) -> bool:
-    parsed = get_parser().parse(ctx.message.text)
+    parsed = get_parser().parse(ctx.message.text, shape=ctx.shape)
     if not parsed.is_request:
         return False
     place = await _place(ctx, parsed.location.community if parsed.location else None)

@@ -49,6 +49,9 @@ def on_ticket(action: TicketAction) -> Callable[[Context, str], Awaitable[None]]
     """Wrap an action taking (work, actor, ticket, rest-of-arguments) into a command handler."""
 
     async def handler(ctx: Context, args: str) -> None:
+        quoted = ctx.reading.quoted_ticket() if ctx.reading else None
+        if quoted and not _NO_FIRST.match(args.strip()):
+            args = f"{quoted} {args}"  # "受理" under a quote of the bot's message about that ticket
         raw_no, rest = split_no(args)
         work = ctx.work()
         try:

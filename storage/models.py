@@ -233,6 +233,11 @@ class InboundLog(SQLModel, table=True):
     text: str
     mentions_bot: bool = False
     kind: str = Field(default="text", max_length=16)  # bot.events.MessageKind
+    # how the normaliser read it (bot.nlp.shape), set when it is processed: text, quote, system, link,
+    # notice, relay, chain; the kind of system line or card; addressed to the bot by an @<bot_name>
+    shape: str | None = Field(default=None, max_length=16)
+    shape_detail: str | None = Field(default=None, max_length=24)
+    addressed: bool = False
     received_at: datetime = _ts(nullable=False)
     status: str = Field(default=InboundStatus.received, max_length=12, index=True)
     attempts: int = 0

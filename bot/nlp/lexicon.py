@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from bot.nlp.safety import names_danger
+
 _NUM = r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})"
 
 # Category keywords: (pattern, weight). Patterns describe a problem, not just an object
@@ -94,28 +96,12 @@ PRIORITY = ("emergency", "unrest", "safety_hazard", "illegal_building", "dispute
             "opinion")
 _COMPILED = {cat: [(re.compile(p), w) for p, w in rules] for cat, rules in CATEGORY_RULES.items()}
 
-EMERGENCY = re.compile(
-    r"着火|起火|失火|火灾|烧起来|冒(?:黑)?烟|冒火花|燃气味|煤气味|天然气味|煤气中毒"
-    r"|爆管|水管爆|管子爆|困人|电梯.{0,6}(?:被困|困住|卡住|关在)|关在电梯|卡在.{0,8}(?:楼|层)之间"
-    r"|塌陷|塌了|倒塌|晕倒|昏倒|昏迷|倒在地上|摔倒在地|被车撞|跳楼|溺水|落水|触电|快来人|打119|打120|快叫120|叫了120"
-    r"|要掉下来|积水.{0,4}(?:一米|半米|齐腰)|熄火在"
-    r"|(?:燃气|煤气|天然气|液化气)(?:管道?|罐|灶)?.{0,4}(?:泄漏|泄露|漏气|漏了)(?!检测|检查|排查|演练|宣传|知识|报警)|(?:闻到|一股).{0,4}(?:燃气|煤气|天然气)"
-    r"|持刀|拿刀|动刀|砍人|砍伤|捅人|捅伤|行凶|要跳河|要跳楼|想不开(?!心)|轻生|自杀"
-    r"|困了.{0,6}(?:在里面|在电梯)|(?:人|两个|几个).{0,4}困在(?:电梯|里面)|电梯里?.{0,3}困了|自燃|烧着了"
-)
-# need a person or a place in the message to count ("造谣者原地爆炸", "早上起不来" are not emergencies)
-EMERGENCY_WEAK = re.compile(r"爆炸|起不来|没反应|出不来|受伤|流了?.{0,3}血|掉进|困在(?!家)|救命|中毒|淹了|压到|倒了")
-_PEOPLE = re.compile(r"老人|老太|大爷|大妈|阿姨|奶奶|爷爷|孩子|小孩|有人|人还|里面|邻居|楼|单元|小区|家里|路上|门口|车库|工地")
-
-
 def may_be_urgent(text: str) -> bool:
     """A cheap look before parsing: could this report an emergency (a P0)? Used to handle it
-    ahead of a queue; the parser decides what it is."""
-    return bool(text) and (EMERGENCY.search(text) is not None or EMERGENCY_WEAK.search(text) is not None)
+    ahead of a queue; the parser (its safety layer) decides what it is."""
+    return names_danger(text)
 
 
-# "万一着火", "着火了跑不出去", "怕起火": hazards, not fires
-_HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|怕|容易|防止|预防|小心|注意|以防)[^，。！？!?,]{0,6}$")
 _RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复)|修好了|解决了|处理好了|恢复了|来电了|来水了"
                        r"|(?:已经?|已督促)整改(?:完毕|到位)?|已督促|已(?:报|上报|转)(?:物业|社区)")
 URL = re.compile(r"https?://\S+|www\.\S+")
@@ -164,19 +150,25 @@ def category_hits(s: str) -> dict[str, tuple[float, list[str]]]:
     return hits
 
 
-def is_emergency(s: str) -> str | None:
-    """The emergency word when the text reports one happening now (not a hypothetical, not resolved,
-    not news from elsewhere)."""
-    if _RESOLVED.search(s) or _ELSEWHERE.search(s):
-        return None
-    for match in EMERGENCY.finditer(s):
-        if not _HYPOTHETICAL.search(s[:match.start()]):
-            return match[0]
-    if _PEOPLE.search(s):
-        for match in EMERGENCY_WEAK.finditer(s):
-            if not _HYPOTHETICAL.search(s[:match.start()]):
-                return match[0]
-    return None
+def without_alarm(hits: dict[str, tuple[float, list[str]]], alarm) -> dict[str, tuple[float, list[str]]]:
+    """Category hits for a line the safety layer kept from P0: a danger only imagined (万一着火) is a
+    hazard; a crowd only threatened or planned is unrest; a sign that sagged a little with nobody
+    near is a hazard too. Other dangers that are over (a leak fixed last week) leave the rules to
+    say what is left (the family in need: life_event)."""
+    if not alarm.danger or alarm.p0:
+        return hits
+    out = dict(hits)
+    add = None
+    if alarm.against == "hypothetical" and alarm.category == "emergency":
+        add = "safety_hazard"
+    elif alarm.kind == "crowd" and alarm.against == "planned":
+        add = "unrest"
+    elif alarm.kind == "collapse" and alarm.against == "minor":
+        add = "safety_hazard"
+    if add is not None:
+        score, words = out.get(add, (0.0, []))
+        out[add] = (score + 3.0, [alarm.word or "", *words])
+    return out
 
 
 def is_chatter(s: str) -> bool:

@@ -11,18 +11,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from bot.nlp import lexicon as lx
+from bot.nlp import safety
 from bot.nlp.dept_cues import cue_features
 from bot.nlp.features import features, vectorise
 from bot.nlp.location import Location, find_location
 from bot.nlp.pii import Pii, find_pii
+from bot.nlp.shape import Reading, read_shape
 from bot.nlp.text import cn_to_int, fold
+from bot.nlp.typos import read_through
 
 MODEL_FILE = Path(__file__).parent / "model" / "parser.npz"
 USER_DICT = Path(__file__).parent / "userdict.txt"
@@ -52,27 +55,48 @@ class ParseResult:
     keywords: tuple[str, ...]
     pii: list[Pii]
     request_score: float = 0.0
+    shape: str = "text"  # how the line was read before its words (shape.SHAPES)
+    alarm: safety.Alarm = safety.NONE  # the P0 layer's verdict, with its evidence
 
-    def to_dict(self, id: object = None) -> dict[str, object]:
+    def to_dict(self, id: object = None, checkin: CheckinGuess | None = None) -> dict[str, object]:
         return {
             "id": id, "is_request": self.is_request, "category": self.category, "department": self.department,
             "urgency": self.urgency, "nature": self.nature,
             "location": self.location.to_dict() if self.location else None,
             "keywords": list(self.keywords), "pii": [p.to_dict() for p in self.pii],
             "score": round(self.request_score, 3),
+            "checkin": checkin.to_dict() if checkin else None,
+            "shape": self.shape,
         }
 
 
 @dataclass(frozen=True)
 class CheckinGuess:
-    kind: str  # night_visit, visit, duty_day, party_lesson, meeting
+    kind: str  # duty_day, night_visit, visit, party_lesson, meeting, leave
     households: int | None
     tags: tuple[str, ...]
     meeting_type: str | None
     note: str
 
+    def to_dict(self) -> dict[str, object]:
+        """The `"checkin"` of `gridbot parse --as cadre`: what the bot would record."""
+        return {"kind": self.kind, "households": self.households, "text": self.note}
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """A line read whole: its shape, the parse of its new words, and (for a cadre) the check-in."""
+
+    reading: Reading
+    result: ParseResult
+    checkin: CheckinGuess | None
+
+    def to_dict(self, id: object = None) -> dict[str, object]:
+        return self.result.to_dict(id=id, checkin=self.checkin)
+
 
 ALARMS = ("emergency", "unrest", "safety_hazard")  # P0/P1 categories: only ever from rule words
+NEVER_A_REQUEST = frozenset({"system", "link", "chain", "relay"})  # shapes that carry no request
 
 
 def _split(blob: np.ndarray) -> list[str]:
@@ -143,12 +167,15 @@ class Parser:
 
     # ------------------------------------------------------------------ parse
 
-    def parse(self, text: str) -> ParseResult:
+    def parse(self, text: str, shape: str = "text") -> ParseResult:
+        """Parse the words of a line; `shape` is how the line was read before them (shape.read_shape:
+        `text` then holds the new words of a quote). System lines, cards, 接龙 and relayed news are
+        never requests; a notice is one only when the safety layer sees a danger now."""
         text = text or ""
         pii = find_pii(text)
-        s = fold(text).lower().strip()
+        s = read_through(fold(text).lower()).strip()
         if not s:
-            return ParseResult(False, "other", self.departments[0], "P3", None, None, (), pii)
+            return ParseResult(False, "other", self.departments[0], "P3", None, None, (), pii, shape=shape)
         # phone numbers and links say nothing about the request; keep them out of the models
         clean = s
         for p in reversed(pii):
@@ -162,16 +189,19 @@ class Parser:
         dept_scores = d_vals @ self.dept_w[d_idx] + self.dept_b if d_idx else self.dept_b
         req_score = float(vals @ self.req_w[idx]) + self.req_b if idx else self.req_b
 
+        alarm = safety.assess(clean, shape)
         hits = lx.category_hits(clean)
-        emergency = lx.is_emergency(clean)
-        chatter = lx.is_chatter(s)
+        chatter = lx.is_chatter(s) or shape in NEVER_A_REQUEST or (shape == "notice" and not alarm.p0) \
+            or alarm.against == "elsewhere"
         location = find_location(text)
         anchored = bool(location or lx.ANCHOR.search(clean) or any(h[0] >= 3 for h in hits.values()))
         cue = lx.request_cue(clean)
         score = req_score + (cue if anchored else min(cue, CUE_UNANCHORED))
-        if chatter:
-            score = min(score, -1.0) if not emergency else score
-        if emergency:
+        if alarm.danger and not alarm.p0 and alarm.against in ("hypothetical", "minor", "planned", "past"):
+            score += HIT_BONUS  # a danger named without being one now: still worth a look
+        if chatter and not alarm.p0:
+            score = min(score, -1.0)
+        if alarm.p0:
             score = max(score, 1.0)
         elif hits and anchored and not chatter:
             score += HIT_BONUS
@@ -180,25 +210,45 @@ class Parser:
         department = self.departments[int(np.argmax(dept_scores))]
         if not is_request:
             return ParseResult(False, "other", department, "P3", None, location,
-                               self._top_words(d_idx, d_vals, dept_scores), pii, score)
+                               self._top_words(d_idx, d_vals, dept_scores), pii, score, shape, alarm)
 
-        if emergency:
-            category, keywords = "emergency", [emergency]
-        elif hits:
-            category = max(hits, key=lambda c: (hits[c][0], -lx.PRIORITY.index(c)))
-            keywords = hits[category][1]
-        else:  # no rule fired: the model's guess, never one of the alarm categories (rules own those)
-            cat_scores = np.array(vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b, dtype=float)
-            for alarm in ALARMS:
-                if alarm in self.categories:
-                    cat_scores[self.categories.index(alarm)] = -np.inf
-            category = self.categories[int(np.argmax(cat_scores))]
-            keywords = []
+        if alarm.p0:  # the safety layer decides P0 and its category; no model may lower it
+            category, keywords = alarm.category or "emergency", [alarm.word or ""]
+        else:
+            hits = lx.without_alarm(hits, alarm)
+            if hits:
+                category = max(hits, key=lambda c: (hits[c][0], -lx.PRIORITY.index(c)))
+                keywords = hits[category][1]
+            else:  # no rule fired: the model's guess, never one of the alarm categories (rules own those)
+                cat_scores = np.array(vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b, dtype=float)
+                for alarm_category in ALARMS:
+                    if alarm_category in self.categories:
+                        cat_scores[self.categories.index(alarm_category)] = -np.inf
+                category = self.categories[int(np.argmax(cat_scores))]
+                keywords = []
         if not keywords:
             keywords = list(self._top_words(d_idx, d_vals, dept_scores))
-        urgency = lx.urgency(category, clean)
+        urgency = "P0" if alarm.p0 else lx.urgency(category, clean)
+        if urgency == "P0" and not alarm.p0:
+            urgency = "P1"  # the model and the category rules never raise a P0 by themselves
         nature = lx.nature(category, clean)
-        return ParseResult(True, category, department, urgency, nature, location, tuple(keywords[:4]), pii, score)
+        return ParseResult(True, category, department, urgency, nature, location, tuple(keywords[:4]), pii, score,
+                           shape, alarm)
+
+    def understand(self, text: str, *, role: str = "resident", bot_name: str | None = None,
+                   quote: str | None = None) -> Understanding:
+        """Read a raw line whole, as the bot does: its shape first, then its new words; for a
+        cadre (`role="cadre"`) a plain-words check-in is what the bot records, and such a line
+        files no ticket."""
+        reading = read_shape(text, bot_name=bot_name, quote=quote)
+        result = self.parse(reading.text, shape=reading.shape)
+        checkin = None
+        if role == "cadre" and reading.shape in ("text", "quote"):
+            # a danger seen now is a report first: it never waits in a check-in for “确认”
+            checkin = None if result.alarm.p0 else self.checkin(reading.text)
+            if checkin is not None and result.is_request:
+                result = replace(result, is_request=False, category="other", urgency="P3", nature=None)
+        return Understanding(reading, result, checkin)
 
     def _top_words(self, idx: list[int], vals: np.ndarray, dept_scores: np.ndarray, n: int = 3) -> tuple[str, ...]:
         """The word features that pushed the chosen department most."""

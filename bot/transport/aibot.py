@@ -60,6 +60,9 @@ def _str(value: object, field: str) -> str:
     return value
 
 
+QUOTE_RULE = "- - - - - - - - - - - - - - -"  # the dashed line WeChat puts under a quote
+
+
 def _quoted(quote: Any) -> tuple[str, MessageKind | None]:
     """The words of a quoted message (as Tencent's plugin reads them), or for a quoted picture,
     file or video its kind (answered with the hint to say it in words)."""
@@ -109,6 +112,13 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     text = limits.clean(text).strip()
     if not text and media is None:  # only an @ and a quote: the quoted message is what was meant
         text, media = _quoted(payload.get("quote"))
+    elif text:
+        # words under a quote: kept in WeChat's own quote form, so the normaliser reads only the new
+        # words; cut so that quote and words stay within the door's limit (the new words never are)
+        room = limits.MAX_TEXT - len(text) - len(QUOTE_RULE) - 4
+        quoted = limits.clean(_quoted(payload.get("quote"))[0]).strip()[:max(room, 0)]
+        if quoted:
+            text = f"「{quoted}」\n{QUOTE_RULE}\n{text}"
     if not is_utf8(text):
         raise BadPayload("text is not valid Unicode (a lone surrogate?)")
     if text:

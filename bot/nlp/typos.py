@@ -1,0 +1,50 @@
+# ruff: noqa: E501  (the table of slips reads best as one dense list)
+"""Reading through the slips of fast thumbs and voice input (着活 for 着火, 漏汽 for 漏气, 停点 for
+停电, 晕到 for 晕倒, 电题 for 电梯). People type on phones and dictate; a danger word spelt wrong
+must still be read as that word.
+
+Every fix replaces a span with one of the same length, so offsets found on the fixed text are
+offsets in the original (PII and place spans stay valid). The text is expected folded and
+lower-cased (text.fold). Fixes are guarded by their neighbours where the slip is also a real word
+("干着活" is working, "暂停点" a stop).
+"""
+
+from __future__ import annotations
+
+import re
+
+# (slip, meant, pattern guard). Pinyin-identical or near voice-to-text confusions and common
+# keyboard (pinyin IME) first-candidate slips in the words that decide a request's urgency.
+_FIXES: list[tuple[str, str]] = [
+    (r"(?<![干做忙揽接])着活", "着火"), (r"(?<![生复快干])起活(?!动)", "起火"), (r"失活", "失火"), (r"火栽", "火灾"),
+    (r"冒眼(?!睛)", "冒烟"), (r"帽烟", "冒烟"), (r"浓眼", "浓烟"), (r"黑眼(?!圈|睛)", "黑烟"),
+    (r"漏汽", "漏气"), (r"露气", "漏气"), (r"燃汽", "燃气"), (r"煤汽", "煤气"), (r"天然汽", "天然气"), (r"然气味", "燃气味"),
+    (r"液化汽", "液化气"), (r"泄露", "泄漏"), (r"(?<!天)燃起味", "燃气味"), (r"媒气", "煤气"),
+    (r"(?<!公交)(?<![暂站车])停点(?![餐菜单])", "停电"), (r"停店(?!铺)", "停电"), (r"没点了", "没电了"), (r"停谁", "停水"),
+    (r"晕到", "晕倒"), (r"昏到", "昏倒"), (r"摔到了", "摔倒了"), (r"跌到", "跌倒"), (r"滑到了", "滑倒了"), (r"到在地上", "倒在地上"),
+    (r"到地上了", "倒地上了"), (r"婚倒", "昏倒"), (r"婚迷", "昏迷"), (r"云倒", "晕倒"),
+    (r"电题", "电梯"), (r"电体", "电梯"), (r"店梯", "电梯"), (r"坤人", "困人"), (r"捆人", "困人"),
+    (r"救名", "救命"), (r"就命", "救命"), (r"就护车", "救护车"), (r"救乎车", "救护车"),
+    (r"幺二零", "一二零"), (r"幺幺九", "一一九"), (r"妖二零", "一二零"),
+    (r"触点(?!屏)", "触电"), (r"漏点(?!了吗)", "漏电"), (r"爆关", "爆管"), (r"水管报了", "水管爆了"),
+    (r"塌限", "塌陷"), (r"踏了", "塌了"), (r"倒踏", "倒塌"),
+    (r"焦胃", "焦味"), (r"胶味", "焦味"),
+    (r"没呼息", "没呼吸"), (r"不醒人事", "不省人事"), (r"叫不行", "叫不醒"), (r"喊不行", "喊不醒"),
+    (r"跳搂", "跳楼"), (r"楼丁", "楼顶"), (r"天太(?=边|上)", "天台"),
+    (r"拉恒幅", "拉横幅"), (r"横副", "横幅"), (r"停税", "停水"), (r"扰名", "扰民"),
+    (r"飞线冲电", "飞线充电"), (r"冲电", "充电"), (r"电平车", "电瓶车"), (r"电评车", "电瓶车"),
+    (r"消防通到", "消防通道"), (r"高空跑物", "高空抛物"), (r"高空抛屋", "高空抛物"),
+    (r"违见", "违建"), (r"物页", "物业"), (r"物叶", "物业"), (r"网格圆", "网格员"),
+]
+_COMPILED = [(re.compile(slip), meant) for slip, meant in _FIXES]
+
+_ANY = re.compile("|".join(f"(?:{slip})" for slip, _ in _FIXES))
+
+
+def read_through(s: str) -> str:
+    """The text with common slips replaced by the words meant; same length as `s`."""
+    if not _ANY.search(s):
+        return s
+    for pattern, meant in _COMPILED:
+        s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
+    return s
