@@ -120,6 +120,8 @@ def evaluate(parser: Parser, rows: list[dict], bot_name: str = "网格通") -> S
         if got.reading.shape != row.get("shape", "text"):
             wrong.append(f"shape {got.reading.shape} for {row.get('shape')}")
         if wrong:
+            if res.alarm.danger:
+                wrong.append(f"alarm {res.alarm.kind}/{res.alarm.against or 'now'}")
             sc.misses.append(f"[{row.get('kind')}] {row['text']!r}: " + "; ".join(wrong))
     return sc
 

@@ -9,7 +9,9 @@ from bot.context import Context
 from bot.domain.tickets import TransitionError
 from bot.events import NORMAL, URGENT
 from bot.i18n import N_, _
+from bot.nlp.lexicon import asks_how_to_report
 from bot.nlp.parser import get_parser
+from bot.nlp.text import fold
 from bot.registry import CommandSpec, Registry
 from bot.services import tickets as service
 from handlers.tickets import actor_of, split_no
@@ -34,6 +36,11 @@ def report_of(text: str) -> service.Report:
 async def intake(ctx: Context) -> bool:
     parsed = get_parser().parse(ctx.message.text, shape=ctx.shape)
     if not parsed.is_request:
+        if ctx.shape in ("text", "quote") and asks_how_to_report(fold(ctx.message.text).lower()):
+            # "在吗 想问下怎么报修": a question for 帮助, answered with how to report, not filed
+            await ctx.reply(_("To report a problem, just describe it, e.g. “3号楼电梯又坏了”. "
+                              "You will get a ticket number."))
+            return True
         return False
     place = await _place(ctx, parsed.location.community if parsed.location else None)
     if place is None:

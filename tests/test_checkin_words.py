@@ -63,3 +63,19 @@ async def test_residents_words_are_not_check_ins(harness: Harness) -> None:
     assert await harness.say("resident-7", "确认", chat=GROUP) == []  # group chatter, not a command to answer
     out = await harness.say("resident-7", "确认", chat=GROUP, mentions_bot=True)
     assert "仅限驻社区干部" in out[0].text
+
+
+async def test_leave_told_in_plain_words_is_recorded_with_its_days_once_confirmed(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 30, 9, 0))
+    out = await harness.say(CADRE, "12月8日到10日请假 孩子要做手术")
+    assert "请假" in out[0].text
+    out = await harness.say(CADRE, "确认")
+    assert "2026-12-08" in out[0].text and "2026-12-10" in out[0].text
+    assert await records(harness) == [("leave", None)]
+
+
+async def test_leave_without_days_asks_for_them_and_records_nothing(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 30, 9, 0))
+    await harness.say(CADRE, "这周有两天要请假")
+    out = await harness.say(CADRE, "确认")
+    assert "请假 12-01 12-03" in out[0].text and await records(harness) == []

@@ -104,3 +104,9 @@ async def test_a_danger_a_cadre_sees_is_a_report_not_a_check_in(harness: Harness
     await harness.say(CADRE, "今天走访到5号楼 发现地下车库一股浓烟往外冒", chat=GROUP)
     [ticket] = await tickets(harness)
     assert ticket.urgency == "P0"
+
+
+async def test_asking_how_to_report_is_answered_with_how_not_filed(harness: Harness) -> None:
+    out = await harness.say("resident-kong", "在吗 请问家里东西坏了报修是找物业还是找社区", chat=GROUP)
+    assert len(out) == 1 and "直接描述" in out[0].text
+    assert await tickets(harness) == []

@@ -61,6 +61,40 @@ def parse_day(text: str, today: date) -> date | None:
         return None
 
 
+_LEAVE_RANGE = re.compile(
+    r"(?:(\d{1,2})\s?[月.\-/]\s?)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s?(?:日|号)?"
+    r"(?:\s?(?:到|至|~|～|—|-)\s?(?:(\d{1,2})\s?[月.\-/]\s?)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s?(?:日|号)?)?")
+_RELATIVE = {"今天": 0, "明天": 1, "后天": 2}
+
+
+def leave_days(text: str, today: date) -> tuple[date, date] | None:
+    """The first and last day of a leave told in words: "12月8日到10日", "12.8-12.10", "本月15号",
+    "明天", "明后天" (this year, or next when the month has passed); None when no day is named."""
+    if "明后天" in text:
+        return today + timedelta(days=1), today + timedelta(days=2)
+    for word, offset in _RELATIVE.items():
+        if word in text:
+            return today + timedelta(days=offset), today + timedelta(days=offset)
+    for match in _LEAVE_RANGE.finditer(text):
+        if not (match[1] or "日" in match[0] or "号" in match[0]):
+            continue  # a bare number ("两天") is not a day
+        month1 = int(match[1]) if match[1] else today.month
+        day1 = parse_count(match[2])
+        month2 = int(match[3]) if match[3] else month1
+        day2 = parse_count(match[4]) if match[4] else day1
+        if day1 is None or day2 is None:
+            continue
+        try:
+            year = today.year + (1 if month1 < today.month else 0)
+            first = date(year, month1, day1)
+            last = date(year + (1 if month2 < month1 else 0), month2, day2)
+        except ValueError:
+            continue
+        if last >= first:
+            return first, last
+    return None
+
+
 def names_year(text: str) -> bool:
     match = _DATE.match(text.strip())
     return bool(match and match[1])

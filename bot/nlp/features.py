@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from bot.nlp.text import fold
+from bot.nlp.typos import read_through
 
 # organiser masks in the government data ("A市", "K1区", "F5县"): the letter says nothing
 _PLACE_MASK = re.compile(r"[a-z]\d{0,2}(?=[市区县])")
@@ -21,7 +22,7 @@ MAX_CHARS = 2000  # long letters: the head decides, and it keeps run time bounde
 
 
 def normalise(text: str) -> str:
-    text = fold(text[:MAX_CHARS]).lower()
+    text = read_through(fold(text[:MAX_CHARS]).lower())
     text = _PLACE_MASK.sub("", text)
     return _DIGITS.sub("0", text)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.nlp.safety import names_danger
+from bot.nlp.text import cn_to_int
 
 _NUM = r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})"
 
@@ -91,9 +92,6 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"能不能(?:在|多|加|装|设|开|改)|多组织|多种|多装", 1.5),
     ],
 }
-PRIORITY = ("emergency", "unrest", "safety_hazard", "illegal_building", "dispute", "life_event", "care_request",
-            "utilities", "public_facility", "sanitation", "nuisance_order", "property_mgmt", "service_consult",
-            "opinion")
 _COMPILED = {cat: [(re.compile(p), w) for p, w in rules] for cat, rules in CATEGORY_RULES.items()}
 
 def may_be_urgent(text: str) -> bool:
@@ -123,7 +121,8 @@ _FESTIVE = re.compile(r"快乐|安康|吉祥|如意|幸福|节日|生日|早上�
 
 # request cues (added to the request model's score)
 _CUES = [
-    (re.compile(r"坏了|坏掉|又坏|漏水|堵了|堵死|没人管|没人清|没人修|不亮|不热|停水|停电|没水"), 1.5),
+    (re.compile(r"坏了|坏掉|又坏|漏水|堵了|堵死|没人管|没人清|没人修|不亮|不热|停水|停电|没水"
+                r"|(?:井盖|盖板|护栏|栏杆|路灯|灭火器).{0,4}(?:丢|没了|不见|被偷|碎|翻|断)"), 1.5),
     (re.compile(r"能不能|可不可以|能否|请问|怎么办|怎么申请|怎么领|麻烦.{0,6}(?:看看|处理|解决|管管|调解|来)|谁(?:来)?管管|管一管|管管"), 1.5),
     (re.compile(r"投诉|举报|求助|反映|报修|帮忙|帮帮|救命|快来"), 1.5),
     (re.compile(r"太吵|扰民|臭死|熏死|太危险|很危险|吓到|差点|让不让人睡|没法睡"), 1.0),
@@ -150,25 +149,63 @@ def category_hits(s: str) -> dict[str, tuple[float, list[str]]]:
     return hits
 
 
-def without_alarm(hits: dict[str, tuple[float, list[str]]], alarm) -> dict[str, tuple[float, list[str]]]:
-    """Category hits for a line the safety layer kept from P0: a danger only imagined (万一着火) is a
-    hazard; a crowd only threatened or planned is unrest; a sign that sagged a little with nobody
-    near is a hazard too. Other dangers that are over (a leak fixed last week) leave the rules to
-    say what is left (the family in need: life_event)."""
+def instead_of_alarm(alarm) -> str | None:
+    """The category of a line the safety layer kept from P0 when the danger decides it: only
+    imagined (万一着火 → a hazard), a crowd threatened or planned for later (unrest), a sign sagged a
+    little with nobody near (a hazard). None: the model decides (a leak fixed last week leaves the
+    family's need: life_event, care …)."""
     if not alarm.danger or alarm.p0:
-        return hits
-    out = dict(hits)
-    add = None
+        return None
     if alarm.against == "hypothetical" and alarm.category == "emergency":
-        add = "safety_hazard"
-    elif alarm.kind == "crowd" and alarm.against == "planned":
-        add = "unrest"
-    elif alarm.kind == "collapse" and alarm.against == "minor":
-        add = "safety_hazard"
-    if add is not None:
-        score, words = out.get(add, (0.0, []))
-        out[add] = (score + 3.0, [alarm.word or "", *words])
-    return out
+        return "safety_hazard"
+    if alarm.against == "planned" and (alarm.kind == "crowd" or alarm.category == "unrest"):
+        return "unrest"
+    if alarm.kind in ("collapse", "height") and alarm.against == "minor":
+        return "safety_hazard"
+    return None
+
+
+# look-alikes of a request: a worker's progress on a job, a joke or a self-correction, praise, a
+# question about how to report, a problem told as over; each unless the line still asks for something
+_STILL = re.compile(r"又|还是|还没|怎么还|到现在|一直没|仍然|依然|说好的|不是说|没有?(?:修好|解决|来人|人来)|再不|根本")
+_ASK = re.compile(r"帮|请(?!问)|能不能|可不可以|能否|麻烦|需要|申请|怎么办|谁来管|找谁|求助|管管|赶紧|尽快|快来|救")
+_PROGRESS = re.compile(
+    r"已经?(?:派|联系|上门|叫停|交到|收齐|跟.{0,8}说了|放了|安排|通知|报(?:给|到)|确认|在路上|进小区|到了|围起来)"
+    r"|在(?:抢修|查|换|修|协调|路上|处理|跟进|审批)|预计|(?:明天|下午|上午|今晚|晚上|马上|一会儿?|待会)(?:上午|下午|早上)?"
+    r".{0,8}(?:上门|来换|来修|换|清|修|到|恢复|处理|统一|劝离)|等审批|别着急|(?:大家|您)(?:再)?(?:等(?:等|一下)|耐心|稍等)"
+    r"|师傅.{0,6}(?:到|来|上门|在路上)|(?:跟|和).{0,8}(?:商量好|说好|联系)了")
+_SELF_CORRECT = re.compile(r"以为.{0,16}(?:原来|结果|其实|是我)|原来(?:不是|是我|是自家|是我家)|是我(?:家|自己|没)"
+                           r"|说错了|搞错了|看错了|虚惊一场|丢人|乌龙|不好意思.{0,6}(?:错|误)")
+_PRAISE = re.compile(r"点赞|点个赞|表扬|感谢|谢谢|好多了|挺好|效率(?:还行|挺高|很高)|方便多了|服务好|真给力|辛苦了")
+_PROBLEM = re.compile(r"坏|不亮|不热|漏|堵|吵|臭|没人管|投诉|举报|太差|不行|危险|乱|没水|没电|停水|停电|着火|冒烟|摔")
+_HOW_TO_REPORT = re.compile(
+    r"怎么(?:报修|报事|反映|上报|投诉|用这个|联系网格员|找网格员)|(?:报修|反映问题|投诉)(?:是)?找(?:谁|物业还是|社区还是)"
+    r"|找物业还是找社区|网格员的?(?:电话|手机|微信)(?:是)?多少|(?:居委会?|社区|物业)(?:几点|什么时候)上班"
+    r"|在哪(?:里)?(?:报修|反映|提交)|怎么(?:跟|和)(?:你|网格通)说|这个(?:机器人|网格通)怎么用")
+_OVER = re.compile(r"已经?拆了|补上了|后来.{0,10}(?:修|刷|补|换|好|赔|拆)|现在.{0,6}(?:好了|改好|不怕|没事|正常)|已经没事"
+                   r"|还好(?:我们|没)|最后.{0,12}(?:修的|判|赔|解决)")
+
+
+_GENERIC_TROUBLE = re.compile(r"东西坏了?|出了?问题|有问题|有事")  # no concrete problem named
+
+
+def asks_how_to_report(s: str) -> bool:
+    """A question about how to report or reach the grid worker (a help question, not a report)."""
+    return bool(_HOW_TO_REPORT.search(s)) and not _PROBLEM.search(_GENERIC_TROUBLE.sub("", s))
+
+
+def is_lookalike(s: str) -> bool:
+    """Group talk that reads like a request and is not one (see the patterns above)."""
+    if asks_how_to_report(s) or _SELF_CORRECT.search(s):
+        return True
+    if _STILL.search(s):
+        return False
+    asks = bool(_ASK.search(s))
+    if _PROGRESS.search(s) and not asks and not _QUESTION.search(s):
+        return True
+    if _PRAISE.search(s) and not _PROBLEM.search(s) and not asks and not _QUESTION.search(s):
+        return True
+    return bool((_OVER.search(s) or _RESOLVED.search(s)) and not asks)
 
 
 def is_chatter(s: str) -> bool:
@@ -181,7 +218,7 @@ def is_chatter(s: str) -> bool:
         return True
     if len(bare) <= 14 and _FESTIVE.search(bare) and not _QUESTION.search(bare):
         return True
-    return bool(_RESOLVED.search(bare) and not re.search(r"又|还是|没有?(?:修好|解决)", bare))
+    return is_lookalike(bare)
 
 
 def request_cue(s: str) -> float:
@@ -247,27 +284,77 @@ _BARE_QUESTION = re.compile(r"吗[?？]?$|吗[，,]|[?？]$|有没有")
 
 # ---------------------------------------------------------------- cadre check-ins
 
-CHECKIN_KINDS = [
-    ("party_lesson", re.compile(r"党课")),
-    ("meeting", re.compile(r"支委会|两委联席|联席会|居民代表(?:大会|会议|会|议事会)|交流会|议事会|党员大会")),
-    ("night_visit", re.compile(r"夜访|夜谈|(?:今晚|晚上|昨晚|夜里).{0,12}(?:走访|入户|看望|慰问|探访)")),
-    ("visit", re.compile(r"走访|入户|看望|慰问|探访|上门|家访|去.{0,10}家里?(?:看了看|看看|坐了坐)|家走访")),
-    ("duty_day", re.compile(r"值班|值了.{0,3}班|坐班|驻社区|在社区(?:上班|工作|办公)|这边工作|到社区(?:报到|了)|网格里巡查|巡查了|签到")),
+_EVENING = r"(?:今晚|晚上|昨晚|夜里|傍晚|晚饭后|吃完(?:晚)?饭|晚间)"
+_COUNT = r"(?:\d{1,3}|[一二两三四五六七八九十几]{1,3}|俩)"
+_VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|上门|家访|挨家挨户|敲了.{0,3}门|走了一(?:趟|圈|遍)|转了一圈"
+            rf"|跑了{_COUNT}(?:户|家)|去了趟|去了{_COUNT}(?:户|家)"
+            r"|(?:去|到)了?(?:趟)?[^，。,;；\s]{1,10}?家(?!长|属|具|电|政|人|乡|门口)"
+            r"|去看了?(?:看|下|一下|一眼)|去看了|看了(?:看|几|[一二两三四五六七八九十\d]{1,3})(?:户|家|位)?")
+_DUTY = (r"签到|值班|值了.{0,3}班|值守|坐班|坐了.{0,4}班|在岗|到岗|驻点|驻社区|下沉|报到|报个到|打卡|上了?.{0,3}天?班"
+         r"|(?:今天|今日|今儿|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{0,8}(?:在|到|去|来).{0,12}(?:社区|网格|服务站|居委|村委|党群)"
+         r"|(?:在|到|来)(?:社区|网格|服务站)(?:了|待|上班|工作|办公|这边|忙)|^\s*(?:已经?到了|已到(?:岗|社区|位)?)")
+_NAMED_MEETING = (r"支委会|支部委员会|支部大会|两委联席|联席会|居民代表(?:大会|会议|会|议事会)|交流会|议事会|党员大会"
+                  r"|主题党日|党日活动|民主评议|组织生活会|民主生活会|座谈会|协调会|推进会")
+# the kinds a line names outright win; among the others the first one named does ("上午驻点 下午开会")
+CHECKIN_FIRST = [
+    ("leave", re.compile(r"请.{0,3}假|休(?:年)?假|病假|事假|年假|调休|婚假|产假|丧假")),
+    ("party_lesson", re.compile(r"党课|党校.{0,6}(?:上|讲)了?.{0,2}课|(?:讲|上)了.{0,6}课")),
+    ("meeting", re.compile(_NAMED_MEETING)),
 ]
-# it reports something done: a time word or a perfective marker
-CHECKIN_DONE = re.compile(r"了|过|完|刚|今天|今晚|今日|昨天|昨晚|上午|下午|晚上|中午|全天|一天|周[一二三四五六日天]|本周|结束")
-# questions, requests, plans, announcements: not a check-in
+CHECKIN_KINDS = [
+    ("night_visit", re.compile(rf"夜访|夜谈|{_EVENING}.{{0,14}}(?:{_VISITED})")),
+    ("visit", re.compile(_VISITED)),
+    ("duty_day", re.compile(_DUTY)),
+    ("meeting", re.compile(r"开会|会议|开了.{0,4}会")),
+]
+# questions, asks, plans, announcements, instructions, progress on a job and problem reports: not an
+# account of duty done (leave is announced ahead: future words do not rule it out)
 CHECKIN_NOT = re.compile(
-    r"[?？]|吗|什么时候|能不能|请|希望|要不要|准备|计划|打算|将于|明天|下周|下个月|改到|通知|@所有人|@all|没来|"
-    r"坏了|漏水|投诉|举报|太吵|怎么"
+    r"[?？]|吗|什么时候|几次|多少|统计|查一下|能不能|可不可以|希望|要不要|通知|@所有人|@all|各位|大家.{0,4}(?:准备|交|报|注意|记得|看下|看一下|配合|等等|再等|收到)"
+    r"|没来|坏了|漏水|投诉|举报|太吵|怎么|建议(?:纳入|给|对|把|尽快|社区|物业|安排|申请|更换|加装|增加|在)"
+    r"|(?<![申邀])请(?!.{0,2}假)(?:.{0,6})(?:协助|处理|来|派|尽快|帮|安排|关注)"
+    r"|反映|发现|了解到|赶紧|马上|立即|快来|求助|报警|(?<!\d)1[12]0(?!\d)"
+    r"|的话|有空|适合|想去|应该|该去|得去|发我|谁有|值班表|排班|表格|材料(?:发|交|报)|发.{0,4}材料|名单(?:更新|发)|记录表|计划|晚点回|在开会|正在|已联系"
+    r"|师傅(?:已|到|来|在|说|下午|明天)|送医|检测|整改|在跟|改(?:到|成|天|明天|下周)"
 )
-HOUSEHOLDS = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s?(?:户|家)(?!口)")
+CHECKIN_FUTURE = re.compile(r"准备|计划|打算|将于|明天|后天|下周|下个月|改到|要去|待会|一会儿?|过两天|等会|再去")
+# something done (a perfective or a time of today): then a plan later in the line does not undo it
+CHECKIN_DONE = re.compile(r"了|过|完|今天|今日|今儿|昨天|昨晚|上午|下午|中午|晚上|刚|已")
+HOUSEHOLDS = re.compile(r"(?<![第\d])(\d{1,3}|[一二两三四五六七八九十]{1,3}|俩)\s?(?:户|家|位|个(?=[^，。,\s]{0,4}(?:老人|老党员|家庭|孩子|住户|居民|困难户|低保户|空巢|独居|留守)))(?![口人长庭属])")
+_NAMED_HOMES = re.compile(r"(?:^|[\s：:、和与及,，])[\u4e00-\u9fff]家(?=$|[\s、和与及,，])")
+# a count after which another count is a part of it, not more households ("看了两户 帮一户…")
+_SUBSET = re.compile(r"(?:帮|给|其中|有|替|为|陪)\s?$")
+# one household named, not counted ("去王阿姨家坐了坐", "看望了唐大爷", "去了趟11栋502")
+ONE_HOUSEHOLD = re.compile(r"(?:去|到|看望|探望|慰问|看了看|看了一下|看了下|走访)[^，。,;；\s]{0,10}?"
+                           r"(?:阿姨|大爷|奶奶|爷爷|大娘|大妈|姥姥|老人|老太|老头|老师|师傅|大哥|大姐|叔叔?|婶|伯伯?|家|\d{3,4})")
+_PLURAL = re.compile(r"几|(?<!好)些|们|各|每|多(?:户|家|位)|挨家|一圈|一遍")
+
+
+def households(s: str, kind: str) -> int | None:
+    """Households visited: a total and its breakdown count once ("走访两户 一户低保 一户残疾" → 2),
+    separate groups add up ("两户独居老人 一户新市民" → 3), a part of an earlier count is not more
+    ("看了两户 帮一户…" → 2); named homes are counted ("王家 李家 赵家" → 3); one named
+    household → 1; "几户" → None."""
+    counts = []
+    for match in HOUSEHOLDS.finditer(s):
+        value = 2 if match[1] == "俩" else cn_to_int(match[1])
+        if value is None or (counts and _SUBSET.search(s[:match.start()])):
+            continue
+        counts.append(value)
+    if counts:
+        return counts[0] if len(counts) > 1 and counts[0] == sum(counts[1:]) else sum(counts)
+    named = len(_NAMED_HOMES.findall(s))
+    if named >= 2:
+        return named
+    if kind in ("visit", "night_visit") and ONE_HOUSEHOLD.search(s) and not _PLURAL.search(s):
+        return 1
+    return None
 CHECKIN_TAGS = [
     ("困难家庭", re.compile(r"困难家庭|困难户|低保户|特困")), ("空巢老人", re.compile(r"空巢")),
     ("留守儿童", re.compile(r"留守")), ("重点户", re.compile(r"重点户")), ("独居老人", re.compile(r"独居")),
 ]
 MEETING_TYPES = [
-    ("支委会", re.compile(r"支委会")), ("两委联席", re.compile(r"两委联席|联席会")),
+    ("支委会", re.compile(r"支委会|支部委员会")), ("两委联席", re.compile(r"两委联席|联席会")),
     ("居民代表", re.compile(r"居民代表")), ("交流会", re.compile(r"交流会")),
 ]
 

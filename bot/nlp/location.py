@@ -24,6 +24,25 @@ _ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八�
 _ROOM = re.compile(r"(?<![\d-])(\d{3,4})(?:室|房间?)")
 _FLOOR = re.compile(rf"(?<![号\d])({_N})\s?(?:楼|层)(?![道顶下上梯房])")
 _COURT = re.compile(rf"({_N})\s?号院")
+# "3栋2-501", "4幢1-201": unit and room after the building
+_UNIT_ROOM_AFTER = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{3,4})(?![\d-])")
+# Shanghai lanes: "淮海路88弄12号601室" — the 弄 number is the lane; the 号 after it is the building
+_LANE = re.compile(rf"[{_HAN}]{{1,10}}(?:路|街|道)?\s?\d{{1,4}}\s?弄\s?(\d{{1,3}})\s?号(?!楼|院)"
+                   r"(?:\s?(\d{3,4})(?:室|号)?(?!\d))?")
+# "2号303": a building number with 号 alone, then a room
+_NO_ROOM = re.compile(r"(?<![\d路街巷弄])(\d{1,2})号\s?(\d{3,4})(?:室)?(?![\d号])")
+# a room named alone ("住702", "楼下的702", "好像是503", "802家", "一五零二家"): 3-4 digits that read as
+# floor + door (door 01-20), not a year, a price, an amount or an emergency number
+_BARE_ROOM = re.compile(
+    r"(?<![\d\-#.:/年月号第])(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?![\d\-:/.]|\s?(?:元|块|米|斤|年|天(?!天)|个|人|平|度|路|次|分钟|分|点|%|万|岁"
+    r"|多|号楼|号线|栋|幢|单元|楼(?![上下道])|层|公里|毫|克|千|瓦|期|户|辆|台|页|件|条|套|吨|升|秒|小时|届|班))")
+_OWN_ROOM_CUE = re.compile(r"(?:住|住在|我家|家住|我们家)\s?$")  # the writer's own home wins over a neighbour's
+_ROOM_CUE_BEFORE = re.compile(r"(?:住|住在|是|楼下的?|楼上的?|对门的?|隔壁的?|对面的?|我家|家住|那户|门牌)\s?$")
+_ROOM_CUE_AFTER = re.compile(r"^\s?(?:的|家|室|号房|门口|那户|户|房间|阳台|屋|这户|老|在|把|装修|养|总|天天|有"
+                             r"|一直|里)")
+_NOT_ROOMS = {"110", "119", "120", "122", "114", "315", "12345", "一一零", "一一九", "一二零"}
+# a correction: the building named last is the one meant ("不是5号楼 是6号楼")
+_CORRECTION = re.compile(r"不是|更正|说错|其实是|应该是|打错")
 _DOOR = re.compile(rf"([{_HAN}]{{1,8}}(?:路|街|巷|弄|胡同|大道))(\d{{1,4}})号(?![楼院])")
 _COMMUNITY = re.compile(rf"([{_HAN}A-Za-z0-9]{{1,10}}?)(社区|小区|花园|家园|新村|公寓|嘉园|名苑|雅苑|新城|安置区)")
 _SHOP = re.compile(rf"([{_HAN}A-Za-z]{{1,8}}?)(烧烤店|饭店|餐馆|餐厅|酒楼|超市|便利店|药店|药房|诊所|理发店|网吧"
@@ -75,15 +94,32 @@ def find_location(text: str) -> Location | None:
     if combo:
         building, unit, room = combo[1], combo[2], combo[3]
         spans.append(combo.span())
-    for match in _BUILDING.finditer(s):
-        if building is None:
-            building = num_str(match[1] or match[2])
-            spans.append(match.span())
-            rest = _ROOM_AFTER.match(s, match.end())
-            if rest and room is None and not _UNIT.match(s, match.end()):
-                room = num_str(rest[1])
-                spans.append(rest.span())
-            break
+    lane = _LANE.search(s)
+    if lane and building is None:
+        building = lane[1]
+        spans.append(lane.span())
+        if lane[2]:
+            room = lane[2]
+    buildings = [] if building is not None else list(_BUILDING.finditer(s))
+    if len(buildings) > 1 and _CORRECTION.search(s):
+        buildings = buildings[-1:]  # "不是5号楼 是6号楼": the one named last
+    for match in buildings:
+        building = num_str(match[1] or match[2])
+        spans.append(match.span())
+        pair = _UNIT_ROOM_AFTER.match(s, match.end())
+        rest = _ROOM_AFTER.match(s, match.end())
+        if pair and unit is None and room is None:
+            unit, room = pair[1], pair[2]
+            spans.append(pair.span())
+        elif rest and room is None and not _UNIT.match(s, match.end()):
+            room = num_str(rest[1])
+            spans.append(rest.span())
+        break
+    if building is None:
+        pair = _NO_ROOM.search(s)
+        if pair:
+            building, room = pair[1], pair[2]
+            spans.append(pair.span())
     unit_match = _UNIT.search(s)
     if unit_match and unit is None:
         unit = num_str(unit_match[1])
@@ -97,6 +133,11 @@ def find_location(text: str) -> Location | None:
         if match:
             room = match[1]
             spans.append(match.span())
+    if room is None:
+        bare = _bare_room(s, spans)
+        if bare is not None:
+            room = num_str(bare[1])
+            spans.append(bare.span())
     court = _COURT.search(s)
     if court:
         courtyard = num_str(court[1])
@@ -133,6 +174,32 @@ def find_location(text: str) -> Location | None:
     end = max(b for _, b in spans)
     return Location(community=community, building=building, unit=unit, room=room, text=text[start:end].strip(),
                     courtyard=courtyard, door=door, floor=floor, shop=shop)
+
+
+def _bare_room(s: str, spans: list[tuple[int, int]]) -> re.Match[str] | None:
+    """A room number written alone, when the words around it say it is one (住702, 楼下的702,
+    好像是503, 802家) or it follows the building and unit already named; plausible as floor + door."""
+    named = bool(spans)
+    candidates = [m for m in _BARE_ROOM.finditer(s) if _plausible_room(m[1]) and not _overlaps(m.span(), spans)]
+    for match in candidates:
+        if _OWN_ROOM_CUE.search(s[:match.start()]):
+            return match
+    for match in candidates:
+        token = match[1]
+        cue = _ROOM_CUE_BEFORE.search(s[:match.start()]) or _ROOM_CUE_AFTER.match(s[match.end():])
+        if cue or (named and token.isdigit()) or match.start() == 0:
+            return match
+    return None
+
+
+def _plausible_room(token: str) -> bool:
+    """Floor + door (door 01-20, floor 1-60), not an emergency number; Chinese digits only with a 零."""
+    if token in _NOT_ROOMS:
+        return False
+    digits = num_str(token)
+    if not digits.isdigit() or len(digits) < 3 or (not token.isdigit() and "零" not in token and "〇" not in token):
+        return False
+    return 1 <= int(digits[-2:]) <= 20 and 1 <= int(digits[:-2]) <= 60
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

@@ -24,7 +24,7 @@ from bot.nlp.features import features, vectorise
 from bot.nlp.location import Location, find_location
 from bot.nlp.pii import Pii, find_pii
 from bot.nlp.shape import Reading, read_shape
-from bot.nlp.text import cn_to_int, fold
+from bot.nlp.text import fold
 from bot.nlp.typos import read_through
 
 MODEL_FILE = Path(__file__).parent / "model" / "parser.npz"
@@ -95,7 +95,6 @@ class Understanding:
         return self.result.to_dict(id=id, checkin=self.checkin)
 
 
-ALARMS = ("emergency", "unrest", "safety_hazard")  # P0/P1 categories: only ever from rule words
 NEVER_A_REQUEST = frozenset({"system", "link", "chain", "relay"})  # shapes that carry no request
 
 
@@ -124,6 +123,9 @@ class Parser:
         self.req_b = float(z["req_b"][0])
         self.cat_w = z["cat_w"].astype(np.float32)
         self.cat_b = z["cat_b"].astype(np.float32)
+        # the safety layer's learnt second opinion (none in a model trained before it existed)
+        self.p0_w = z["p0_w"].astype(np.float32) if "p0_w" in z else None
+        self.p0_b = float(z["p0_b"][0]) if "p0_b" in z else 0.0
         self.departments = _split(z["departments"])
         self.categories = _split(z["categories"])
         # the cut-off is chosen by cross-validation when the model is trained (training.fit_model)
@@ -189,7 +191,8 @@ class Parser:
         dept_scores = d_vals @ self.dept_w[d_idx] + self.dept_b if d_idx else self.dept_b
         req_score = float(vals @ self.req_w[idx]) + self.req_b if idx else self.req_b
 
-        alarm = safety.assess(clean, shape)
+        p0_score = float(vals @ self.p0_w[idx]) + self.p0_b if self.p0_w is not None and idx else None
+        alarm = safety.assess(clean, shape, p0_score)
         hits = lx.category_hits(clean)
         chatter = lx.is_chatter(s) or shape in NEVER_A_REQUEST or (shape == "notice" and not alarm.p0) \
             or alarm.against == "elsewhere"
@@ -197,8 +200,8 @@ class Parser:
         anchored = bool(location or lx.ANCHOR.search(clean) or any(h[0] >= 3 for h in hits.values()))
         cue = lx.request_cue(clean)
         score = req_score + (cue if anchored else min(cue, CUE_UNANCHORED))
-        if alarm.danger and not alarm.p0 and alarm.against in ("hypothetical", "minor", "planned", "past"):
-            score += HIT_BONUS  # a danger named without being one now: still worth a look
+        if alarm.danger and not alarm.p0 and alarm.against in ("minor", "planned"):
+            score += HIT_BONUS  # a danger named without being one now (a threat, a sag): still worth a look
         if chatter and not alarm.p0:
             score = min(score, -1.0)
         if alarm.p0:
@@ -213,19 +216,16 @@ class Parser:
                                self._top_words(d_idx, d_vals, dept_scores), pii, score, shape, alarm)
 
         if alarm.p0:  # the safety layer decides P0 and its category; no model may lower it
-            category, keywords = alarm.category or "emergency", [alarm.word or ""]
+            category, keywords = alarm.category or "emergency", [alarm.word] if alarm.word else []
         else:
-            hits = lx.without_alarm(hits, alarm)
-            if hits:
-                category = max(hits, key=lambda c: (hits[c][0], -lx.PRIORITY.index(c)))
-                keywords = hits[category][1]
-            else:  # no rule fired: the model's guess, never one of the alarm categories (rules own those)
+            instead = lx.instead_of_alarm(alarm)
+            if instead is not None:  # a danger only imagined, threatened or minor: what it is instead
+                category = instead
+            else:  # the model, trained on group-chat lines; never emergency (only the layer says that)
                 cat_scores = np.array(vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b, dtype=float)
-                for alarm_category in ALARMS:
-                    if alarm_category in self.categories:
-                        cat_scores[self.categories.index(alarm_category)] = -np.inf
+                cat_scores[self.categories.index("emergency")] = -np.inf
                 category = self.categories[int(np.argmax(cat_scores))]
-                keywords = []
+            keywords = list(hits[category][1]) if category in hits else []
         if not keywords:
             keywords = list(self._top_words(d_idx, d_vals, dept_scores))
         urgency = "P0" if alarm.p0 else lx.urgency(category, clean)
@@ -271,28 +271,27 @@ class Parser:
     # ------------------------------------------------------------------ check-ins
 
     def checkin(self, text: str) -> CheckinGuess | None:
-        s = fold(text or "").strip()
+        """A cadre's plain-words account of duty done (or leave taken), or None: questions, asks,
+        plans, notices, instructions and problem reports are not check-ins."""
+        s = read_through(fold(text or "")).strip()
         if not s or len(s) > 200:
             return None
-        if lx.CHECKIN_NOT.search(s):
-            return None
-        kind = None
-        for name, pattern in lx.CHECKIN_KINDS:
-            if pattern.search(s):
-                kind = name
-                break
+        kind, at = next(((name, m.start()) for name, pattern in lx.CHECKIN_FIRST if (m := pattern.search(s))),
+                        (None, 0))
         if kind is None:
+            found = [(m.start(), name) for name, pattern in lx.CHECKIN_KINDS if (m := pattern.search(s))]
+            if found:
+                at, kind = min(found)
+        if kind is None or lx.CHECKIN_NOT.search(s):
             return None
-        if not lx.CHECKIN_DONE.search(s):
-            return None
-        households = None
-        match = lx.HOUSEHOLDS.search(s)
-        if match:
-            households = cn_to_int(match[1])
+        future = lx.CHECKIN_FUTURE.search(s)
+        if kind != "leave" and future and (future.start() < at or not lx.CHECKIN_DONE.search(s)):
+            return None  # a plan, not duty done
         tags = tuple(tag for tag, pattern in lx.CHECKIN_TAGS if pattern.search(s))
         meeting_type = None
         if kind == "meeting":
             meeting_type = next((name for name, pattern in lx.MEETING_TYPES if pattern.search(s)), None)
+        households = lx.households(s, kind) if kind in ("visit", "night_visit") else None
         return CheckinGuess(kind=kind, households=households, tags=tags, meeting_type=meeting_type, note=text.strip())
 
 

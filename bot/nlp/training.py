@@ -7,7 +7,13 @@ vocabulary of jieba words + character 1-3-grams (TF-IDF):
   bot/nlp/dept_cues.py (`#dept:<department>`), which no other model sees;
 - request vs not: government titles and the heads of their texts plus own requests, against
   chit-chat, own chatter and own cadre check-ins;
-- category fallback (grid taxonomy): own labelled requests only (the rules in parser.py decide first).
+- category (grid taxonomy): own labelled requests and the group-chat corpus's requests (the
+  category of a line the P0 safety layer did not raise; emergency only ever comes from that layer).
+
+The group-chat corpus (bot/nlp/data/groupchat_*.jsonl, written blind to the rules by people following
+bot/nlp/data/LABELLING.md) is read as the bot reads a line: its shape first, then its new words;
+lines whose shape never carries a request (system lines, cards, 接龙, relayed news) are left to the
+rules and not trained on.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ SEED = 0
 C_DEPT = 1.0
 C_REQ = 1.0
 C_CAT = 1.0
+C_P0 = 1.0
 MAX_FEATURES = 80_000
 REQUEST_HEAD = 60  # characters of a government letter used as a request example
 # own lines in the department model: a different genre (short chat lines) and two thirds 城乡建设; at full
@@ -63,6 +70,28 @@ def data_dir(explicit: str | None = None) -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
+GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl")
+UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
+
+
+def groupchat_lines(data: Path = OWN_DATA) -> list[dict]:
+    """The group-chat corpus with each line's new words in "words" (a quote's quoted part dropped);
+    lines of a shape the rules own are left out."""
+    from bot.nlp.shape import read_shape
+
+    rows = []
+    for name in GROUPCHAT_FILES:
+        path = data / name
+        if not path.exists():
+            continue
+        for row in load_jsonl(path):
+            reading = read_shape(row["text"], bot_name="网格通")
+            if reading.shape in UNTRAINED_SHAPES or not reading.text.strip():
+                continue
+            rows.append({**row, "words": reading.text})
+    return rows
+
+
 @dataclass
 class Corpus:
     """Features computed once for every row (CV re-fits on subsets)."""
@@ -72,6 +101,8 @@ class Corpus:
     own_requests: list[dict]
     own_chatter: list[dict]
     own_checkins: list[dict]
+    groupchat: list[dict] = field(default_factory=list)
+    gc_f: list[list[str]] = field(default_factory=list)
     gov_full: list[list[str]] = field(default_factory=list)  # title twice + text
     gov_title: list[list[str] | None] = field(default_factory=list)
     gov_head: list[list[str]] = field(default_factory=list)
@@ -88,8 +119,9 @@ def build_corpus(tokenizer, data: Path) -> Corpus:
     corpus = Corpus(
         gov=load_jsonl(data / "gov_messages_dev.jsonl"), chat=load_jsonl(data / "chitchat_dev.jsonl"),
         own_requests=load_jsonl(OWN_DATA / "requests.jsonl"), own_chatter=load_jsonl(OWN_DATA / "chatter.jsonl"),
-        own_checkins=load_jsonl(OWN_DATA / "checkins.jsonl"),
+        own_checkins=load_jsonl(OWN_DATA / "checkins.jsonl"), groupchat=groupchat_lines(),
     )
+    corpus.gc_f = [features(tokenizer, r["words"]) for r in corpus.groupchat]
     for row in corpus.gov:
         title = row.get("title") or ""
         tf = features(tokenizer, title) if title else None
@@ -152,13 +184,21 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
     # the department documents proper: with the cue features (which no other model sees)
     dept_docs_c = [d + c for d, c in zip(dept_docs, dept_cues, strict=True)] if cues else dept_docs
 
-    req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f
-    req_neg = [corpus.chat_f[i] for i in chat_idx] + corpus.own_neg_f
+    gc_pos = [f for r, f in zip(corpus.groupchat, corpus.gc_f, strict=True) if r["is_request"]]
+    gc_neg = [f for r, f in zip(corpus.groupchat, corpus.gc_f, strict=True) if not r["is_request"]]
+    req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f + gc_pos
+    req_neg = [corpus.chat_f[i] for i in chat_idx] + corpus.own_neg_f + gc_neg
     req_docs = req_pos + req_neg
     req_y = [1] * len(req_pos) + [0] * len(req_neg)
 
-    cat_docs = corpus.own_req_f
-    cat_y = [CATEGORIES.index(r["category"]) for r in corpus.own_requests]
+    # life at risk now or not: the safety layer's second opinion (its words stay the first)
+    p0_docs = corpus.own_req_f + corpus.own_neg_f + corpus.gc_f + [corpus.chat_f[i] for i in chat_idx]
+    p0_y = [int(r["urgency"] == "P0") for r in corpus.own_requests] + [0] * len(corpus.own_neg_f) + [
+        int(bool(r["is_request"]) and r["urgency"] == "P0") for r in corpus.groupchat] + [0] * len(chat_idx)
+
+    cat_docs = corpus.own_req_f + gc_pos
+    cat_y = [CATEGORIES.index(r["category"]) for r in corpus.own_requests] + [
+        CATEGORIES.index(r["category"]) for r in corpus.groupchat if r["is_request"]]
 
     df: Counter[str] = Counter()
     for doc in dept_docs_c + req_docs:
@@ -167,7 +207,7 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
     for doc in dept_docs_c:
         dept_df.update(set(doc))
     own: set[str] = set()
-    for doc in corpus.own_req_f + corpus.own_neg_f:
+    for doc in corpus.own_req_f + corpus.own_neg_f + corpus.gc_f:
         own.update(doc)
     terms = sorted(t for t, c in df.items() if c >= 2 or t in own)
     vocab = {t: i for i, t in enumerate(terms)}
@@ -178,6 +218,8 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         _matrix(dept_docs_c, vocab, idf), dept_y, sample_weight=np.array(dept_sw))
     req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y)
     cat = LinearSVC(C=C_CAT, class_weight="balanced", random_state=SEED).fit(_matrix(cat_docs, vocab, idf), cat_y)
+    p0 = LinearSVC(C=C_P0, class_weight="balanced", random_state=SEED).fit(_matrix(p0_docs, vocab, idf), p0_y)
+    p0_w = p0.coef_[0]
 
     dept_w = dept.coef_.T  # (V, 7)
     req_w = req.coef_[0]
@@ -189,7 +231,8 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         # vocabulary, so this keeps their scores exactly those of a model without cues
         prune_w = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(
             _matrix(dept_docs, vocab, idf), dept_y, sample_weight=np.array(dept_sw)).coef_.T
-    importance = np.maximum(np.abs(prune_w).max(axis=1), np.maximum(np.abs(req_w), np.abs(cat_w).max(axis=1)))
+    importance = np.maximum(np.maximum(np.abs(prune_w).max(axis=1), np.abs(p0_w)),
+                            np.maximum(np.abs(req_w), np.abs(cat_w).max(axis=1)))
     keep = np.sort(np.argsort(-importance, kind="stable")[:MAX_FEATURES])
     keep = keep[importance[keep] > 1e-4]
     if cues:
@@ -201,6 +244,7 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         "dept_w": dept_w[keep].astype(np.float16), "dept_b": dept.intercept_.astype(np.float32),
         "req_w": req_w[keep].astype(np.float16), "req_b": req.intercept_.astype(np.float32),
         "cat_w": cat_w[keep].astype(np.float16), "cat_b": cat.intercept_.astype(np.float32),
+        "p0_w": p0_w[keep].astype(np.float16), "p0_b": p0.intercept_.astype(np.float32),
         "departments": np.frombuffer("\n".join(DEPARTMENTS).encode(), dtype=np.uint8),
         "categories": np.frombuffer("\n".join(CATEGORIES).encode(), dtype=np.uint8),
         "dept_cues": np.array([int(cues)], dtype=np.uint8),

@@ -11,6 +11,7 @@ from bot.domain.checkins import (
     MonthTotals,
     Record,
     is_evening,
+    leave_days,
     month_totals,
     names_year,
     parse_count,
@@ -285,7 +286,7 @@ PENDING_HOURS = 12  # an unconfirmed guess older than this is forgotten
 
 _GUESS_KINDS = {
     "night_visit": N_("an evening visit"), "visit": N_("a household visit"), "duty_day": N_("a day in the community"),
-    "party_lesson": N_("a Party lecture"), "meeting": N_("a meeting"),
+    "party_lesson": N_("a Party lecture"), "meeting": N_("a meeting"), "leave": N_("leave"),
 }
 
 
@@ -333,6 +334,11 @@ async def confirm_pending(work: Work, person_id: str, evening_hour: int) -> str:
         case "report_confirm":
             return await confirm_report(work, person_id, str(data.get("period") or ""), evening_hour,
                                         blanks_seen=True)
+        case "leave":
+            days = leave_days(note, work.local().date())
+            if days is None:
+                raise TransitionError(_("Write it as “请假 12-01 12-03 <reason>”."))
+            return await leave(work, person_id, f"{days[0].isoformat()} {days[1].isoformat()} {note}")
         case _:
             return await sign_in(work, person_id)
 

@@ -55,7 +55,7 @@ def test_dangers_now_are_p0_with_or_without_the_usual_words(parser, text):
     ("电动车推进电梯 要是自燃了怎么办", "hypothetical"),
     ("业主们说下周三去区里拉横幅讨说法", "planned"),
     ("再不退钱他们就准备月底聚集到售楼处", "planned"),
-    ("奶茶店招牌塌了一点 挂在那 下面没人", "minor"),
+    ("工地边上的土坡塌了一点 下面没人", "minor"),
     ("广场上好多人围着看耍猴的", "minor"),
     ("下午小区搞消防演练 会有浓烟 大家别慌", "drill"),
 ])

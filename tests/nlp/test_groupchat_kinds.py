@@ -1,0 +1,169 @@
+"""The kinds of group-chat mistakes of issue 13, each with lines of the project's own (neither the
+issue's examples nor lines of the corpus): look-alikes left alone, the problem over the object,
+real requests filed, places, plain-words check-ins, and the CLI contract."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from bot.nlp.cli import run
+from bot.nlp.location import find_location
+from bot.nlp.parser import Parser, get_parser
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    return get_parser()
+
+
+# ------------------------------------------------------------------ look-alikes are not tickets
+
+
+@pytest.mark.parametrize("text", [
+    # notices, announcements and relayed news (even about fires and lifts)
+    "@所有人 明晚8点到10点 2期高压线路检修 届时停电",
+    "温馨提示：近期电信诈骗多发 陌生电话不要轻信",
+    "群公告：业主大会投票截止到本周日",
+    "【转发】南方某市一高层起火 消防提醒家中勿堆放杂物",
+    "转：电梯困人时千万不要扒门！",
+    # jokes and self-corrections
+    "还以为又停水了 结果是我自己把总闸关了😅",
+    "虚惊一场 烟感是被我炒辣椒呛响的",
+    # workers' and cadres' progress on a job
+    "西门那个坑 市政的人已经在路上了 预计四点到",
+    "12栋水管的事 已经联系好师傅 明早过来换阀门 大家稍等",
+    # acknowledgements under a quote
+    "「社区卫生站：周四上午免费测血压」\n- - - - - - - - - - - - - - -\n收到 谢谢通知",
+    # praise and thanks
+    "给保安小谢点个赞 昨晚帮我把老人扶回家",
+    # how to report: a help question
+    "请问 家里东西坏了报修是找物业还是找社区",
+    "这个网格通怎么用啊",
+    # group system lines and cards
+    '"老卢"撤回了一条消息', "[小程序]社区食堂 | 本周菜单", "#接龙\n周三下午剪纸课\n1. 3栋孙阿姨",
+])
+def test_lookalikes_are_not_filed(parser, text):
+    r = parser.understand(text, bot_name="网格通").result
+    assert not r.is_request, (text, r)
+
+
+# ------------------------------------------------------------------ the problem decides, not the object
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("楼上窗台上的一盆仙人掌掉下来 砸在我脚边 差一点就砸到头", "safety_hazard"),
+    ("一楼那户在院子底下往下挖 说要搞个地下室 物业也拦不住", "illegal_building"),
+    ("他家狗把我家孩子衣服撕烂了 让赔钱他不认 两家吵了一晚上", "dispute"),
+    ("看见有个老爷子天天在垃圾桶里找吃的 问他说家里没米了", "care_request"),
+])
+def test_the_problem_wins_over_the_object(parser, text, category):
+    r = parser.parse(text)
+    assert r.is_request and r.category == category, (text, r)
+
+
+# ------------------------------------------------------------------ real requests that must be filed
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("我爸脑梗住院一个礼拜了 我们姐妹都在外地 家里就剩我妈一个人 社区能不能派人去看看", "life_event"),
+    ("我们网格的网格员打了一星期电话都不接 有事根本找不到人", "opinion"),
+    ("工地凌晨一点多了还在浇水泥 搅拌机轰轰的 睡不着", "nuisance_order"),
+    ("上个月搬进来的 到现在家里水都没开通 找谁开", "utilities"),
+])
+def test_real_requests_are_filed(parser, text, category):
+    r = parser.parse(text)
+    assert r.is_request and r.category == category, (text, r)
+
+
+# ------------------------------------------------------------------ places
+
+
+@pytest.mark.parametrize(("text", "building", "unit", "room"), [
+    ("长乐路120弄7号302室家里暖气不热", "7", None, "302"),
+    ("延安中路45弄3号2单元1102门口有人堆煤气罐", "3", "2", "1102"),
+    ("11幢2单元楼道一股烧焦的味道 应该是402", "11", "2", "402"),
+    ("楼下的1302天天半夜敲东西", None, None, "1302"),
+    ("住八零三 卫生间顶上一直滴水", None, None, "803"),
+    ("6栋3-1401家门口堆满纸箱", "6", "3", "1401"),
+    ("7号1203的老人好几天没下楼了", "7", None, "1203"),
+    ("刚才说错了 不是9号楼 是19号楼的路灯", "19", None, None),
+    ("十五栋二单元一零零二漏水", "15", "2", "1002"),
+])
+def test_places_in_every_style(text, building, unit, room):
+    loc = find_location(text)
+    assert loc is not None, text
+    assert (loc.building, loc.unit, loc.room) == (building, unit, room), (text, loc)
+
+
+@pytest.mark.parametrize("text", [
+    "长乐路120号门口的路灯不亮", "打了120了 快来", "2025年物业费涨了300块", "十二点了还在吵", "一共三百二十户",
+])
+def test_numbers_that_are_not_rooms_or_buildings(text):
+    loc = find_location(text)
+    assert loc is None or (loc.building is None and loc.room is None), (text, loc)
+
+
+# ------------------------------------------------------------------ plain-words check-ins
+
+
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("今天在社区坐了一整天班", "duty_day", None),
+    ("到岗 今天在第三网格", "duty_day", None),
+    ("下沉报到 本周在桂园社区", "duty_day", None),
+    ("上午慰问了四户困难家庭 顺便帮一户申请了临时救助", "visit", 4),
+    ("去老宋家坐了坐 帮他把电费缴了", "visit", 1),
+    ("几户空巢老人家里都去转了一圈", "visit", None),
+    ("晚上去6栋敲了三户门 了解了下停车情况", "night_visit", 3),
+    ("给社区党员讲了一堂党课", "party_lesson", None),
+    ("参加了支部委员会会议", "meeting", None),
+    ("下午开了民主评议会", "meeting", None),
+    ("12月8日到10日请假 家里有事", "leave", None),
+])
+def test_plain_words_check_ins(parser, text, kind, households):
+    guess = parser.checkin(text)
+    assert guess is not None, text
+    assert (guess.kind, guess.households) == (kind, households), (text, guess)
+
+
+@pytest.mark.parametrize("text", [
+    "各位 明天走访表格交一下", "下周准备去走访困难户", "谁有上个月的值班表", "你们走访到我们楼了吗",
+    "今天走访发现8栋有人飞线充电 请物业马上处理",
+])
+def test_not_check_ins(parser, text):
+    assert parser.checkin(text) is None, text
+
+
+# ------------------------------------------------------------------ gridbot parse --as
+
+
+def _cli(texts: list[str], role: str) -> list[dict]:
+    out, err = io.StringIO(), io.StringIO()
+    assert run(texts, None, out, err, role=role) == 0
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_cli_as_cadre_gives_checkin_and_shape():
+    lines = _cli(["今天上午走访了三户独居老人", "@所有人 周五大扫除", "3栋电梯又坏了"], "cadre")
+    assert lines[0]["checkin"] == {"kind": "visit", "households": 3, "text": "今天上午走访了三户独居老人"}
+    assert not lines[0]["is_request"] and lines[0]["shape"] == "text"
+    assert lines[1]["checkin"] is None and lines[1]["shape"] == "notice"
+    assert lines[2]["is_request"] and lines[2]["checkin"] is None
+
+
+def test_cli_as_resident_never_reads_check_ins():
+    [line] = _cli(["今天上午走访了三户独居老人"], "resident")
+    assert line["checkin"] is None and set(line) >= {"id", "is_request", "category", "shape", "checkin"}
+
+
+def test_cli_jsonl_lines_may_say_who_wrote_them(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "text": "夜访两户", "as": "cadre"}\n{"id": 2, "text": "夜访两户"}\n'
+                    '{"id": 3, "text": "x", "as": "mayor"}\n', encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert run([], str(path), out, err) == 1
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert lines[0]["checkin"]["kind"] == "night_visit" and lines[1]["checkin"] is None
+    assert "error" in lines[2] and '"as"' in err.getvalue()
