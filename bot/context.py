@@ -3,22 +3,22 @@ back. Everything a handler says goes into the outbox inside the same transaction
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.audience import Answer, Audience, narrowest, route
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
 from bot.events import NORMAL, InboundMessage, OutboundKind, OutboundMessage
 from bot.i18n import Text
-from bot.nlp.pii import mask
 from bot.nlp.shape import Reading
 from bot.roles import RESIDENT
 from bot.services.work import Work
 from storage import outbox_store
-from storage.roster_store import ChatPlace, Member
+from storage.roster_store import ChatPlace, Member, active_names
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ class Context:
     # how the normaliser read the message (its shape, the quoted words); `message.text` holds its new words
     reading: Reading | None = None
     sent: list[OutboundMessage] = field(default_factory=list)
+    audience: Audience = Audience.sender  # declared by the command or handler running (bot.audience)
+    _pointed: bool = False
+    _names: list[str] | None = None
 
     @property
     def shape(self) -> str:
@@ -64,17 +67,23 @@ class Context:
         return Work(self.session, self.now, self.settings.tz, self.calendar, self.people_platform,
                     self.inbound_id)
 
-    async def reply(self, text: str, *, ticket: str | None = None, priority: int = NORMAL) -> None:
-        """Answer in the chat the message came from (privately if it was private). Whatever a
-        handler says, phone, ID and room numbers never reach a group."""
+    async def reply(self, text: str, *, ticket: str | None = None, audience: Audience | None = None,
+                    public: str | None = None, priority: int = NORMAL) -> None:
+        """Answer the sender. Where it goes is decided by `bot.audience.route` from the audience
+        the command declared, narrowed (never widened) by `audience`: a public line may be said
+        in the group (masked), anything else goes privately. `public` is what a group may see of
+        a `sender` answer when the sender cannot be reached privately (never typed text)."""
+        answer = Answer(text, narrowest(self.audience, audience), public, ticket)
+        names: list[str] = []
         if not self.message.is_private:
-            text = mask(text, rooms=True)
-        await self._queue(
-            OutboundMessage(
-                platform=self.message.platform, kind=OutboundKind.reply, text=text,
-                chat_id=self.message.chat_id, user_id=self.message.user_id, ticket=ticket, priority=priority,
-            )
-        )
+            if self._names is None:
+                self._names = [*await active_names(self.session), self.message.user_name or ""]
+            names = self._names
+        for message in route(answer, self.message, is_member=self.sender.member is not None,
+                             people_platform=self.people_platform, names=names, pointed=self._pointed):
+            if message.chat_id is not None and answer.audience != Audience.public:
+                self._pointed = True
+            await self._queue(replace(message, priority=priority) if priority != NORMAL else message)
 
     async def notify(self, im_user: str, text: Text, *, ticket: str | None = None) -> None:
         """A private notice to a roster person, on the platform where roster people are reached, in

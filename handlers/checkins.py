@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.domain.tickets import TransitionError
 from bot.i18n import N_
@@ -12,7 +13,8 @@ from bot.nlp.parser import get_parser
 from bot.registry import CommandSpec, Registry
 from bot.services import duties
 from bot.services.work import Work
-from storage.roster_store import people_with_role
+from storage.models import Person
+from storage.roster_store import holders
 
 CADRES = frozenset({"cadre", "sunk_cadre", "grid_worker"})
 SECRETARIES = frozenset({"street_secretary", "community_secretary"})
@@ -28,7 +30,7 @@ def recorded(action: Recorder, *, with_totals: bool = True) -> Callable[[Context
         try:
             answer = await action(work, member.person_id, args, ctx)
         except TransitionError as refusal:
-            await ctx.reply(str(refusal))
+            await ctx.reply(str(refusal), public=refusal.public)
             return
         if with_totals:
             await work.session.flush()
@@ -73,8 +75,21 @@ async def _leave(work: Work, person: str, args: str, ctx: Context) -> str:
     return await duties.leave(work, person, args)
 
 
+async def cadres_in_area(ctx: Context) -> list[Person]:
+    """The stationed cadres inside the sending secretary's own units: a secretary records talks
+    and absences (red-line indicators) only for them."""
+    member = ctx.sender.member
+    assert member is not None
+    grants = [g for g in member.grants if g.role in SECRETARIES]
+    found: dict[str, Person] = {}
+    for person, unit, _parent in await holders(ctx.session, "cadre"):
+        if any(g.reaches(unit.id) for g in grants):
+            found.setdefault(person.id, person)
+    return list(found.values())
+
+
 async def _talk(work: Work, person: str, args: str, ctx: Context) -> str:
-    return await duties.talk(work, person, args, await people_with_role(work.session, "cadre"))
+    return await duties.talk(work, person, args, await cadres_in_area(ctx))
 
 
 async def _report(work: Work, person: str, args: str, ctx: Context) -> str:
@@ -86,7 +101,7 @@ async def _confirm(work: Work, person: str, args: str, ctx: Context) -> str:
 
 
 async def _absent(work: Work, person: str, args: str, ctx: Context) -> str:
-    return await duties.spot_check_absent(work, await people_with_role(work.session, "cadre"), args)
+    return await duties.spot_check_absent(work, await cadres_in_area(ctx), args)
 
 
 async def _project(work: Work, person: str, args: str, ctx: Context) -> str:
@@ -109,11 +124,7 @@ async def plain_words(ctx: Context) -> bool:
         return False  # a danger a cadre saw is a report first, never a check-in waiting for “确认”
     data: dict[str, object] = {"kind": guess.kind, "households": guess.households, "tags": list(guess.tags),
                                "meeting_type": guess.meeting_type}
-    answer = await duties.propose(ctx.work(), member.person_id, data, guess.note)
-    if ctx.message.is_private:
-        await ctx.reply(answer)
-    else:
-        await ctx.notify(ctx.message.user_id, answer)
+    await ctx.reply(await duties.propose(ctx.work(), member.person_id, data, guess.note))
     return True
 
 
@@ -126,32 +137,36 @@ async def _cancel_words(work: Work, person: str, args: str, ctx: Context) -> str
 
 
 def register(registry: Registry) -> None:
-    registry.add_text_handler(plain_words)  # before the resident intake: a cadre's report is not a ticket
+    # before the resident intake: a cadre's report is not a ticket; answered privately, never in a group
+    registry.add_text_handler(plain_words, audience=Audience.staff)
     add = registry.add_command
+    staff = Audience.staff  # duty business is never answered in a residents' group
     add(CommandSpec("确认", N_("— record what the bot understood from your words"), recorded(_confirm_words),
-                    CADRES))
+                    CADRES, audience=staff))
     add(CommandSpec("取消", N_("— drop what the bot understood from your words"),
-                    recorded(_cancel_words, with_totals=False), CADRES))
-    add(CommandSpec("签到", N_("— arrive in the community"), recorded(_sign_in), CADRES))
-    add(CommandSpec("签退", N_("— leave the community (hours are counted)"), recorded(_sign_out), CADRES))
+                    recorded(_cancel_words, with_totals=False), CADRES, audience=staff))
+    add(CommandSpec("签到", N_("— arrive in the community"), recorded(_sign_in), CADRES, audience=staff))
+    add(CommandSpec("签退", N_("— leave the community (hours are counted)"), recorded(_sign_out), CADRES,
+                    audience=staff))
     add(CommandSpec("夜访", N_("<notes> — an evening visit"), recorded(_night), CADRES,
-                    aliases=("夜谈",)))
+                    aliases=("夜谈",), audience=staff))
     add(CommandSpec("走访", N_("<n>户 <notes> — household visits (困难家庭, 空巢老人, 留守儿童, 重点户)"),
-                    recorded(_visit), CADRES))
-    add(CommandSpec("党课", N_("[topic] — a Party lecture you gave"), recorded(_lecture), CADRES))
+                    recorded(_visit), CADRES, audience=staff))
+    add(CommandSpec("党课", N_("[topic] — a Party lecture you gave"), recorded(_lecture), CADRES, audience=staff))
     add(CommandSpec("会议", N_("支委会|两委联席|居民代表|交流会 — a meeting you attended"), recorded(_meeting),
-                    CADRES | SECRETARIES))
-    add(CommandSpec("联系卡", N_("<n> — contact cards handed out"), recorded(_cards), CADRES))
-    add(CommandSpec("请假", N_("<from> <to> <reason> — leave"), recorded(_leave, with_totals=False), CADRES))
+                    CADRES | SECRETARIES, audience=staff))
+    add(CommandSpec("联系卡", N_("<n> — contact cards handed out"), recorded(_cards), CADRES, audience=staff))
+    add(CommandSpec("请假", N_("<from> <to> <reason> — leave"), recorded(_leave, with_totals=False), CADRES,
+                    audience=staff))
     add(CommandSpec("项目", N_("<name> [党建] — commit to one of this year's 3 projects"),
-                    recorded(_project, with_totals=False), CADRES))
+                    recorded(_project, with_totals=False), CADRES, audience=staff))
     add(CommandSpec("项目完成", N_("<1-3> <results> — a project is done"),
-                    recorded(_project_done, with_totals=False), CADRES))
+                    recorded(_project_done, with_totals=False), CADRES, audience=staff))
     add(CommandSpec("报表", N_("[YYYY-MM] [<item> <value>] — your monthly form 5, filled in from your records"),
-                    recorded(_report, with_totals=False), CADRES))
+                    recorded(_report, with_totals=False), CADRES, audience=staff))
     add(CommandSpec("确认报表", N_("[YYYY-MM] — confirm your monthly form 5"),
-                    recorded(_confirm, with_totals=False), CADRES))
+                    recorded(_confirm, with_totals=False), CADRES, audience=staff))
     add(CommandSpec("不在岗", N_("<cadre name> — a spot check found a cadre absent"),
-                    recorded(_absent, with_totals=False), SECRETARIES))
+                    recorded(_absent, with_totals=False), SECRETARIES, audience=staff))
     add(CommandSpec("谈话", N_("<cadre name> — record a heart-to-heart talk (谈心谈话)"),
-                    recorded(_talk, with_totals=False), SECRETARIES))
+                    recorded(_talk, with_totals=False), SECRETARIES, audience=staff))

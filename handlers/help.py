@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.i18n import N_, _, using
 from bot.nlp.greeting import is_greeting
@@ -26,19 +27,22 @@ def register(registry: Registry) -> None:
                 _("To report a problem, just describe it, e.g. “3号楼电梯又坏了”. "
                   "You will get a ticket number.")
             )
-        await ctx.reply("\n".join(lines))
+            await ctx.reply("\n".join(lines), public="\n".join(lines))
+            return
+        await ctx.reply("\n".join(lines), audience=Audience.staff)  # a staff list is staff business
 
     async def whoami(ctx: Context, args: str) -> None:
         member = ctx.sender.member
         if member is None:
-            await ctx.reply(_("You are not in the roster, so the bot treats you as a resident."))
+            text = _("You are not in the roster, so the bot treats you as a resident.")
+            await ctx.reply(text, public=text)
             return
         grants = "；".join(f"{g.unit_name} {role_label(g.role)}" for g in member.grants)
-        await ctx.reply(_("{name}: {grants}").format(name=member.name, grants=grants))
+        await ctx.reply(_("{name}: {grants}").format(name=member.name, grants=grants), audience=Audience.staff)
 
     registry.add_command(
         CommandSpec("帮助", N_("— list the commands you can use"), show_help,
-                    aliases=("help", "菜单", "功能"))
+                    aliases=("help", "菜单", "功能"), audience=Audience.sender)
     )
     async def greet(ctx: Context) -> bool:
         """A private “你好” (or one to the bot in a group) gets a greeting and what the bot does."""
@@ -69,5 +73,5 @@ def register(registry: Registry) -> None:
     )
     registry.add_command(
         CommandSpec("身份", N_("— show your name and roles in the roster"), whoami,
-                    aliases=("我是谁",))
+                    aliases=("我是谁",), audience=Audience.sender)
     )

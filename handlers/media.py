@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.events import MessageKind
 from bot.i18n import _
@@ -37,9 +38,9 @@ async def answer_media(ctx: Context) -> bool:
         ctx.session, before_id=ctx.inbound_id, platform=ctx.message.platform, chat_id=ctx.message.chat_id,
         user_id=ctx.message.user_id, kind=ctx.message.kind, since=ctx.now - SERIES)
     if not hinted:
-        await ctx.reply(_hint(ctx.message.kind))
+        await ctx.reply(_hint(ctx.message.kind), public=_hint(ctx.message.kind))
     return True
 
 
 def register(registry: Registry) -> None:
-    registry.add_text_handler(answer_media)  # first: the other handlers read words
+    registry.add_text_handler(answer_media, audience=Audience.sender)  # first: the other handlers read words

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.domain.tickets import TransitionError
 from bot.events import NORMAL, URGENT
@@ -45,10 +46,9 @@ async def intake(ctx: Context) -> bool:
     place = await _place(ctx, parsed.location.community if parsed.location else None)
     if place is None:
         if ctx.message.is_private or ctx.message.mentions_bot:
-            await ctx.reply(_(
-                "Please say which community this is in, e.g. “八仙楼社区3号楼电梯坏了”, "
-                "so the right grid worker gets it."
-            ))
+            ask = _("Please say which community this is in, e.g. “八仙楼社区3号楼电梯坏了”, "
+                    "so the right grid worker gets it.")
+            await ctx.reply(ask, audience=Audience.sender, public=ask)
             return True
         log.warning("request in unbound chat %s/%s", ctx.message.platform, ctx.message.chat_id)
         await service.tell_admins_of_unbound_chat(ctx.work(), ctx.message.platform, str(ctx.message.chat_id))
@@ -73,7 +73,7 @@ async def not_the_same(ctx: Context, args: str) -> None:
         ticket = await service.load(work, raw_no)
         new = await service.split(work, actor_of(ctx), ticket, report_of)
     except TransitionError as refusal:
-        await ctx.reply(str(refusal))
+        await ctx.reply(str(refusal), audience=Audience.sender, public=refusal.public)
         return
     handler = await ctx.session.get(Person, new.assignee_id) if new.assignee_id else None
     await ctx.reply(_("Your report is no longer part of ticket {no}.").format(no=ticket.no) + "\n"
@@ -103,5 +103,5 @@ async def _place(ctx: Context, named_community: str | None) -> tuple[str | None,
 def register(registry: Registry) -> None:
     registry.add_command(CommandSpec(
         "不是同一问题", N_("<number> — your report was joined to a ticket but is another problem"),
-        not_the_same))
-    registry.add_text_handler(intake)
+        not_the_same, audience=Audience.public))  # answered with the new ticket's filing line
+    registry.add_text_handler(intake, audience=Audience.public)  # the group sees the filing line

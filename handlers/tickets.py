@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.domain.categories import category
 from bot.domain.periods import FIRST_YEAR, plausible_year
@@ -58,15 +59,46 @@ def on_ticket(action: TicketAction) -> Callable[[Context, str], Awaitable[None]]
             ticket = await service.load(work, raw_no)
             answer = await action(work, actor_of(ctx), ticket, rest)
         except TransitionError as refusal:
-            await ctx.reply(str(refusal))
+            await ctx.reply(str(refusal), audience=Audience.sender, public=refusal.public)
             return
         await ctx.reply(answer, ticket=ticket.no)
 
     return handler
 
 
-async def _query(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
-    return service.describe(work, ticket, staff=actor.member is not None)
+async def may_act(work: Work, actor: service.Actor, ticket: Ticket) -> bool:
+    """Whether the actor may act on the ticket: its handlers and secretaries by area, and the
+    departments it was escalated to. Only they see a ticket's details (the resident's words)."""
+    for check in (service.check_handler, service.check_manager):
+        try:
+            check(actor, ticket)
+            return True
+        except TransitionError:
+            pass
+    if actor.member is None:
+        return False
+    assert ticket.id is not None
+    departments = actor.units(frozenset({"department_liaison"}))
+    return any(e.department_id in departments for e in await ticket_store.escalations(work.session, ticket.id))
+
+
+async def query(ctx: Context, args: str) -> None:
+    """查询: where a ticket stands, for anyone (a public line); its details only for those who may
+    act on it, and only privately."""
+    raw_no, _rest = split_no(args)
+    work = ctx.work()
+    try:
+        ticket = await service.load(work, raw_no)
+    except TransitionError as refusal:
+        await ctx.reply(str(refusal), audience=Audience.sender, public=refusal.public)
+        return
+    details = await may_act(work, actor_of(ctx), ticket)
+    if ctx.message.is_private:
+        await ctx.reply(service.describe(work, ticket, staff=details), ticket=ticket.no)
+        return
+    await ctx.reply(service.describe(work, ticket, staff=False), ticket=ticket.no)
+    if details:
+        await ctx.reply(service.describe(work, ticket, staff=True), ticket=ticket.no, audience=Audience.staff)
 
 
 async def _accept(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:
@@ -138,13 +170,11 @@ async def my_tickets(ctx: Context, args: str) -> None:
 
 
 async def area_tickets(ctx: Context, args: str) -> None:
+    """工单: the open tickets inside the secretary's own units (a street: its communities)."""
     member = ctx.sender.member
     assert member is not None
-    if member.roles & {"street_secretary", "admin"}:
-        tickets = await ticket_store.tickets_for(ctx.session)
-    else:
-        units = [g.unit_id for g in member.grants if g.role in SECRETARIES]
-        tickets = await ticket_store.tickets_for(ctx.session, unit_ids=units)
+    units = sorted({u for g in member.grants if g.role in service.MANAGERS for u in (g.unit_id, *g.covers)})
+    tickets = await ticket_store.tickets_for(ctx.session, unit_ids=units)
     await ctx.reply(_listing(ctx, tickets, _("Open tickets of your area")))
 
 
@@ -176,34 +206,37 @@ async def points_ranking(ctx: Context, args: str) -> None:
 
 def register(registry: Registry) -> None:
     add = registry.add_command
-    add(CommandSpec("查询", N_("<number> — where a ticket stands"), on_ticket(_query),
-                    aliases=("进度",)))
-    add(CommandSpec("补充", N_("<number> <details> — add to your report"), on_ticket(_supplement)))
+    add(CommandSpec("查询", N_("<number> — where a ticket stands"), query,
+                    aliases=("进度",), audience=Audience.public))
+    add(CommandSpec("补充", N_("<number> <details> — add to your report"), on_ticket(_supplement),
+                    audience=Audience.public))
     add(CommandSpec("撤回", N_("<number> — withdraw your report"), on_ticket(_withdraw),
-                    aliases=("撤销",)))
+                    aliases=("撤销",), audience=Audience.public))
     add(CommandSpec("评价", N_("<number> 满意|基本满意|不满意 — rate how it was handled"),
-                    on_ticket(_rate)))
+                    on_ticket(_rate), audience=Audience.public))
     add(CommandSpec("受理", N_("<number> — accept a ticket"), on_ticket(_accept), STAFF,
-                    aliases=("接单",)))
+                    aliases=("接单",), audience=Audience.public))
     add(CommandSpec("到场", N_("<number> — record that you are on site"), on_ticket(_on_site), STAFF,
-                    aliases=("到达",)))
+                    aliases=("到达",), audience=Audience.public))
     add(CommandSpec("办结", N_("<number> <what was done> — mark as resolved"), on_ticket(_resolve),
-                    STAFF, aliases=("完成",)))
+                    STAFF, aliases=("完成",), audience=Audience.public))
     add(CommandSpec("吹哨", N_("<number> <department> — call a department (3 working days)"),
-                    on_ticket(_escalate), STAFF))
-    add(CommandSpec("转派", N_("<number> <name> — pass to a colleague"), on_ticket(_reassign), STAFF))
+                    on_ticket(_escalate), STAFF, audience=Audience.public))
+    add(CommandSpec("转派", N_("<number> <name> — pass to a colleague"), on_ticket(_reassign), STAFF,
+                    audience=Audience.public))
     add(CommandSpec("延期", N_("<number> <n>天 <reason> — extend the deadline"), on_ticket(_extend),
-                    STAFF))
-    add(CommandSpec("我的工单", N_("— your open tickets"), my_tickets, STAFF, aliases=("我的任务",)))
+                    STAFF, audience=Audience.public))
+    add(CommandSpec("我的工单", N_("— your open tickets"), my_tickets, STAFF, aliases=("我的任务",),
+                    audience=Audience.staff))
     add(CommandSpec("报到", N_("<number> — your department takes up a whistled ticket"),
-                    on_ticket(_report_in), DEPARTMENT))
+                    on_ticket(_report_in), DEPARTMENT, audience=Audience.staff))
     add(CommandSpec("反馈", N_("<number> <what was done> — your department's answer"),
-                    on_ticket(_feedback), DEPARTMENT))
+                    on_ticket(_feedback), DEPARTMENT, audience=Audience.staff))
     add(CommandSpec("核查", N_("<number> 通过|退回 <reason> — check a resolved ticket"),
-                    on_ticket(_verify), SECRETARIES))
+                    on_ticket(_verify), SECRETARIES, audience=Audience.public))
     add(CommandSpec("结案", N_("<number> <reason> — close a ticket (the reporter is told the reason)"),
-                    on_ticket(_close), SECRETARIES))
+                    on_ticket(_close), SECRETARIES, audience=Audience.public))
     add(CommandSpec("工单", N_("— open tickets of your area"), area_tickets, SECRETARIES,
-                    aliases=("工单列表",)))
+                    aliases=("工单列表",), audience=Audience.staff))
     add(CommandSpec("积分", N_("[year] — departments' 吹哨报到 points"), points_ranking,
-                    SECRETARIES | DEPARTMENT))
+                    SECRETARIES | DEPARTMENT, audience=Audience.staff))

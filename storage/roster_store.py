@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -92,6 +92,11 @@ class Grant:
     unit_id: str
     unit_name: str
     unit_level: str
+    covers: frozenset[str] = frozenset()  # the unit and every unit under it: where the role reaches
+
+    def reaches(self, *unit_ids: str | None) -> bool:
+        """Any of `unit_ids` (a ticket's grid, community …) is inside this grant's area."""
+        return any(u is not None and (u == self.unit_id or u in self.covers) for u in unit_ids)
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,29 @@ async def find_member(session: AsyncSession, user_id: str, platform: str | None 
     if not rows:
         return None
     person = rows[0][0]
-    grants = tuple(Grant(g.role, u.id, u.name, u.level) for _, g, u in rows)
+    below = await units_below(session, {u.id for _, _, u in rows})
+    grants = tuple(Grant(g.role, u.id, u.name, u.level, frozenset(below.get(u.id, {u.id}))) for _, g, u in rows)
     return Member(person.id, person.name, grants)
+
+
+_UNITS_BELOW = text("""
+WITH RECURSIVE below(root, id) AS (
+    SELECT id, id FROM org_unit WHERE id IN :roots
+    UNION ALL
+    SELECT below.root, org_unit.id FROM org_unit JOIN below ON org_unit.parent_id = below.id
+)
+SELECT root, id FROM below
+""").bindparams(bindparam("roots", expanding=True))
+
+
+async def units_below(session: AsyncSession, roots: set[str]) -> dict[str, set[str]]:
+    """For each root unit, itself and every unit under it (a street: its communities and grids)."""
+    if not roots:
+        return {}
+    out: dict[str, set[str]] = {}
+    for root, unit_id in (await session.exec(_UNITS_BELOW.bindparams(roots=sorted(roots)))).all():  # type: ignore[call-overload]
+        out.setdefault(root, set()).add(unit_id)
+    return out
 
 
 @dataclass(frozen=True)
@@ -195,6 +221,11 @@ async def people_with_role(session: AsyncSession, role: str) -> list[Person]:
         .order_by(Person.id)
     )
     return list(rows.all())
+
+
+async def active_names(session: AsyncSession) -> list[str]:
+    """The names of everyone in the roster (masked in whatever the bot says in a group)."""
+    return list((await session.exec(select(Person.name).where(Person.active))).all())
 
 
 async def communities(session: AsyncSession) -> list[tuple[str, str]]:

@@ -61,8 +61,8 @@ async def test_residents_words_are_not_check_ins(harness: Harness) -> None:
     out = await harness.say("resident-7", "今晚去3号楼夜访了两户独居老人", chat=GROUP)
     assert out == [] and await records(harness) == []
     assert await harness.say("resident-7", "确认", chat=GROUP) == []  # group chatter, not a command to answer
-    out = await harness.say("resident-7", "确认", chat=GROUP, mentions_bot=True)
-    assert "仅限驻社区干部" in out[0].text
+    pointer, refusal = await harness.say("resident-7", "确认", chat=GROUP, mentions_bot=True)
+    assert pointer.chat_id == GROUP and "仅限驻社区干部" in refusal.text and refusal.chat_id is None
 
 
 async def test_leave_told_in_plain_words_is_recorded_with_its_days_once_confirmed(harness: Harness) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.events import InboundMessage
 from bot.registry import CommandSpec
@@ -14,9 +15,10 @@ GROUP = "demo-baxianlou-1"
 
 
 async def test_help_lists_only_what_a_resident_may_use(harness: Harness) -> None:
-    [reply] = await harness.say("resident-1", "帮助", chat=GROUP)
+    pointer, reply = await harness.say("resident-1", "帮助", chat=GROUP)
+    assert (pointer.chat_id, pointer.text) == (GROUP, "已私信回复您。")  # the group gets one line
     assert reply.kind == "reply"
-    assert reply.chat_id == GROUP
+    assert (reply.chat_id, reply.user_id) == (None, "resident-1")
     assert "居民" in reply.text
     assert "帮助" in reply.text
     assert "反映问题" in reply.text
@@ -46,15 +48,17 @@ async def test_command_variants_reach_the_same_handler(harness: Harness) -> None
 
 
 async def test_a_resident_is_refused_a_cadre_command_with_a_clear_answer(harness: Harness) -> None:
-    [reply] = await harness.say("resident-1", "受理 261102-001", chat=GROUP)
+    pointer, reply = await harness.say("resident-1", "受理 261102-001", chat=GROUP)
+    assert pointer.chat_id == GROUP and reply.chat_id is None
     assert "仅限" in reply.text
     assert "网格员" in reply.text
     assert "驻社区干部" in reply.text
 
 
 async def test_unknown_explicit_command_is_answered_in_chinese(harness: Harness) -> None:
-    [reply] = await harness.say("resident-1", "/开门", chat=GROUP)
-    assert reply.text == "没有“开门”这个命令。发送“帮助”查看可以使用的命令。"
+    pointer, reply = await harness.say("resident-1", "/开门", chat=GROUP)
+    assert reply.text == "没有“开门”这个命令。发送“帮助”查看可以使用的命令。" and reply.chat_id is None
+    assert "开门" not in pointer.text  # what was typed is never echoed into the group
 
 
 async def test_group_chatter_gets_no_reply(harness: Harness) -> None:
@@ -72,7 +76,7 @@ async def test_private_text_the_bot_cannot_place_gets_a_hint(harness: Harness) -
 async def test_a_retried_message_is_handled_once(harness: Harness) -> None:
     first = await harness.say("resident-1", "帮助", chat=GROUP, msg_id="wx-42")
     again = await harness.say("resident-1", "帮助", chat=GROUP, msg_id="wx-42")
-    assert len(first) == 1
+    assert len(first) == 2  # the pointer in the group and the answer in private
     assert again == []
     async with harness.app.db.session() as s:
         rows = (await s.exec(select(InboundLog))).all()
@@ -89,7 +93,7 @@ async def test_a_handler_crash_is_answered_kept_and_changes_nothing_else(harness
         await ctx.reply("half-done work that must be rolled back")
         raise RuntimeError("disk on fire")
 
-    harness.app.registry.add_command(CommandSpec("爆炸", "", boom))
+    harness.app.registry.add_command(CommandSpec("爆炸", "", boom, audience=Audience.sender))
     [reply] = await harness.say("resident-1", "爆炸", chat=GROUP)
     assert "没有处理成功" in reply.text
     assert "已保存" in reply.text
@@ -109,7 +113,7 @@ async def test_messages_left_unfinished_by_a_crash_are_processed_on_recovery(
     assert await harness.app.dispatcher.record(message) is not None  # then the process died
     assert await harness.delivered() == []
     assert await harness.app.dispatcher.recover() == 1
-    [reply] = await harness.delivered()
+    _pointer, reply = await harness.delivered()
     assert "帮助" in reply.text
     assert await harness.app.dispatcher.recover() == 0
     # and WeChat's retry of it after the restart is still a duplicate

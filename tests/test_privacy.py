@@ -25,7 +25,8 @@ async def test_a_report_with_a_phone_number_is_masked_in_the_group_and_whole_in_
 
 
 async def test_whatever_a_handler_echoes_into_a_group_is_masked(harness: Harness) -> None:
-    [reply] = await harness.say("resident-7", "/13812345678 3号楼2单元501", chat=GROUP)  # echoed as a command
-    assert "138****5678" in reply.text and "13812345678" not in reply.text
+    pointer, reply = await harness.say("resident-7", "/13812345678 3号楼2单元501", chat=GROUP)  # not a command
+    assert pointer.chat_id == GROUP and not re.search(r"\d", pointer.text)  # the group: one line, no echo
+    assert reply.chat_id is None and "13812345678" in reply.text  # the sender: privately
     [reply] = await harness.say("resident-7", "/13812345678")  # privately: the sender's own words
     assert "13812345678" in reply.text

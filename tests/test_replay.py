@@ -27,16 +27,20 @@ def test_foundation_transcript(repo_root: Path) -> None:
     assert duty and all(o["at"] >= "2026-11-02T08:30" for o in duty)  # duties and digests, in office hours
     out = [o for o in out if o not in duty]
     assert [(o["at"], o["chat"], o["user"], o["kind"]) for o in out] == [
-        ("2026-11-02T08:00:00+08:00", "demo-baxianlou-1", "resident-7", "reply"),  # help
+        ("2026-11-02T08:00:00+08:00", "demo-baxianlou-1", "resident-7", "reply"),  # help: a pointer
+        ("2026-11-02T08:00:00+08:00", None, "resident-7", "reply"),  # and the list, privately
         ("2026-11-02T08:01:00+08:00", None, "cadre-baxianlou", "reply"),  # who am I
         ("2026-11-02T08:02:00+08:00", "demo-baxianlou-1", "resident-7", "reply"),  # unknown command
+        ("2026-11-02T08:02:00+08:00", None, "resident-7", "reply"),
         ("2026-11-02T08:03:00+08:00", "demo-baxianlou-1", "resident-7", "reply"),  # retried: once
+        ("2026-11-02T08:03:00+08:00", None, "resident-7", "reply"),
         ("2026-11-02T09:00:00+08:00", None, "admin", "reminder"),  # jobs ran as the clock moved
         ("2026-11-09T09:00:00+08:00", None, "admin", "reminder"),
     ]
-    assert "居民" in str(out[0]["text"])
-    assert "驻社区干部" in str(out[1]["text"])
-    assert out[2]["text"] == "没有“开门”这个命令。发送“帮助”查看可以使用的命令。"
+    assert out[0]["text"] == out[3]["text"] == "已私信回复您。"
+    assert "居民" in str(out[1]["text"])
+    assert "驻社区干部" in str(out[2]["text"])
+    assert out[4]["text"] == "没有“开门”这个命令。发送“帮助”查看可以使用的命令。"
     assert all(o["ticket"] is None and o["files"] == [] for o in out)
 
 
@@ -73,7 +77,7 @@ def test_replay_into_a_database_keeps_the_log(tmp_path: Path, repo_root: Path) -
     db_file = tmp_path / "keep.db"
     code, out, _ = run(str(repo_root / "tests/transcripts/foundation.jsonl"), "--db",
                        f"sqlite:///{db_file}", "--roster", "demo")
-    assert code == 0 and len([o for o in out if o["kind"] == "reply" or o["user"] == "admin"]) == 6
+    assert code == 0 and len([o for o in out if o["kind"] == "reply" or o["user"] == "admin"]) == 9
     with sqlite3.connect(db_file) as conn:
         (count,) = conn.execute("SELECT count(*) FROM inbound_log").fetchone()
     assert count == 5  # six message lines, one of them a retry

@@ -114,7 +114,15 @@ def resolution_label(resolution: str) -> str:
 
 
 class TransitionError(Exception):
-    """An action that the ticket's state or rules do not allow; the message is for the user."""
+    """An action that the ticket's state or rules do not allow; the message is for the user.
+
+    `public` is what a group may read of it when the answer cannot go privately: the same text
+    unless the message repeats something the user typed (then a version saying only what kind of
+    thing was wrong)."""
+
+    def __init__(self, message: str, *, public: str | None = None) -> None:
+        super().__init__(message)
+        self.public = message if public is None else public
 
 
 def _check_rateable(state: State, resolution: str | None) -> None:

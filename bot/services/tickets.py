@@ -31,6 +31,7 @@ from bot.domain.tickets import (
 )
 from bot.events import NORMAL, URGENT, OutboundKind, OutboundMessage
 from bot.i18n import Text, _
+from bot.nlp.pii import mask
 from bot.roles import role_label
 from bot.services.work import Work
 from storage import ticket_store
@@ -328,7 +329,7 @@ async def load(work: Work, raw_no: str) -> Ticket:
     no = normalise_no(raw_no)
     if no is None:
         raise TransitionError(_("“{value}” is not a ticket number (like 261122-001).").format(
-            value=raw_no or "…"))
+            value=raw_no or "…"), public=_("That is not a ticket number (like 261122-001)."))
     ticket = await ticket_store.get_ticket(work.session, no)
     if ticket is None:
         raise TransitionError(_("There is no ticket {no}.").format(no=no))
@@ -336,15 +337,13 @@ async def load(work: Work, raw_no: str) -> Ticket:
 
 
 def check_handler(actor: Actor, ticket: Ticket) -> None:
-    """Grid workers and cadres act on tickets of their own grid or community; the street and
-    admins everywhere."""
+    """Grid workers, cadres and secretaries act on tickets inside their own roster units: a grid
+    worker their grid, a cadre or community secretary their community (and its grids), a street
+    secretary or admin the communities under their street (or district)."""
     if actor.member is None:
         raise TransitionError(_("Only staff can do that."))
-    for grant in actor.member.grants:
-        if grant.role in {"street_secretary", "admin"}:
-            return
-        if grant.role in HANDLERS and grant.unit_id in {ticket.grid_id, ticket.community_id}:
-            return
+    if any(g.role in HANDLERS and g.reaches(ticket.grid_id, ticket.community_id) for g in actor.member.grants):
+        return
     raise TransitionError(_("Ticket {no} is not in your area.").format(no=ticket.no))
 
 
@@ -431,7 +430,7 @@ async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str
         if department is None:
             known = "、".join(d.name for d in await ticket_store.departments(work.session))
             raise TransitionError(_("There is no department “{name}” in the roster. Departments: {known}.").format(
-                name=name, known=known))
+                name=name, known=known), public=_("There is no such department in the roster."))
         if department not in departments:
             departments.append(department)
     assert ticket.id is not None
@@ -519,7 +518,7 @@ async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
     staff = await ticket_store.staff_named(work.session, name, units, sorted(HANDLERS))
     if not staff:
         raise TransitionError(_("{name} is not staff of this ticket's grid or community.").format(
-            name=name or "…"))
+            name=name or "…"), public=_("That person is not staff of this ticket's grid or community."))
     target, unit = staff[0]
     await _apply(work, ticket, actor, Action.reassign, data={"to": target.id})
     ticket.assignee_id = target.id
@@ -592,13 +591,11 @@ async def close(work: Work, actor: Actor, ticket: Ticket, note: str = "") -> str
 
 
 def check_manager(actor: Actor, ticket: Ticket) -> None:
+    """Secretaries (and admins) close and check tickets of the communities under their unit."""
     if actor.member is None:
         raise TransitionError(_("Only staff can do that."))
-    for grant in actor.member.grants:
-        if grant.role in {"street_secretary", "admin"}:
-            return
-        if grant.role == "community_secretary" and grant.unit_id == ticket.community_id:
-            return
+    if any(g.role in MANAGERS and g.reaches(ticket.community_id) for g in actor.member.grants):
+        return
     raise TransitionError(_("Ticket {no} is not in your area.").format(no=ticket.no))
 
 
@@ -705,11 +702,14 @@ async def award_points(work: Work, ticket: Ticket) -> None:
 
 async def tell_reporters(work: Work, ticket: Ticket, text: Text) -> None:
     """Private word to everyone who reported it (original and joined duplicates), each in their
-    language."""
+    language. A handler's note may name another resident's phone, room or name: each reporter gets
+    it masked, so a co-reporter learns the state and the outcome, never another reporter's details."""
     assert ticket.id is not None
-    for reporter in await ticket_store.reporters(work.session, ticket.id):
-        await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice,
-                                        text=await work.text_for(reporter.user_id, text),
+    reporters = await ticket_store.reporters(work.session, ticket.id)
+    names = [r.user_name or "" for r in reporters] + [ticket.reporter_name or ""]
+    for reporter in reporters:
+        words = mask(await work.text_for(reporter.user_id, text), rooms=True, names=names)
+        await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice, text=words,
                                         user_id=reporter.user_id, ticket=ticket.no))
 
 

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.events import URGENT, OutboundKind, OutboundMessage
 from bot.nlp.parser import get_parser
@@ -145,7 +146,7 @@ def held_handler(rig: Rig, channel: str) -> asyncio.Event:
         await ctx.reply("您的报修已受理")
         return True
 
-    rig.bot.registry.text_handlers.insert(0, slow)
+    rig.bot.registry.text_handlers.insert(0, (slow, Audience.public))
     rig.channels[channel].passive_wait = 0.05
     return release
 
@@ -425,14 +426,18 @@ async def test_bridge_round_trip_signed_both_ways(rig: Rig) -> None:
     assert await response.json() == {"ok": True, "duplicate": False}
     again = await post_bridge(rig, bridge_body())
     assert await again.json() == {"ok": True, "duplicate": True}
-    assert await rig.settle() == 1
-    [out] = rig.fake.calls("/gateway/outbound")
-    assert out.headers["X-Gridbot-Signature"] == sign(BRIDGE_SECRET, out.raw)
-    assert abs(int(out.headers["X-Gridbot-Timestamp"]) - int(rig.ts)) <= 1
-    body = json.loads(out.raw)
+    assert await rig.settle() == 2
+    pointer, answer = rig.fake.calls("/gateway/outbound")  # 帮助 in a group: answered privately
+    for out in (pointer, answer):
+        assert out.headers["X-Gridbot-Signature"] == sign(BRIDGE_SECRET, out.raw)
+        assert abs(int(out.headers["X-Gridbot-Timestamp"]) - int(rig.ts)) <= 1
+    body = json.loads(pointer.raw)
     assert (body["chat_id"], body["user_id"], body["kind"]) == ("wxgroup@chatroom", "wxid_wang", "reply")
     assert isinstance(body["id"], int)
-    assert body["text"]
+    assert body["text"] == "已私信回复您。"
+    body = json.loads(answer.raw)
+    assert (body["chat_id"], body["user_id"], body["kind"]) == (None, "wxid_wang", "reply")
+    assert "帮助" in body["text"]
 
 
 async def test_bridge_photos_are_talk_in_the_group_and_get_a_hint_when_addressed(rig: Rig) -> None:
@@ -440,9 +445,10 @@ async def test_bridge_photos_are_talk_in_the_group_and_get_a_hint_when_addressed
         body = json.dumps({"msg_id": msg_id, "chat_id": "wxgroup@chatroom", "user_id": "wxid_wang",
                            "kind": "image", "at": at}).encode()
         assert (await post_bridge(rig, body)).status == 200
-    assert await rig.settle() == 1  # only the photo that @-mentions the bot is answered
-    [out] = rig.fake.calls("/gateway/outbound")
-    assert "文字" in json.loads(out.raw)["text"]
+    assert await rig.settle() == 2  # only the photo that @-mentions the bot is answered (privately)
+    pointer, out = rig.fake.calls("/gateway/outbound")
+    assert json.loads(pointer.raw)["chat_id"] == "wxgroup@chatroom" and "文字" not in json.loads(pointer.raw)["text"]
+    assert "文字" in json.loads(out.raw)["text"] and json.loads(out.raw)["chat_id"] is None
     for bad in ({"kind": "sticker"}, {"kind": []}, {"text": "\ud800 3号楼"}):
         body = json.dumps({"msg_id": "p-3", "user_id": "u", **bad}).encode()  # the JSON escape of a lone surrogate
         assert (await post_bridge(rig, body)).status == 400

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.events import OutboundKind, OutboundMessage
 from bot.transport.base import TransportError
@@ -235,7 +236,7 @@ async def test_mp_a_reply_with_a_picture_is_not_a_passive_reply(rig: Rig, tmp_pa
                                          user_id=ctx.message.user_id, files=(str(png),)))
         return True
 
-    rig.bot.registry.text_handlers.insert(0, chart)
+    rig.bot.registry.text_handlers.insert(0, (chart, Audience.public))
     status, text = await post_mp(rig, mp_text(rig, "图表", "mp-media-3"))
     assert (status, text) == (200, "success")  # passive replies are text only: nothing taken
     assert await rig.settle() == 1

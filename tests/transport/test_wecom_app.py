@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import func, select
 
+from bot.audience import Audience
 from bot.context import Context
 from bot.delivery import MAX_ATTEMPTS
 from bot.events import OutboundKind, OutboundMessage
@@ -123,7 +124,7 @@ async def test_the_answer_comes_at_once_even_when_handling_is_slow(rig: Rig) -> 
         await ctx.reply("done")
         return True
 
-    rig.bot.registry.text_handlers.insert(0, slow)
+    rig.bot.registry.text_handlers.insert(0, (slow, Audience.public))
     start = time.perf_counter()
     response = await rig.post_wecom(text_xml("mycreate", "something slow", "m-slow"))
     assert response.status == 200
