@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.areas import AreaBook
 from bot.roster import IM_USER_PLATFORMS, Chat, PersonRole, Roster, Unit, parents_first
 from storage.models import ChatBinding, KfCustomer, OrgUnit, Person, PersonOtherId, Platform, RoleGrant
 
@@ -270,3 +271,14 @@ async def chats_of_role(session: AsyncSession, person_id: str, role: str) -> lis
         .order_by(ChatBinding.platform, ChatBinding.chat_id)
     )
     return list(rows.all())
+
+
+async def area_book(session: AsyncSession) -> AreaBook:
+    """The unit tree and every active grant, for checking who reaches whom (reminders, red lines)."""
+    parents = dict((await session.exec(select(OrgUnit.id, OrgUnit.parent_id))).all())
+    grants: dict[tuple[str, str], set[str]] = {}
+    rows = await session.exec(select(RoleGrant.person_id, RoleGrant.role, RoleGrant.unit_id)
+                              .join(Person, Person.id == RoleGrant.person_id).where(Person.active))
+    for person_id, role, unit_id in rows.all():
+        grants.setdefault((person_id, role), set()).add(unit_id)
+    return AreaBook(parents, {key: frozenset(units) for key, units in grants.items()})

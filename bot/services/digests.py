@@ -39,7 +39,7 @@ from bot.services.reports import credited, postings
 from bot.services.work import Work
 from storage import outbox_store, ticket_store
 from storage.models import Person
-from storage.roster_store import children_by_parent, holders, people_with_role
+from storage.roster_store import children_by_parent, holders
 from storage.ticket_store import TicketFacts
 
 LONG_OVERDUE_WORKDAYS = 5
@@ -403,15 +403,17 @@ async def _send_ticket_red_lines(work: Work, s: DigestSettings) -> int:
     flagged = await ticket_red_lines(work.session, s, work.now)
     if not flagged:
         return 0
-    bosses = [p for p in await people_with_role(work.session, "street_secretary") if p.im_user]
+    bosses = [r for r in await readers(work.session) if r.is_street]
     sent = 0
     for ticket, kind in flagged:
         text = (_("Indicator: ticket {no} ({category}) needs an on-site visit (四必到) and none is recorded "
                   "after 24 hours.") if kind == "onsite" else
                 _("Indicator: ticket {no} ({category}) is more than {n} working days overdue.")).format(
             no=ticket.no, category=category(ticket.category).name(), n=LONG_OVERDUE_WORKDAYS)
-        for boss in bosses:
-            if await work.notify_once(str(boss.im_user), text, duty=f"redline.{kind}", period=ticket.no,
+        for boss in bosses:  # the street the ticket is in, not every street
+            if ticket.community_id is None or not _covers(boss, ticket.community_id):
+                continue
+            if await work.notify_once(str(boss.person.im_user), text, duty=f"redline.{kind}", period=ticket.no,
                                       ticket=ticket.no, kind=OutboundKind.digest):
                 sent += 1
     return sent

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.areas import AreaBook
 from bot.domain.duties import Duty, Period
 from bot.domain.periods import span
 from bot.domain.workdays import WorkCalendar
@@ -21,7 +22,7 @@ from bot.services.metrics import PeriodRecords, load_period, metric, missing_tal
 from bot.services.work import Work
 from storage import checkin_store, outbox_store
 from storage.models import Person
-from storage.roster_store import people_with_role
+from storage.roster_store import area_book, people_with_role
 
 CATCH_UP = timedelta(days=3)  # a reminder missed while the bot was down still goes out this late
 
@@ -63,6 +64,7 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
     away = await checkin_store.on_leave(ctx.session, *span(day, day, ctx.tz))  # type: ignore[arg-type]
     people: dict[str, list[Person]] = {}
     cache: dict[tuple[str, str], PeriodRecords] = {}
+    book = await area_book(ctx.session)
     for duty in ctx.duties:
         for period in duty.periods_around(day):
             stage = _stage_for(duty, period, ctx.calendar, day, catch_up_from)
@@ -79,18 +81,23 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
                 cache[key] = await load_period(ctx.session, period, ctx.tz, ctx.evening_hour,  # type: ignore[arg-type]
                                                until=max(due, day))
             records = cache[key]
+
+            def cadres_of(owner: Person, duty: Duty = duty) -> list[Person]:
+                """The cadres inside the owner's own units (a talk reminder names no one else's)."""
+                return [c for c in people["cadre"] if book.reaches_person(owner.id, duty.owner, c.id, "cadre")]
+
             owed = [p for p in people[duty.owner]
-                    if p.im_user and metric(duty, records, p, people["cadre"]) < duty.target]
+                    if p.im_user and metric(duty, records, p, cadres_of(p)) < duty.target]
             if stage is not None:
                 at = datetime.combine(day, time(duty.hour), ctx.tz)  # type: ignore[arg-type]
                 for person in owed:
                     if person.id in away:  # on leave that day, whatever period the reminder is about
                         continue
                     with using(languages.of(person.im_user)):  # each person in their language
-                        text = _reminder_text(duty, period, due, records, person, people["cadre"], day)
+                        text = _reminder_text(duty, period, due, records, person, cadres_of(person), day)
                     planned.append(Planned(at, f"{duty.id}.r{stage}", period.key, str(person.im_user), text))
             if duty.escalate_to and late_day == day and owed:
-                planned.extend(await _late_list(ctx, duty, period, due, day, owed, languages))
+                planned.extend(await _late_list(ctx, duty, period, due, day, owed, languages, book))
     return sorted(planned, key=lambda p: (p.at, p.duty, p.to))
 
 
@@ -149,18 +156,25 @@ def still_owed(metric: str, left: float) -> str:
 
 
 async def _late_list(ctx: PlanContext, duty: Duty, period: Period, due: date, day: date,
-                     owed: list[Person], languages: Languages) -> list[Planned]:
+                     owed: list[Person], languages: Languages, book: AreaBook) -> list[Planned]:
+    """The late list, to each boss (in their language) with the people inside the boss's own units only."""
     assert duty.escalate_to is not None
     at = datetime.combine(day, time(duty.hour, 30), ctx.tz)  # type: ignore[arg-type]
-    names = "、".join(p.name for p in owed[:50]) + ("……" if len(owed) > 50 else "")
+    out = []
+    for boss in await people_with_role(ctx.session, duty.escalate_to):
+        mine = [p for p in owed if book.reaches_person(boss.id, duty.escalate_to, p.id, duty.owner)]
+        if not boss.im_user or not mine:
+            continue
+        names = "、".join(p.name for p in mine[:50]) + ("……" if len(mine) > 50 else "")
 
-    def text() -> str:
-        return _("Not done by {due}: {title} ({period}). {n} people: {names}. This is a reminder, "
-                 "not a verdict.").format(due=_day(due), title=duty.title(current_locale()),
-                                          period=period.key, n=len(owed), names=names)
+        def text(mine: list[Person] = mine, names: str = names) -> str:
+            return _("Not done by {due}: {title} ({period}). {n} people: {names}. This is a reminder, "
+                     "not a verdict.").format(due=_day(due), title=duty.title(current_locale()),
+                                              period=period.key, n=len(mine), names=names)
 
-    return [Planned(at, f"{duty.id}.late", period.key, str(boss.im_user), render(text, languages.of(boss.im_user)))
-            for boss in await people_with_role(ctx.session, duty.escalate_to) if boss.im_user]
+        out.append(Planned(at, f"{duty.id}.late", period.key, str(boss.im_user),
+                           render(text, languages.of(boss.im_user))))
+    return out
 
 
 def _day(day: date) -> str:
