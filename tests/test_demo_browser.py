@@ -297,7 +297,7 @@ def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo) -> None:
     expect(page.locator("[data-testid=log] .msg.me .bubble").last).to_have_text("[照片]", timeout=WAIT)
     page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
                            arg=["[data-testid=log] .msg.bot .bubble", before], timeout=WAIT)
-    assert "文字" in bubbles.last.inner_text()
+    assert "私信" in bubbles.last.inner_text()  # the hint goes privately; the group gets one line
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the screen
     for part in ("[data-testid=text]", "[data-testid=photo]", "[data-testid=send]", "[data-testid=speaker]",
                  "[data-testid=log]"):
