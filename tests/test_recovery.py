@@ -24,12 +24,11 @@ from storage import inbound_store
 from storage.models import InboundLog, InboundStatus, Outbox
 from tests.conftest import Harness
 
-GROUP = "demo-baxianlou-1"
-
 
 def msg(msg_id: str, user: str = "resident-1", text: str = "帮助") -> InboundMessage:
-    return InboundMessage(platform="demo", msg_id=msg_id, user_id=user, text=text, chat_id=GROUP,
-                          mentions_bot=True)
+    """A message with exactly one answer (帮助 in private; in a group it would be two: a pointer
+    there and the answer in private)."""
+    return InboundMessage(platform="demo", msg_id=msg_id, user_id=user, text=text, mentions_bot=True)
 
 
 async def statuses(app: App) -> dict[str, str]:
