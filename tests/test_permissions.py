@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...], dict[str, set[str]]]] = {
     "延期": (" 2天 等待配件", (), {"grid_worker": {"own"}, "cadre": WITHIN_COMMUNITY}),
     "核查": (" 通过", ("受理", "办结 {no} 已修好"), {"community_secretary": WITHIN_COMMUNITY,
                                               "street_secretary": WITHIN_STREET}),
-    "结案": ("", (), {"community_secretary": WITHIN_COMMUNITY, "street_secretary": WITHIN_STREET}),
+    "结案": (" 已电话答复居民", (), {"community_secretary": WITHIN_COMMUNITY, "street_secretary": WITHIN_STREET}),
     "报到": ("", ("吹哨 {no} 交通运输",), {"department_liaison": EVERYWHERE}),
     "反馈": (" 已协调公交公司", ("吹哨 {no} 交通运输",), {"department_liaison": EVERYWHERE}),
     "补充": (" 晚上更暗", (), {}),  # only the reporter

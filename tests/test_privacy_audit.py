@@ -11,13 +11,24 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands import parse_command
 from bot.demo_roster import demo_roster
 from bot.nlp.pii import find_pii, mask, readable_digits
+from bot.registry import Registry
+from handlers import register_all
 from tests.conftest import TRANSCRIPTS
 
 MAX_RUN = 6  # characters of a resident's own words a group line may share with them (e.g. 电梯故障)
 _TICKET_NO = re.compile(r"\d{6}-?\d{3}")
 STAFF_IDS = {p.im_user for p in demo_roster().people if p.im_user}
+
+
+def command_words() -> set[str]:
+    registry = register_all(Registry())
+    return {w for c in registry.commands for w in (c.word, *c.aliases)}
+
+
+COMMAND_WORDS = command_words()
 
 
 def longest_common_run(a: str, b: str) -> str:
@@ -61,7 +72,9 @@ def test_nothing_private_reaches_a_group(replay, name: str) -> None:  # type: ig
     said = [line for line in lines if "text" in line]
     residents = [line for line in said
                  if line["user"] not in STAFF_IDS or line.get("platform", "demo") in ("bridge", "mp")]
-    resident_texts = [line["text"] for line in residents if line["text"]]
+    # a resident's own words: what they wrote, not the commands they typed (查询 261102-001)
+    resident_texts = [line["text"] for line in residents
+                      if line["text"] and parse_command(line["text"], COMMAND_WORDS) is None]
     resident_names = {line.get("user_name") or "" for line in residents}
     out, _db = replay(name)
     problems = {f"{o['at']} {o['chat']}: {o['text']!r}": why for o in out if o["chat"]
