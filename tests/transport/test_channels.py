@@ -624,7 +624,7 @@ async def test_robot_late_reply_longer_than_one_answer_is_split_over_open_urls_o
         await ctx.reply(long)
         return True
 
-    rig.bot.registry.text_handlers.insert(0, slow)
+    rig.bot.registry.text_handlers.insert(0, (slow, Audience.public))
     rig.channels["wecom_robot"].passive_wait = 0.05
     await post_robot(rig, group_message(rig, "robot-l1", "@网格通 消防通道"))
     release.set()
