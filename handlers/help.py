@@ -44,6 +44,7 @@ def register(registry: Registry) -> None:
         CommandSpec("帮助", N_("— list the commands you can use"), show_help,
                     aliases=("help", "菜单", "功能"), audience=Audience.sender)
     )
+
     async def greet(ctx: Context) -> bool:
         """A private “你好” (or one to the bot in a group) gets a greeting and what the bot does."""
         if not (ctx.message.is_private or ctx.message.mentions_bot) or not is_greeting(ctx.message.text):
@@ -66,10 +67,10 @@ def register(registry: Registry) -> None:
         with using(language):
             await ctx.reply(_("From now on I will write to you in this language."))
 
-    registry.add_text_handler(greet)
+    registry.add_text_handler(greet, audience=Audience.sender)  # a greeting in a group: privately
     registry.add_command(
         CommandSpec("语言", N_("中文|English — the language I write to you in"), choose_language,
-                    aliases=("language",))
+                    aliases=("language",), audience=Audience.sender)
     )
     registry.add_command(
         CommandSpec("身份", N_("— show your name and roles in the roster"), whoami,
