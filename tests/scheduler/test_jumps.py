@@ -55,7 +55,8 @@ async def _history(app: App) -> None:
 
 async def _sent(app: App, transport: MemoryTransport) -> Sent:
     await app.outbox.flush()
-    return sorted((m.kind, m.user_id, m.chat_id, m.text, m.created_at) for m in transport.pop())
+    return sorted(((m.kind, m.user_id, m.chat_id, m.text, m.created_at) for m in transport.pop()),
+                  key=lambda row: tuple("" if v is None else str(v) for v in row))  # a group and a private line
 
 
 START, END = local(2026, 11, 27, 16, 0), local(2026, 12, 2, 10, 45)  # a weekend, a week and a month begin
