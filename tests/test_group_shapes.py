@@ -87,8 +87,9 @@ async def test_notices_cards_and_relayed_news_file_nothing(harness: Harness) -> 
 async def test_a_line_opening_with_the_bots_name_is_addressed_whatever_the_flag(harness: Harness) -> None:
     out = await harness.say("resident-fu", "@网格通\u2005垃圾站那边一个星期没人清了", chat="unbound-group",
                             mentions_bot=False, msg_id="a1")
-    [asked] = [m for m in out if m.chat_id == "unbound-group"]
-    assert "社区" in asked.text  # asked which community, not silent
+    [asked] = [m for m in out if m.chat_id is None]  # asked which community, privately, not silent
+    assert "社区" in asked.text
+    assert all("垃圾" not in m.text for m in out if m.chat_id == "unbound-group")  # the group: a pointer at most
     assert (await row(harness, "a1")).addressed
     out = await harness.say("resident-fu", "垃圾站那边一个星期没人清了", chat="unbound-group")
     assert [m for m in out if m.chat_id == "unbound-group"] == []  # not addressed: nothing said in the group

@@ -36,10 +36,14 @@ _DIGITS: dict[str, str] = {str(d): str(d) for d in range(10)}
 for _digits in ("零一二三四五六七八九", "〇壹贰叁肆伍陆柒捌玖"):
     _DIGITS.update({c: str(i) for i, c in enumerate(_digits)})
 _DIGITS.update({"幺": "1", "貳": "2", "陸": "6"})
+# read aloud for numbers (voice input, radio habit): 两 2, 洞 0, 拐 7; circled digits ①…⑨ ⓪
+_DIGITS.update({"两": "2", "洞": "0", "拐": "7", "⓪": "0"})
+_DIGITS.update({chr(0x2460 + i): str(i + 1) for i in range(9)})
 # Between two digits of one number: spaces, dashes, dots, slashes, brackets, plus signs …
-_SEPARATORS = frozenset(" \t\u00a0-‐‑‒–—―−.·•/\\_()（）[]【】+~～")
-# … and characters that are not seen at all (zero-width space/joiners, BOM, soft hyphen, word joiner)
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063")
+_SEPARATORS = frozenset(",、\n\r \t\u00a0-‐‑‒–—―−.·•/\\_()（）[]【】+~～")
+# … and characters that are not seen at all (zero-width space/joiners, BOM, soft hyphen, word joiner,
+# the emoji selector and keycap of 1️⃣)
+_INVISIBLE = frozenset("\ufe0f\u20e3\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063")
 _MAX_GAP = 4  # separators allowed between two digits of one number: ") - "
 
 _MOBILE = re.compile(r"(?:(?:00)?86)?1\d{10}")

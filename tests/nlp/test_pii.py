@@ -23,6 +23,10 @@ MOBILE_WRITINGS = [
     "1\u200b5\u200b9\u200b6\u200b7\u200b1\u200b2\u200b4\u200b8\u200b3\u200b0",
     "1 5 9 6 7 1 2 4 8 3 0", "1-5-9-6-7-1-2-4-8-3-0", "159　6712　4830", "159 - 6712 - 4830",
     "159\u200c67\u200d124830", "一五九 六七一二 四八三零",
+    # read aloud (幺 1, 两 2, 洞 0, 拐 7), circled and keycap digits, commas, 、 and line breaks
+    "幺五九六拐幺两四八三洞", "①⑤⑨⑥⑦①②④⑧③⓪",
+    "1\ufe0f\u20e35\ufe0f\u20e39\ufe0f\u20e36\ufe0f\u20e37\ufe0f\u20e31\ufe0f\u20e32\ufe0f\u20e34\ufe0f\u20e38\ufe0f\u20e33\ufe0f\u20e30\ufe0f\u20e3",
+    "1,5,9,6,7,1,2,4,8,3,0", "159、6712、4830", "159\n6712\n4830",
 ]
 ID18 = "320106198807153427"
 ID_WRITINGS = [
@@ -93,6 +97,8 @@ def test_rooms_and_doors_are_masked_wherever_they_are(text: str, expected: str) 
     "走访了120户，花了300元，共15人",
     "查询261130004",
     "十二号院门口",
+    "两户人家吵起来了，3栋、5栋都听见",
+    "井盖那个洞有半米深",
 ])
 def test_what_a_group_needs_stays_readable(text: str) -> None:
     assert mask(text) == text
