@@ -215,6 +215,8 @@ _CN_NUMBER = "零〇一二三四五六七八九十百"
 # 门牌: 幸福路12号, 幸福路十二号, 人民大道88号 (a door pins a household like a room does)
 _DOOR = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?(?:路|街|巷|弄|胡同|大道))([\d{_CN_NUMBER}]{{1,5}})(号)(?![楼院线])")
 _DOOR_PLATE = re.compile(r"(门牌号?(?:是|为|:|：)?\s?)(\d{1,4})")
+# 七楼二号, 12楼3号: a floor and a door on it name one flat as a room number does
+_FLOOR_DOOR = re.compile(r"(?<![\d十])([\d十]{1,3})(楼)(\d{1,2})(号)(?![楼院线])")
 
 
 def _room_shaped(number: str) -> bool:
@@ -265,6 +267,9 @@ def _room_spans(text: str) -> list[tuple[int, int, str]]:
         add(*match.span(2), "**")
     for match in _DOOR_PLATE.finditer(view):
         add(*match.span(2))
+    for match in _FLOOR_DOOR.finditer(view):
+        add(*match.span(1), "*")
+        add(*match.span(3), "*")
     spans.extend(_place_reader_rooms(text, view, index))
     return spans
 

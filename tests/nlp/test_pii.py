@@ -83,6 +83,8 @@ def test_every_way_of_writing_an_id_number_is_masked(written: str) -> None:
     ("6号楼 3 单元 402 室", "6号楼 3 单元 *** 室"),
     ("6号楼3单元四〇二", "6号楼3单元***"),
     ("住6－3－４０２", "住6－3－***"),
+    ("他住九楼三号，门口有鞋柜", "他住*楼*号，门口有鞋柜"),
+    ("14楼2号天天半夜拖椅子", "*楼*号天天半夜拖椅子"),
 ])
 def test_rooms_and_doors_are_masked_wherever_they_are(text: str, expected: str) -> None:
     assert mask(text) == expected
