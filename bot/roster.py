@@ -11,10 +11,10 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from bot.forms.inert import csv_unescape, csv_value, put
 from storage.models import Platform, Role, UnitLevel
@@ -271,8 +271,14 @@ def _read_xlsx(file: Path) -> dict[str, _Table]:
     from openpyxl import load_workbook
 
     _check_workbook(file)
+    # our own handle, closed whatever openpyxl raises (a half-opened broken workbook leaked its file)
+    with file.open("rb") as handle:
+        return _read_sheets(file, handle, load_workbook)
+
+
+def _read_sheets(file: Path, handle: BinaryIO, load_workbook: Callable[..., Any]) -> dict[str, _Table]:
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file; each is one line for the office
         raise RosterError([f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__}: "
                            f"{str(exc)[:200]})"]) from None
