@@ -11,10 +11,10 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from bot.forms.inert import csv_unescape, csv_value, put
 from storage.models import Platform, Role, UnitLevel
@@ -273,15 +273,19 @@ def _read_xlsx(file: Path) -> dict[str, _Table]:
     _check_workbook(file)
     # our own handle, closed whatever openpyxl raises (a half-opened broken workbook leaked its file)
     with file.open("rb") as handle:
-        return _read_sheets(file, handle, load_workbook)
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file; one line for the office
+            raise RosterError([f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__}: "
+                               f"{str(exc)[:200]})"]) from None
+        try:
+            return _sheets(file, workbook)
+        finally:
+            workbook.close()
 
 
-def _read_sheets(file: Path, handle: BinaryIO, load_workbook: Callable[..., Any]) -> dict[str, _Table]:
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file; each is one line for the office
-        raise RosterError([f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__}: "
-                           f"{str(exc)[:200]})"]) from None
+def _sheets(file: Path, workbook: Any) -> dict[str, _Table]:
+    """The three sheets of an open workbook (a missing sheet has no header)."""
     tables: dict[str, _Table] = {}
     try:
         for name in SHEETS:
@@ -301,8 +305,6 @@ def _read_sheets(file: Path, handle: BinaryIO, load_workbook: Callable[..., Any]
         raise
     except Exception as exc:
         raise RosterError([f"{file.name}: a sheet cannot be read ({type(exc).__name__}: {str(exc)[:200]})"]) from None
-    finally:
-        workbook.close()
     return tables
 
 
