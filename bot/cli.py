@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.domain.periods import FIRST_YEAR, LAST_YEAR, in_years
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -375,7 +376,6 @@ def _xlsx(out: Path) -> None:
         raise _fail(f"--out must name an .xlsx file, not {out.name!r}")
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates given on the command line: far from year 1 and 9999
 
 
 def _day_arg(text: str, name: str) -> Any:
@@ -385,7 +385,7 @@ def _day_arg(text: str, name: str) -> Any:
         day = date.fromisoformat(text)
     except ValueError:
         raise _fail(f"{name} must be a date like 2026-12-01, not {text!r}") from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not in_years(day.year):
         raise _fail(f"{name} must be a date from {FIRST_YEAR} to {LAST_YEAR}, not {text!r}")
     return day
 
@@ -443,7 +443,7 @@ def report_monthly(
         year, mon = parse_month(month)
     except ValueError as exc:
         raise _fail(f"--month: {exc}") from None
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if not in_years(year):
         raise _fail(f"--month must be from {FIRST_YEAR} to {LAST_YEAR}, not {month!r}")
     _xlsx(out)
     settings = _settings(config, database__url=db)
@@ -474,7 +474,7 @@ def report_projects(
     from bot.forms.projects import write_projects
     from bot.services.reports import project_blocks
 
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if not in_years(year):
         raise _fail(f"--year must be from {FIRST_YEAR} to {LAST_YEAR}, not {year}")
     _xlsx(out)
     settings = _settings(config, database__url=db)

@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.console.app import mount_console
 from bot.demo_roster import demo_roster
 from bot.domain.categories import category
-from bot.domain.periods import parse_month
+from bot.domain.periods import in_years, parse_month
 from bot.domain.tickets import state_label
 from bot.events import InboundMessage, MessageKind
 from bot.forms.monthly import write_monthly
@@ -212,7 +212,7 @@ async def monthly_form(request: web.Request) -> web.Response:
             year, mon = parse_month(month)
         except ValueError as exc:
             raise web.HTTPBadRequest(text=f"month: {exc}") from None
-        if not 2000 <= year <= 2100:
+        if not in_years(year):
             raise web.HTTPBadRequest(text=f"month: {month!r} is out of range")
     else:
         year, mon = previous_month_of(clock.now().astimezone(bot.settings.tz).date())

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.clock import FakeClock
+from bot.domain.periods import FIRST_YEAR, LAST_YEAR, in_years
 from bot.events import InboundMessage, MessageKind, OutboundMessage
 from bot.transport import limits
 from scheduler.runner import SimulatedScheduler, catch_up
@@ -30,7 +31,6 @@ from storage.roster_store import chat_platforms
 
 _MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot", "kind"}
 _TICK_FIELDS = {"at", "tick"}
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # a transcript's times: the clock's arithmetic stays far from year 1 and 9999
 _RESTART_FIELDS = {"at", "restart"}
 
 
@@ -95,7 +95,7 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     except ValueError:
         raise ValueError(f'"at" is not an ISO 8601 time: {data["at"]!r}') from None
     at = at if at.tzinfo else at.replace(tzinfo=tz)
-    if not FIRST_YEAR <= at.year <= LAST_YEAR:
+    if not in_years(at.year):
         raise ValueError(f'"at" {at.date().isoformat()} is outside {FIRST_YEAR}–{LAST_YEAR}')
     if data.get("tick"):
         unknown = set(data) - _TICK_FIELDS

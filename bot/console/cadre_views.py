@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.console.app import console_of, lang_of, refuse, render, viewer_of
 from bot.console.export import XLSX
-from bot.domain.periods import parse_month
+from bot.domain.periods import in_years, parse_month
 from bot.forms.monthly import write_monthly
 from bot.forms.projects import write_projects
 from bot.i18n import _, using
@@ -28,7 +28,7 @@ def _month(request: web.Request) -> tuple[int, int]:
             year, month = parse_month(raw)
         except ValueError:
             year = 0
-        if 2000 <= year <= 2100:
+        if in_years(year):
             return year, month
     bot = console_of(request).bot
     return previous_month_of(bot.clock.now().astimezone(bot.settings.tz).date())
@@ -86,7 +86,7 @@ async def projects_download(request: web.Request) -> web.Response:
     viewer = viewer_of(request)
     bot = console_of(request).bot
     year = _month(request)[0]
-    if request.query.get("year", "").isdigit() and 2000 <= int(request.query["year"]) <= 2100:
+    if request.query.get("year", "").isdigit() and in_years(int(request.query["year"])):
         year = int(request.query["year"])
     async with bot.db.session() as session:
         blocks = await cadre_duties.projects_form(session, viewer.scope, year=year, tz=bot.settings.tz)

@@ -25,6 +25,12 @@ def previous_month(day: date) -> tuple[int, int]:
 
 
 FIRST_YEAR = 2000  # nothing the bot keeps is older: a month or year before it is a typo
+LAST_YEAR = 2100  # nor is anything typed, given or replayed later: date arithmetic stays far from 9999
+
+
+def in_years(year: int) -> bool:
+    """A year a command, a form value, a page or a transcript may name: 2000 to 2100."""
+    return FIRST_YEAR <= year <= LAST_YEAR
 TYPED_DAYS = 366  # a day someone types (leave) lies within a year of today
 
 

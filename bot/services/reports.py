@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.checkins import Kind
 from bot.domain.duties import Period
-from bot.domain.periods import FIRST_YEAR, month_days, span
+from bot.domain.periods import in_years, month_days, span
 from bot.domain.tickets import State
 from bot.forms.monthly import BY_KEY, MonthlyForm, field_named
 from bot.forms.projects import CadreProjects, ProjectRow
@@ -136,7 +136,7 @@ def parse_value(label: str, text: str) -> tuple[str, object]:
                 raise ValueError(text)
         case "year":
             value = int(text)
-            if not FIRST_YEAR <= int(text) <= 2100:
+            if not in_years(value):
                 raise ValueError(text)
         case "number":
             value = float(text)
