@@ -33,6 +33,7 @@ from bot.transport.wecom_app import (
     SendProgress,
     inbound_from_xml,
     is_image,
+    open_envelope,
     read_attachment,
     read_limited,
     reject,
@@ -93,8 +94,7 @@ class MpChannel:
             if encrypted:
                 if self.crypto is None:
                     raise CryptoError("safe mode needs [mp] encoding_aes_key")
-                body = parse_xml(self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""),
-                                                  q.get("nonce", ""), body.get("Encrypt", "")))
+                body = open_envelope(self.crypto, q, body)
             elif self.crypto is not None:
                 raise SignatureError("plaintext message refused: the account is configured for safe mode")
             message = inbound_from_xml(PLATFORM, body)

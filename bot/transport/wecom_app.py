@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +100,30 @@ class SendProgress:
         return refused
 
 
+def open_signed(crypto: WeComCrypto, query: Mapping[str, str], ciphertext: str) -> str:
+    """`ciphertext` decrypted, checked against the callback's `msg_signature`, `timestamp` and
+    `nonce` query parameters. CryptoError (its `status` 400 or 403) when it is not genuine."""
+    return crypto.open(query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""),
+                       ciphertext)
+
+
+def open_envelope(crypto: WeComCrypto, query: Mapping[str, str], envelope: dict[str, str]) -> dict[str, str]:
+    """The XML inside an `<xml><Encrypt>…</Encrypt></xml>` envelope, decrypted and parsed
+    (CryptoError, XmlError)."""
+    return parse_xml(open_signed(crypto, query, envelope.get("Encrypt", "")))
+
+
+async def read_sealed_xml(crypto: WeComCrypto, request: web.Request) -> dict[str, str]:
+    """An encrypted XML callback's message (企业微信 app, 微信客服): the body read up to `MAX_BODY`,
+    its envelope parsed, decrypted and parsed. CryptoError or XmlError (answer with `reject`);
+    HTTPRequestEntityTooLarge for a body over the limit."""
+    return open_envelope(crypto, request.query, parse_xml(await read_limited(request)))
+
+
 async def verify_echo(crypto: WeComCrypto, request: web.Request, platform: str) -> web.Response:
     """The console's URL check (GET with echostr): answer the decrypted echo, or refuse."""
-    q = request.query
     try:
-        plain = crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
-                            q.get("echostr", ""))
+        plain = open_signed(crypto, request.query, request.query.get("echostr", ""))
     except CryptoError as exc:
         return reject(exc, platform, request)
     return web.Response(text=plain)
@@ -253,12 +271,8 @@ class WeComAppChannel:
         return await verify_echo(self.crypto, request, PLATFORM)
 
     async def callback(self, request: web.Request) -> web.Response:
-        q = request.query
         try:
-            envelope = parse_xml(await read_limited(request))
-            encrypt = envelope.get("Encrypt", "")
-            plain = self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), encrypt)
-            message = inbound_from_xml(PLATFORM, parse_xml(plain))
+            message = inbound_from_xml(PLATFORM, await read_sealed_xml(self.crypto, request))
         except (CryptoError, XmlError) as exc:
             return reject(exc, PLATFORM, request)
         if message is not None and message.has_content and self.intake is not None:

@@ -47,13 +47,13 @@ from bot.transport.wecom_app import (
     SendProgress,
     is_image,
     read_attachment,
-    read_limited,
+    read_sealed_xml,
     reject,
     split_utf8,
     verify_echo,
 )
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
-from bot.transport.xml import XmlError, parse_xml
+from bot.transport.xml import XmlError
 
 log = logging.getLogger(__name__)
 
@@ -231,12 +231,8 @@ class WeComKfChannel:
         return await verify_echo(self.crypto, request, PLATFORM)
 
     async def callback(self, request: web.Request) -> web.Response:
-        q = request.query
         try:
-            envelope = parse_xml(await read_limited(request))
-            plain = self.crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
-                                     envelope.get("Encrypt", ""))
-            event = parse_xml(plain)
+            event = await read_sealed_xml(self.crypto, request)
         except (CryptoError, XmlError) as exc:
             return reject(exc, PLATFORM, request)
         if event.get("MsgType") == "event" and event.get("Event") == "kf_msg_or_event":
