@@ -132,7 +132,8 @@ def add_channels(
             return default_welcome() if kf.welcome is None else kf.welcome
 
         kf_channel = WeComKfChannel(kf_crypto, intake, kf_api, KfLedger(bot.db, bot.clock), kf.open_kfid,
-                                    now=bot.clock.now, welcome=kf_welcome, sleep=sleep)
+                                    now=bot.clock.now, welcome=kf_welcome, sleep=sleep,
+                                    holder=bot.dispatcher.lease.owner)
         kf_channel.add_routes(web_app)
         channels[kf_channel.platform] = kf_channel
 

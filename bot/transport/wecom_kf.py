@@ -26,10 +26,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import re
-import secrets
-import socket
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -136,12 +133,6 @@ class WindowClosed(TransportError):
         super().__init__(message, retryable=False)
 
 
-def reader_id() -> str:
-    """This process as a reader of the cursor: host, pid and a random part (a restarted process
-    with the same pid is another reader)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 def valid_scene(scene: str) -> bool:
     return SCENE.fullmatch(scene) is not None
 
@@ -208,13 +199,13 @@ class WeComKfChannel:
         *,
         now: Callable[[], datetime],
         welcome: Callable[[], str] = lambda: "",
-        holder: str | None = None,
+        holder: str,
         retry_delay: float = RETRY_DELAY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.crypto, self.intake, self.api, self.state = crypto, intake, api, state
         self.open_kfid, self.now, self.welcome = open_kfid, now, welcome
-        self.holder = holder or reader_id()
+        self.holder = holder  # this process as the cursor's reader (its lease holder)
         self.retry_delay, self.sleep = retry_delay, sleep
         self.progress = SendProgress()
         self._reader: asyncio.Task[None] | None = None
