@@ -7,13 +7,13 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.health import ChannelStats, Snapshot
-from storage import inbound_store
+from storage import inbound_store, outbox_store
 from storage.models import InboundLog, InboundStatus, Outbox, OutboxStatus
 
 
 async def snapshot(session: AsyncSession) -> Snapshot:
     """Counts and times of the outbox (overall and per platform) and the inbound log."""
-    counts = dict((await session.exec(select(Outbox.status, func.count()).group_by(Outbox.status))).all())
+    counts = await outbox_store.backlog(session)
     pending = (await session.exec(
         select(Outbox.platform, func.count(), func.min(Outbox.created_at))
         .where(Outbox.status == OutboxStatus.pending).group_by(Outbox.platform))).all()
@@ -36,11 +36,7 @@ async def snapshot(session: AsyncSession) -> Snapshot:
                         oldest_failing_at=failing_by.get(p, (0, None))[1])
         for p in sorted(platforms)
     }
-    last_failure = None
-    if counts.get(OutboxStatus.failed):
-        last_failure = (await session.exec(
-            select(Outbox.last_error).where(Outbox.status == OutboxStatus.failed)
-            .order_by(col(Outbox.id).desc()).limit(1))).first()
+    last_failure = await outbox_store.last_failure(session) if counts.get(OutboxStatus.failed) else None
     unhandled, oldest_unhandled = await inbound_store.unhandled(session)
     inbound_failed = (await session.exec(
         select(func.count()).where(InboundLog.status == InboundStatus.failed))).one()

@@ -143,11 +143,6 @@ async def count_sent(session: AsyncSession, external_userid: str, *, exhausted_a
                        .values(sent_in_window=value))
 
 
-async def scene_of(session: AsyncSession, external_userid: str) -> str | None:
-    row = await session.get(KfCustomer, external_userid)
-    return None if row is None else row.scene
-
-
 async def undelivered(session: AsyncSession, outbox_id: int, note: str) -> bool:
     """WeChat accepted a message and reported later that it never reached the customer
     (`msg_send_fail`): the outbox row becomes failed with `note`, so admins see it. True if found."""

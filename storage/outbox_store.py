@@ -266,7 +266,7 @@ async def last_failure(session: AsyncSession) -> str | None:
     """Why the most recent message that ran out of retries failed (for /healthz)."""
     return (await session.exec(
         select(Outbox.last_error).where(Outbox.status == OutboxStatus.failed).order_by(col(Outbox.id).desc())
-    )).first()
+        .limit(1))).first()
 
 
 async def backlog(session: AsyncSession) -> dict[str, int]:

@@ -11,9 +11,11 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.delivery import OutboxWorker
+from bot.domain.health import Thresholds, assess
 from bot.events import NORMAL, URGENT, InboundMessage, OutboundKind, OutboundMessage
+from bot.services import health
 from bot.services.passive import HOLD, PassiveReplies
-from bot.transport.base import RateLimited
+from bot.transport.base import RateLimited, TransportError
 from bot.transport.memory import MemoryTransport
 from storage import outbox_store
 from storage.models import Outbox, OutboxStatus
@@ -270,3 +272,28 @@ async def test_a_merged_notice_held_up_by_a_rate_limit_delays_the_next_one(harne
     harness.clock.advance(timedelta(seconds=50))
     assert await claim() == ["共4人反映"]
     assert [r.text for r in await rows(harness)] == ["共2人反映", "共4人反映"]
+
+
+async def test_health_takes_a_rate_limited_destination_for_waiting_and_a_failing_api_for_failing(
+        harness: Harness) -> None:
+    """A destination without a slot is put back, not failed: /healthz must not report its channel
+    as failing (the API works, it only says "later"), while the same messages refused by a broken
+    API are."""
+    async def channels_failing() -> frozenset[str]:
+        snapshot = await health.read(harness.app.db)
+        return assess(snapshot, harness.clock.now(), Thresholds()).failing_channels
+
+    limited = Limited("demo", limit=0)
+    await queue(harness, *[notice(f"flood {i}", "busy") for i in range(5)])
+    for _ in range(8):  # eight minutes without a slot for this person
+        await OutboxWorker(harness.app.db, harness.clock, {"demo": limited}).flush()
+        harness.clock.advance(timedelta(seconds=61))
+    assert limited.refusals == 8 and not limited.sent
+    assert await channels_failing() == frozenset()
+
+    broken = MemoryTransport("demo")
+    broken.fail_next = [TransportError("HTTP 502", retryable=True) for _ in range(5)]
+    await OutboxWorker(harness.app.db, harness.clock, {"demo": broken}).flush()
+    assert not broken.fail_next and not broken.sent
+    harness.clock.advance(timedelta(minutes=6))
+    assert await channels_failing() == {"demo"}
