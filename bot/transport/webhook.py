@@ -49,7 +49,7 @@ class WebhookSender:
             self.limiter.acquire(key, urgent=urgent)
             await self.api.post(PATH, body, params={"key": key}, with_token=False)
         except RateLimited as exc:
-            raise RateLimited(f"webhook {redact(key)}: rate limit".replace(key, redact(key)),
+            raise RateLimited(f"webhook {redact(key)}: rate limit",
                               retry_after=exc.retry_after) from None
         except TransportError as exc:  # the key must not reach logs or the outbox's last_error
             raise TransportError(f"webhook {redact(key)}: {exc}".replace(key, redact(key)),

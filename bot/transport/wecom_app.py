@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -40,11 +41,11 @@ PER_MEMBER = 30  # app messages a minute to one member (WeCom refuses more: errc
 URGENT_RESERVE = 5  # of them, kept for urgent messages
 
 
-def member_limiter(monotonic: Callable[[], float] | None = None) -> RateLimiter:
+def member_limiter(monotonic: Callable[[], float] = time.monotonic) -> RateLimiter:
     """WeCom's per-member limit, with slots kept for P0 notices."""
-    if monotonic is None:
-        return RateLimiter(PER_MEMBER, 60.0, reserve=URGENT_RESERVE)
     return RateLimiter(PER_MEMBER, 60.0, reserve=URGENT_RESERVE, monotonic=monotonic)
+
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
