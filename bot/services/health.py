@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.domain.health import Assessment, Snapshot, Thresholds, assess, failing_channels
 from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
+from bot.transport import webhook
 from storage import health_store, outbox_store
 from storage.db import Database
 from storage.models import Outbox
@@ -91,7 +92,7 @@ async def alert_admins(db: Database, settings: Settings, people_platform: str, n
                     platform=p, n=snapshot.channels[p].failing, error=(snapshot.channels[p].last_error or "")[:80])
                 for p in sorted(failing))))
         if failed:
-            where = [f"#{row.id} {row.platform} → {row.chat_id or row.user_id}: {(row.last_error or '')[:80]}"
+            where = [f"#{row.id} {row.platform} → {_destination(row)}: {(row.last_error or '')[:80]}"
                      for row in failed[:5]]
             alerts.append(("delivery_failures", _(
                 "{n} message(s) could not be delivered after every retry:\n{where}\n"
@@ -119,6 +120,14 @@ async def alert_admins(db: Database, settings: Settings, people_platform: str, n
                     duty=duty, period=period, recipient=recipient[:128], now=now,
                 )
     return queued
+
+
+def _destination(row: Outbox) -> str:
+    """Where a message was for, as an alert may show it: a webhook's chat id is its key (the
+    robot's only credential), so only its first characters."""
+    if row.platform == webhook.PLATFORM and row.chat_id:
+        return webhook.redact(row.chat_id)
+    return row.chat_id or row.user_id or "?"
 
 
 def _chat_key(platform: str, chat_id: str) -> str:

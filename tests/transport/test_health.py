@@ -158,3 +158,17 @@ async def test_a_message_that_cannot_be_recorded_is_a_503_not_a_traceback(rig: R
     assert status == 503 and "send it again" in answer
     status, _ = await bridge(rig, bridge_msg())  # the platform's retry, once it is back
     assert status == 200
+
+
+async def test_an_alert_about_a_failed_webhook_message_never_shows_the_robots_key(rig: Rig) -> None:
+    key = "7f3c9a2e-secret-robot-key"
+    async with rig.bot.db.transaction() as session:
+        row = await outbox_store.enqueue(session, OutboundMessage(
+            platform="webhook", kind=OutboundKind.digest, text="日报", chat_id=key), now=rig.clock.now())
+        assert row.id is not None
+        await outbox_store.mark_failed_attempt(session, row.id, "webhook 7f3c…: errcode 93000", None)
+    assert await alert_admins(rig.bot.db, rig.bot.settings, "wecom_app", rig.clock.now(), "2026-11-02") == 1
+    async with rig.bot.db.session() as session:
+        [alert] = [m for m in await outbox_store.claim_due(session, rig.clock.now()) if m.user_id == "admin"]
+    assert "webhook → 7f3c…" in alert.text and "93000" in alert.text
+    assert key not in alert.text
