@@ -30,18 +30,13 @@ export function verify (secret, body, headers, now = Math.floor(Date.now() / 100
   return null
 }
 
-// WeChat puts U+2005 (four-per-em space) after an @name; a quoted reply arrives as
-// 「name：quoted text」 then a line of "- - -", then the reply itself.
-const QUOTE = /^「[^」]*」\s*\n\s*(?:-\s*){3,}\s*\n/u
+// WeChat puts U+2005 (four-per-em space) after an @name. A quoted reply (「name：quoted text」, a
+// line of "- - -", the reply) is passed on whole: gridbot reads the shape itself (bot/nlp/shape.py),
+// acts on the new words only and takes a ticket number from the quoted words (受理 under the bot's
+// own message about a ticket).
 const KINDS = {
   Image: 'image', Audio: 'voice', Video: 'video', Attachment: 'file',
   Location: 'location', Url: 'link', MiniProgram: 'link', ChatHistory: 'link', Emoticon: 'image',
-}
-
-/** The reply without the quoted message WeChat puts in front of it (the bot must not read the
- * quoted words again as a new report). */
-export function withoutQuote (text) {
-  return text.replace(QUOTE, '').trim()
 }
 
 /** Text without @-mentions of the bot's own name (each ends with U+2005, or the text). */
@@ -70,7 +65,7 @@ export async function bridgeBody (message, types, selfName) {
     at: room ? await message.mentionSelf() : false,
   }
   if (type === types.Text) {
-    body.text = withoutMention(withoutQuote(message.text()), selfName)
+    body.text = withoutMention(message.text(), selfName)
     if (!body.text) return null
     return body
   }

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 
-import { bridgeBody, sign, verify, withoutMention, withoutQuote } from '../src/bridge.js'
+import { bridgeBody, sign, verify, withoutMention } from '../src/bridge.js'
 import { Outbox } from '../src/queue.js'
 
 const TYPES = { Unknown: 0, Attachment: 1, Audio: 2, Contact: 3, ChatHistory: 4, Emoticon: 5, Image: 6, Text: 7,
@@ -40,12 +40,16 @@ test('signature is HMAC-SHA256 of the raw body, checked with its timestamp windo
   assert.equal(verify('k', body, { 'x-gridbot-signature': expected }, now), 'timestamp missing')
 })
 
-test('mentions of the bot (ending in U+2005) and quoted messages are taken out of the words', () => {
+test('mentions of the bot (ending in U+2005) are taken out of the words', () => {
   assert.equal(withoutMention('@网格通\u20053号楼漏水了', '网格通'), '3号楼漏水了')
   assert.equal(withoutMention('3号楼漏水了 @网格通', '网格通'), '3号楼漏水了')
   assert.equal(withoutMention('@王阿姨\u2005你好', '网格通'), '@王阿姨\u2005你好')
-  assert.equal(withoutQuote('「老张：楼下路灯坏了」\n- - - - - - - - - - - - - - -\n我家门口也是'), '我家门口也是')
-  assert.equal(withoutQuote('没有引用的消息'), '没有引用的消息')
+})
+
+test('a quoted reply reaches gridbot whole: the quoted words carry the ticket a worker accepts', async () => {
+  const quoted = '「网格通：已登记工单 261130-004，网格员会尽快处理」\n- - - - - - - - - - - - - - -\n受理'
+  const body = await bridgeBody(fakeMessage({ text: quoted }), TYPES, '网格通')
+  assert.equal(body.text, quoted)
 })
 
 test('a text in a room becomes the bridge body; the bot\'s own lines, recalls and system lines do not', async () => {
