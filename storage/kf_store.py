@@ -1,7 +1,8 @@
 """微信客服 state: the `kf/sync_msg` cursor with its reader lease, and each customer's entry scene
-and reply window. Every function runs in the caller's transaction; each change is one conditional
-UPDATE (or an insert that ignores a row another process wrote first), so two bot processes never
-read the same page at once and never both count a customer's entry as new."""
+(their reply window is the 公众号's mechanism, bot.services.passive.CustomerServiceWindow). Every
+function runs in the caller's transaction; each change is one conditional UPDATE (or an insert
+that ignores a row another process wrote first), so two bot processes never read the same page at
+once and never both count a customer's entry as new."""
 
 from __future__ import annotations
 
@@ -25,12 +26,6 @@ class Claim:
 
     cursor: str | None
     token: str | None
-
-
-@dataclass(frozen=True)
-class Window:
-    last_message_at: datetime | None
-    sent: int
 
 
 def _insert_ignore(session: AsyncSession, model: Any, key: str, **values: Any) -> Any:
@@ -111,36 +106,11 @@ async def entered(session: AsyncSession, open_kfid: str, external_userid: str, *
     it (the latest entry places their reports). True when this entry was not seen before, so a
     page read twice welcomes once."""
     await session.exec(_insert_ignore(session, KfCustomer, "external_userid", external_userid=external_userid,
-                                      open_kfid=open_kfid, sent_in_window=0))
+                                      open_kfid=open_kfid))
     return bool(await _rowcount(session, update(KfCustomer).where(
         col(KfCustomer.external_userid) == external_userid,
         or_(col(KfCustomer.entry_msgid).is_(None), col(KfCustomer.entry_msgid) != msgid),
     ).values(open_kfid=open_kfid, scene=scene, entered_at=at, entry_msgid=msgid)))
-
-
-async def wrote(session: AsyncSession, open_kfid: str, external_userid: str, *, at: datetime) -> None:
-    """The customer sent a message at `at`: WeChat's reply window starts again (48 h, 5 messages).
-    A page read again after a crash restarts it once more; WeChat's own count (95001) has the last
-    word then."""
-    await session.exec(_insert_ignore(session, KfCustomer, "external_userid", external_userid=external_userid,
-                                      open_kfid=open_kfid, sent_in_window=0))
-    await session.exec(update(KfCustomer).where(
-        col(KfCustomer.external_userid) == external_userid,
-        or_(col(KfCustomer.last_message_at).is_(None), col(KfCustomer.last_message_at) <= at),
-    ).values(last_message_at=at, sent_in_window=0))
-
-
-async def window(session: AsyncSession, external_userid: str) -> Window | None:
-    row = await session.get(KfCustomer, external_userid, populate_existing=True)
-    return None if row is None else Window(row.last_message_at, row.sent_in_window)
-
-
-async def count_sent(session: AsyncSession, external_userid: str, *, exhausted_at: int | None = None) -> None:
-    """One more message sent in the customer's window (or, with `exhausted_at`, WeChat said the
-    quota is used up: count it as such)."""
-    value: Any = exhausted_at if exhausted_at is not None else KfCustomer.sent_in_window + 1
-    await session.exec(update(KfCustomer).where(col(KfCustomer.external_userid) == external_userid)
-                       .values(sent_in_window=value))
 
 
 async def undelivered(session: AsyncSession, outbox_id: int, note: str) -> bool:

@@ -464,7 +464,7 @@ class KfCursor(SQLModel, table=True):
 
 class KfCustomer(SQLModel, table=True):
     """A resident talking to the bot through 微信客服: which link (scene) they came in by, which
-    places their reports, and WeChat's reply window (48 h after their last message, 5 messages)."""
+    places their reports."""
 
     __tablename__ = "kf_customer"
 
@@ -473,8 +473,6 @@ class KfCustomer(SQLModel, table=True):
     scene: str | None = Field(default=None, max_length=32)
     entered_at: datetime | None = _ts()
     entry_msgid: str | None = Field(default=None, max_length=128)
-    last_message_at: datetime | None = _ts()
-    sent_in_window: int = 0
 
 
 class Preference(SQLModel, table=True):

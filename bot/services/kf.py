@@ -1,6 +1,7 @@
 """The 微信客服 channel's memory in the database (`KfLedger`): the sync cursor and its reader
-lease, customers' entry scenes and WeChat's reply window. The transport (bot/transport/wecom_kf.py)
-knows only the `KfState` protocol; this is its implementation, one short transaction per call."""
+lease, and customers' entry scenes (their reply window is bot.services.passive's
+`CustomerServiceWindow`). The transport (bot/transport/wecom_kf.py) knows only the `KfState`
+protocol; this is its implementation, one short transaction per call."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from storage import kf_store
 from storage.db import Database
-from storage.kf_store import Claim, Window
+from storage.kf_store import Claim
 
 LEASE = timedelta(seconds=60)  # a reader that stops renewing for this long is taken over
 
@@ -43,20 +44,6 @@ class KfLedger:
                       at: datetime) -> bool:
         async with self.db.transaction() as session:
             return await kf_store.entered(session, open_kfid, external_userid, scene=scene, msgid=msgid, at=at)
-
-    async def wrote(self, open_kfid: str, last_message: dict[str, datetime]) -> None:
-        """Each customer's latest message time in a page read (one transaction for the page)."""
-        async with self.db.transaction() as session:
-            for external_userid, at in last_message.items():
-                await kf_store.wrote(session, open_kfid, external_userid, at=at)
-
-    async def window(self, external_userid: str) -> Window | None:
-        async with self.db.session() as session:
-            return await kf_store.window(session, external_userid)
-
-    async def count_sent(self, external_userid: str, *, exhausted_at: int | None = None) -> None:
-        async with self.db.transaction() as session:
-            await kf_store.count_sent(session, external_userid, exhausted_at=exhausted_at)
 
     async def undelivered(self, outbox_id: int, note: str) -> bool:
         async with self.db.transaction() as session:

@@ -83,10 +83,14 @@ SUBSCRIBE_WINDOW, SUBSCRIBE_QUOTA = timedelta(minutes=1), 3  # after a subscribe
 
 
 class CustomerServiceWindow:
-    """WeChat lets the 公众号 send a follower 5 customer-service messages (each API call: every text
-    piece and every picture) within 48 h of their last message, and only 3 within 1 minute of a
+    """WeChat's reply window for a person on personal WeChat, the same rule on both channels that
+    reach them: the 公众号 (`platform` "mp", customer-service messages) and 微信客服 ("wecom_kf",
+    kf/send_msg) may send 5 messages (each API call: every text piece, picture and file) within
+    48 h of the person's last message in the inbound log, and the 公众号 only 3 within 1 minute of a
     subscribe. The calls that went out are counted in the database (`spent`), so a restart or a
-    second process counts them too."""
+    second process counts them too. (The window opens when the message is recorded; a 微信客服
+    message read late, after a restart, opens it a little late, and WeChat's refusal then has the
+    last word.)"""
 
     def __init__(self, db: Database, clock: Clock, platform: str = "mp") -> None:
         self.db, self.clock, self.platform = db, clock, platform
@@ -106,3 +110,11 @@ class CustomerServiceWindow:
     async def spent(self, openid: str, outbox_id: int | None) -> None:
         async with self.db.transaction() as session:
             await outbox_store.record_cs_send(session, openid=openid, now=self.clock.now(), outbox_id=outbox_id)
+
+    async def used_up(self, openid: str) -> None:
+        """WeChat says the window's messages are used up (it counted sends this process did not
+        see): count it as full, so the next message fails here instead of being sent to be refused."""
+        window = await self.of(openid)
+        async with self.db.transaction() as session:
+            for _ in range(window.left):
+                await outbox_store.record_cs_send(session, openid=openid, now=self.clock.now(), outbox_id=None)

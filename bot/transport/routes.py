@@ -132,6 +132,7 @@ def add_channels(
             return default_welcome() if kf.welcome is None else kf.welcome
 
         kf_channel = WeComKfChannel(kf_crypto, intake, kf_api, KfLedger(bot.db, bot.clock), kf.open_kfid,
+                                    window=CustomerServiceWindow(bot.db, bot.clock, platform="wecom_kf"),
                                     now=bot.clock.now, welcome=kf_welcome, sleep=sleep,
                                     holder=bot.dispatcher.lease.owner)
         kf_channel.add_routes(web_app)

@@ -16,9 +16,11 @@ of the link they came by (which the roster binds to a community: `chats`, platfo
 valid 20 s, once); `msg_send_fail` marks the outbox message it names failed, for admins.
 
 Replies go out with `kf/send_msg` only within WeChat's window: 48 hours after the customer's last
-message, at most 5 messages, counted in the database per customer (every text piece and file is
-one). Outside it, or when WeChat refuses for a reason retrying cannot fix (95001, 95002, 95018, …;
-see `SEND_ERRORS`), the outbox message fails with a note that says what was not sent and why."""
+message, at most 5 messages (every text piece and file is one), kept by the same
+`CustomerServiceWindow` as the 公众号's (the customer's last message in the inbound log, each send
+recorded; when WeChat says the 5 are used up, 95001, the window counts as full). Outside it, or
+when WeChat refuses for a reason retrying cannot fix (95001, 95002, 95018, …; see `SEND_ERRORS`),
+the outbox message fails with a note that says what was not sent and why."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.events import InboundMessage, MessageKind, OutboundMessage
+from bot.services.passive import CustomerServiceWindow
 from bot.transport import limits
 from bot.transport.base import TransportError
 from bot.transport.intake import Intake
@@ -61,8 +64,6 @@ ON_EVENT_PATH = "/cgi-bin/kf/send_msg_on_event"
 LINK_PATH = "/cgi-bin/kf/add_contact_way"
 SYNC_LIMIT = 1000  # the most sync_msg returns at once (also its default)
 TEXT_LIMIT = 2048  # bytes of a text message
-WINDOW = timedelta(hours=48)  # after the customer's last message …
-WINDOW_QUOTA = 5  # … at most this many messages
 WELCOME_VALID = timedelta(seconds=20)  # a welcome_code is good this long, once
 RETRY_DELAY = 30.0  # seconds before reading again after a failed read
 SCENE = re.compile(r"[0-9A-Za-z_-]{1,32}")  # what add_contact_way accepts as a scene
@@ -103,15 +104,6 @@ class Claim(Protocol):
     def token(self) -> str | None: ...
 
 
-class Window(Protocol):
-    """A customer's reply window: their last message, and how many messages went out since."""
-
-    @property
-    def last_message_at(self) -> datetime | None: ...
-    @property
-    def sent(self) -> int: ...
-
-
 class KfState(Protocol):
     """What the channel keeps in the database (implemented by bot.services.kf.KfLedger)."""
 
@@ -122,9 +114,6 @@ class KfState(Protocol):
     async def has_cursor(self, open_kfid: str) -> bool: ...
     async def entered(self, open_kfid: str, external_userid: str, scene: str | None, msgid: str,
                       at: datetime) -> bool: ...
-    async def wrote(self, open_kfid: str, last_message: dict[str, datetime]) -> None: ...
-    async def window(self, external_userid: str) -> Window | None: ...
-    async def count_sent(self, external_userid: str, *, exhausted_at: int | None = None) -> None: ...
     async def undelivered(self, outbox_id: int, note: str) -> bool: ...
 
 
@@ -160,20 +149,17 @@ def inbound_from_kf(item: dict[str, Any]) -> InboundMessage | None:
     if not msgid or not user or item.get("origin") != ORIGIN_CUSTOMER:
         return None
     msgtype = str(item.get("msgtype") or "")
-    sent_at = _sent_at(item)
     if msgtype == "text":
         body = item.get("text")
         content = body.get("content") if isinstance(body, dict) else None
         text = _clean(str(content or "")).strip()
         if not text:
             return None
-        return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text=text,
-                              sent_at=sent_at)
+        return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text=text)
     # Pictures, voice, files, places, links, mini programs, cards …: words only are read, so these
     # get the hint to describe the problem in a sentence.
     kind = _KINDS.get(msgtype, MessageKind.link)
-    return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text="", kind=kind,
-                          sent_at=sent_at)
+    return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text="", kind=kind)
 
 
 def our_msgid(message: OutboundMessage, part: str) -> str | None:
@@ -197,13 +183,14 @@ class WeComKfChannel:
         state: KfState,
         open_kfid: str,
         *,
+        window: CustomerServiceWindow,
         now: Callable[[], datetime],
         welcome: Callable[[], str] = lambda: "",
         holder: str,
         retry_delay: float = RETRY_DELAY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.crypto, self.intake, self.api, self.state = crypto, intake, api, state
+        self.crypto, self.intake, self.api, self.state, self.window = crypto, intake, api, state, window
         self.open_kfid, self.now, self.welcome = open_kfid, now, welcome
         self.holder = holder  # this process as the cursor's reader (its lease holder)
         self.retry_delay, self.sleep = retry_delay, sleep
@@ -350,7 +337,6 @@ class WeComKfChannel:
         it are handled), then the customers' messages, all committed before the cursor moves."""
         assert self.intake is not None
         messages: list[InboundMessage] = []
-        latest: dict[str, datetime] = {}
         for item in items:
             if not isinstance(item, dict):
                 continue
@@ -361,10 +347,6 @@ class WeComKfChannel:
             if message is None or (message := self._fit(message)) is None:
                 continue
             messages.append(message)
-            assert message.sent_at is not None
-            latest[message.user_id] = max(latest.get(message.user_id, message.sent_at), message.sent_at)
-        if latest:
-            await self.state.wrote(self.open_kfid, latest)
         if messages:
             await asyncio.gather(*(self.intake.accept(m) for m in messages))
 
@@ -467,23 +449,23 @@ class WeComKfChannel:
             await self.api.post(SEND_PATH, payload)
         except WeComApiError as exc:
             if exc.errcode == 95001:
-                await self.state.count_sent(message.user_id, exhausted_at=WINDOW_QUOTA)
+                await self.window.used_up(message.user_id)
             if exc.errcode in SEND_ERRORS:
                 raise WindowClosed(self._not_sent(message, f"{SEND_ERRORS[exc.errcode]} ({exc.errcode})")) from None
             raise
-        await self.state.count_sent(message.user_id)
+        await self.window.spent(message.user_id, message.id)
 
     async def _check_window(self, message: OutboundMessage) -> None:
         assert message.user_id
-        window = await self.state.window(message.user_id)
-        if window is None or window.last_message_at is None:
+        window = await self.window.of(message.user_id)
+        if window.opened_at is None or window.closes_at is None:
             raise WindowClosed(self._not_sent(message, "the resident has not written to 微信客服 yet"))
-        if self.now() - window.last_message_at > WINDOW:
-            last = f"{window.last_message_at:%Y-%m-%d %H:%M} UTC"
+        if self.now() > window.closes_at:
+            last = f"{window.opened_at:%Y-%m-%d %H:%M} UTC"
             raise WindowClosed(self._not_sent(message, f"WeChat's 48-hour reply window closed (last message {last})"))
-        if window.sent >= WINDOW_QUOTA:
+        if window.left == 0:
             raise WindowClosed(self._not_sent(
-                message, f"{WINDOW_QUOTA} messages already sent since the resident's last message"))
+                message, f"{window.quota} messages already sent since the resident's last message"))
 
     @staticmethod
     def _not_sent(message: OutboundMessage, why: str) -> str:

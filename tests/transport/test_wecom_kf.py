@@ -21,6 +21,7 @@ from bot.events import MessageKind, OutboundKind, OutboundMessage
 from bot.roster import Chat, Roster
 from bot.server import make_web_app
 from bot.services.kf import KfLedger
+from bot.services.passive import CustomerServiceWindow
 from bot.transport.intake import Intake
 from bot.transport.routes import CHANNELS_KEY, INTAKE_KEY, add_channels
 from bot.transport.wecom_api import TokenSource, WeComApi
@@ -99,7 +100,8 @@ class KfRig:
         api = WeComApi(self.fake.url, TokenSource.wecom(CORP, self.fake.kf_secret), sleep=FakeTime().sleep)
         self.others.append(api)
         return WeComKfChannel(self.kf.crypto, self.intake, api, KfLedger(self.bot.db, self.clock),
-                              self.fake.open_kfid, now=self.clock.now, holder=holder, welcome=lambda: "")
+                              self.fake.open_kfid, window=CustomerServiceWindow(self.bot.db, self.clock, "wecom_kf"),
+                              now=self.clock.now, holder=holder, welcome=lambda: "")
 
     def sync_cursors(self) -> list[str | None]:
         return [c.body.get("cursor") for c in self.fake.calls(SYNC)]
