@@ -186,7 +186,8 @@ class MpChannel:
         except WeComApiError as exc:
             if exc.errcode == 45015:
                 raise WindowClosed(self._closed_note(openid)) from None
-            if exc.errcode == 45047:
+            if exc.errcode == 45047:  # WeChat counted sends we did not see: nothing more until they write
+                await self.window.used_up(openid)
                 raise WindowClosed(f"customer-service quota for {openid} used up until the resident "
                                    "writes again (45047); follow up by phone or in person") from None
             raise

@@ -396,6 +396,18 @@ async def test_mp_45015_from_wechat_is_the_same_clear_note(rig: Rig) -> None:
     assert "48-hour window closed" in ((await outbox_rows(rig))[-1].last_error or "")
 
 
+async def test_mp_quota_used_up_by_wechats_count_stops_further_tries(rig: Rig) -> None:
+    await post_mp(rig, mp_text(rig, "帮助", "mp-5"))
+    await rig.settle()
+    rig.fake.inject("/cgi-bin/message/custom/send", 45047)
+    tried = len(rig.fake.calls("/cgi-bin/message/custom/send"))
+    for text in ("一", "二"):
+        await queue(rig, OutboundMessage(platform="mp", kind=OutboundKind.notice, text=text, user_id="o-wang"))
+    assert await rig.bot.outbox.flush() == 0
+    assert len(rig.fake.calls("/cgi-bin/message/custom/send")) == tried + 1  # the second is not sent to be refused
+    assert all("quota" in (row.last_error or "") for row in (await outbox_rows(rig))[-2:])
+
+
 async def test_mp_rejects_plaintext_when_in_safe_mode_and_entity_tricks(rig: Rig) -> None:
     params = {"signature": sha1_signature(MP_TOKEN, rig.ts, "1"), "timestamp": rig.ts, "nonce": "1"}
     plain = await rig.client.post("/mp/callback", params=params, data=mp_text(rig, "hi", "mp-5").encode())
