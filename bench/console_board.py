@@ -19,7 +19,7 @@ from bot.config import load_settings
 from bot.demo_roster import demo_roster
 from bot.services import access
 from bot.services import board as board_service
-from storage.board_store import BoardQuery, units
+from storage.board_store import BoardQuery
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Ticket
@@ -59,8 +59,7 @@ async def main(url: str | None, tickets: int) -> None:
         print(f"{db.engine.dialect.name}, {tickets} tickets in 28 grids of 14 communities\n")
         print("| viewer | query | ms / page (median of 15) |\n|---|---|---:|")
         async with db.session() as session:
-            all_units = await units(session)
-            viewers = {name: access.scope_of(await find_member(session, im), all_units)  # type: ignore[arg-type]
+            viewers = {name: access.scope_of(await find_member(session, im))  # type: ignore[arg-type]
                        for name, im in (("street secretary", "street-secretary"),
                                         ("community secretary", "sec-baxianlou"))}
         for name, scope in viewers.items():

@@ -67,19 +67,11 @@ def on_ticket(action: TicketAction) -> Callable[[Context, str], Awaitable[None]]
 
 
 async def may_act(work: Work, actor: service.Actor, ticket: Ticket) -> bool:
-    """Whether the actor may act on the ticket: its handlers and secretaries by area, and the
-    departments it was escalated to. Only they see a ticket's details (the resident's words)."""
-    for check in (service.check_handler, service.check_manager):
-        try:
-            check(actor, ticket)
-            return True
-        except TransitionError:
-            pass
-    if actor.member is None:
-        return False
+    """service.may_act with the departments the ticket was escalated to (looked up only for liaisons)."""
     assert ticket.id is not None
-    departments = actor.units(frozenset({"department_liaison"}))
-    return any(e.department_id in departments for e in await ticket_store.escalations(work.session, ticket.id))
+    escalated = ([e.department_id for e in await ticket_store.escalations(work.session, ticket.id)]
+                 if actor.units(service.DEPARTMENT_ROLES) else [])
+    return service.may_act(actor, ticket, escalated)
 
 
 async def query(ctx: Context, args: str) -> None:
@@ -173,7 +165,7 @@ async def area_tickets(ctx: Context, args: str) -> None:
     """工单: the open tickets inside the secretary's own units (a street: its communities)."""
     member = ctx.sender.member
     assert member is not None
-    units = sorted({u for g in member.grants if g.role in service.MANAGERS for u in (g.unit_id, *g.covers)})
+    units = sorted(service.area_of(member, service.MANAGERS))
     tickets = await ticket_store.tickets_for(ctx.session, unit_ids=units)
     await ctx.reply(_listing(ctx, tickets, _("Open tickets of your area")))
 

@@ -25,10 +25,10 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Area:
-    """Whose tickets someone sees, as ids: the SQL form of bot.services.access.Scope."""
+    """Whose tickets someone sees, as ids: the SQL form of bot.services.access.Scope. `units` is an
+    area as bot.services.tickets.area_of gives it (every unit already listed, none to walk)."""
 
-    communities: frozenset[str] = frozenset()
-    grids: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
     departments: frozenset[str] = frozenset()
     person_id: str | None = None
 
@@ -52,16 +52,17 @@ class BoardQuery:
     descending: bool = True
 
 
-def _area(area: Area) -> Any:
+def _area(area: Area, *, assigned: bool = True) -> Any:
+    """The area as a WHERE condition; without `assigned`, only the part where the viewer may act
+    (tickets.may_act), not the tickets merely assigned to them."""
     conditions: list[Any] = []
-    if area.communities:
-        conditions.append(col(Ticket.community_id).in_(sorted(area.communities)))
-    if area.grids:
-        conditions.append(col(Ticket.grid_id).in_(sorted(area.grids)))
+    if area.units:  # tickets.in_area
+        conditions.append(col(Ticket.grid_id).in_(sorted(area.units)))
+        conditions.append(col(Ticket.community_id).in_(sorted(area.units)))
     if area.departments:
         conditions.append(col(Ticket.id).in_(
             select(Escalation.ticket_id).where(col(Escalation.department_id).in_(sorted(area.departments)))))
-    if area.person_id:
+    if assigned and area.person_id:
         conditions.append(Ticket.assignee_id == area.person_id)
     return or_(*conditions) if conditions else col(Ticket.id).is_(None)  # nobody: nothing
 
@@ -97,6 +98,7 @@ class BoardRow:
     grid: str | None
     community: str | None
     assignee: str | None
+    acts: bool  # the viewer may act on it (tickets.may_act): only then its words are shown
 
 
 async def board(
@@ -114,14 +116,14 @@ async def board(
         return [], int(total)
     grid, community = aliased(OrgUnit), aliased(OrgUnit)
     rows = (await session.exec(
-        select(Ticket, grid.name, community.name, Person.name)
+        select(Ticket, grid.name, community.name, Person.name, _area(area, assigned=False))
         .outerjoin(grid, grid.id == Ticket.grid_id)
         .outerjoin(community, community.id == Ticket.community_id)
         .outerjoin(Person, Person.id == Ticket.assignee_id)
         .where(col(Ticket.id).in_(ids)))).all()
     place = {ticket_id: n for n, ticket_id in enumerate(ids)}
     ordered = sorted(rows, key=lambda row: place[row[0].id])
-    return [BoardRow(t, g, c, a) for t, g, c, a in ordered], int(total)
+    return [BoardRow(t, g, c, a, bool(acts)) for t, g, c, a, acts in ordered], int(total)
 
 
 async def state_counts(session: AsyncSession, area: Area, q: BoardQuery) -> dict[str, int]:

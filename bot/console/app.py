@@ -78,7 +78,6 @@ class Viewer:
     signed: console_auth.Signed
     token: str
     csrf: str
-    units: list[Any]
 
     @property
     def member(self) -> Any:
@@ -86,7 +85,7 @@ class Viewer:
 
     @cached_property
     def scope(self) -> access.Scope:
-        return access.scope_of(self.member, self.units)
+        return access.scope_of(self.member)
 
     @cached_property
     def actor(self) -> ticket_service.Actor:
@@ -187,8 +186,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
                 flash = await console_auth.take_flash(session, signed) if request.method == "GET" else None
                 if flash:
                     request[FLASH] = flash
-                request[VIEWER] = Viewer(signed, token, console.signer.csrf("session:" + token),
-                                           await access.active_units(session))
+                request[VIEWER] = Viewer(signed, token, console.signer.csrf("session:" + token))
             else:
                 ended = True
     public = request.path.startswith(PUBLIC)

@@ -39,7 +39,7 @@ def board_workbook(rows: Sequence[BoardRow], tz: ZoneInfo, now: datetime) -> byt
         values = [t.no, state_label(t.state), category(t.category).name(), t.urgency, row.community or "",
                   row.grid or "", row.assignee or "", when(t.created_at), when(t.due_at),
                   _("yes") if overdue else "", when(t.closed_at), t.satisfaction or "",
-                  mask(" ".join(t.text.split()), rooms=True)]
+                  mask(" ".join(t.text.split()), rooms=True) if row.acts else ""]
         sheet.append([write_only(sheet, v) for v in values])
     out = io.BytesIO()
     book.save(out)

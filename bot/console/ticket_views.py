@@ -204,7 +204,7 @@ async def board_page(request: web.Request) -> web.Response:
             "created": r.ticket.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "due": _due(request, r.ticket.due_at) if r.ticket.state in OPEN else "—",
             "overdue": r.ticket.state in OPEN and r.ticket.due_at is not None and r.ticket.due_at < q.now,
-            "summary": _summary(r.ticket.text),
+            "summary": _summary(r.ticket.text) if r.acts else "",
         } for r in page.rows]
         counts = [{"state": s.value, "label": state_label(s), "n": page.counts.get(s.value, 0),
                    "link": _link("/console/tickets", filters.params, (s.value,)),
@@ -284,8 +284,7 @@ async def ticket_page(request: web.Request) -> web.Response:
             "action": _(ACTION_LABELS.get(e.action, e.action)),
             "change": (f"{state_label(e.from_state)} → {state_label(e.to_state)}"
                        if e.from_state and e.to_state and e.from_state != e.to_state else ""),
-            "note": (e.note if view.personal or e.action not in RESIDENT_NOTES else mask(e.note or "", rooms=True))
-            if e.note else "",
+            "note": e.note if e.note and (view.personal or e.action not in RESIDENT_NOTES) else "",
         } for e in view.events]
         facts = [
             (_("State"), state_label(ticket.state)
@@ -322,8 +321,8 @@ async def ticket_page(request: web.Request) -> web.Response:
                    for a in offered(request, viewer, ticket, set(view.escalated_to))]
         return render(
             request, "ticket.html", ticket=ticket, facts=facts, flags=flags, timeline=timeline,
-            escalations=escalations, personal=view.personal, text=ticket.text if view.personal else _summary(
-                ticket.text, 200), reporters=[{"name": r.user_name or _("resident"), "text": r.text,
+            escalations=escalations, personal=view.personal, text=ticket.text if view.personal else None,
+            reporters=[{"name": r.user_name or _("resident"), "text": r.text,
                                                "at": when(r.joined_at), "original": r.original}
                                               for r in view.reporters] if view.personal else [],
             location=(ticket.location or {}).get("text") if view.personal else None,

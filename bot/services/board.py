@@ -17,7 +17,6 @@ from storage import board_store, console_store, ticket_store
 from storage.board_store import BoardQuery, BoardRow
 from storage.models import Escalation, OrgUnit, Ticket, TicketEvent, TicketReporter
 
-HANDLER_WORDS = frozenset({"受理", "到场", "办结", "吹哨", "转派", "延期"})
 MANAGER_WORDS = frozenset({"核查", "结案"})
 DEPARTMENT_WORDS = frozenset({"报到", "反馈"})
 
@@ -39,8 +38,7 @@ async def load_board(
 async def area_units(session: AsyncSession, scope: access.Scope) -> list[tuple[str, str]]:
     """(id, name) of the communities and grids in the scope, for the board's place filter."""
     units = await board_store.units(session)
-    inside = [u for u in units if u.id in scope.units
-              or (u.level == "grid" and u.parent_id in scope.communities)]
+    inside = [u for u in units if u.id in scope.units and u.level in ("community", "grid")]
     return [(u.id, u.name) for u in sorted(inside, key=lambda u: (u.parent_id or "", u.id))]
 
 
@@ -71,7 +69,7 @@ async def ticket_view(
     escalated_to = await board_store.escalated_departments(session, ticket.id)
     if not access.sees(scope, ticket, escalated_to):
         return None
-    personal = access.may_act(actor, ticket, escalated_to)
+    personal = ticket_service.may_act(actor, ticket, escalated_to)
     events = await ticket_store.events(session, ticket.id)
     escalations = await ticket_store.escalations(session, ticket.id)
     reporters = await ticket_store.reporters(session, ticket.id) if personal else []
@@ -102,7 +100,7 @@ def passes_guard(actor: ticket_service.Actor, ticket: Ticket, word: str, escalat
     """Whether the ticket service's area guard for the chat command `word` lets the actor through
     (so the console offers only forms that can succeed)."""
     if word in DEPARTMENT_WORDS:
-        return bool(actor.units(access.DEPARTMENT_ROLES) & set(escalated_to))
+        return bool(actor.units(ticket_service.DEPARTMENT_ROLES) & set(escalated_to))
     guard = ticket_service.check_manager if word in MANAGER_WORDS else ticket_service.check_handler
     try:
         guard(actor, ticket)

@@ -45,7 +45,7 @@ class DutiesPage:
 
 
 def _in_scope(scope: access.Scope, posting: Posting) -> bool:
-    return posting.community.id in scope.communities or posting.person.id == scope.person_id
+    return posting.community.id in scope.units or posting.person.id == scope.person_id
 
 
 async def month_page(session: AsyncSession, scope: access.Scope, *, year: int, month: int, tz: ZoneInfo,

@@ -118,7 +118,7 @@ async def test_personal_data_only_for_those_who_may_act_and_every_view_is_logged
         assert views[1].at - views[0].at == timedelta(minutes=5)
         # someone whose scope holds the ticket but who may not act on it sees it masked, unlogged
         onlooker = Member("p-onlooker", "旁观者", (Grant("department_liaison", "dept-zhujian", "住建", "department"),))
-        scope = access.Scope("p-onlooker", frozenset({"c-baxianlou"}), frozenset(), frozenset())
+        scope = access.Scope("p-onlooker", frozenset({"c-baxianlou"}), frozenset())
         actor = ticket_service.Actor("onlooker", "旁观者", onlooker, "console")
         view = await board_service.ticket_view(session, scope, actor, no, now=rig.clock.now())
         assert view is not None and not view.personal and view.reporters == []
