@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.console.app import mount_console
 from bot.demo_roster import demo_roster
 from bot.events import InboundMessage, OutboundMessage
+from bot.roster import Roster
 from bot.services import console_auth
 from bot.transport.memory import MemoryTransport
 from bot.transport.wecom_api import WeComApi
@@ -164,10 +165,11 @@ def cheap_hashing(settings: Settings) -> Settings:
 async def make_rig(settings: Settings, clock: FakeClock) -> AsyncIterator[RigFactory]:
     rigs: list[Rig] = []
 
-    async def make(*, demo: bool = True, wecom: WeComApi | None = None, settings_: Settings | None = None) -> Rig:
+    async def make(*, demo: bool = True, wecom: WeComApi | None = None, settings_: Settings | None = None,
+                   roster: Roster | None = None) -> Rig:
         transports = {p.value: MemoryTransport(p.value) for p in Platform}
         bot = await build_app(cheap_hashing(settings_ or settings), clock, dict(transports), people_platform="demo",
-                              roster=demo_roster())
+                              roster=roster or demo_roster())
         web_app = web.Application()
         mount_console(web_app, bot, demo=demo, wecom=wecom)
         server = TestServer(web_app)
