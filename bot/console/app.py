@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -164,6 +164,23 @@ def refuse(request: web.Request, status: int, message: str) -> web.Response:
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def only(roles: frozenset[str], refusal: str) -> Callable[[Handler], Handler]:
+    """A page for `roles` only: anyone else signed in gets 403 and `refusal` (a msgid, marked N_)
+    in their language."""
+
+    def wrap(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            if not viewer_of(request).roles & roles:
+                with using(lang_of(request)):
+                    return refuse(request, 403, _(refusal))
+            return await handler(request)
+
+        return guarded
+
+    return wrap
 
 
 @web.middleware

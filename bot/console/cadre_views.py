@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.console.app import console_of, lang_of, refuse, render, viewer_of
+from bot.console.app import console_of, only, render, viewer_of
 from bot.console.export import XLSX
 from bot.domain.periods import in_years, parse_month
 from bot.forms.monthly import write_monthly
 from bot.forms.projects import write_projects
-from bot.i18n import _, using
+from bot.i18n import N_
 from bot.services import access, cadre_duties
 from bot.services.reports import previous_month_of
 
@@ -34,17 +34,12 @@ def _month(request: web.Request) -> tuple[int, int]:
     return previous_month_of(bot.clock.now().astimezone(bot.settings.tz).date())
 
 
-def _allowed(request: web.Request) -> web.Response | None:
-    if viewer_of(request).roles & access.CADRE_WATCHERS:
-        return None
-    with using(lang_of(request)):
-        return refuse(request, 403, _("The cadres' duties are for the street, the community secretaries and the "
-                                      "cadres themselves."))
+_CADRE_WATCHERS = only(access.CADRE_WATCHERS, N_("The cadres' duties are for the street, the community "
+                                                  "secretaries and the cadres themselves."))
 
 
+@_CADRE_WATCHERS
 async def cadres_page(request: web.Request) -> web.Response:
-    if (refused := _allowed(request)) is not None:
-        return refused
     viewer = viewer_of(request)
     bot = console_of(request).bot
     year, month = _month(request)
@@ -60,9 +55,8 @@ def _xlsx(body: bytes, ascii_name: str, name: str) -> web.Response:
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
 
 
+@_CADRE_WATCHERS
 async def monthly_download(request: web.Request) -> web.Response:
-    if (refused := _allowed(request)) is not None:
-        return refused
     viewer = viewer_of(request)
     bot = console_of(request).bot
     year, month = _month(request)
@@ -80,9 +74,8 @@ async def monthly_download(request: web.Request) -> web.Response:
                  f"附件5-{posting.community.name}-{posting.person.name}-{year}-{month:02d}.xlsx")
 
 
+@_CADRE_WATCHERS
 async def projects_download(request: web.Request) -> web.Response:
-    if (refused := _allowed(request)) is not None:
-        return refused
     viewer = viewer_of(request)
     bot = console_of(request).bot
     year = _month(request)[0]

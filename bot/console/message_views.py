@@ -6,20 +6,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.console.app import console_of, lang_of, redirect, refuse, render, viewer_of
-from bot.i18n import _, using
+from bot.console.app import console_of, lang_of, only, redirect, render, viewer_of
+from bot.i18n import N_, _, using
 from bot.services import access, console_auth, operations
 
-
-def _refused(request: web.Request) -> web.Response:
-    with using(lang_of(request)):
-        return refuse(request, 403, _("Only administrators and the street secretary see the message queue."))
+_OPERATORS = only(access.OPERATORS, N_("Only administrators and the street secretary see the message queue."))
 
 
+@_OPERATORS
 async def messages_page(request: web.Request) -> web.Response:
-    viewer = viewer_of(request)
-    if not viewer.roles & access.OPERATORS:
-        return _refused(request)
     bot = console_of(request).bot
     async with bot.db.session() as session:
         ops = await operations.overview(session)
@@ -32,10 +27,9 @@ async def messages_page(request: web.Request) -> web.Response:
     return render(request, "messages.html", health=ops.health, failed=failed, chats=chats)
 
 
+@_OPERATORS
 async def retry(request: web.Request) -> web.Response:
     viewer = viewer_of(request)
-    if not viewer.roles & access.OPERATORS:
-        return _refused(request)
     bot = console_of(request).bot
     form = await request.post()
     ids = None if form.get("all") == "1" else [int(v) for v in form.getall("id", []) if str(v).isdigit()]

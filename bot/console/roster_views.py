@@ -15,9 +15,9 @@ from pathlib import Path
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.console.app import Viewer, console_of, lang_of, redirect, refuse, render, viewer_of
+from bot.console.app import Viewer, console_of, lang_of, only, redirect, render, viewer_of
 from bot.console.export import XLSX
-from bot.i18n import _, using
+from bot.i18n import N_, _, using
 from bot.roster import Roster, RosterError, read_roster, write_roster
 from bot.services import access, console_auth, roster_changes
 
@@ -26,8 +26,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 KEEP_UPLOAD = 3600.0  # seconds a previewed file waits to be applied
 
 
-def _may_change(viewer: Viewer) -> bool:
-    return bool(viewer.roles & access.ROSTER_EDITORS)
+_ROSTER_EDITORS = only(access.ROSTER_EDITORS, N_("Only administrators and the street secretary change the roster."))
 
 
 def _pending(request: web.Request, token: str) -> Path:
@@ -47,25 +46,16 @@ def _binding(request: web.Request, viewer: Viewer, token: str) -> str:
     return signer.mac("roster:" + viewer.signed.im_user, token)
 
 
-def _refused(request: web.Request) -> web.Response:
-    with using(lang_of(request)):
-        return refuse(request, 403, _("Only administrators and the street secretary change the roster."))
-
-
+@_ROSTER_EDITORS
 async def roster_page(request: web.Request) -> web.Response:
-    viewer = viewer_of(request)
-    if not _may_change(viewer):
-        return _refused(request)
     async with console_of(request).bot.db.session() as session:
         current = await roster_changes.current(session)
     return render(request, "roster.html", summary=current.summary(), errors=[], changes=None, token=None,
                   binding=None)
 
 
+@_ROSTER_EDITORS
 async def roster_download(request: web.Request) -> web.Response:
-    viewer = viewer_of(request)
-    if not _may_change(viewer):
-        return _refused(request)
     async with console_of(request).bot.db.session() as session:
         current = await roster_changes.current(session)
 
@@ -80,10 +70,9 @@ async def roster_download(request: web.Request) -> web.Response:
                                             "Content-Disposition": 'attachment; filename="roster.xlsx"'})
 
 
+@_ROSTER_EDITORS
 async def roster_preview(request: web.Request) -> web.Response:
     viewer = viewer_of(request)
-    if not _may_change(viewer):
-        return _refused(request)
     form: MultiDictProxy[object] = await request.post()
     upload = form.get("file")
     with using(lang_of(request)):
@@ -125,10 +114,9 @@ async def _again(request: web.Request, errors: list[str]) -> web.Response:
                   binding=None)
 
 
+@_ROSTER_EDITORS
 async def roster_apply(request: web.Request) -> web.Response:
     viewer = viewer_of(request)
-    if not _may_change(viewer):
-        return _refused(request)
     console = console_of(request)
     form = await request.post()
     token, binding = str(form.get("token") or ""), str(form.get("binding") or "")

@@ -99,6 +99,8 @@ async def test_a_cadre_cannot_change_the_roster(rig: Rig, tmp_path: Path) -> Non
     assert status == 403
     assert (await cadre.post("/console/roster/apply", {"token": "ab" * 16, "binding": "00"})).status == 403
     assert (await cadre.get("/console/messages")).status == 403
+    refused = await cadre.post("/console/messages/retry", {"all": "1"})
+    assert refused.status == 403 and "消息队列" in refused.text
     async with rig.bot.db.session() as session:
         assert (await find_member(session, "sec-baxianlou")) is not None
 

@@ -36,5 +36,6 @@ async def test_the_street_sees_every_cadre_and_others_see_none(rig: Rig) -> None
     assert 'href="/console/cadres"' not in (await worker.get("/console/tickets")).text
     assert (await worker.get("/console/cadres")).status == 403
     assert (await worker.get_bytes("/console/cadres/p-cadre-baxianlou/monthly.xlsx"))[0] == 403
+    assert (await worker.get_bytes("/console/cadres/projects.xlsx"))[0] == 403
     liaison = await rig.as_user("dept-zhujian")
     assert (await liaison.get("/console/cadres")).status == 403
