@@ -10,6 +10,7 @@ and the audit event; nothing here does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.i18n import N_, _
@@ -94,7 +95,16 @@ RESOLUTION_LABELS = {
     Resolution.withdrawn: N_("withdrawn"),
 }
 SATISFACTION = ("满意", "基本满意", "不满意")
+SATISFIED = frozenset({"满意", "基本满意"})  # the ratings counted as satisfied (digests, ranking, 看板)
 RATEABLE = frozenset({Resolution.fixed, Resolution.explained})  # a closed ticket somebody answered
+
+
+def resolved_on_time(resolved_at: datetime, due_at: datetime | None) -> bool:
+    """A resolved ticket counts as on time when resolved by its deadline (or it had none): the rule of
+    the weekly digest, the quarterly ranking and the dashboard."""
+    return due_at is None or resolved_at <= due_at
+
+
 STAFF_ROLES = frozenset({"grid_worker", "cadre", "sunk_cadre", "community_secretary",
                          "street_secretary", "department_liaison", "admin"})
 

@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.points import standings
-from bot.domain.tickets import OPEN
+from bot.domain.tickets import OPEN, SATISFIED, resolved_on_time
 from bot.services import access
 from storage import board_store, ticket_store
 from storage.board_store import AreaFacts
 
 WEEKS = 8
-SATISFIED = frozenset({"满意", "基本满意"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def summarise(facts: Sequence[AreaFacts], *, now: datetime, tz: ZoneInfo,
         weeks=[Week(m, filed[m], closed[m]) for m in mondays],
         open_now=len(open_now), overdue_now=len(overdue),
         resolved=len(resolved),
-        on_time=sum(1 for f in resolved if f.due_at is None or (f.resolved_at and f.resolved_at <= f.due_at)),
+        on_time=sum(1 for f in resolved if f.resolved_at and resolved_on_time(f.resolved_at, f.due_at)),
         rated=len(rated), satisfied=sum(1 for f in rated if f.satisfaction in SATISFIED),
         by_category=Counter(f.category for f in recent).most_common(),
         by_place=sorted(((u, places[u], late_places[u]) for u in set(places) | set(late_places)),

@@ -27,7 +27,7 @@ from bot.domain.duties import Period
 from bot.domain.periods import month_days, quarter_days, span
 from bot.domain.points import standings
 from bot.domain.ranking import CadreQuarter, rank, without_data
-from bot.domain.tickets import OPEN, State
+from bot.domain.tickets import OPEN, SATISFIED, State, resolved_on_time
 from bot.domain.workdays import WorkCalendar
 from bot.events import OutboundKind
 from bot.i18n import N_, _, current_locale, using
@@ -44,7 +44,6 @@ from storage.ticket_store import TicketFacts
 
 LONG_OVERDUE_WORKDAYS = 5
 ON_SITE_WITHIN = timedelta(hours=24)
-SATISFIED = {"满意", "基本满意", "satisfied", "basically_satisfied"}
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: l
         mine = [t for t in tickets.of(reader) if t.duplicate_of_id is None]
         filed = [t for t in mine if start <= t.created_at < end]
         resolved = [t for t in mine if t.resolved_at is not None and start <= t.resolved_at < end]
-        on_time = sum(1 for t in resolved if t.due_at is None or t.resolved_at <= t.due_at)  # type: ignore[operator]
+        on_time = sum(1 for t in resolved if t.resolved_at and resolved_on_time(t.resolved_at, t.due_at))
         if not (filed or resolved):
             continue
         with using(languages.of(reader.person.im_user)):
@@ -279,7 +278,7 @@ async def quarter_rows(session: AsyncSession, tz: ZoneInfo, evening_hour: int, y
         rated = [t for t in handled if t.satisfaction]
         rows.append((posting.community.id, CadreQuarter(
             posting.person.name, posting.community.name, totals.days_in_community, totals.households,
-            len(handled), sum(1 for t in handled if t.due_at is None or t.resolved_at <= t.due_at),  # type: ignore[operator]
+            len(handled), sum(1 for t in handled if t.resolved_at and resolved_on_time(t.resolved_at, t.due_at)),
             len(rated), sum(1 for t in rated if t.satisfaction in SATISFIED),
         )))
     return period, rows

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from bot.domain.tickets import ALLOWED, Action, Outcome, Resolution, State, TransitionError, transition
+from bot.domain.tickets import (
+    ALLOWED,
+    Action,
+    Outcome,
+    Resolution,
+    State,
+    TransitionError,
+    resolved_on_time,
+    transition,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +92,10 @@ def test_staff_are_everyone_with_a_roster_role() -> None:
     from bot.domain.tickets import is_staff
     assert is_staff(frozenset({"grid_worker"})) and is_staff(frozenset({"department_liaison"}))
     assert not is_staff(frozenset())
+
+
+def test_on_time_means_resolved_by_the_deadline_or_without_one() -> None:
+    due = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    assert resolved_on_time(due, due)  # at the deadline itself
+    assert not resolved_on_time(due + timedelta(seconds=1), due)
+    assert resolved_on_time(due + timedelta(days=30), None)  # no deadline (a 咨询 answered)
