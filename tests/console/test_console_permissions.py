@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from bot.console.ticket_views import ACTIONS, BY_KEY
 from bot.domain.tickets import ALLOWED, State
 from storage import ticket_store
+from storage.roster_store import replace_roster
 from tests.console.conftest import RigFactory
 from tests.test_permissions import ACTORS, COMMANDS, PLACES
 from tests.two_streets import two_streets
@@ -90,3 +92,23 @@ async def test_a_ticket_assigned_outside_ones_area_is_listed_without_the_residen
     status, body, _headers = await browser.get_bytes("/console/tickets.xlsx")
     [row] = load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2, values_only=True)
     assert status == 200 and row[0] == no and not any("路灯" in str(cell or "") for cell in row)
+
+
+async def test_a_community_taken_off_the_roster_stays_with_its_street_in_chat_and_console(
+        make_rig: RigFactory) -> None:
+    """Its open tickets still belong to the street above it: the street secretary sees their words with
+    查询 and on the console board and page alike (the console once walked only the active units)."""
+    rig = await make_rig(roster=two_streets())
+    words = "4号楼门口的路灯不亮了，晚上很黑"
+    no = await rig.file(words, chat=PLACES["other street"][0])
+    roster = two_streets()
+    gone = {"c-dongmen", "g-dongmen-1"}
+    smaller = replace(roster, units=[u for u in roster.units if u.id not in gone],
+                      people=[p for p in roster.people if p.unit_id not in gone],
+                      chats=[c for c in roster.chats if c.unit_id not in gone])
+    async with rig.bot.db.transaction() as session:
+        await replace_roster(session, smaller)
+    assert any(words in m.text for m in await rig.say("ss-dongmen", f"查询 {no}"))
+    browser = await rig.as_user("ss-dongmen")
+    assert f'data-testid="row-{no}"' in (await browser.get("/console/tickets")).text
+    assert words in (await browser.get(f"/console/tickets/{no}")).text
