@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.nlp.location import find_location
 from bot.nlp.text import fold
 
 
@@ -64,9 +65,8 @@ class _Run:
     breaks: tuple[int, ...]  # digit indexes where a new group starts (after separators)
 
 
-def _runs(text: str) -> list[_Run]:
-    """Digit runs of `text`: digits in any script, separators and invisible characters between."""
-    folded = fold(text)
+def _runs(folded: str) -> list[_Run]:
+    """Digit runs of a folded text: digits in any script, separators and invisible characters between."""
     runs: list[_Run] = []
     digits: list[str] = []
     positions: list[int] = []
@@ -154,11 +154,13 @@ def find_pii(text: str) -> list[Pii]:
     """Phone, ID, card and other long numbers, however written; spans on `text`, sorted by
     position, not overlapping. Short local numbers (7-8 digits) count only after a word like
     电话/打/联系 ("打12345热线" and dates do not)."""
-    if not text:
-        return []
+    return _find_pii(fold(text)) if text else []
+
+
+def _find_pii(folded: str) -> list[Pii]:
+    """find_pii on a text already folded (spans are the same on the original: fold keeps lengths)."""
     found: list[Pii] = []
-    folded = fold(text)
-    for run in _runs(text):
+    for run in _runs(folded):
         for kind, a, b in _matches(run):
             found.append(Pii(kind, run.positions[a], run.positions[b - 1] + 1))
         if not any(run.positions[0] <= p.start < run.positions[-1] + 1 for p in found):
@@ -229,10 +231,9 @@ def _room_shaped(number: str) -> bool:
     return 1 <= door <= 39 and floor >= 1
 
 
-def _digit_view(text: str) -> tuple[str, list[int]]:
-    """The text with zero-width characters dropped, full-width folded and Chinese digits read as
-    digits, and for each character its index in `text`."""
-    folded = fold(text)
+def _digit_view(folded: str) -> tuple[str, list[int]]:
+    """The (folded) text with zero-width characters dropped and Chinese digits read as digits, and
+    for each character its index in the text."""
     chars: list[str] = []
     index: list[int] = []
     for i, c in enumerate(folded):
@@ -243,9 +244,9 @@ def _digit_view(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
-def _room_spans(text: str) -> list[tuple[int, int, str]]:
-    """Spans (on `text`) of room and door numbers, with what replaces each."""
-    view, index = _digit_view(text)
+def _room_spans(text: str, folded: str) -> list[tuple[int, int, str]]:
+    """Spans (on `text`, folded as `folded`) of room and door numbers, with what replaces each."""
+    view, index = _digit_view(folded)
     spans: list[tuple[int, int, str]] = []
 
     def add(a: int, b: int, stars: str = "***") -> None:
@@ -274,10 +275,15 @@ def _room_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _place_reader_rooms(text: str, view: str, index: list[int]) -> list[tuple[int, int, str]]:
-    """Every place in the sentence where the room the place reader found is written."""
-    from bot.nlp.location import find_location
+_ANY_DIGIT = re.compile(r"\d")
 
+
+def _place_reader_rooms(text: str, view: str, index: list[int]) -> list[tuple[int, int, str]]:
+    """Every place in the sentence where the room the place reader found is written. A room is
+    written in digits once Chinese numerals are read (`view`): a line without one has no room, and
+    the place reader (half the cost of `mask`) is not asked."""
+    if not _ANY_DIGIT.search(view):
+        return []
     location = find_location(text)
     if location is None or not location.room or not location.room.isdigit():
         return []
@@ -315,7 +321,7 @@ def mask(text: str, rooms: bool = True, names: Iterable[str] = ()) -> str:
         return text
     hidden: set[int] = set()
     folded = fold(text)
-    for p in find_pii(text):
+    for p in _find_pii(folded):
         positions = _digit_chars(folded, p.start, p.end)
         keep = _keep(p.kind, len(positions))
         hidden.update(pos for k, pos in enumerate(positions) if k not in keep)
@@ -325,7 +331,7 @@ def mask(text: str, rooms: bool = True, names: Iterable[str] = ()) -> str:
     replaced: dict[int, tuple[int, str]] = {}
     if rooms:
         taken: set[int] = set(hidden)
-        for a, b, stars in sorted(_room_spans(text)):
+        for a, b, stars in sorted(_room_spans(text, folded)):
             if taken.isdisjoint(range(a, b)):
                 replaced[a] = (b, stars)
                 taken.update(range(a, b))
@@ -346,4 +352,4 @@ def mask(text: str, rooms: bool = True, names: Iterable[str] = ()) -> str:
 def readable_digits(text: str) -> str:
     """The numbers a reader sees in `text`, however written, as ASCII digits separated by spaces
     (for checks that nothing leaked): "电话一三八 1234" → "1381234"."""
-    return " ".join(r.digits for r in _runs(text))
+    return " ".join(r.digits for r in _runs(fold(text)))

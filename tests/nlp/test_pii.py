@@ -131,3 +131,28 @@ def test_random_numbers_written_at_random_are_all_hidden(kind: str, make, kept: 
         seen = readable_digits(mask(text)[start:end]).upper()
         leaked = [number[i:i + kept + 1] for i in range(len(number) - kept) if number[i:i + kept + 1] in seen]
         assert not leaked, (text, mask(text))
+
+
+def test_a_line_without_a_digit_in_any_script_never_asks_the_place_reader(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """mask runs on every group line: the place reader (half its cost) is asked only when a room
+    could be written, in digits or Chinese numerals."""
+    import bot.nlp.pii as pii
+
+    asked: list[str] = []
+    real = pii.find_location
+    monkeypatch.setattr(pii, "find_location", lambda text: asked.append(text) or real(text))
+    assert mask("东门的路灯坏了 刘春燕说的", names=["刘春燕"]) == "东门的路灯坏了 刘**说的"
+    assert asked == []
+    assert mask("住八零三 卫生间一直滴水") == "住*** 卫生间一直滴水"
+    assert asked == ["住八零三 卫生间一直滴水"]
+
+
+def test_the_place_a_report_names_is_read_once_for_its_parse_and_its_mask() -> None:
+    from bot.nlp.location import find_location
+    from bot.nlp.parser import get_parser
+
+    text = "住在23栋的1504 阳台顶上渗水"
+    find_location.cache_clear()
+    get_parser().parse(text)
+    assert mask(text) == "住在23栋的*** 阳台顶上渗水"
+    assert (find_location.cache_info().misses, find_location.cache_info().hits) == (1, 1)
