@@ -11,7 +11,7 @@ from bot.domain.tickets import TransitionError
 from bot.events import NORMAL, URGENT
 from bot.i18n import N_, _
 from bot.nlp.lexicon import asks_how_to_report
-from bot.nlp.parser import get_parser
+from bot.nlp.parser import ParseResult, get_parser
 from bot.nlp.text import fold
 from bot.registry import CommandSpec, Registry
 from bot.services import tickets as service
@@ -23,9 +23,10 @@ from storage.roster_store import communities, find_chat
 log = logging.getLogger(__name__)
 
 
-def report_of(text: str) -> service.Report:
-    """A report as the parser reads it (also used to file a split-off duplicate again)."""
-    parsed = get_parser().parse(text)
+def report_of(text: str, parsed: ParseResult | None = None) -> service.Report:
+    """A report as the parser reads it (also used to file a split-off duplicate again); `parsed`:
+    the parse the intake already made of `text` (with its shape), so a line is parsed once."""
+    parsed = parsed if parsed is not None else get_parser().parse(text)
     return service.Report(
         text=text, category=parsed.category, urgency=parsed.urgency,
         department=parsed.department, nature=parsed.nature,
@@ -54,7 +55,7 @@ async def intake(ctx: Context) -> bool:
         await service.tell_admins_of_unbound_chat(ctx.work(), ctx.message.platform, str(ctx.message.chat_id))
         return True
     grid_id, community_id = place
-    report = report_of(ctx.message.text)
+    report = report_of(ctx.message.text, parsed)
     work = ctx.work()
     ticket, filed = await service.file_report(work, actor=actor_of(ctx), grid_id=grid_id,
                                               community_id=community_id, report=report)

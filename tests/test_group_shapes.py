@@ -113,3 +113,21 @@ async def test_asking_how_to_report_is_answered_with_how_not_filed(harness: Harn
     out = await harness.say("resident-kong", "在吗 请问家里东西坏了报修是找物业还是找社区", chat=GROUP)
     assert len(out) == 1 and "直接描述" in out[0].text
     assert await tickets(harness) == []
+
+
+async def test_a_report_is_parsed_once_and_filed_as_its_shape_read_it(harness: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.nlp.parser import Parser
+
+    seen: list[tuple[str, str]] = []
+    parse = Parser.parse
+
+    def counting(self, text: str, shape: str = "text"):  # type: ignore[no-untyped-def]
+        seen.append((text, shape))
+        return parse(self, text, shape)
+
+    monkeypatch.setattr(Parser, "parse", counting)
+    quoted = f"「邻居老贺：今天好冷啊」\n{RULE}\n9号楼东边的路灯一个礼拜没亮了"
+    await harness.say("resident-he", quoted, chat=GROUP)
+    [ticket] = await tickets(harness)
+    assert ticket.category == "public_facility"
+    assert seen == [("9号楼东边的路灯一个礼拜没亮了", "quote")]
