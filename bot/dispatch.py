@@ -32,7 +32,7 @@ from bot.domain.workdays import WorkCalendar
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.i18n import _, configured_locale, using
 from bot.nlp.greeting import is_english
-from bot.nlp.lexicon import may_be_urgent
+from bot.nlp.safety import names_danger
 from bot.nlp.shape import Reading, read_shape
 from bot.registry import Registry
 from bot.services.languages import language_of
@@ -316,7 +316,7 @@ class Dispatcher:
             message = _to_message(row)
         lock = self._locks.setdefault(message.session_key, asyncio.Lock())
         # The session's lock first: a worker is never held by a message waiting for its turn.
-        async with lock, self._workers.turn(urgent=may_be_urgent(message.text), oldest=inbound_id):
+        async with lock, self._workers.turn(urgent=names_danger(message.text), oldest=inbound_id):
             try:
                 async with self.turns.processing(deadline):
                     await self._handle(inbound_id, message)

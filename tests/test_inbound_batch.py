@@ -16,7 +16,7 @@ from sqlmodel import col, func, select
 
 from bot.dispatch import RecordingFailed, Workers, WriteTurns
 from bot.events import InboundMessage, MessageKind
-from bot.nlp.lexicon import may_be_urgent
+from bot.nlp.safety import names_danger
 from bot.transport.intake import Intake
 from bot.transport.wecom_app import WeComAppChannel
 from bot.transport.wecom_crypto import WeComCrypto
@@ -316,4 +316,4 @@ async def test_a_message_that_may_be_an_emergency_is_handled_even_while_every_wo
     release.set()
     await asyncio.gather(*flood, fire)
     assert most == 2  # ordinary messages never used the urgent slot
-    assert may_be_urgent("5号楼着火了") and not may_be_urgent("5号楼路灯坏了")
+    assert names_danger("5号楼着火了") and not names_danger("5号楼路灯坏了")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from bot.nlp.safety import names_danger
 from bot.nlp.text import cn_to_int
 
 _NUM = r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})"
@@ -94,12 +93,6 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
 }
 _COMPILED = {cat: [(re.compile(p), w) for p, w in rules] for cat, rules in CATEGORY_RULES.items()}
 
-def may_be_urgent(text: str) -> bool:
-    """A cheap look before parsing: could this report an emergency (a P0)? Used to handle it
-    ahead of a queue; the parser (its safety layer) decides what it is."""
-    return names_danger(text)
-
-
 _RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复)|修好了|解决了|处理好了|恢复了|来电了|来水了"
                        r"|(?:已经?|已督促)整改(?:完毕|到位)?|已督促|已(?:报|上报|转)(?:物业|社区)")
 URL = re.compile(r"https?://\S+|www\.\S+")
@@ -115,8 +108,6 @@ _NOTICE = re.compile(r"^(?:@所有人|@all|【[^】]{1,10}】|\[链接\]|转发|
                      r"|各位(?:居民|业主|党员|邻居)[，,:：]|(?:出租|出售|转让|求购|求租)[:：\s])")
 # group-buying lists and lost-and-found: neighbours' business, not the community's
 _MARKET = re.compile(r"接龙|团购|拼单|拼车|快递(?:到了|放在)|(?:^|\n)\s*\d+[.、].{0,12}\d+份|捡到|招领|谁(?:家)?的.{0,8}(?:钥匙|卡|手机|包|快递).{0,6}(?:落|丢|掉|放)")
-# an incident told from elsewhere (news, another city) is not one here and now
-_ELSEWHERE = re.compile(r"新闻|报道|视频里|网上|隔壁市|外地|别的小区")
 _FESTIVE = re.compile(r"快乐|安康|吉祥|如意|幸福|节日|生日|早上好|晚安|新年|春节好")
 
 # request cues (added to the request model's score)

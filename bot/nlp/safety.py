@@ -59,6 +59,8 @@ _REPORTER_AWAY = re.compile(r"(?:我|我们|家里人|儿子|女儿|孩子们)(?
 _ELSEWHERE = re.compile(r"新闻|报道|视频里|网上|抖音|快手|头条|朋友圈(?:里|说|看到)|别的小区|其他小区|外地的|国外|(?:朋友|同事|同学|亲戚|表姐|表哥|表妹|表弟|老家|外地朋友)(?:在的|那个|那边|那里|说|家那|群里|发的)|隔壁市|邻市|(?:看到|听说).{0,6}(?:一个|某个|有个)小区|(?<![我咱])(?:[\u4e00-\u9fff]{2,4}(?:市|省|县))(?:一|某|有个)(?:小区|居民楼|住宅|男子|女子|老人|商场)|转发|【转|转自")
 _HYPOTHETICAL_BEFORE = re.compile(r"(?:万一|如果|要是|假如|假设|会不会|怕|担心|容易|防止|预防|小心|注意|以防|一旦|迟早|早晚|可能会|会不会|哪天|真要|防范|避免|杜绝|谨防|严禁|禁止|不要|别)[^，。！？!?,;；\n]{0,10}$")
 _HYPOTHETICAL_WORD = re.compile(r"万一|如果|要是|假如|假设|会不会|怕|担心|容易|以防|一旦|迟早|早晚|可能会|哪天")
+# with no position (the learnt signal), a hypothetical anywhere in the line counts
+_HYPOTHETICAL_ANYWHERE = re.compile(r"万一|如果|要是|假如|会不会|一旦")
 _NEGATED = re.compile(r"(?:没|没有|未|无|不是|并没|没人|不会)\s?$")
 # the danger is placed here even when the story came by news or a friend ("朋友圈看到…那是我家啊")
 _HERE = re.compile(r"(?:是|就是)我家|我们(?:小区|楼|单元|这栋)(?:有|的)|我家(?:阳台|楼|里|着|冒)|咱们?(?:小区|楼)(?:有|的)")
@@ -70,6 +72,10 @@ _HYPOTHETICAL_AFTER = re.compile(r"^[^，。！？!?,;；\n]{0,6}(?:怎么办[?�
 _DRILL = re.compile(r"演练|演习|培训|讲座|宣传|知识|检测|检查|排查|安全教育|应急预案|消防安全月|科普|体验|模拟")
 _PAST = re.compile(r"上周|上个?礼拜|上个月|上次|前几天|前阵子|前段时间|前天|去年|之前|以前|那次|那天|当时|早就|曾经|事后|后来|昨[天晚夜]|(?:早上|上午|中午|下午|晚上)那会")
 _OVER = re.compile(r"已经?(?:修好|处理|解决|灭|扑灭|恢复|没事|送医|送到医院|送去医院|出院|救出|抢救过来|救下|劝下|控制住|疏散)|修好了|处理好了|灭了|扑灭了|没事了|人没事|幸好|好在|还好没|救出来了|救下来了|劝下来了|虚惊一场|原来是|搞错了|看错了|误会|以为.{0,12}(?:原来|结果|其实)|是在(?:做饭|烧烤|烧纸|熏腊肉)|烧烤的烟|住院|在医院|icu|做完手术|手术后|出院|抢救过来|(?<![要想])走了(?=[\\s,，。!！]|$)|去世|过世|住不了|没地方(?:去|住)|无处居住|临时安置|安置")
+# what undoes an "over": it came back or is not fixed ("又冒烟了", "还是没修好")
+_NOT_OVER = re.compile(r"又|还在|还是|没(?:有)?(?:修好|解决|灭)|又开始")
+# what undoes a plan: it is happening or has happened
+_UNDER_WAY = re.compile(r"正在|现在|已经|此刻|还在")
 _PLANNED = re.compile(r"明天|后天|下周|下个?礼拜|下个月|周[一二三四五六日天](?:要|去|上午|下午)|准备|打算|计划|约好|商量|组织|扬言|威胁|说要|要去|就去|再不.{0,8}就|否则|不然就|过几天|月底|到时候|讨说法")
 _MINOR = re.compile(r"塌了一点|塌了一小块|塌了一块|有点塌|有点歪|一点点|没人受伤|没伤到人|没有人受伤|没砸到人|(?<!有)(?:附近|旁边|下面)?(?<!有)(?:没人|没有人)(?!管|修|理|来|接|清|能|帮|在家|应|回|听)|人不多|没几个人|差一点|差点|险些|幸好没|还好没|天天|每天|经常|总是|老是|好几次|多次|烧烤|油烟|做饭|炒菜|抽烟|看热闹|(?:围着|围了一圈|围在).{0,10}(?:看|表演|卖艺|唱歌|跳舞|直播|耍猴|下棋|打牌|拍照|卖)|表演|卖艺|街头艺人|(?:电话|热线|门禁|按钮|系统|app|小程序|群里|物业|客服|公众号|网格员|对讲).{0,8}(?:没反应|没有反应|没动静)")
 
@@ -125,7 +131,7 @@ def names_danger(text: str) -> bool:
 
 def _hypothetical(s: str, start: int, end: int) -> bool:
     if start == end:  # the learnt signal has no position: any hypothetical in the line counts
-        return bool(_HYPOTHETICAL_BEFORE.search(s) or re.search(r"万一|如果|要是|假如|会不会|一旦", s))
+        return bool(_HYPOTHETICAL_BEFORE.search(s) or _HYPOTHETICAL_ANYWHERE.search(s))
     return bool(_HYPOTHETICAL_BEFORE.search(s[:start]) or _HYPOTHETICAL_AFTER.search(s[end:])
                 or _HYPOTHETICAL_WORD.search(s[start:end]))
 
@@ -161,11 +167,11 @@ def assess(s: str, shape: str = "text", learnt: float | None = None) -> Alarm:
         return Alarm(False, category, kind, word, "elsewhere")
     if _DRILL.search(s) and not (immediate or _NOW.search(s)):
         return Alarm(False, category, kind, word, "drill")
-    if _OVER.search(s) and not re.search(r"又|还在|还是|没(?:有)?(?:修好|解决|灭)|又开始", s):
+    if _OVER.search(s) and not _NOT_OVER.search(s):
         return Alarm(False, category, kind, word, "past")
     if _PAST.search(s) and not immediate:
         return Alarm(False, category, kind, word, "past")
-    if kind in ("crowd", "shout", "learnt") and _PLANNED.search(s) and not re.search(r"正在|现在|已经|此刻|还在", s):
+    if kind in ("crowd", "shout", "learnt") and _PLANNED.search(s) and not _UNDER_WAY.search(s):
         return Alarm(False, category, kind, word, "planned")
     if kind == "height" and _THREAT.search(s):
         return Alarm(False, "unrest", kind, word, "planned")
