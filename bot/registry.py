@@ -50,6 +50,10 @@ class Registry:
         """A free-text handler and who may read its answers (as for commands)."""
         self.text_handlers.append((handler, audience))
 
+    def command(self, word: str) -> CommandSpec | None:
+        """The command a word (or alias) names, None if there is none."""
+        return self._by_word.get(word)
+
     def visible_to(self, roles: frozenset[str]) -> list[CommandSpec]:
         return [c for c in self.commands if c.allowed(roles)]
 

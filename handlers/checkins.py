@@ -12,12 +12,11 @@ from bot.i18n import N_
 from bot.nlp.parser import get_parser
 from bot.registry import CommandSpec, Registry
 from bot.services import duties
+from bot.services.duties import SECRETARIES
 from bot.services.work import Work
 from storage.models import Person
-from storage.roster_store import holders
 
 CADRES = frozenset({"cadre", "sunk_cadre", "grid_worker"})
-SECRETARIES = frozenset({"street_secretary", "community_secretary"})
 
 Recorder = Callable[[Work, str, str, Context], Awaitable[str]]
 
@@ -75,21 +74,13 @@ async def _leave(work: Work, person: str, args: str, ctx: Context) -> str:
     return await duties.leave(work, person, args)
 
 
-async def cadres_in_area(ctx: Context) -> list[Person]:
-    """The stationed cadres inside the sending secretary's own units: a secretary records talks
-    and absences (red-line indicators) only for them."""
-    member = ctx.sender.member
-    assert member is not None
-    grants = [g for g in member.grants if g.role in SECRETARIES]
-    found: dict[str, Person] = {}
-    for person, unit, _parent in await holders(ctx.session, "cadre"):
-        if any(g.reaches(unit.id) for g in grants):
-            found.setdefault(person.id, person)
-    return list(found.values())
+async def _cadres_of_sender(work: Work, ctx: Context) -> list[Person]:
+    assert ctx.sender.member is not None  # the role check let only roster people through
+    return await duties.cadres_in_area(work, ctx.sender.member)
 
 
 async def _talk(work: Work, person: str, args: str, ctx: Context) -> str:
-    return await duties.talk(work, person, args, await cadres_in_area(ctx))
+    return await duties.talk(work, person, args, await _cadres_of_sender(work, ctx))
 
 
 async def _report(work: Work, person: str, args: str, ctx: Context) -> str:
@@ -101,7 +92,7 @@ async def _confirm(work: Work, person: str, args: str, ctx: Context) -> str:
 
 
 async def _absent(work: Work, person: str, args: str, ctx: Context) -> str:
-    return await duties.spot_check_absent(work, await cadres_in_area(ctx), args)
+    return await duties.spot_check_absent(work, await _cadres_of_sender(work, ctx), args)
 
 
 async def _project(work: Work, person: str, args: str, ctx: Context) -> str:

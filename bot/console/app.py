@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import App
 from bot.clock import Clock
@@ -33,8 +34,9 @@ from bot.console.security import (
 )
 from bot.i18n import N_, _, using
 from bot.roles import role_labels
-from bot.services import access, console_auth
+from bot.services import access, console_auth, languages
 from bot.services import tickets as ticket_service
+from bot.services.work import Work
 from bot.transport.wecom_api import WeComApi
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,17 @@ class Console:
     def people_platform(self) -> str:
         return self.bot.job_context.people_platform
 
+    def work(self, session: AsyncSession) -> Work:
+        """A unit of work for a service call, as a chat command gets from its context."""
+        bot = self.bot
+        return Work(session, bot.clock.now(), bot.settings.tz, bot.calendar, self.people_platform)
+
+    def chat_allows(self, word: str, roles: frozenset[str]) -> bool:
+        """Whether the chat command `word` is open to these roles: a console form standing for a chat
+        command is offered to exactly the roles the command's registry entry names."""
+        spec = self.bot.registry.command(word)
+        return spec is not None and spec.allowed(roles)
+
 
 CONSOLE_KEY = web.AppKey("console", Console)
 
@@ -78,6 +91,7 @@ class Viewer:
     signed: console_auth.Signed
     token: str
     csrf: str
+    language: str | None = None  # the person's own choice (chat's `语言`, the console's switch)
 
     @property
     def member(self) -> Any:
@@ -113,6 +127,11 @@ def viewer_of(request: web.Request) -> Viewer:
 
 
 def lang_of(request: web.Request) -> str:
+    """The page's language: a signed-in person's own choice, which chat speaks to them in too;
+    otherwise (before login, or never chosen) the browser's switch, then the bot's language."""
+    viewer = request.get(VIEWER)
+    if viewer is not None and viewer.language in LANGS:
+        return viewer.language  # type: ignore[no-any-return]
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen in LANGS else console_of(request).bot.settings.locale
 
@@ -203,7 +222,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
                 flash = await console_auth.take_flash(session, signed) if request.method == "GET" else None
                 if flash:
                     request[FLASH] = flash
-                request[VIEWER] = Viewer(signed, token, console.signer.csrf("session:" + token))
+                request[VIEWER] = Viewer(signed, token, console.signer.csrf("session:" + token),
+                                         await languages.language_of(session, signed.im_user))
             else:
                 ended = True
     public = request.path.startswith(PUBLIC)

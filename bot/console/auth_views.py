@@ -13,6 +13,7 @@ from bot.console.wecom_login import CALLBACK_PATH, WeComLoginError, authorize_ur
 from bot.i18n import _, using
 from bot.roles import role_label
 from bot.services import console_auth
+from bot.services.languages import set_language
 from storage.roster_store import find_member
 
 log = logging.getLogger(__name__)
@@ -167,10 +168,19 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 async def switch_lang(request: web.Request) -> web.StreamResponse:
-    chosen = request.query.get("to", "")
-    response = redirect(_safe_next(request.query.get("next")))
+    """The language switch (a form, so it carries the CSRF token): a signed-in person's choice is
+    their one language preference, the one chat's `语言` sets, so the bot writes to them in it too;
+    before login it is kept in this browser only."""
+    console = console_of(request)
+    form = await request.post()
+    chosen = str(form.get("to") or "")
+    response = redirect(_safe_next(str(form.get("next") or "")))
     if chosen in LANGS:
-        set_cookie(response, request, console_of(request).bot.settings.console.secure_cookies, LANG_COOKIE, chosen,
+        viewer = request.get(VIEWER)
+        if viewer is not None:
+            async with console.bot.db.transaction() as session:
+                await set_language(session, [viewer.signed.im_user], chosen, console.bot.clock.now())
+        set_cookie(response, request, console.bot.settings.console.secure_cookies, LANG_COOKIE, chosen,
                    max_age=365 * 86400)
     return response
 
@@ -187,5 +197,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/login/wecom", wecom_start)
     app.router.add_get("/login/wecom/callback", wecom_callback)
     app.router.add_post("/logout", logout)
-    app.router.add_get("/lang", switch_lang)
+    app.router.add_post("/lang", switch_lang)
 

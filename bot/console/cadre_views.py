@@ -11,13 +11,14 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.console.app import console_of, only, render, viewer_of
+from bot.console.app import Viewer, console_of, lang_of, only, redirect, refuse, render, viewer_of
 from bot.console.export import XLSX
 from bot.domain.periods import in_years, parse_month
+from bot.domain.tickets import TransitionError
 from bot.forms.monthly import write_monthly
 from bot.forms.projects import write_projects
-from bot.i18n import N_
-from bot.services import access, cadre_duties
+from bot.i18n import N_, _, using
+from bot.services import access, cadre_duties, console_auth, duties
 from bot.services.reports import previous_month_of
 
 
@@ -38,15 +39,63 @@ _CADRE_WATCHERS = only(access.CADRE_WATCHERS, N_("The cadres' duties are for the
                                                   "secretaries and the cadres themselves."))
 
 
+# The secretary's records about a cadre, each the chat command it stands for (its registry roles
+# decide who gets the form) and the duties service call that command makes.
+RECORDS = {"talk": "谈话", "absent": "不在岗"}
+
+
+def _recording(request: web.Request, viewer: Viewer) -> list[str]:
+    """The records (RECORDS keys) this viewer may make, as chat lets them."""
+    console = console_of(request)
+    return [key for key, word in RECORDS.items() if console.chat_allows(word, viewer.roles)]
+
+
 @_CADRE_WATCHERS
 async def cadres_page(request: web.Request) -> web.Response:
     viewer = viewer_of(request)
-    bot = console_of(request).bot
+    console = console_of(request)
+    bot = console.bot
     year, month = _month(request)
+    records = _recording(request, viewer)
     async with bot.db.session() as session:
         page = await cadre_duties.month_page(session, viewer.scope, year=year, month=month, tz=bot.settings.tz,
                                              calendar=bot.calendar, evening_hour=bot.settings.duties.evening_hour)
-    return render(request, "cadres.html", page=page, month=f"{year}-{month:02d}", year=year)
+        recordable = {c.id for c in await duties.cadres_in_area(console.work(session), viewer.member)} \
+            if records else set()
+    return render(request, "cadres.html", page=page, month=f"{year}-{month:02d}", year=year, records=records,
+                  recordable=recordable)
+
+
+@_CADRE_WATCHERS
+async def record(request: web.Request) -> web.Response:
+    """A talk (谈话) or a spot check's absence (不在岗) recorded for a cadre of the viewer's own
+    units: the chat command's roles, its list of cadres and its service call."""
+    viewer = viewer_of(request)
+    console = console_of(request)
+    key, person_id = request.match_info["record"], request.match_info["person"]
+    form = await request.post()
+    back = "/console/cadres" + (f"?month={quote(str(form['month']))}" if form.get("month") else "")
+    if key not in RECORDS:
+        raise web.HTTPNotFound()
+    with using(lang_of(request)):
+        if key not in _recording(request, viewer):
+            return refuse(request, 403, _("Only the street and community secretaries record talks and spot "
+                                          "checks, as in chat."))
+        async with console.bot.db.transaction() as session:
+            work = console.work(session)
+            cadre = next((c for c in await duties.cadres_in_area(work, viewer.member) if c.id == person_id), None)
+            if cadre is None:
+                raise web.HTTPNotFound(text=_("There is no such cadre in your area."))
+            try:
+                if key == "talk":
+                    message = await duties.talk(work, viewer.member.person_id, cadre.name, [cadre])
+                else:
+                    message = await duties.spot_check_absent(work, [cadre], cadre.name)
+            except TransitionError as refusal:
+                message = str(refusal)
+        async with console.bot.db.transaction() as session:
+            await console_auth.set_flash(session, viewer.signed, message)
+    return redirect(back)
 
 
 def _xlsx(body: bytes, ascii_name: str, name: str) -> web.Response:
@@ -93,3 +142,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/cadres", cadres_page)
     app.router.add_get("/cadres/projects.xlsx", projects_download)
     app.router.add_get("/cadres/{person}/monthly.xlsx", monthly_download)
+    app.router.add_post("/cadres/{person}/{record}", record)

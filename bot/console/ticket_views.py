@@ -109,12 +109,10 @@ BY_KEY = {a.key: a for a in ACTIONS}
 def offered(request: web.Request, viewer: Viewer, ticket: Ticket, escalated_to: set[str]) -> list[ConsoleAction]:
     """The actions this viewer may take on this ticket now: the chat command's roles, the state the
     domain allows, and the service's own area guard."""
-    registry = console_of(request).bot.registry
-    roles = {c.word: c for c in registry.commands}
+    console = console_of(request)
     out = []
     for action in ACTIONS:
-        spec = roles.get(action.word)
-        if spec is None or not spec.allowed(viewer.roles) or State(ticket.state) not in ALLOWED[action.domain]:
+        if not console.chat_allows(action.word, viewer.roles) or State(ticket.state) not in ALLOWED[action.domain]:
             continue
         if not board_service.passes_guard(viewer.actor, ticket, action.word, escalated_to):
             continue
@@ -354,7 +352,7 @@ async def ticket_action(request: web.Request) -> web.Response:
         else:
             try:
                 async with bot.db.transaction() as session:
-                    work = Work(session, bot.clock.now(), bot.settings.tz, bot.calendar, console.people_platform)
+                    work = console.work(session)
                     ticket = await ticket_service.load(work, view.ticket.no)
                     message = await action.run(work, viewer.actor, ticket, form)
             except TransitionError as refusal:

@@ -5,6 +5,7 @@ and the month's red-line indicators — the same figures the digests and the for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,6 +35,8 @@ class CadreMonth:
     projects: int
     party_projects: int
     projects_done: int
+    talked: bool  # a 谈心谈话 recorded with this cadre this year (to the month's end)
+    absences: int  # spot checks (不在岗) that found the cadre absent this year
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ async def month_page(session: AsyncSession, scope: access.Scope, *, year: int, m
     ids = {p.person.id for p in mine}
     first, last = month_days(year, month)
     records = await load_period(session, Period(f"{year}-{month:02d}", first, last), tz, evening_hour)
+    year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), tz, evening_hour)
+    talked = year_records.talked_with()
     forms = {posting.person.id: form for posting, form in
              await monthly_forms(session, year, month, tz, evening_hour, only=sorted(ids))} if ids else {}
     projects = [p for p in await checkin_store.all_projects(session, year) if p.person_id in ids]
@@ -66,7 +71,8 @@ async def month_page(session: AsyncSession, scope: access.Scope, *, year: int, m
         cadres.append(CadreMonth(pid, posting.person.name, posting.community.name, totals.days_in_community,
                                  totals.night_visits, totals.households, form.confirmed_on if form else None,
                                  len(own), sum(1 for p in own if p.party_building),
-                                 sum(1 for p in own if p.done_at is not None)))
+                                 sum(1 for p in own if p.done_at is not None), pid in talked,
+                                 year_records.totals(pid).absences))
     quarter, rows = await quarter_rows(session, tz, evening_hour, year, (month - 1) // 3 + 1)
     communities = {p.community.id for p in mine}
     _period, lines = await month_indicators(session, tz, calendar, evening_hour, year, month)

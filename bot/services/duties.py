@@ -25,6 +25,9 @@ from bot.services.reports import monthly_forms, parse_value
 from bot.services.work import Work
 from storage import checkin_store
 from storage.models import CheckIn, Person, Project
+from storage.roster_store import Member, holders
+
+SECRETARIES = frozenset({"street_secretary", "community_secretary"})  # 谈话 and 不在岗 are theirs
 
 
 async def totals(work: Work, person_id: str, year: int, month: int, evening_hour: int) -> MonthTotals:
@@ -133,6 +136,18 @@ async def leave(work: Work, person_id: str, args: str) -> str:
     start, end = span(first, last, work.tz)
     _add(work, person_id, Kind.leave, at=start, ended_at=end, note=parts[2])
     return _("Leave from {first} to {last} recorded.").format(first=first.isoformat(), last=last.isoformat())
+
+
+async def cadres_in_area(work: Work, member: Member) -> list[Person]:
+    """The stationed cadres inside a secretary's own units (a street: its communities and grids): a
+    secretary records talks and absences (red-line indicators) only for them. Chat's 谈话 / 不在岗
+    and the console's 干部履职 forms both ask this."""
+    grants = [g for g in member.grants if g.role in SECRETARIES]
+    found: dict[str, Person] = {}
+    for person, unit, _parent in await holders(work.session, "cadre"):
+        if any(g.reaches(unit.id) for g in grants):
+            found.setdefault(person.id, person)
+    return list(found.values())
 
 
 async def talk(work: Work, secretary_id: str, name: str, cadres: list[Person]) -> str:

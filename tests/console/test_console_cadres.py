@@ -39,3 +39,41 @@ async def test_the_street_sees_every_cadre_and_others_see_none(rig: Rig) -> None
     assert (await worker.get_bytes("/console/cadres/projects.xlsx"))[0] == 403
     liaison = await rig.as_user("dept-zhujian")
     assert (await liaison.get("/console/cadres")).status == 403
+
+
+async def test_a_community_secretary_records_a_talk_and_a_spot_check_as_chat_does(rig: Rig) -> None:
+    secretary = await rig.as_user("sec-baxianlou")
+    page = await secretary.get("/console/cadres")
+    assert 'data-testid="talk-p-cadre-baxianlou"' in page.text
+    assert 'data-testid="absent-p-cadre-baxianlou"' in page.text
+    done = await secretary.post("/console/cadres/p-cadre-baxianlou/talk", {"month": "2026-11"})
+    assert done.status == 200 and "/console/cadres?month=2026-11" in done.url
+    assert "叶国海" in done.text and 'data-testid="flash"' in done.text
+    await secretary.post("/console/cadres/p-cadre-baxianlou/absent", {})
+    # chat's 不在岗 counts the console's record: one store, one service
+    said = await rig.say("sec-baxianlou", "不在岗 叶国海")
+    assert any("2" in m.text and "叶国海" in m.text for m in said), [m.text for m in said]
+    row = re.search(r'data-testid="cadre-p-cadre-baxianlou">(.*?)</tr>',
+                    (await secretary.get("/console/cadres?month=2026-12")).text, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row[1])
+    assert cells[7:9] == ["已谈话", "2"], cells
+
+
+async def test_talks_and_spot_checks_only_for_secretaries_and_their_own_cadres(rig: Rig) -> None:
+    secretary = await rig.as_user("sec-baxianlou")
+    await secretary.get("/console/cadres")
+    assert (await secretary.post("/console/cadres/p-cadre-bailifang/absent", {})).status == 404  # another community
+    assert (await secretary.post("/console/cadres/p-cadre-baxianlou/talk", {}, csrf=False)).status == 403
+    cadre = await rig.as_user("cadre-baxianlou")
+    page = await cadre.get("/console/cadres")
+    assert page.status == 200 and 'data-testid="absent-' not in page.text and 'data-testid="talk-' not in page.text
+    assert (await cadre.post("/console/cadres/p-cadre-baxianlou/absent", {})).status == 403
+    worker = await rig.as_user("gw-baxianlou-1")
+    await worker.get("/console/tickets")
+    assert (await worker.post("/console/cadres/p-cadre-baxianlou/talk", {})).status == 403
+    street = await rig.as_user("street-secretary")
+    await street.get("/console/cadres")
+    recorded = await street.post("/console/cadres/p-cadre-bailifang/absent", {})
+    # the count is 1: none of the refused posts recorded anything
+    assert re.search(r'data-testid="flash"[^>]*>[^<]*1[^<]*<', recorded.text), recorded.text[:2000]
