@@ -12,8 +12,7 @@ from bot.audience import Answer, Audience, narrowest, route
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
-from bot.events import NORMAL, InboundMessage, OutboundKind, OutboundMessage
-from bot.i18n import Text
+from bot.events import NORMAL, InboundMessage, OutboundMessage
 from bot.nlp.shape import Reading
 from bot.roles import RESIDENT
 from bot.services.work import Work
@@ -84,17 +83,6 @@ class Context:
             if message.chat_id is not None and answer.audience != Audience.public:
                 self._pointed = True
             await self._queue(replace(message, priority=priority) if priority != NORMAL else message)
-
-    async def notify(self, im_user: str, text: Text, *, ticket: str | None = None) -> None:
-        """A private notice to a roster person, on the platform where roster people are reached, in
-        their language."""
-        await self._queue(
-            OutboundMessage(
-                platform=self.people_platform, kind=OutboundKind.notice,
-                text=await self.work().text_for(im_user, text),
-                user_id=im_user, ticket=ticket,
-            )
-        )
 
     async def _queue(self, message: OutboundMessage) -> None:
         await outbox_store.enqueue(self.session, message, now=self.now, inbound_id=self.inbound_id)

@@ -120,13 +120,13 @@ async def people_in_unit(session: AsyncSession, unit_id: str, role: str) -> Sequ
 
 async def staff_named(
     session: AsyncSession, name: str, unit_ids: Sequence[str], roles: Sequence[str]
-) -> Sequence[tuple[Person, str]]:
-    """(person, unit id) for active people called `name` holding one of `roles` in one of `unit_ids`."""
+) -> Sequence[tuple[Person, str, str]]:
+    """(person, unit id, role) for active people called `name` holding one of `roles` in one of `unit_ids`."""
     return (await session.exec(
-        select(Person, RoleGrant.unit_id).join(RoleGrant, RoleGrant.person_id == Person.id)
+        select(Person, RoleGrant.unit_id, RoleGrant.role).join(RoleGrant, RoleGrant.person_id == Person.id)
         .where(Person.name == name, Person.active, col(RoleGrant.unit_id).in_(list(unit_ids)),
                col(RoleGrant.role).in_(list(roles)))
-        .distinct().order_by(Person.id, RoleGrant.unit_id)
+        .distinct().order_by(Person.id, RoleGrant.unit_id, RoleGrant.role)
     )).all()
 
 

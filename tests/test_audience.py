@@ -151,3 +151,26 @@ def test_a_bridge_user_with_a_secretarys_id_is_a_resident(replay) -> None:  # ty
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT state FROM ticket").fetchall() == [("reported",)]
     assert any("仅限" in t for t in private_to(out, "sec-gulou"))
+
+
+# ------------------------------------------------------------------ who handles it, by role
+
+
+async def test_a_group_is_told_who_handles_a_ticket_by_role_never_by_name(harness: Harness) -> None:
+    """The filing line and a 转派 answered in the group name the handler's role; not even a
+    masked name (网格员潘**) reaches the neighbours."""
+    from sqlmodel import select
+
+    from storage.models import Person
+
+    harness.clock.set(local(2026, 11, 3, 9, 10))
+    out = await harness.say("r-c", "4号楼门口的路灯不亮了", chat="demo-baxianlou-1")
+    [line] = [m for m in out if m.chat_id == "demo-baxianlou-1"]
+    assert "由网格员负责" in line.text and "*" not in line.text
+    no = line.ticket
+    async with harness.app.db.read() as session:
+        names = {p.im_user: p.name for p in (await session.exec(select(Person))).all()}
+    out = await harness.say("gw-baxianlou-1", f"转派 {no} {names['gw-baxianlou-2']}", chat="demo-baxianlou-1")
+    [passed] = [m for m in out if m.chat_id == "demo-baxianlou-1"]
+    assert passed.text == f"工单{no}已转派给网格员。"
+    assert any(m.user_id == "gw-baxianlou-2" and "转派给您" in m.text for m in out)

@@ -293,11 +293,8 @@ def filing_reply(work: Work, ticket: Ticket, handler: Person | None, filed: File
             "This is the problem of ticket {no} ({about}, {state}); staff are not added as "
             "reporters. To act on it, use a command, e.g. “受理 {no}” or “办结 {no} <what was done>”."
         ).format(no=ticket.no, about=about, state=state_label(ticket.state))
-    who = (
-        _("{role} {name}").format(role=role_label("grid_worker" if ticket.grid_id else "cadre"),
-                                  name=handler.name)
-        if handler else _("the community")
-    )
+    # by role only: the group learns who is responsible, never a staff member's name
+    who = role_label("grid_worker" if ticket.grid_id else "cadre") if handler else _("the community")
     text = _("Ticket {no} filed ({category}). {who} will handle it; expect an answer by {due}.").format(
         no=ticket.no, category=category(ticket.category).name(), who=who, due=fmt_due(work, ticket.due_at)
     )
@@ -542,7 +539,7 @@ async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
     if not staff:
         raise TransitionError(_("{name} is not staff of this ticket's grid or community.").format(
             name=name or "…"), public=_("That person is not staff of this ticket's grid or community."))
-    target, unit = staff[0]
+    target, unit, role = staff[0]
     await _apply(work, ticket, actor, Action.reassign, data={"to": target.id})
     ticket.assignee_id = target.id
     if unit in grids:  # passed to the worker of another grid of the community: the ticket moves with it
@@ -552,7 +549,8 @@ async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
             "Ticket {no} ({category}) has been passed to you by {by}:\n{text}"
         ).format(no=ticket.no, category=category(ticket.category).name(), by=actor.label,
                  text=ticket.text), ticket=ticket.no)
-    return _("Ticket {no} passed to {name}.").format(no=ticket.no, name=target.name)
+    # said where the command was given (a group, too): the colleague by role, never by name
+    return _("Ticket {no} passed to the {role}.").format(no=ticket.no, role=role_label(role))
 
 
 async def extend(work: Work, actor: Actor, ticket: Ticket, days: int, reason: str) -> str:
