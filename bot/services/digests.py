@@ -44,6 +44,7 @@ from storage.ticket_store import TicketFacts
 
 LONG_OVERDUE_WORKDAYS = 5
 ON_SITE_WITHIN = timedelta(hours=24)
+_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -353,22 +354,30 @@ async def month_indicators(session: AsyncSession, tz: ZoneInfo, calendar: WorkCa
     return period, lines
 
 
+def red_lines_crossed(t: TicketFacts, calendar: WorkCalendar, tz: ZoneInfo) -> list[tuple[str, datetime]]:
+    """When each of an open ticket's red lines is crossed, as (kind, moment): "onsite" for a 四必到
+    ticket without an on-site check 24 hours after it was filed, "overdue" from the start of the
+    6th working day after its due day. The one rule: the digests raise what is crossed, and
+    bot.services.due plans their runs from the same moments."""
+    if t.duplicate_of_id is not None or t.state not in OPEN:
+        return []
+    out = []
+    if t.requires_on_site and t.on_site_at is None:
+        out.append(("onsite", t.created_at + ON_SITE_WITHIN + _TICK))
+    if t.due_at is not None:
+        day = t.due_at.astimezone(tz).date()
+        for _n in range(LONG_OVERDUE_WORKDAYS + 1):
+            day = calendar.next_workday(day, include=False)
+        out.append(("overdue", max(t.due_at + _TICK, datetime.combine(day, time(0), tz))))
+    return out
+
+
 async def ticket_red_lines(session: AsyncSession, s: DigestSettings,
                            now: datetime) -> list[tuple[TicketFacts, str]]:
     """Open tickets that need the street's eyes: 四必到 without an on-site check after 24 hours,
     and tickets overdue by more than 5 working days. Each is raised once (see send_digests)."""
-    out = []
-    for t in await ticket_store.open_facts(session):
-        if t.duplicate_of_id is not None:
-            continue
-        if t.requires_on_site and t.on_site_at is None and now - t.created_at > ON_SITE_WITHIN:
-            out.append((t, "onsite"))
-        elif t.due_at is not None and t.due_at < now and t.state in OPEN:
-            late_by = sum(1 for _d in s.calendar.workdays_between(t.due_at.astimezone(s.tz).date() + timedelta(days=1),
-                                                                   now.astimezone(s.tz).date()))
-            if late_by > LONG_OVERDUE_WORKDAYS:
-                out.append((t, "overdue"))
-    return out
+    return [(t, kind) for t in await ticket_store.open_facts(session)
+            for kind, crossed in red_lines_crossed(t, s.calendar, s.tz) if crossed <= now]
 
 
 async def send_digests(work: Work, ctx: object) -> int:
@@ -403,16 +412,33 @@ async def _send_ticket_red_lines(work: Work, s: DigestSettings) -> int:
     if not flagged:
         return 0
     bosses = [r for r in await readers(work.session) if r.is_street]
+    # one look-up for what was raised already, not a failed insert per ticket and boss on every run
+    done = await outbox_store.sent_keys(work.session, {(f"redline.{kind}", t.no) for t, kind in flagged})
     sent = 0
     for ticket, kind in flagged:
-        text = (_("Indicator: ticket {no} ({category}) needs an on-site visit (四必到) and none is recorded "
-                  "after 24 hours.") if kind == "onsite" else
-                _("Indicator: ticket {no} ({category}) is more than {n} working days overdue.")).format(
-            no=ticket.no, category=category(ticket.category).name(), n=LONG_OVERDUE_WORKDAYS)
+        def text(ticket: TicketFacts = ticket, kind: str = kind) -> str:  # in each boss's language
+            return (_("Indicator: ticket {no} ({category}) needs an on-site visit (四必到) and none is "
+                      "recorded after 24 hours.") if kind == "onsite" else
+                    _("Indicator: ticket {no} ({category}) is more than {n} working days overdue.")).format(
+                no=ticket.no, category=category(ticket.category).name(), n=LONG_OVERDUE_WORKDAYS)
+
         for boss in bosses:  # the street the ticket is in, not every street
             if ticket.community_id is None or not _covers(boss, ticket.community_id):
+                continue
+            if (f"redline.{kind}", ticket.no, str(boss.person.im_user)) in done:
                 continue
             if await work.notify_once(str(boss.person.im_user), text, duty=f"redline.{kind}", period=ticket.no,
                                       ticket=ticket.no, kind=OutboundKind.digest):
                 sent += 1
     return sent
+
+
+async def street_communities(session: AsyncSession) -> frozenset[str] | None:
+    """The communities some street secretary reads the red lines of (None: all of them)."""
+    covered: set[str] = set()
+    for reader in await readers(session):
+        if reader.is_street:
+            if reader.communities is None:
+                return None
+            covered |= reader.communities
+    return frozenset(covered)

@@ -20,7 +20,7 @@ from bot.domain.duties import Duty
 from bot.domain.periods import month_days
 from bot.domain.tickets import State
 from bot.domain.workdays import WorkCalendar
-from bot.services.digests import LONG_OVERDUE_WORKDAYS, ON_SITE_WITHIN, first_workday
+from bot.services.digests import first_workday, red_lines_crossed, street_communities
 from bot.services.reminders import CATCH_UP
 from bot.services.sweep import DUE_SOON
 from storage import checkin_store, outbox_store, ticket_store
@@ -159,20 +159,16 @@ async def digests_due(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInf
 
 async def _red_line_times(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInfo,
                           office: OfficeTime, tickets: list[ticket_store.TicketFacts]) -> list[datetime | None]:
-    if not tickets:
+    """The moments the digests' red lines (bot.services.digests.red_lines_crossed) still owe a
+    street secretary a word; a ticket no street secretary reads owes nobody one."""
+    covered = await street_communities(session)
+    tickets = [t for t in tickets if t.community_id is not None and (covered is None or t.community_id in covered)]
+    crossed = [(t, kind, when) for t in tickets for kind, when in red_lines_crossed(t, calendar, tz)]
+    if not crossed:
         return []
-    keys = {(f"redline.{kind}", t.no) for t in tickets for kind in ("onsite", "overdue")}
-    sent = {(duty, period) for duty, period, _who in await outbox_store.sent_keys(session, keys)}
-    times: list[datetime | None] = []
-    for t in tickets:
-        if t.requires_on_site and t.on_site_at is None and ("redline.onsite", t.no) not in sent:
-            times.append(_from_nine(t.created_at + ON_SITE_WITHIN + _TICK, tz, office))
-        if t.due_at is not None and ("redline.overdue", t.no) not in sent:
-            day = t.due_at.astimezone(tz).date()
-            for _n in range(LONG_OVERDUE_WORKDAYS + 1):
-                day = calendar.next_workday(day, include=False)
-            times.append(_from_nine(max(t.due_at, datetime.combine(day, time(0), tz)), tz, office))
-    return times
+    sent = {(duty, period) for duty, period, _who in
+            await outbox_store.sent_keys(session, {(f"redline.{kind}", t.no) for t, kind, _when in crossed})}
+    return [_from_nine(when, tz, office) for t, kind, when in crossed if (f"redline.{kind}", t.no) not in sent]
 
 
 def _from_nine(when: datetime, tz: ZoneInfo, office: OfficeTime) -> datetime:

@@ -110,3 +110,27 @@ async def test_a_reminder_due_inside_a_jump_goes_out_at_its_own_time(harness: Ha
         await scheduler.advance_to(min(harness.clock.now() + split, target))
     alerts = [m for m in await harness.delivered() if m.user_id == "sec-baxianlou" and "P0" in m.text]
     assert [harness.app.job_context.local(m.created_at) for m in alerts] == [local(2026, 12, 5, 22, 30)]  # type: ignore[arg-type]
+
+
+async def test_the_red_lines_are_planned_and_raised_by_one_rule(harness: Harness) -> None:
+    """A 四必到 ticket nobody visits and nobody answers crosses both red lines: the street hears of
+    each once, and the digests job is not woken again for a line it will never raise (it ran at
+    every fire time, six a working day, when the plan and the sender read the rule apart)."""
+    harness.clock.set(local(2026, 12, 1, 9, 0))
+    await harness.say("resident-zhang", "7号楼两户邻居因为停车位吵架，调解不了", chat=GROUP)  # a dispute: 四必到
+    await harness.delivered()
+    ran: list[datetime] = []
+    jobs = []
+    for job in harness.app.jobs:
+        if job.name == "digests":
+            async def counted(ctx, now, func=job.func):  # type: ignore[no-untyped-def]
+                ran.append(now)
+                await func(ctx, now)
+            job = dataclasses.replace(job, func=counted)
+        jobs.append(job)
+    scheduler = SimulatedScheduler(jobs, harness.app.job_context, harness.clock)
+    await scheduler.advance_to(local(2026, 12, 31, 12, 0))
+    lines = [m.text for m in await harness.delivered() if m.user_id == "street-secretary" and "指标" in m.text]
+    assert len([t for t in lines if "四必到" in t]) == 1, lines
+    assert len([t for t in lines if "超期" in t]) == 1
+    assert len(ran) < 2 * 22  # the morning digest and a weekly or monthly one, not every half hour
