@@ -111,3 +111,51 @@ async def test_the_demo_switch_sets_the_demo_peoples_language(tmp_path: Any) -> 
         assert reply.startswith("Ticket"), reply
     finally:
         await client.close()
+
+
+async def test_notices_a_command_causes_are_in_each_recipients_language(harness: Harness) -> None:
+    """The worker writes English; the secretary told of the extension and the resident told of
+    the outcome read Chinese (their notices were rendered in the sender's language)."""
+    harness.clock.set(local(2026, 11, 3, 9, 0))
+    out = await harness.say("resident-wang", "6号楼下水道堵了，污水漫到路上", chat=GROUP)
+    no = _no(next(m.text for m in out if m.chat_id == GROUP))
+    await harness.say("gw-baxianlou-1", "语言 English")
+    await harness.say("gw-baxianlou-1", f"受理 {no}")
+    out = await harness.say("gw-baxianlou-1", f"延期 {no} 2天 等配件")
+    [told] = [m.text for m in out if m.user_id == "sec-baxianlou"]
+    assert CJK.search(told) and "extended" not in told
+    await harness.say("gw-baxianlou-1", f"到场 {no}")  # a public facility on the street: 四必到
+    out = await harness.say("gw-baxianlou-1", f"办结 {no} 已疏通")
+    [resident] = [m.text for m in out if m.user_id == "resident-wang"]
+    assert CJK.search(resident.replace("已疏通", "")) and "dealt with" not in resident
+
+
+def _language(text: str) -> str:
+    """“en” when the bot's own words are English (lowercase English words), else “zh”: the names,
+    places and notes in these tests are Chinese, so only the template can bring English words."""
+    return "en" if re.search(r"\b[a-z]{3,}\b", text) else "zh"
+
+
+async def test_every_notice_of_a_ticket_life_is_in_its_recipients_language(harness: Harness) -> None:
+    """Senders and recipients differ in language at each step (whistle, report-in, feedback,
+    extension, rework, reopening): each person told of another's action reads their own language."""
+    harness.clock.set(local(2026, 11, 3, 9, 0))
+    english = {"sec-baxianlou", "dept-jiaotong"}
+    for person in english:
+        await harness.say(person, "语言 English")
+    out = await harness.say("resident-wang", "6号楼门口的路灯坏了，晚上一片漆黑", chat=GROUP)
+    no = _no(next(m.text for m in out if m.chat_id == GROUP))
+    steps = [("gw-baxianlou-1", f"受理 {no}"), ("gw-baxianlou-1", f"延期 {no} 2天 等配件"),
+             ("gw-baxianlou-1", f"吹哨 {no} 交通运输"), ("dept-jiaotong", f"报到 {no}"),
+             ("dept-jiaotong", f"反馈 {no} 已换灯泡"), ("gw-baxianlou-1", f"办结 {no} 路灯已修好"),
+             ("sec-baxianlou", f"核查 {no} 退回 灯还不亮"), ("gw-baxianlou-1", f"办结 {no} 已换线路"),
+             ("resident-wang", f"评价 {no} 不满意")]
+    heard: set[str] = set()
+    for sender, text in steps:
+        out = await harness.say(sender, text)
+        told = {m.user_id: m.text for m in out if m.user_id != sender and m.chat_id is None}
+        assert told, (text, out)  # each step tells someone else
+        for user, said in told.items():
+            assert _language(said) == ("en" if user in english else "zh"), (text, user, said)
+            heard.add(_language(said))
+    assert heard == {"en", "zh"}

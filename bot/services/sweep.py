@@ -117,8 +117,11 @@ async def _late_departments(work: Work) -> None:
         await ticket_store.add_event(work.session, ticket, at=work.now, actor="system",
                                      action="feedback_late", from_state=ticket.state,
                                      to_state=ticket.state, data={"department": department.id})
-        text = _("{department} did not feed back on ticket {no} by {due} (−3 points).").format(
-            department=department.name, no=ticket.no, due=fmt_due(work, escalation.feedback_due))
+        def text(name: str = department.name, no: str = ticket.no, due: str = fmt_due(work, escalation.feedback_due)
+                 ) -> str:  # in each recipient's language
+            return _("{department} did not feed back on ticket {no} by {due} (−3 points).").format(
+                department=name, no=no, due=due)
+
         for liaison in await ticket_store.people_in_unit(work.session, department.id, "department_liaison"):
             if liaison.im_user:
                 await work.notify(liaison.im_user, text, ticket=ticket.no)

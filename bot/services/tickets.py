@@ -188,7 +188,7 @@ async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> Non
     assignee = await _person(work, ticket.assignee_id)
     if assignee and assignee.im_user:
         # Forty residents reporting one outage are one updated notice a minute, not forty.
-        await work.notify(assignee.im_user, _(
+        await work.notify(assignee.im_user, lambda: _(
             "Another report of the same problem joined ticket {no} ({count} reporters): {text}"
         ).format(no=ticket.no, count=ticket.duplicate_count + 1, text=report.text), ticket=ticket.no,
             priority=_priority(ticket), merge=f"joined|{ticket.no}", merge_window=JOINED_NOTICE_WINDOW)
@@ -263,7 +263,7 @@ async def _report_to_street(work: Work, ticket: Ticket, place: str) -> None:
         return
     for secretary in await ticket_store.people_in_unit(work.session, street_id, "street_secretary"):
         if secretary.im_user:
-            await work.notify(secretary.im_user, _(
+            await work.notify(secretary.im_user, lambda: _(
                 "Must-report item (五必报): ticket {no} ({category}, {urgency}) in {place}:\n{text}"
             ).format(no=ticket.no, category=category(ticket.category).name(), urgency=ticket.urgency,
                      place=place, text=ticket.text), ticket=ticket.no, priority=_priority(ticket))
@@ -410,7 +410,7 @@ async def accept(work: Work, actor: Actor, ticket: Ticket) -> str:
     check_handler(actor, ticket)
     await _apply(work, ticket, actor, Action.accept)
     _credit(ticket, actor, "accepted_by_id")
-    await tell_reporters(work, ticket, _(
+    await tell_reporters(work, ticket, lambda: _(
         "Your report (ticket {no}) has been accepted by {name}."
     ).format(no=ticket.no, name=actor.label))
     return _("Ticket {no} accepted. Answer due by {due}.").format(
@@ -432,7 +432,7 @@ async def resolve(work: Work, actor: Actor, ticket: Ticket, note: str) -> str:
     await _apply(work, ticket, actor, Action.resolve, note=note)
     ticket.resolved_at = work.now
     _credit(ticket, actor, "resolved_by_id")
-    await tell_reporters(work, ticket, _(
+    await tell_reporters(work, ticket, lambda: _(
         "Your report (ticket {no}) has been dealt with: {note}\n"
         "Please rate it: “评价 {no} 满意”, “评价 {no} 基本满意” or “评价 {no} 不满意”."
     ).format(no=ticket.no, note=note))
@@ -462,6 +462,7 @@ async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str
     _credit(ticket, actor, "escalated_by_id")
     ticket.due_at = deadlines.escalated_due(ticket.due_at, due)  # the department's clock now runs
     ticket.supervised = False
+    place = await _place_name(work, ticket.grid_id or ticket.community_id)
     for index, department in enumerate(departments):
         if department.id in existing:
             continue
@@ -471,11 +472,11 @@ async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str
         for liaison in await ticket_store.people_in_unit(work.session, department.id,
                                                          "department_liaison"):
             if liaison.im_user:
-                await work.notify(liaison.im_user, _(
+                await work.notify(liaison.im_user, lambda department=department: _(
                     "Whistle (吹哨报到): ticket {no} ({category}) in {place} needs {department}:\n"
                     "{text}\nReply “报到 {no}” now and “反馈 {no} <what was done>” by {due}."
                 ).format(no=ticket.no, category=category(ticket.category).name(),
-                         place=await _place_name(work, ticket.grid_id or ticket.community_id),
+                         place=place,
                          department=department.name, text=ticket.text, due=fmt_due(work, due)),
                     ticket=ticket.no)
     return _("Whistle blown on ticket {no} to {departments}; feedback due by {due}.").format(
@@ -499,7 +500,7 @@ async def dept_report(work: Work, actor: Actor, ticket: Ticket) -> str:
     escalation.reported_at = escalation.reported_at or work.now
     work.session.add(escalation)
     department = await work.session.get(OrgUnit, escalation.department_id)
-    await _tell_workers(work, ticket, _("{department} has reported in on ticket {no}.").format(
+    await _tell_workers(work, ticket, lambda: _("{department} has reported in on ticket {no}.").format(
         department=department.name if department else "", no=ticket.no))
     return _("Reported in on ticket {no}. Feedback due by {due}.").format(
         no=ticket.no, due=fmt_due(work, escalation.feedback_due))
@@ -522,11 +523,13 @@ async def dept_feedback(work: Work, actor: Actor, ticket: Ticket, note: str) -> 
                  data={"department": escalation.department_id}, pending_departments=len(pending))
     department = await work.session.get(OrgUnit, escalation.department_id)
     name = department.name if department else ""
-    message = _("{department} fed back on ticket {no}: {note}").format(
-        department=name, no=ticket.no, note=note)
-    if not pending:
-        message += "\n" + _("All departments have answered; close it with “办结 {no} <result>”.").format(
+    def message() -> str:  # in each recipient's language
+        said = _("{department} fed back on ticket {no}: {note}").format(department=name, no=ticket.no, note=note)
+        if pending:
+            return said
+        return said + "\n" + _("All departments have answered; close it with “办结 {no} <result>”.").format(
             no=ticket.no)
+
     await _tell_workers(work, ticket, message)
     return _("Feedback on ticket {no} recorded.").format(no=ticket.no)
 
@@ -545,7 +548,7 @@ async def reassign(work: Work, actor: Actor, ticket: Ticket, name: str) -> str:
     if unit in grids:  # passed to the worker of another grid of the community: the ticket moves with it
         ticket.grid_id = unit
     if target.im_user:
-        await work.notify(target.im_user, _(
+        await work.notify(target.im_user, lambda: _(
             "Ticket {no} ({category}) has been passed to you by {by}:\n{text}"
         ).format(no=ticket.no, category=category(ticket.category).name(), by=actor.label,
                  text=ticket.text), ticket=ticket.no)
@@ -565,7 +568,7 @@ async def extend(work: Work, actor: Actor, ticket: Ticket, days: int, reason: st
     ticket.due_at = deadlines.working_deadline(work.calendar, base, days, work.tz)
     ticket.extension_days += days
     ticket.supervised = False
-    await tell_managers(work, ticket, _(
+    await tell_managers(work, ticket, lambda: _(
         "Ticket {no} extended by {days} working days by {by} (new due {due}): {reason}"
     ).format(no=ticket.no, days=days, by=actor.label, due=fmt_due(work, ticket.due_at), reason=reason))
     return _("Ticket {no} extended; new due {due}.").format(no=ticket.no, due=fmt_due(work, ticket.due_at))
@@ -576,14 +579,14 @@ async def verify(work: Work, actor: Actor, ticket: Ticket, passed: bool, reason:
     if passed:
         await _apply(work, ticket, actor, Action.verify_pass)
         await award_points(work, ticket)
-        await tell_reporters(work, ticket, _("Your report (ticket {no}) has been checked and closed.").format(
+        await tell_reporters(work, ticket, lambda: _("Your report (ticket {no}) has been checked and closed.").format(
             no=ticket.no))
         return _("Ticket {no} checked and closed.").format(no=ticket.no)
     if not reason:
         raise TransitionError(_("Give a reason: “核查 {no} 退回 <reason>”.").format(no=ticket.no))
     await _apply(work, ticket, actor, Action.verify_fail, note=reason)
     ticket.rework_count += 1
-    await _tell_assignee(work, ticket, _("Ticket {no} was sent back by {by}: {reason}").format(
+    await _tell_assignee(work, ticket, lambda: _("Ticket {no} was sent back by {by}: {reason}").format(
         no=ticket.no, by=actor.label, reason=reason))
     return _("Ticket {no} sent back for more work.").format(no=ticket.no)
 
@@ -600,12 +603,13 @@ async def close(work: Work, actor: Actor, ticket: Ticket, note: str = "") -> str
     await _apply(work, ticket, actor, Action.close, note=note or None)
     if ticket.resolution == Resolution.fixed:
         await award_points(work, ticket)
-    if note:
-        told = _("Your report (ticket {no}) has been closed by the community secretary: {note}").format(
-            no=ticket.no, note=note)
-    else:
-        told = _("Your report (ticket {no}) was resolved and has been closed by the community secretary.").format(
+    def told() -> str:  # in each reporter's language
+        if note:
+            return _("Your report (ticket {no}) has been closed by the community secretary: {note}").format(
+                no=ticket.no, note=note)
+        return _("Your report (ticket {no}) was resolved and has been closed by the community secretary.").format(
             no=ticket.no)
+
     await tell_reporters(work, ticket, told)
     return _("Ticket {no} closed ({resolution}).").format(
         no=ticket.no, resolution=resolution_label(ticket.resolution or "fixed"))
@@ -628,7 +632,7 @@ async def supplement(work: Work, actor: Actor, ticket: Ticket, text: str) -> str
     if not text:
         raise TransitionError(_("Add the details: “补充 {no} <details>”.").format(no=ticket.no))
     await _apply(work, ticket, actor, Action.supplement, note=text)
-    await _tell_assignee(work, ticket, _("More on ticket {no} from the reporter: {text}").format(
+    await _tell_assignee(work, ticket, lambda: _("More on ticket {no} from the reporter: {text}").format(
         no=ticket.no, text=text))
     return _("Added to ticket {no}.").format(no=ticket.no)
 
@@ -636,7 +640,7 @@ async def supplement(work: Work, actor: Actor, ticket: Ticket, text: str) -> str
 async def withdraw(work: Work, actor: Actor, ticket: Ticket) -> str:
     await check_reporter(work, actor, ticket, original=True)
     await _apply(work, ticket, actor, Action.withdraw)
-    await _tell_assignee(work, ticket, _("Ticket {no} was withdrawn by the reporter.").format(no=ticket.no))
+    await _tell_assignee(work, ticket, lambda: _("Ticket {no} was withdrawn by the reporter.").format(no=ticket.no))
     return _("Ticket {no} withdrawn.").format(no=ticket.no)
 
 
@@ -653,8 +657,10 @@ async def rate(work: Work, actor: Actor, ticket: Ticket, satisfaction: str) -> s
         ticket.satisfaction, ticket.resolution, ticket.closed_at = satisfaction, None, None
         ticket.reopen_count += 1
         ticket.due_at = deadlines.resolve_due(work.calendar, work.now, ticket.urgency, work.tz)
-        message = _("Ticket {no} reopened: the reporter is not satisfied. New due {due}.").format(
-            no=ticket.no, due=fmt_due(work, ticket.due_at))
+        def message() -> str:  # in each recipient's language
+            return _("Ticket {no} reopened: the reporter is not satisfied. New due {due}.").format(
+                no=ticket.no, due=fmt_due(work, ticket.due_at))
+
         await _tell_assignee(work, ticket, message)
         await tell_managers(work, ticket, message)
         return _("Sorry it is not solved yet. Ticket {no} has been reopened and will be followed up.").format(
@@ -740,7 +746,7 @@ async def _tell_assignee(work: Work, ticket: Ticket, text: Text) -> None:
         await work.notify(assignee.im_user, text, ticket=ticket.no)
 
 
-async def _tell_workers(work: Work, ticket: Ticket, text: str) -> None:
+async def _tell_workers(work: Work, ticket: Ticket, text: Text) -> None:
     """The handler, whoever blew the whistle (吹哨) and whoever accepted it, once each: the
     departments' answers are for the people who called them and work the ticket."""
     told: set[str] = set()
@@ -781,11 +787,13 @@ async def tell_admins_of_unbound_chat(work: Work, platform: str, chat_id: str) -
     id and platform only, never the words)."""
     key = hashlib.sha1(f"{platform}|{chat_id}".encode()).hexdigest()[:12]
     period = f"{work.local():%Y%m%d}:{key}"
-    text = _(
-        "A resident reported a problem in chat {chat} ({platform}), which is not bound to any grid "
-        "or community, so no ticket could be filed. Add the chat to the roster's chats sheet "
-        "(gridbot roster import)."
-    ).format(chat=chat_id, platform=platform)
+    def text() -> str:  # in each admin's language (the resident who wrote may use another)
+        return _(
+            "A resident reported a problem in chat {chat} ({platform}), which is not bound to any grid "
+            "or community, so no ticket could be filed. Add the chat to the roster's chats sheet "
+            "(gridbot roster import)."
+        ).format(chat=chat_id, platform=platform)
+
     for admin in await people_with_role(work.session, "admin"):
         if admin.im_user:
             await work.notify_once(admin.im_user, text, duty="unbound_chat", period=period,
