@@ -130,6 +130,19 @@ async def test_notices_a_command_causes_are_in_each_recipients_language(harness:
     assert CJK.search(resident.replace("已疏通", "")) and "dealt with" not in resident
 
 
+async def test_the_street_reads_red_lines_and_the_ranking_in_its_language(harness: Harness) -> None:
+    await harness.say("street-secretary", "语言 English")
+    await harness.say("cadre-baxianlou", "签到")  # one cadre with data: ranked; the others listed as without
+    await harness.delivered()
+    scheduler = SimulatedScheduler(harness.app.jobs, harness.app.job_context, harness.clock)
+    await scheduler.advance_to(local(2027, 1, 4, 11, 0))  # January's first working day, after 10:30
+    street = [m.text for m in await harness.delivered() if m.user_id == "street-secretary"]
+    indicators = next(t for t in street if t.startswith("Indicators for 2026-12"))
+    ranking = next(t for t in street if t.startswith("Ranking of stationed cadres"))
+    for text in (indicators, ranking):
+        assert all(_language(line) == "en" for line in text.split("\n")[1:]), text
+
+
 def _language(text: str) -> str:
     """“en” when the bot's own words are English (lowercase English words), else “zh”: the names,
     places and notes in these tests are Chinese, so only the template can bring English words."""

@@ -79,7 +79,7 @@ async def month_page(session: AsyncSession, scope: access.Scope, *, year: int, m
     return DutiesPage(
         sorted(cadres, key=lambda c: (c.community, c.name)),
         rank([c for community, c in rows if community in communities]), quarter.key,
-        [line for community, line in lines if community in communities])
+        [line() for community, line in lines if community in communities])
 
 
 async def monthly_form(session: AsyncSession, scope: access.Scope, person_id: str, *, year: int, month: int,

@@ -14,7 +14,7 @@ each at most once per (digest, period, person)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -123,12 +123,13 @@ async def _plan(session: AsyncSession, s: DigestSettings, day: date, *, daily: b
     if first_workday(month_first, month_last, s.calendar) == day:
         last_month_end = month_first - timedelta(days=1)
         out += await _monthly(session, s, day, people, last_month_end.year, last_month_end.month, languages)
-        out += await _red_lines_month(session, s, day, people, last_month_end.year, last_month_end.month)
+        out += await _red_lines_month(session, s, day, people, last_month_end.year, last_month_end.month,
+                                      languages)
         if day.month in (1, 4, 7, 10):
-            out += await _quarter_ranking(session, s, day, people, last_month_end)
+            out += await _quarter_ranking(session, s, day, people, last_month_end, languages)
     december_last = s.calendar.previous_workday(date(day.year, 12, 31))
     if day == december_last:
-        out += await _points_ranking(session, s, day, people)
+        out += await _points_ranking(session, s, day, people, languages)
     return out
 
 
@@ -224,7 +225,7 @@ async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: 
 
 
 async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
-                           last_day: date) -> list[Planned]:
+                           last_day: date, languages: Languages) -> list[Planned]:
     quarter = (last_day.month - 1) // 3 + 1
     period, rows = await quarter_rows(session, s.tz, s.evening_hour, last_day.year, quarter)
     out = []
@@ -232,25 +233,31 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
         mine = [c for community, c in rows if reader.is_street and _covers(reader, community)]
         if not mine:
             continue
-        lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
-                   "tickets on time 25, satisfaction 15):").format(period=quarter_words(last_day.year, quarter))]
-        ranked = rank(mine)
-        lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
-                    "on time {on_time}, satisfied {satisfied}").format(
-            place=place, name=c.name, community=c.community, score=f"{c.score:g}", days=c.days,
-            households=c.households, on_time=_share(c.on_time, c.handled), satisfied=_share(c.satisfied, c.rated))
-            for place, c in ranked[:30]]
-        if not ranked:
-            lines.append(_("No data: nothing was recorded for any cadre this quarter, so there is no ranking."))
-        idle = without_data(mine)
-        if idle:
-            lines.append(_("No data (not ranked): {names}").format(
-                names="、".join(f"{c.name}（{c.community}）" for c in idle)))
-        lines.append(_("Those at the bottom are for the street Party secretary to talk with (约谈); "
-                       "the figures are what was recorded, not a verdict."))
+        with using(languages.of(reader.person.im_user)):
+            text = _ranking_text(mine, last_day.year, quarter)
         out.append(Planned(_at(day, 10, 0, s.tz), "digest.ranking", period.key, str(reader.person.im_user),
-                           "\n".join(lines), OutboundKind.digest))
+                           text, OutboundKind.digest))
     return out
+
+
+def _ranking_text(mine: list[CadreQuarter], year: int, quarter: int) -> str:
+    lines = [_("Ranking of stationed cadres, {period} (score: days in the community 40, households visited 20, "
+               "tickets on time 25, satisfaction 15):").format(period=quarter_words(year, quarter))]
+    ranked = rank(mine)
+    lines += [_("{place}. {name} ({community}) {score}: {days} days, {households} households, "
+                "on time {on_time}, satisfied {satisfied}").format(
+        place=place, name=c.name, community=c.community, score=f"{c.score:g}", days=c.days,
+        households=c.households, on_time=_share(c.on_time, c.handled), satisfied=_share(c.satisfied, c.rated))
+        for place, c in ranked[:30]]
+    if not ranked:
+        lines.append(_("No data: nothing was recorded for any cadre this quarter, so there is no ranking."))
+    idle = without_data(mine)
+    if idle:
+        lines.append(_("No data (not ranked): {names}").format(
+            names="、".join(f"{c.name}（{c.community}）" for c in idle)))
+    lines.append(_("Those at the bottom are for the street Party secretary to talk with (约谈); "
+                   "the figures are what was recorded, not a verdict."))
+    return "\n".join(lines)
 
 
 def _share(part: int, whole: int) -> str:
@@ -303,54 +310,65 @@ def _covers(reader: Reader, community_id: str) -> bool:
 
 
 async def _points_ranking(session: AsyncSession, s: DigestSettings, day: date,
-                          people: list[Reader]) -> list[Planned]:
+                          people: list[Reader], languages: Languages) -> list[Planned]:
     ledger = [(unit.name, value) for unit, value in await ticket_store.points_by_department(session, day.year)]
     if not ledger:
         return []
-    lines = [_("吹哨报到 points of the departments, {year}:").format(year=day.year)]
-    lines += [f"{place}. {name} {points:g}" for place, name, points in standings(ledger)]
-    return [Planned(_at(day, 10, 0, s.tz), "digest.points", str(day.year), str(r.person.im_user), "\n".join(lines),
-                    OutboundKind.digest) for r in people if r.is_street]
+    out = []
+    for reader in people:
+        if not reader.is_street:
+            continue
+        with using(languages.of(reader.person.im_user)):
+            lines = [_("吹哨报到 points of the departments, {year}:").format(year=day.year)]
+        lines += [f"{place}. {name} {points:g}" for place, name, points in standings(ledger)]
+        out.append(Planned(_at(day, 10, 0, s.tz), "digest.points", str(day.year), str(reader.person.im_user),
+                           "\n".join(lines), OutboundKind.digest))
+    return out
 
 
 async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
-                           year: int, month: int) -> list[Planned]:
+                           year: int, month: int, languages: Languages) -> list[Planned]:
     period, lines = await month_indicators(session, s.tz, s.calendar, s.evening_hour, year, month)
     out = []
     for reader in people:
         mine = [line for community, line in lines if reader.is_street and _covers(reader, community)]
         if mine:
-            text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(
-                period=period.key), *mine])
+            with using(languages.of(reader.person.im_user)):
+                text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(
+                    period=period.key), *(line() for line in mine)])
             out.append(Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(reader.person.im_user),
                                text, OutboundKind.digest))
     return out
 
 
 async def month_indicators(session: AsyncSession, tz: ZoneInfo, calendar: WorkCalendar, evening_hour: int,
-                           year: int, month: int) -> tuple[Period, list[tuple[str, str]]]:
+                           year: int, month: int) -> tuple[Period, list[tuple[str, Callable[[], str]]]]:
     """The month's red-line indicators as (community id, sentence): under 10 days in the community
-    without leave to make it up, and a second or third absence in the year."""
+    without leave to make it up, and a second or third absence in the year. A sentence is rendered
+    when called, in the language then in use (each reader's own)."""
     first, last = month_days(year, month)
     period = Period(f"{year}-{month:02d}", first, last)
     records = await load_period(session, period, tz, evening_hour)
     year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), tz, evening_hour)
-    lines: list[tuple[str, str]] = []
+    lines: list[tuple[str, Callable[[], str]]] = []
     for posting in await postings(session):
-        pid, community = posting.person.id, posting.community.id
-        totals = records.totals(pid)
-        leave_workdays = sum(1 for d in totals.leave_dates if calendar.is_workday(d))
-        if totals.days_in_community < 10 and totals.days_in_community + leave_workdays < 10:
-            lines.append((community, _("{name} ({community}): {days} days in the community in {period}, "
-                                       "{leave} working days of leave.").format(
-                name=posting.person.name, community=posting.community.name, days=totals.days_in_community,
-                period=period.key, leave=leave_workdays)))
-        absences = year_records.totals(pid).absences
+        name, community = posting.person.name, posting.community
+        totals = records.totals(posting.person.id)
+        leave = sum(1 for d in totals.leave_dates if calendar.is_workday(d))
+        if totals.days_in_community < 10 and totals.days_in_community + leave < 10:
+            def short(name: str = name, place: str = community.name, days: int = totals.days_in_community,
+                      leave: int = leave) -> str:
+                return _("{name} ({community}): {days} days in the community in {period}, "
+                         "{leave} working days of leave.").format(
+                    name=name, community=place, days=days, period=period.key, leave=leave)
+            lines.append((community.id, short))
+        absences = year_records.totals(posting.person.id).absences
         if absences >= 2:
-            lines.append((community, _("{name} ({community}): found absent without leave {n} times in "
-                                       "{year}{flag}.").format(
-                name=posting.person.name, community=posting.community.name, n=absences, year=year,
-                flag=_(" (a third absence is a red line)") if absences >= 3 else "")))
+            def absent(name: str = name, place: str = community.name, n: int = absences) -> str:
+                return _("{name} ({community}): found absent without leave {n} times in {year}{flag}.").format(
+                    name=name, community=place, n=n, year=year,
+                    flag=_(" (a third absence is a red line)") if n >= 3 else "")
+            lines.append((community.id, absent))
     return period, lines
 
 
