@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.events import OutboundKind, OutboundMessage
 from bot.i18n import _
 from bot.services import due
 from bot.services.digests import send_digests
@@ -18,7 +17,6 @@ from bot.services.reminders import PlanContext, send_due
 from bot.services.sweep import sweep
 from bot.services.work import Work
 from scheduler.base import Job, JobContext, Window
-from storage import outbox_store
 from storage.db import leader_lock
 from storage.roster_store import people_with_role
 
@@ -32,20 +30,18 @@ async def calendar_watch(ctx: JobContext, now: datetime) -> None:
         return
     iso = local.isocalendar()
     period = f"{iso.year}-W{iso.week:02d}"
-    text = _(
-        "The holiday calendar for {year} is not loaded yet, so deadlines in {year} count "
-        "Monday to Friday only. When the State Council notice is out, upgrade chinesecalendar "
-        "or add the days to [calendar] holidays_file."
-    ).format(year=next_year)
+    def text() -> str:  # in each admin's language
+        return _(
+            "The holiday calendar for {year} is not loaded yet, so deadlines in {year} count "
+            "Monday to Friday only. When the State Council notice is out, upgrade chinesecalendar "
+            "or add the days to [calendar] holidays_file."
+        ).format(year=next_year)
+
     async with ctx.db.transaction() as session:
+        work = Work(session, now, ctx.tz, ctx.calendar, ctx.people_platform)
         for admin in await people_with_role(session, "admin"):
             if admin.im_user:
-                await outbox_store.enqueue_once(
-                    session,
-                    OutboundMessage(platform=ctx.people_platform, kind=OutboundKind.reminder,
-                                    text=text, user_id=admin.im_user),
-                    duty="calendar_data", period=period, recipient=admin.im_user, now=now,
-                )
+                await work.notify_once(admin.im_user, text, duty="calendar_data", period=period)
 
 
 @asynccontextmanager

@@ -172,3 +172,11 @@ async def test_every_notice_of_a_ticket_life_is_in_its_recipients_language(harne
             assert _language(said) == ("en" if user in english else "zh"), (text, user, said)
             heard.add(_language(said))
     assert heard == {"en", "zh"}
+
+
+async def test_an_admin_reads_the_calendar_warning_in_their_language(harness: Harness) -> None:
+    await harness.say("admin", "语言 English")
+    scheduler = SimulatedScheduler(harness.app.jobs, harness.app.job_context, harness.clock)
+    await scheduler.advance_to(local(2026, 11, 2, 10, 0))
+    [warning] = [m.text for m in await harness.delivered() if m.user_id == "admin" and "2027" in m.text]
+    assert warning.startswith("The holiday calendar for 2027 is not loaded yet"), warning

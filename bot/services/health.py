@@ -12,7 +12,8 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.domain.health import Assessment, Snapshot, Thresholds, assess, failing_channels
 from bot.events import OutboundKind, OutboundMessage
-from bot.i18n import _
+from bot.i18n import Text, _, configured_locale, render
+from bot.services.languages import languages_of
 from bot.transport import webhook
 from storage import health_store, outbox_store
 from storage.db import Database
@@ -85,16 +86,16 @@ async def alert_admins(db: Database, settings: Settings, people_platform: str, n
         bad = set(failing) | {row.platform for row in failed if _no_success_since(snapshot, row)}
         if not failed and not failing:
             return 0
-        alerts: list[tuple[str, str]] = []  # (duty, text): each once per period and recipient
+        alerts: list[tuple[str, Text]] = []  # (duty, text): each once per period and recipient
         if failing:
-            alerts.append(("channel_failing", "\n".join(
+            alerts.append(("channel_failing", lambda: "\n".join(
                 _("Channel {platform} keeps failing: {n} message(s) waiting, last error: {error}").format(
                     platform=p, n=snapshot.channels[p].failing, error=(snapshot.channels[p].last_error or "")[:80])
                 for p in sorted(failing))))
         if failed:
             where = [f"#{row.id} {row.platform} → {_destination(row)}: {(row.last_error or '')[:80]}"
                      for row in failed[:5]]
-            alerts.append(("delivery_failures", _(
+            alerts.append(("delivery_failures", lambda: _(
                 "{n} message(s) could not be delivered after every retry:\n{where}\n"
                 "See them with `gridbot outbox failed` and send them again with `gridbot outbox retry --all` "
                 "once the cause is fixed."
@@ -111,12 +112,14 @@ async def alert_admins(db: Database, settings: Settings, people_platform: str, n
                       for platform, chat in sorted(chats) if platform in others]
             if not routes:  # nowhere else: it goes when the channel is back
                 routes = [(people_platform, None, a.im_user, a.im_user) for a in admins if a.im_user]
+        chosen = await languages_of(session, [user for _p, _c, user, _r in routes if user])
         for platform, chat_id, user_id, recipient in routes:
+            language = chosen.get(user_id or "", configured_locale())  # a chat: the bot's own language
             for duty, text in alerts:
                 queued += await outbox_store.enqueue_once(
                     session,
-                    OutboundMessage(platform=platform, kind=OutboundKind.notice, text=text, chat_id=chat_id,
-                                    user_id=user_id),
+                    OutboundMessage(platform=platform, kind=OutboundKind.notice, text=render(text, language),
+                                    chat_id=chat_id, user_id=user_id),
                     duty=duty, period=period, recipient=recipient[:128], now=now,
                 )
     return queued

@@ -14,6 +14,7 @@ from bot.config import HealthConfig, Settings
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
 from bot.server import make_web_app
 from bot.services.health import alert_admins
+from bot.services.languages import set_language
 from storage import outbox_store
 from storage.db import Database
 from storage.inbound_store import InboundWriter
@@ -172,3 +173,16 @@ async def test_an_alert_about_a_failed_webhook_message_never_shows_the_robots_ke
         [alert] = [m for m in await outbox_store.claim_due(session, rig.clock.now()) if m.user_id == "admin"]
     assert "webhook → 7f3c…" in alert.text and "93000" in alert.text
     assert key not in alert.text
+
+
+async def test_an_admin_is_alerted_in_the_language_they_chose(rig: Rig) -> None:
+    async with rig.bot.db.transaction() as session:
+        await set_language(session, ["admin"], "en", rig.clock.now())
+    for i in range(3):
+        await queue_notice(rig, f"工单 {i}")
+    await wecom_down(rig, 8)
+    assert await alert_admins(rig.bot.db, rig.bot.settings, "wecom_app", rig.clock.now(), "2026-11-02") == 1
+    async with rig.bot.db.session() as session:
+        [alert] = [m for m in await outbox_store.claim_due(session, rig.clock.now() + timedelta(days=1))
+                   if m.user_id == "admin"]
+    assert alert.text.startswith("Channel wecom_app keeps failing"), alert.text
