@@ -24,6 +24,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from datetime import timedelta
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -349,10 +350,7 @@ class Dispatcher:
                 clock=self.clock, settings=self.settings, calendar=self.calendar,
                 people_platform=self.people_platform, reading=reading,
             )
-            # answers are in the sender's language: their choice, or English when they write English
-            language = "en" if is_english(message.text) else (
-                await language_of(session, message.user_id) or configured_locale())
-            with using(language):
+            with using(await _sender_language(session, message)):
                 await self.registry.dispatch(ctx)
             row.status, row.processed_at = InboundStatus.done, self.clock.now()
             row.attempts += 1
@@ -375,14 +373,13 @@ class Dispatcher:
             row.status, row.attempts = InboundStatus.failed, row.attempts + 1
             row.error = f"{type(exc).__name__}: {exc}"[:2000]
             session.add(row)
+            with using(await _sender_language(session, message)):
+                apology = _("Sorry, your message could not be handled just now. It has been kept "
+                            "and staff will follow it up.")
             await outbox_store.enqueue(
                 session,
-                OutboundMessage(
-                    platform=message.platform, kind=OutboundKind.reply,
-                    text=_("Sorry, your message could not be handled just now. It has been kept "
-                           "and staff will follow it up."),
-                    chat_id=message.chat_id, user_id=message.user_id,
-                ),
+                OutboundMessage(platform=message.platform, kind=OutboundKind.reply, text=apology,
+                                chat_id=message.chat_id, user_id=message.user_id),
                 now=self.clock.now(), inbound_id=inbound_id,
             )
 
@@ -427,6 +424,13 @@ def dead_here(owners: list[str]) -> list[str]:
         except OSError:  # alive, someone else's: not ours to judge
             continue
     return dead
+
+
+async def _sender_language(session: AsyncSession, message: InboundMessage) -> str:
+    """The language answers to `message` are in: the sender's choice, or English when they write English."""
+    if is_english(message.text):
+        return "en"
+    return await language_of(session, message.user_id) or configured_locale()
 
 
 def _to_message(row: InboundLog) -> InboundMessage:

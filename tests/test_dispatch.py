@@ -123,3 +123,13 @@ async def test_messages_left_unfinished_by_a_crash_are_processed_on_recovery(
 async def test_someone_not_in_the_roster_is_a_resident(harness: Harness) -> None:
     [reply] = await harness.say("stranger", "身份")
     assert "居民" in reply.text
+
+
+async def test_the_apology_for_a_crash_is_in_the_senders_language(harness: Harness) -> None:
+    async def boom(ctx: Context, args: str) -> None:
+        raise RuntimeError("disk on fire")
+
+    harness.app.registry.add_command(CommandSpec("爆炸", "", boom, audience=Audience.sender))
+    await harness.say("resident-1", "语言 English")
+    [reply] = await harness.say("resident-1", "爆炸")
+    assert reply.text.startswith("Sorry, your message could not be handled"), reply.text
