@@ -93,8 +93,12 @@ class Areas:
                       key=lambda t: t.id or 0)
 
 
-def _at(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour, minute), tz)
+# When each digest goes out on its working day (bot.services.due plans jumps from the same times).
+MORNING, WEEKLY, MONTHLY, RANKING, RED_LINES = time(8, 30), time(9, 0), time(9, 30), time(10, 0), time(10, 30)
+
+
+def on_day(day: date, moment: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, moment, tz)
 
 
 def first_workday(first: date, last: date, calendar: WorkCalendar) -> date | None:
@@ -105,30 +109,35 @@ async def plan_digests(session: AsyncSession, ctx: object, day: date) -> list[Pl
     """Digests due on `day` (a working day). `ctx` is a scheduler JobContext."""
     settings = DigestSettings(ctx.tz, ctx.calendar, ctx.settings.duties.evening_hour,  # type: ignore[attr-defined]
                               ctx.settings.files_dir)  # type: ignore[attr-defined]
-    return await _plan(session, settings, day)
+    return await _plan(session, settings, day, await readers(session), await Languages.load(session))
 
 
-async def _plan(session: AsyncSession, s: DigestSettings, day: date, *, daily: bool = True) -> list[Planned]:
-    if not s.calendar.is_workday(day):
+async def _plan(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader], languages: Languages,
+                *, daily: bool = True, until: datetime | None = None) -> list[Planned]:
+    """What `people` are owed on `day`, of the digests whose time is not after `until` (None: all
+    of them; a digest not yet due is not worked out). The readers and their languages are loaded
+    once by the caller (a run plans several days)."""
+    if not people or not s.calendar.is_workday(day):
         return []
-    people = await readers(session)
-    if not people:
-        return []
-    languages = await Languages.load(session)
-    out = await _daily(session, s, day, people, languages) if daily else []
+
+    def due(moment: time) -> bool:
+        return until is None or on_day(day, moment, s.tz) <= until
+
+    out = await _daily(session, s, day, people, languages) if daily and due(MORNING) else []
     monday = day - timedelta(days=day.weekday())
-    if first_workday(monday, monday + timedelta(days=6), s.calendar) == day:
+    if due(WEEKLY) and first_workday(monday, monday + timedelta(days=6), s.calendar) == day:
         out += await _weekly(session, s, day, people, monday - timedelta(days=7), languages)
     month_first, month_last = month_days(day.year, day.month)
     if first_workday(month_first, month_last, s.calendar) == day:
         last_month_end = month_first - timedelta(days=1)
-        out += await _monthly(session, s, day, people, last_month_end.year, last_month_end.month, languages)
-        out += await _red_lines_month(session, s, day, people, last_month_end.year, last_month_end.month,
-                                      languages)
-        if day.month in (1, 4, 7, 10):
+        if due(MONTHLY):
+            out += await _monthly(session, s, day, people, last_month_end.year, last_month_end.month, languages)
+        if due(RED_LINES):
+            out += await _red_lines_month(session, s, day, people, last_month_end.year, last_month_end.month,
+                                          languages)
+        if day.month in (1, 4, 7, 10) and due(RANKING):
             out += await _quarter_ranking(session, s, day, people, last_month_end, languages)
-    december_last = s.calendar.previous_workday(date(day.year, 12, 31))
-    if day == december_last:
+    if due(RANKING) and day == s.calendar.previous_workday(date(day.year, 12, 31)):
         out += await _points_ranking(session, s, day, people, languages)
     return out
 
@@ -141,8 +150,8 @@ def _ticket_list(tickets: Sequence[TicketFacts], limit: int = 5) -> str:
 
 async def _daily(session: AsyncSession, s: DigestSettings, day: date, people: list[Reader],
                  languages: Languages) -> list[Planned]:
-    at = _at(day, 8, 30, s.tz)
-    since = _at(s.calendar.previous_workday(day, include=False), 8, 30, s.tz)
+    at = on_day(day, MORNING, s.tz)
+    since = on_day(s.calendar.previous_workday(day, include=False), MORNING, s.tz)
     recent = Areas(await ticket_store.facts_touching(session, since, at))
     open_ = Areas(await ticket_store.open_facts(session))
     out = []
@@ -181,7 +190,7 @@ async def _weekly(session: AsyncSession, s: DigestSettings, day: date, people: l
             days = _("{first}–{last}").format(first=_short(monday), last=_short(monday + timedelta(days=6)))
             text = _("Last week ({period}): {filed} tickets filed, {resolved} resolved, {on_time} of them "
                      "on time.").format(period=days, filed=len(filed), resolved=len(resolved), on_time=on_time)
-        out.append(Planned(_at(day, 9, 0, s.tz), "digest.weekly", period, str(reader.person.im_user), text,
+        out.append(Planned(on_day(day, WEEKLY, s.tz), "digest.weekly", period, str(reader.person.im_user), text,
                            OutboundKind.digest))
     return out
 
@@ -219,7 +228,7 @@ async def _monthly(session: AsyncSession, s: DigestSettings, day: date, people: 
                 category=category(x.category).name(), filed=x.filed, closed=x.closed,
                 days="—" if x.avg_days_to_close is None else f"{x.avg_days_to_close:g}") for x in stats[:8]]
             chart = (tuple(stats), _("Tickets {period}").format(period=period)) if stats else None
-        out.append(Planned(_at(day, 9, 30, s.tz), "digest.monthly", period, str(reader.person.im_user),
+        out.append(Planned(on_day(day, MONTHLY, s.tz), "digest.monthly", period, str(reader.person.im_user),
                            "\n".join(lines), OutboundKind.digest, chart=chart, lang=language))
     return out
 
@@ -235,7 +244,7 @@ async def _quarter_ranking(session: AsyncSession, s: DigestSettings, day: date, 
             continue
         with using(languages.of(reader.person.im_user)):
             text = _ranking_text(mine, last_day.year, quarter)
-        out.append(Planned(_at(day, 10, 0, s.tz), "digest.ranking", period.key, str(reader.person.im_user),
+        out.append(Planned(on_day(day, RANKING, s.tz), "digest.ranking", period.key, str(reader.person.im_user),
                            text, OutboundKind.digest))
     return out
 
@@ -321,7 +330,7 @@ async def _points_ranking(session: AsyncSession, s: DigestSettings, day: date,
         with using(languages.of(reader.person.im_user)):
             lines = [_("吹哨报到 points of the departments, {year}:").format(year=day.year)]
         lines += [f"{place}. {name} {points:g}" for place, name, points in standings(ledger)]
-        out.append(Planned(_at(day, 10, 0, s.tz), "digest.points", str(day.year), str(reader.person.im_user),
+        out.append(Planned(on_day(day, RANKING, s.tz), "digest.points", str(day.year), str(reader.person.im_user),
                            "\n".join(lines), OutboundKind.digest))
     return out
 
@@ -336,7 +345,7 @@ async def _red_lines_month(session: AsyncSession, s: DigestSettings, day: date, 
             with using(languages.of(reader.person.im_user)):
                 text = "\n".join([_("Indicators for {period} (for your attention; not a verdict):").format(
                     period=period.key), *(line() for line in mine)])
-            out.append(Planned(_at(day, 10, 30, s.tz), "redline.month", period.key, str(reader.person.im_user),
+            out.append(Planned(on_day(day, RED_LINES, s.tz), "redline.month", period.key, str(reader.person.im_user),
                                text, OutboundKind.digest))
     return out
 
@@ -403,11 +412,12 @@ async def send_digests(work: Work, ctx: object) -> int:
     s = DigestSettings(work.tz, work.calendar, ctx.settings.duties.evening_hour,  # type: ignore[attr-defined]
                        ctx.settings.files_dir)  # type: ignore[attr-defined]
     today = work.local().date()
+    people, languages = await readers(work.session), await Languages.load(work.session)
     planned: list[Planned] = []
     day = today - CATCH_UP
     while day <= today:
         # a stale morning digest is noise; the others still matter later
-        planned += [n for n in await _plan(work.session, s, day, daily=day == today) if n.at <= work.now]
+        planned += await _plan(work.session, s, day, people, languages, daily=day == today, until=work.now)
         day += timedelta(days=1)
     done = await outbox_store.sent_keys(work.session, {(n.duty, n.period) for n in planned})
     sent = 0
@@ -421,15 +431,14 @@ async def send_digests(work: Work, ctx: object) -> int:
                                       kind=notice.kind, files=files):
                 sent += 1
     if work.calendar.is_workday(today) and work.local().hour >= 9:
-        sent += await _send_ticket_red_lines(work, s)
+        sent += await _send_ticket_red_lines(work, s, [r for r in people if r.is_street])
     return sent
 
 
-async def _send_ticket_red_lines(work: Work, s: DigestSettings) -> int:
+async def _send_ticket_red_lines(work: Work, s: DigestSettings, bosses: list[Reader]) -> int:
     flagged = await ticket_red_lines(work.session, s, work.now)
     if not flagged:
         return 0
-    bosses = [r for r in await readers(work.session) if r.is_street]
     # one look-up for what was raised already, not a failed insert per ticket and boss on every run
     done = await outbox_store.sent_keys(work.session, {(f"redline.{kind}", t.no) for t, kind in flagged})
     sent = 0

@@ -20,7 +20,17 @@ from bot.domain.duties import Duty
 from bot.domain.periods import month_days
 from bot.domain.tickets import State
 from bot.domain.workdays import WorkCalendar
-from bot.services.digests import first_workday, red_lines_crossed, street_communities
+from bot.services.digests import (
+    MONTHLY,
+    MORNING,
+    RANKING,
+    RED_LINES,
+    WEEKLY,
+    first_workday,
+    on_day,
+    red_lines_crossed,
+    street_communities,
+)
 from bot.services.reminders import CATCH_UP
 from bot.services.sweep import DUE_SOON
 from storage import checkin_store, outbox_store, ticket_store
@@ -135,21 +145,21 @@ async def digests_due(session: AsyncSession, calendar: WorkCalendar, tz: ZoneInf
     day, last = since.astimezone(tz).date(), until.astimezone(tz).date()
     while day <= last:
         if calendar.is_workday(day):
-            morning = _at(day, 8, 30, tz)
-            previous = _at(calendar.previous_workday(day, include=False), 8, 30, tz)
+            morning = on_day(day, MORNING, tz)
+            previous = on_day(calendar.previous_workday(day, include=False), MORNING, tz)
             times = []
             if escalated or (overdue_from is not None and overdue_from < morning) or (
                     filed is not None and previous <= filed < morning):
                 times.append(morning)
             monday = day - timedelta(days=day.weekday())
             if first_workday(monday, monday + timedelta(days=6), calendar) == day:
-                times.append(_at(day, 9, 0, tz))
+                times.append(on_day(day, WEEKLY, tz))
             if first_workday(*month_days(day.year, day.month), calendar) == day:
-                times += [_at(day, 9, 30, tz), _at(day, 10, 30, tz)]
+                times += [on_day(day, MONTHLY, tz), on_day(day, RED_LINES, tz)]
                 if day.month in (1, 4, 7, 10):
-                    times.append(_at(day, 10, 0, tz))
+                    times.append(on_day(day, RANKING, tz))
             if day == calendar.previous_workday(date(day.year, 12, 31)):
-                times.append(_at(day, 10, 0, tz))
+                times.append(on_day(day, RANKING, tz))
             found = _earliest([t for t in times if t >= since], after, until)
             if found is not None:
                 return _earliest([found, *red], after, until)
@@ -177,6 +187,3 @@ def _from_nine(when: datetime, tz: ZoneInfo, office: OfficeTime) -> datetime:
     nine = datetime.combine(when.astimezone(tz).date(), time(9), tz)
     return max(when, nine)
 
-
-def _at(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour, minute), tz)

@@ -4,14 +4,13 @@ street only, a community secretary their community."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from bot.app import build_app
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.roster import Chat, PersonRole, Roster, Unit
-from bot.services.digests import DigestSettings, _plan
-from tests.conftest import TZ, local
+from bot.services.digests import plan_digests
+from tests.conftest import local
 
 
 def two_streets() -> Roster:
@@ -27,13 +26,13 @@ def two_streets() -> Roster:
     return Roster(units, people, [Chat(f"chat-{s}", f"c{s}g", "demo") for s in ("a", "b")])
 
 
-async def test_rankings_and_red_lines_stay_within_the_street(settings: Settings, tmp_path: Path) -> None:
+async def test_rankings_and_red_lines_stay_within_the_street(settings: Settings) -> None:
     bot = await build_app(settings, FakeClock(local(2026, 10, 8, 8, 0)), {}, people_platform="demo",
                           roster=two_streets())
     try:
         async with bot.db.session() as session:
-            planned = await _plan(session, DigestSettings(TZ, bot.job_context.calendar, 18, tmp_path),
-                                  date(2026, 10, 8))  # first working day of Q4: Q3 ranking, September red lines
+            # the first working day of Q4: the Q3 ranking, September's red lines
+            planned = await plan_digests(session, bot.job_context, date(2026, 10, 8))
     finally:
         await bot.close()
     for street, other in (("a", "B"), ("b", "A")):
