@@ -52,8 +52,10 @@ class PlanContext:
     evening_hour: int
 
 
-async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = None) -> list[Planned]:
-    """Everything the duty calendar says should go out on `day` (working days only).
+async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = None,
+                   until: datetime | None = None) -> list[Planned]:
+    """Everything the duty calendar says should go out on `day` (working days only); with `until`,
+    the duties whose hour is later are not worked out.
 
     With `catch_up_from`, a reminder whose day fell in [catch_up_from, day) is planned for `day`
     too, unless a later stage of the same duty already replaced it."""
@@ -66,6 +68,8 @@ async def plan_day(ctx: PlanContext, day: date, *, catch_up_from: date | None = 
     cache: dict[tuple[str, str], PeriodRecords] = {}
     book = await area_book(ctx.session)
     for duty in ctx.duties:
+        if until is not None and datetime.combine(day, time(duty.hour), ctx.tz) > until:  # type: ignore[arg-type]
+            continue  # its reminders and late list are for later in the day
         for period in duty.periods_around(day):
             stage = _stage_for(duty, period, ctx.calendar, day, catch_up_from)
             due = duty.due_date(period, ctx.calendar)
@@ -184,7 +188,8 @@ def _day(day: date) -> str:
 async def send_due(work: Work, ctx: PlanContext) -> int:
     """Queue every planned notice of today whose hour has come; each at most once."""
     today = work.local().date()
-    planned = [n for n in await plan_day(ctx, today, catch_up_from=today - CATCH_UP) if n.at <= work.now]
+    planned = [n for n in await plan_day(ctx, today, catch_up_from=today - CATCH_UP, until=work.now)
+               if n.at <= work.now]
     done = await outbox_store.sent_keys(work.session, {(n.duty, n.period) for n in planned})
     sent = 0
     for notice in planned:
