@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import chinese_calendar
@@ -25,12 +26,23 @@ class CalendarFileError(ValueError):
     pass
 
 
+@cache
 def _package_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
         return False
     return True
+
+
+@cache
+def _weekday_rule(day: date) -> bool:
+    """A working day by the package, or Monday–Friday less the fixed holidays in a year it does
+    not know yet. Cached: deadlines and planning ask about the same days thousands of times, and
+    the package validates (and for an unknown year raises) on every call."""
+    if _package_knows(day.year):
+        return bool(chinese_calendar.is_workday(day))
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
 
 
 @dataclass(frozen=True)
@@ -80,10 +92,7 @@ class WorkCalendar:
             return True
         if day in self.holidays:
             return False
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+        return _weekday_rule(day)
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (the start day itself never counts)."""
