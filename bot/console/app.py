@@ -15,6 +15,7 @@ from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
@@ -176,6 +177,19 @@ def _nav(viewer: Viewer | None) -> list[tuple[str, str]]:
 def redirect(location: str, status: int = 303) -> web.Response:
     """A redirect answer (303 after a form: the browser follows with a GET)."""
     return web.Response(status=status, headers={"Location": location})
+
+
+async def flash_and_go(request: web.Request, message: str, location: str) -> web.Response:
+    """After a form: `message` is shown once on the next page (the session's flash), and a 303 there."""
+    console, viewer = console_of(request), viewer_of(request)
+    async with console.bot.db.transaction() as session:
+        await console_auth.set_flash(session, viewer.signed, message)
+    return redirect(location)
+
+
+def local_time(value: datetime | None, tz: ZoneInfo, empty: str = "—") -> str:
+    """A moment as the street reads it on a page or in a download: local date and minute."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else empty
 
 
 def refuse(request: web.Request, status: int, message: str) -> web.Response:

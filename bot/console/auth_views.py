@@ -117,12 +117,19 @@ def _callback_url(request: web.Request) -> str:
     return base + CALLBACK_PATH
 
 
+def _wecom_state(request: web.Request) -> str:
+    """The OAuth state of this browser, bound to its pre-login cookie: a callback that comes back to
+    another browser (a login link someone was sent) is refused."""
+    signer = console_of(request).signer
+    assert signer is not None
+    return signer.mac("wecom-state", request[PRE_TOKEN])[:32]
+
+
 async def wecom_start(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     if console.wecom is None:
         raise web.HTTPNotFound()
-    assert console.signer is not None
-    state = console.signer.mac("wecom-state", request[PRE_TOKEN])[:32]
+    state = _wecom_state(request)
     in_app = "wxwork" in request.headers.get("User-Agent", "").lower()
     return redirect(authorize_url(console.bot.settings, redirect_uri=_callback_url(request), state=state,
                                        in_wecom_app=in_app))
@@ -132,9 +139,8 @@ async def wecom_callback(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     if console.wecom is None:
         raise web.HTTPNotFound()
-    assert console.signer is not None
     code, state = request.query.get("code", ""), request.query.get("state", "")
-    expected = console.signer.mac("wecom-state", request[PRE_TOKEN])[:32]
+    expected = _wecom_state(request)
     with using(lang_of(request)):
         if not code or not state or state != expected:
             return await login_page(request, status=400, error=_(

@@ -4,21 +4,18 @@ red-line indicators (worded as indicators), and the 附件5 / 附件6 downloads 
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.console.app import Viewer, console_of, lang_of, only, redirect, refuse, render, viewer_of
-from bot.console.export import XLSX
+from bot.console.app import Viewer, console_of, flash_and_go, lang_of, only, refuse, render, viewer_of
+from bot.console.export import written, xlsx_download
 from bot.domain.periods import in_years, parse_month
 from bot.domain.tickets import TransitionError
 from bot.forms.monthly import write_monthly
 from bot.forms.projects import write_projects
 from bot.i18n import N_, _, using
-from bot.services import access, cadre_duties, console_auth, duties
+from bot.services import access, cadre_duties, duties
 from bot.services.reports import previous_month_of
 
 
@@ -93,15 +90,7 @@ async def record(request: web.Request) -> web.Response:
                     message = await duties.spot_check_absent(work, [cadre], cadre.name)
             except TransitionError as refusal:
                 message = str(refusal)
-        async with console.bot.db.transaction() as session:
-            await console_auth.set_flash(session, viewer.signed, message)
-    return redirect(back)
-
-
-def _xlsx(body: bytes, ascii_name: str, name: str) -> web.Response:
-    return web.Response(body=body, headers={
-        "Content-Type": XLSX,
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
+        return await flash_and_go(request, message, back)
 
 
 @_CADRE_WATCHERS
@@ -116,11 +105,8 @@ async def monthly_download(request: web.Request) -> web.Response:
     if found is None:
         raise web.HTTPNotFound(text="no such cadre in your area")
     posting, form = found
-    with tempfile.TemporaryDirectory() as tmp:
-        path = await asyncio.to_thread(write_monthly, form, Path(tmp) / "form.xlsx")
-        body = path.read_bytes()
-    return _xlsx(body, f"monthly-{year}-{month:02d}.xlsx",
-                 f"附件5-{posting.community.name}-{posting.person.name}-{year}-{month:02d}.xlsx")
+    return xlsx_download(await written(lambda path: write_monthly(form, path)), f"monthly-{year}-{month:02d}.xlsx",
+                         f"附件5-{posting.community.name}-{posting.person.name}-{year}-{month:02d}.xlsx")
 
 
 @_CADRE_WATCHERS
@@ -132,10 +118,8 @@ async def projects_download(request: web.Request) -> web.Response:
         year = int(request.query["year"])
     async with bot.db.session() as session:
         blocks = await cadre_duties.projects_form(session, viewer.scope, year=year, tz=bot.settings.tz)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = await asyncio.to_thread(write_projects, year, blocks, Path(tmp) / "projects.xlsx")
-        body = path.read_bytes()
-    return _xlsx(body, f"projects-{year}.xlsx", f"附件6-{year}.xlsx")
+    return xlsx_download(await written(lambda path: write_projects(year, blocks, path)), f"projects-{year}.xlsx",
+                         f"附件6-{year}.xlsx")
 
 
 def add_routes(app: web.Application) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.console.app import console_of, lang_of, only, redirect, render, viewer_of
+from bot.console.app import console_of, flash_and_go, lang_of, local_time, only, render
 from bot.i18n import N_, _, using
-from bot.services import access, console_auth, operations
+from bot.services import access, operations
 
 _OPERATORS = only(access.OPERATORS, N_("Only administrators and the street secretary see the message queue."))
 
@@ -19,17 +19,16 @@ async def messages_page(request: web.Request) -> web.Response:
     async with bot.db.session() as session:
         ops = await operations.overview(session)
     tz = bot.settings.tz
-    failed = [{"id": m.id, "at": m.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "platform": m.platform,
+    failed = [{"id": m.id, "at": local_time(m.created_at, tz), "platform": m.platform,
                "to": m.chat_id or m.user_id or "", "kind": m.kind, "ticket": m.ticket_no or "",
                "attempts": m.attempts, "error": m.last_error or ""} for m in ops.failed]
     chats = [{"platform": c.platform, "chat_id": c.chat_id, "messages": c.messages,
-              "last": c.last_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")} for c in ops.unknown_chats]
+              "last": local_time(c.last_at, tz)} for c in ops.unknown_chats]
     return render(request, "messages.html", health=ops.health, failed=failed, chats=chats)
 
 
 @_OPERATORS
 async def retry(request: web.Request) -> web.Response:
-    viewer = viewer_of(request)
     bot = console_of(request).bot
     form = await request.post()
     ids = None if form.get("all") == "1" else [int(v) for v in form.getall("id", []) if str(v).isdigit()]
@@ -41,9 +40,7 @@ async def retry(request: web.Request) -> web.Response:
                 queued = await operations.retry(session, ids, bot.clock.now())
             bot.outbox.wake()
             message = _("{n} message(s) queued again.").format(n=queued)
-        async with bot.db.transaction() as session:
-            await console_auth.set_flash(session, viewer.signed, message)
-    return redirect("/console/messages")
+        return await flash_and_go(request, message, "/console/messages")
 
 
 def add_routes(app: web.Application) -> None:

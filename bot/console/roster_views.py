@@ -8,18 +8,17 @@ import asyncio
 import logging
 import secrets
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.console.app import Viewer, console_of, lang_of, only, redirect, render, viewer_of
-from bot.console.export import XLSX
+from bot.console.app import Viewer, console_of, flash_and_go, lang_of, only, render, viewer_of
+from bot.console.export import written, xlsx_download
 from bot.i18n import N_, _, using
 from bot.roster import Roster, RosterError, read_roster, write_roster
-from bot.services import access, console_auth, roster_changes
+from bot.services import access, roster_changes
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -48,26 +47,14 @@ def _binding(request: web.Request, viewer: Viewer, token: str) -> str:
 
 @_ROSTER_EDITORS
 async def roster_page(request: web.Request) -> web.Response:
-    async with console_of(request).bot.db.session() as session:
-        current = await roster_changes.current(session)
-    return render(request, "roster.html", summary=current.summary(), errors=[], changes=None, token=None,
-                  binding=None)
+    return await _again(request, [], status=200)
 
 
 @_ROSTER_EDITORS
 async def roster_download(request: web.Request) -> web.Response:
     async with console_of(request).bot.db.session() as session:
         current = await roster_changes.current(session)
-
-    def write() -> bytes:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "roster.xlsx"
-            write_roster(current, path)
-            return path.read_bytes()
-
-    body = await asyncio.to_thread(write)
-    return web.Response(body=body, headers={"Content-Type": XLSX,
-                                            "Content-Disposition": 'attachment; filename="roster.xlsx"'})
+    return xlsx_download(await written(lambda path: write_roster(current, path)), "roster.xlsx", "花名册.xlsx")
 
 
 @_ROSTER_EDITORS
@@ -107,10 +94,11 @@ async def _read(path: Path) -> Roster:
             from None
 
 
-async def _again(request: web.Request, errors: list[str]) -> web.Response:
+async def _again(request: web.Request, errors: list[str], status: int = 400) -> web.Response:
+    """The roster page with the upload form: the stored roster's summary and these errors."""
     async with console_of(request).bot.db.session() as session:
         summary = (await roster_changes.current(session)).summary()
-    return render(request, "roster.html", status=400, summary=summary, errors=errors, changes=None, token=None,
+    return render(request, "roster.html", status=status, summary=summary, errors=errors, changes=None, token=None,
                   binding=None)
 
 
@@ -135,9 +123,7 @@ async def roster_apply(request: web.Request) -> web.Response:
                  len(changes.added), len(changes.changed), len(changes.deactivated))
         message = _("Roster applied: {added} added, {changed} changed, {deactivated} deactivated.").format(
             added=len(changes.added), changed=len(changes.changed), deactivated=len(changes.deactivated))
-        async with console.bot.db.transaction() as session:
-            await console_auth.set_flash(session, viewer.signed, message)
-    return redirect("/console/roster")
+        return await flash_and_go(request, message, "/console/roster")
 
 
 def add_routes(app: web.Application) -> None:

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.console.app import Viewer, console_of, lang_of, redirect, render, viewer_of
-from bot.console.export import XLSX, board_workbook
+from bot.console.app import Viewer, console_of, lang_of, local_time, redirect, render, viewer_of
+from bot.console.export import board_workbook, xlsx_download
 from bot.domain.categories import CATEGORIES, category
 from bot.domain.tickets import ALLOWED, OPEN, Action, State, TransitionError, resolution_label, state_label
 from bot.i18n import N_, _, using
@@ -199,7 +199,7 @@ async def board_page(request: web.Request) -> web.Response:
             "no": r.ticket.no, "state": r.ticket.state, "state_label": state_label(r.ticket.state),
             "category": category(r.ticket.category).name(), "urgency": r.ticket.urgency,
             "place": r.grid or r.community or "—", "assignee": r.assignee or "—",
-            "created": r.ticket.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "created": local_time(r.ticket.created_at, tz),
             "due": _due(request, r.ticket.due_at) if r.ticket.state in OPEN else "—",
             "overdue": r.ticket.state in OPEN and r.ticket.due_at is not None and r.ticket.due_at < q.now,
             "summary": _summary(r.ticket.text) if r.acts else "",
@@ -250,11 +250,7 @@ async def board_export(request: web.Request) -> web.Response:
     with using(lang_of(request)):
         body = await asyncio.to_thread(board_workbook, page.rows, bot.settings.tz, filters.query.now)
     stamp = bot.clock.now().astimezone(bot.settings.tz).strftime("%Y%m%d-%H%M")
-    return web.Response(body=body, headers={
-        "Content-Type": XLSX,
-        "Content-Disposition": f"attachment; filename=\"tickets-{stamp}.xlsx\"; "
-                               f"filename*=UTF-8''{quote('工单-' + stamp + '.xlsx')}",
-    })
+    return xlsx_download(body, f"tickets-{stamp}.xlsx", f"工单-{stamp}.xlsx")
 
 
 # ------------------------------------------------------------------ one ticket
@@ -273,7 +269,7 @@ async def ticket_page(request: web.Request) -> web.Response:
     ticket = view.ticket
 
     def when(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
+        return local_time(value, tz)
 
     with using(lang_of(request)):
         timeline = [{

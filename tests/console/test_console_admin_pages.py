@@ -48,8 +48,9 @@ async def test_the_street_previews_and_applies_a_roster(rig: Rig, tmp_path: Path
     street = await rig.as_user("street-secretary")
     page = await street.get("/console/roster")
     assert page.status == 200 and 'href="/console/roster"' in page.text
-    status, body, _h = await street.get_bytes("/console/roster.xlsx")
+    status, body, headers = await street.get_bytes("/console/roster.xlsx")
     assert status == 200 and set(load_workbook(io.BytesIO(body)).sheetnames) == {"units", "people", "chats"}
+    assert "filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx" in headers["Content-Disposition"]  # 花名册.xlsx
 
     status, preview = await _upload(street, _roster_file(tmp_path, rename="王小明", drop="gw-bailifang-2"))
     assert status == 200
