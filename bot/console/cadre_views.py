@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.console.app import Viewer, console_of, flash_and_go, lang_of, only, refuse, render, viewer_of
 from bot.console.export import written, xlsx_download
+from bot.domain.checkins import MEETING_TYPES
 from bot.domain.periods import in_years, parse_month
 from bot.domain.tickets import TransitionError
 from bot.forms.monthly import write_monthly
@@ -60,7 +61,27 @@ async def cadres_page(request: web.Request) -> web.Response:
         recordable = {c.id for c in await duties.cadres_in_area(console.work(session), viewer.member)} \
             if records else set()
     return render(request, "cadres.html", page=page, month=f"{year}-{month:02d}", year=year, records=records,
-                  recordable=recordable)
+                  recordable=recordable, meetings=list(MEETING_TYPES) if console.chat_allows("会议", viewer.roles)
+                  else [])
+
+
+@_CADRE_WATCHERS
+async def meeting(request: web.Request) -> web.Response:
+    """A meeting the viewer attended or held (支委会, 两委联席, 居民代表, or the street's quarterly
+    交流会, which the street secretary's duty counts), for the roles of chat's 会议, by its service call."""
+    viewer = viewer_of(request)
+    console = console_of(request)
+    form = await request.post()
+    with using(lang_of(request)):
+        if not console.chat_allows("会议", viewer.roles):
+            return refuse(request, 403, _("Only stationed cadres and secretaries record meetings, as in chat."))
+        async with console.bot.db.transaction() as session:
+            try:
+                message = await duties.meeting(console.work(session), viewer.member.person_id,
+                                               str(form.get("kind") or "").strip())
+            except TransitionError as refusal:
+                message = str(refusal)
+        return await flash_and_go(request, message, "/console/cadres")
 
 
 @_CADRE_WATCHERS
@@ -126,4 +147,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/cadres", cadres_page)
     app.router.add_get("/cadres/projects.xlsx", projects_download)
     app.router.add_get("/cadres/{person}/monthly.xlsx", monthly_download)
+    app.router.add_post("/cadres/meeting", meeting)
     app.router.add_post("/cadres/{person}/{record}", record)

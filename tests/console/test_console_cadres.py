@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
+from storage import checkin_store
 from tests.console.conftest import Rig
 
 
@@ -77,3 +79,32 @@ async def test_talks_and_spot_checks_only_for_secretaries_and_their_own_cadres(r
     recorded = await street.post("/console/cadres/p-cadre-bailifang/absent", {})
     # the count is 1: none of the refused posts recorded anything
     assert re.search(r'data-testid="flash"[^>]*>[^<]*1[^<]*<', recorded.text), recorded.text[:2000]
+
+
+async def _meetings(rig: Rig, person_id: str) -> list[str]:
+    async with rig.bot.db.session() as session:
+        rows = await checkin_store.records_between(session, person_id, rig.clock.now() - timedelta(days=1),
+                                                   rig.clock.now() + timedelta(days=1), kinds=("meeting",))
+    return [str((r.data or {}).get("type")) for r in rows]
+
+
+async def test_a_secretary_records_a_meeting_as_chat_s_会议_does(rig: Rig) -> None:
+    street = await rig.as_user("street-secretary")
+    page = await street.get("/console/cadres")
+    assert 'data-testid="meeting-form"' in page.text and "<option>交流会</option>" in page.text
+    done = await street.post("/console/cadres/meeting", {"kind": "交流会"})
+    assert done.status == 200 and 'data-testid="flash"' in done.text and "交流会" in done.text
+    assert await _meetings(rig, "p-street-secretary") == ["exchange"]  # what the quarterly duty counts
+    refused = await street.post("/console/cadres/meeting", {"kind": "茶话会"})
+    assert "会议 支委会" in refused.text and await _meetings(rig, "p-street-secretary") == ["exchange"]
+
+
+async def test_only_chat_s_会议_roles_get_the_meeting_form(rig: Rig) -> None:
+    admin = await rig.as_user("admin")  # sees the cadres' page, but chat's 会议 is not an admin's
+    page = await admin.get("/console/cadres")
+    assert page.status == 200 and 'data-testid="meeting-form"' not in page.text
+    assert (await admin.post("/console/cadres/meeting", {"kind": "支委会"})).status == 403
+    liaison = await rig.as_user("dept-zhujian")
+    await liaison.get("/console/tickets")
+    assert (await liaison.post("/console/cadres/meeting", {"kind": "支委会"})).status == 403
+    assert await _meetings(rig, "p-admin") == [] and await _meetings(rig, "p-dept-zhujian") == []
