@@ -35,8 +35,8 @@ class CadreMonth:
     projects: int
     party_projects: int
     projects_done: int
-    talked: bool  # a 谈心谈话 recorded with this cadre this year (to the month's end)
-    absences: int  # spot checks (不在岗) that found the cadre absent this year
+    talked: bool  # a 谈心谈话 recorded with this cadre in the month's year (any day of it)
+    absences: int  # spot checks (不在岗) that found the cadre absent in the month's year
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ async def month_page(session: AsyncSession, scope: access.Scope, *, year: int, m
     ids = {p.person.id for p in mine}
     first, last = month_days(year, month)
     records = await load_period(session, Period(f"{year}-{month:02d}", first, last), tz, evening_hour)
-    year_records = await load_period(session, Period(str(year), date(year, 1, 1), last), tz, evening_hour)
+    # the whole year: a talk recorded today counts on the page of last month (the page's default), too
+    year_records = await load_period(session, Period(str(year), date(year, 1, 1), date(year, 12, 31)), tz,
+                                     evening_hour)
     talked = year_records.talked_with()
     forms = {posting.person.id: form for posting, form in
              await monthly_forms(session, year, month, tz, evening_hour, only=sorted(ids))} if ids else {}

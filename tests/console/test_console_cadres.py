@@ -51,15 +51,21 @@ async def test_a_community_secretary_records_a_talk_and_a_spot_check_as_chat_doe
     done = await secretary.post("/console/cadres/p-cadre-baxianlou/talk", {"month": "2026-11"})
     assert done.status == 200 and "/console/cadres?month=2026-11" in done.url
     assert "叶国海" in done.text and 'data-testid="flash"' in done.text
+    # the page opens on last month (for 附件5); a talk recorded today counts in the year's column there
+    last_month = await secretary.get("/console/cadres")
+    assert "2026-10" in last_month.text and "2026年谈心谈话" in last_month.text
+    assert _cells(last_month.text, "p-cadre-baxianlou")[7:9] == ["已谈话", "0"]
     await secretary.post("/console/cadres/p-cadre-baxianlou/absent", {})
     # chat's 不在岗 counts the console's record: one store, one service
     said = await rig.say("sec-baxianlou", "不在岗 叶国海")
     assert any("2" in m.text and "叶国海" in m.text for m in said), [m.text for m in said]
-    row = re.search(r'data-testid="cadre-p-cadre-baxianlou">(.*?)</tr>',
-                    (await secretary.get("/console/cadres?month=2026-12")).text, re.S)
+    assert _cells((await secretary.get("/console/cadres")).text, "p-cadre-baxianlou")[7:9] == ["已谈话", "2"]
+
+
+def _cells(html: str, person_id: str) -> list[str]:
+    row = re.search(rf'data-testid="cadre-{person_id}">(.*?)</tr>', html, re.S)
     assert row is not None
-    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row[1])
-    assert cells[7:9] == ["已谈话", "2"], cells
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row[1])
 
 
 async def test_talks_and_spot_checks_only_for_secretaries_and_their_own_cadres(rig: Rig) -> None:
