@@ -30,7 +30,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Context, Sender
 from bot.domain.workdays import WorkCalendar
-from bot.events import InboundMessage, OutboundKind, OutboundMessage
+from bot.events import InboundMessage, MessageKind, OutboundKind, OutboundMessage
 from bot.i18n import _, configured_locale, using
 from bot.nlp.greeting import is_english
 from bot.nlp.safety import names_danger
@@ -427,8 +427,9 @@ def dead_here(owners: list[str]) -> list[str]:
 
 
 async def _sender_language(session: AsyncSession, message: InboundMessage) -> str:
-    """The language answers to `message` are in: the sender's choice, or English when they write English."""
-    if is_english(message.text):
+    """The language answers to `message` are in: the sender's choice, or English when they write English
+    (a recall's text is a message id, not words)."""
+    if message.kind == MessageKind.text and is_english(message.text):
         return "en"
     return await language_of(session, message.user_id) or configured_locale()
 

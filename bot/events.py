@@ -29,6 +29,9 @@ class MessageKind(StrEnum):
     file = "file"
     location = "location"
     link = "link"
+    # not a message but the person taking one back: `text` is the msg_id of the message recalled
+    # (微信客服's user_recall_msg, the bridge's recall); handled by handlers/recall.py, never read
+    recall = "recall"
 
     @classmethod
     def of(cls, value: object) -> MessageKind:

@@ -38,6 +38,7 @@ class Registry:
         self.commands: list[CommandSpec] = []
         self._by_word: dict[str, CommandSpec] = {}
         self.text_handlers: list[tuple[TextHandler, Audience]] = []
+        self.kind_handlers: dict[str, tuple[TextHandler, Audience]] = {}
 
     def add_command(self, spec: CommandSpec) -> None:
         for word in (spec.word, *spec.aliases):
@@ -54,6 +55,11 @@ class Registry:
         """The command a word (or alias) names, None if there is none."""
         return self._by_word.get(word)
 
+    def add_kind_handler(self, kind: str, handler: TextHandler, *, audience: Audience) -> None:
+        """The one handler for messages of `kind` that are not words (a recall): no command or
+        free-text handler sees them."""
+        self.kind_handlers[kind] = (handler, audience)
+
     def visible_to(self, roles: frozenset[str]) -> list[CommandSpec]:
         return [c for c in self.commands if c.allowed(roles)]
 
@@ -64,6 +70,10 @@ class Registry:
         the group's own system lines and 接龙 lists, wherever they come; cards, notices and relayed
         news are never commands (only a line a person wrote, or the new words of a quote, are)."""
         ctx.audience = Audience.sender
+        if (by_kind := self.kind_handlers.get(ctx.message.kind)) is not None:
+            handler, ctx.audience = by_kind
+            await handler(ctx)
+            return
         if ctx.reading is not None and ctx.reading.silent:
             return
         command = parse_command(ctx.message.text, self._by_word) if ctx.shape in COMMAND_SHAPES else None

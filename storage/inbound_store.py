@@ -289,11 +289,22 @@ async def recorded_id(session: AsyncSession, platform: str, user_id: str, msg_id
     )).first()
 
 
+async def recorded(session: AsyncSession, platform: str, user_id: str, msg_id: str) -> InboundLog | None:
+    """A person's message by its msg_id, locked for update on PostgreSQL (a recall and the handling
+    of the message itself never change it at once)."""
+    query = select(InboundLog).where(InboundLog.platform == platform, InboundLog.user_id == user_id,
+                                     InboundLog.msg_id == msg_id)
+    if db_is_postgres(session):
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
 async def last_from(session: AsyncSession, platform: str, user_id: str) -> tuple[datetime, str] | None:
-    """When the person last wrote to the bot on `platform`, and that message's msg_id."""
+    """When the person last wrote to the bot on `platform`, and that message's msg_id (a recall
+    is not writing: it opens no reply window)."""
     row = (await session.exec(
         select(InboundLog.received_at, InboundLog.msg_id).where(
-            InboundLog.platform == platform, InboundLog.user_id == user_id)
+            InboundLog.platform == platform, InboundLog.user_id == user_id, InboundLog.kind != "recall")
         .order_by(col(InboundLog.received_at).desc()).limit(1)  # (platform, user_id, received_at) is indexed
     )).first()
     return None if row is None else (row[0], row[1])

@@ -118,3 +118,13 @@ async def undelivered(session: AsyncSession, outbox_id: int, note: str) -> bool:
     (`msg_send_fail`): the outbox row becomes failed with `note`, so admins see it. True if found."""
     return bool(await _rowcount(session, update(Outbox).where(col(Outbox.id) == outbox_id)
                                 .values(status=OutboxStatus.failed, last_error=note[:2000])))
+
+
+async def servicer(session: AsyncSession, open_kfid: str, external_userid: str, *, servicer: str | None,
+                   at: datetime) -> None:
+    """Who holds the customer's conversation now (`session_status_change`): a staff member's
+    userid, or None (back with the bot, or ended)."""
+    await session.exec(_insert_ignore(session, KfCustomer, "external_userid", external_userid=external_userid,
+                                      open_kfid=open_kfid))
+    await session.exec(update(KfCustomer).where(col(KfCustomer.external_userid) == external_userid)
+                       .values(servicer=servicer, servicer_since=at))

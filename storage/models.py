@@ -196,6 +196,9 @@ class TicketEvent(SQLModel, table=True):
     to_state: str | None = Field(default=None, max_length=16)
     note: str | None = None
     data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # the message this event came from (a report, a joined report, a supplement …): a message the
+    # resident recalls later leads back to what it filed (bot.services.recall)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_log.id", index=True)
 
 
 class CheckIn(SQLModel, table=True):
@@ -473,6 +476,10 @@ class KfCustomer(SQLModel, table=True):
     scene: str | None = Field(default=None, max_length=32)
     entered_at: datetime | None = _ts()
     entry_msgid: str | None = Field(default=None, max_length=128)
+    # who holds the conversation, from `session_status_change`: a staff member's userid once one
+    # took it from the queue or had it transferred, None while it is the bot's (or after it ended)
+    servicer: str | None = Field(default=None, max_length=64)
+    servicer_since: datetime | None = _ts()
 
 
 class Preference(SQLModel, table=True):

@@ -385,3 +385,18 @@ async def record_cs_send(session: AsyncSession, *, openid: str, now: datetime, o
 async def cs_sends_since(session: AsyncSession, openid: str, since: datetime) -> int:
     return int((await session.exec(
         select(func.count()).where(CsSend.openid == openid, col(CsSend.sent_at) >= since))).one())
+
+
+async def redact(session: AsyncSession, inbound_id: int, words: str, marker: str) -> int:
+    """`words` replaced by `marker` in what the bot queued or sent because of message `inbound_id`
+    (staff notices quote a report): a recalled message is not shown on. How many rows changed."""
+    if not words:
+        return 0
+    rows = (await session.exec(select(Outbox).where(Outbox.inbound_id == inbound_id))).all()
+    changed = 0
+    for row in rows:
+        if words in row.text:
+            row.text = row.text.replace(words, marker)
+            session.add(row)
+            changed += 1
+    return changed

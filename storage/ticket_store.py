@@ -46,12 +46,20 @@ async def get_ticket(session: AsyncSession, no: str) -> Ticket | None:
 async def add_event(
     session: AsyncSession, ticket: Ticket, *, at: datetime, actor: str, action: str,
     from_state: str | None, to_state: str | None, actor_role: str | None = None,
-    note: str | None = None, data: dict[str, Any] | None = None,
+    note: str | None = None, data: dict[str, Any] | None = None, inbound_id: int | None = None,
 ) -> None:
+    """`inbound_id`: the message the event came from (None for the console, jobs …)."""
     assert ticket.id is not None
     session.add(TicketEvent(ticket_id=ticket.id, at=at, actor=actor, actor_role=actor_role,
                             action=action, from_state=from_state, to_state=to_state, note=note,
-                            data=data))
+                            data=data, inbound_id=inbound_id))
+
+
+async def events_from(session: AsyncSession, inbound_id: int) -> Sequence[TicketEvent]:
+    """What one message did to tickets (filed, joined, supplemented …), oldest first."""
+    return (await session.exec(
+        select(TicketEvent).where(TicketEvent.inbound_id == inbound_id).order_by(col(TicketEvent.id))
+    )).all()
 
 
 async def events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     Action.withdraw: N_("withdrawn"), Action.supplement: N_("details added"), Action.rate: N_("rated"),
     Action.reopen: N_("reopened"), Action.remind: N_("reminder"), Action.overdue: N_("overdue"),
     "duplicate_joined": N_("a duplicate report joined"), "report_to_street": N_("reported to the street (五必报)"),
+    "recalled": N_("message taken back by the resident"),
 }
 # Events whose note is a resident's own words (shown only to those who may act on the ticket).
 RESIDENT_NOTES = frozenset({Action.report, Action.supplement, "duplicate_joined"})

@@ -48,3 +48,7 @@ class KfLedger:
     async def undelivered(self, outbox_id: int, note: str) -> bool:
         async with self.db.transaction() as session:
             return await kf_store.undelivered(session, outbox_id, note)
+
+    async def servicer(self, open_kfid: str, external_userid: str, servicer: str | None, at: datetime) -> None:
+        async with self.db.transaction() as session:
+            await kf_store.servicer(session, open_kfid, external_userid, servicer=servicer, at=at)

@@ -184,7 +184,8 @@ async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> Non
     work.session.add(ticket)
     await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
                                  actor_role=actor.main_role, action="duplicate_joined",
-                                 from_state=ticket.state, to_state=ticket.state, note=report.text)
+                                 from_state=ticket.state, to_state=ticket.state, note=report.text,
+                                 inbound_id=work.inbound_id)
     assignee = await _person(work, ticket.assignee_id)
     if assignee and assignee.im_user:
         # Forty residents reporting one outage are one updated notice a minute, not forty.
@@ -223,7 +224,8 @@ async def _open(
     await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
                                  actor_role=actor.main_role, action=Action.report, from_state=None,
                                  to_state=State.reported, note=report.text,
-                                 data={"urgency": report.urgency, "category": cat.id})
+                                 data={"urgency": report.urgency, "category": cat.id},
+                                 inbound_id=work.inbound_id)
     place = await _place_name(work, grid_id or community_id)
 
     def notice() -> str:  # in each recipient's language
@@ -399,7 +401,7 @@ async def _apply(
     work.session.add(ticket)
     await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
                                  actor_role=actor.main_role, action=action, from_state=before,
-                                 to_state=ticket.state, note=note, data=data)
+                                 to_state=ticket.state, note=note, data=data, inbound_id=work.inbound_id)
     return before
 
 

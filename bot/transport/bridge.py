@@ -70,6 +70,8 @@ def parse_message(body: bytes) -> InboundMessage:
     if not isinstance(data, dict):
         raise BadInput("body must be a JSON object")
     kind = MessageKind.of(data.get("kind"))
+    if kind == MessageKind.recall:  # the sender took back their message `recalls`
+        data["text"] = limits.check_id("recalls", data.get("recalls"))
     text = data.get("text")
     if text is None and kind != MessageKind.text:
         text = ""  # a picture carries no words
@@ -78,7 +80,7 @@ def parse_message(body: bytes) -> InboundMessage:
     text = limits.clean(text).strip()
     if kind == MessageKind.text and not text:
         raise BadInput('"text" must be a non-empty string (empty, null or left out only for other kinds)')
-    if text:
+    if text and kind != MessageKind.recall:
         kind = MessageKind.text  # words win: a picture with a caption is read as its caption
     at = data.get("at", False)
     if not isinstance(at, bool):

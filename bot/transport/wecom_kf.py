@@ -68,27 +68,35 @@ WELCOME_VALID = timedelta(seconds=20)  # a welcome_code is good this long, once
 RETRY_DELAY = 30.0  # seconds before reading again after a failed read
 SCENE = re.compile(r"[0-9A-Za-z_-]{1,32}")  # what add_contact_way accepts as a scene
 ORIGIN_CUSTOMER, ORIGIN_EVENT = 3, 4  # 5: a servicer writing from the WeCom client (not for the bot)
-INVALID_SYNC_TOKEN = 95007
+INVALID_SYNC_TOKEN = 95007  # "invalid msg token": expired or not this account's (wxkefu-rs src/errors.rs)
 
-# kf/send_msg refusals that retrying cannot fix, as admins should read them.
+# kf/send_msg refusals that retrying cannot fix, as admins should read them. Meanings checked against
+# the 微信客服 error table as SDKs carry it (ooiai/wxkefu-rs src/errors.rs; silenceper/wechat
+# work/kf/error.go for 48002, 95000, 95004, 95017) and developers' reports of the errmsg (95018 "send
+# msg session status invalid": langbot-app/LangBot#1547, whyiyhw/chatgpt-wechat#128; 40096:
+# w7corp/easywechat#2621; 60020 "not allow to access from your ip": mostlittlebee/chatgpt-on-wecom#9).
 SEND_ERRORS = {
     95000: "the open_kfid is not valid: check [wecom_kf] open_kfid",
     95001: "WeChat's limit of 5 messages after the resident's last message is used up",
     95002: "WeChat's 48-hour reply window after the resident's last message has closed",
     95004: "the open_kfid does not exist: check [wecom_kf] open_kfid",
+    95017: "the organisation's 微信客服 API switch is off (管理后台 → 微信客服 → API)",
     95018: ("the conversation is not with the bot (a staff member took it over in 微信客服, it waits in "
             "the queue, or it has ended)"),
+    95024: "the resident has not written in the last 48 hours (a menu click does not count)",
     40096: "WeChat does not know this customer (external_userid)",
     48002: ("the API may not send for this account: hand 微信客服 over to the API (管理后台 → 微信客服 → API) and "
             "use the 微信客服 secret"),
     60020: "this server's IP is not among WeCom's trusted IPs (企业可信IP)",
 }
-# msg_send_fail's fail_type, from the event's documentation.
+# msg_send_fail's fail_type, as the event's documentation lists them (silenceper/wechat
+# work/kf/syncmsg/message.go for 0-10; 11-13 from SDKs that copied the newer table).
 FAIL_TYPES = {
     0: "unknown reason", 1: "KF account deleted", 2: "application closed", 4: "48-hour window closed",
     5: "conversation closed", 6: "more than 5 messages", 7: "no 视频号 bound", 8: "organisation not verified",
     9: "no 视频号 bound and organisation not verified", 10: "the resident refuses messages",
-    11: "no member of the organisation has logged in to the WeCom app", 13: "message type not allowed",
+    11: "no member of the organisation has logged in to the WeCom app",
+    12: "a message type 微信客服 does not allow", 13: "WeChat's security restrictions",
 }
 _KINDS = {"image": MessageKind.image, "voice": MessageKind.voice, "video": MessageKind.video,
           "file": MessageKind.file, "location": MessageKind.location, "link": MessageKind.link}
@@ -115,6 +123,7 @@ class KfState(Protocol):
     async def entered(self, open_kfid: str, external_userid: str, scene: str | None, msgid: str,
                       at: datetime) -> bool: ...
     async def undelivered(self, outbox_id: int, note: str) -> bool: ...
+    async def servicer(self, open_kfid: str, external_userid: str, servicer: str | None, at: datetime) -> None: ...
 
 
 class WindowClosed(TransportError):
@@ -160,6 +169,20 @@ def inbound_from_kf(item: dict[str, Any]) -> InboundMessage | None:
     # get the hint to describe the problem in a sentence.
     kind = _KINDS.get(msgtype, MessageKind.link)
     return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text="", kind=kind)
+
+
+def recall_from_kf(item: dict[str, Any]) -> InboundMessage | None:
+    """A `user_recall_msg` event → a recall message (kind recall, `text` = the recalled msgid, as
+    the inbound log keys it); None for any other entry."""
+    event = item.get("event")
+    if not isinstance(event, dict) or event.get("event_type") != "user_recall_msg":
+        return None
+    msgid, user = str(item.get("msgid") or ""), str(event.get("external_userid") or "")
+    recalled = str(event.get("recall_msgid") or "")
+    if not msgid or not user or not recalled:
+        return None
+    return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text=_msg_id(recalled),
+                          kind=MessageKind.recall)
 
 
 def our_msgid(message: OutboundMessage, part: str) -> str | None:
@@ -334,16 +357,20 @@ class WeComKfChannel:
 
     async def _take(self, items: list[Any]) -> None:
         """Record one page: events first (an entry's scene must be known before the messages after
-        it are handled), then the customers' messages, all committed before the cursor moves."""
+        it are handled), then the customers' messages and recalls in their order (a recall is
+        handled after the message it takes back), all committed before the cursor moves."""
         assert self.intake is not None
         messages: list[InboundMessage] = []
         for item in items:
             if not isinstance(item, dict):
                 continue
             if item.get("msgtype") == "event":
-                await self._event(item)
-                continue
-            message = inbound_from_kf(item)
+                message = recall_from_kf(item)
+                if message is None:
+                    await self._event(item)
+                    continue
+            else:
+                message = inbound_from_kf(item)
             if message is None or (message := self._fit(message)) is None:
                 continue
             messages.append(message)
@@ -380,8 +407,18 @@ class WeComKfChannel:
                 await self._welcome(str(event.get("welcome_code") or ""), at)
         elif kind == "msg_send_fail":
             await self._send_failed(event)
+        elif kind == "session_status_change" and user:
+            # change_type 1: taken from the queue, 2: transferred, 3: ended, 4: taken up again
+            # (silenceper/wechat work/kf/syncmsg/message.go); the new servicer holds it, none after 3
+            servicer = str(event.get("new_servicer_userid") or "") or None
+            await self.state.servicer(self.open_kfid, user, servicer, _sent_at(item))
+            log.info("wecom_kf: conversation of %s now with %s (change_type %s)", user, servicer or "the bot",
+                     event.get("change_type"))
+        elif kind == "servicer_status_change":  # a staff member starts or stops receiving: no customer
+            log.info("wecom_kf: servicer %s status %s (stop_type %s)", event.get("servicer_userid"),
+                     event.get("status"), event.get("stop_type"))
         else:
-            log.debug("wecom_kf: event %s not handled", kind)
+            log.info("wecom_kf: event %s not acted on", kind)
 
     async def _welcome(self, code: str, at: datetime) -> None:
         text = self.welcome()
@@ -397,12 +434,16 @@ class WeComKfChannel:
             log.info("wecom_kf: welcome not sent: %s", exc)
 
     async def _send_failed(self, event: dict[str, Any]) -> None:
-        match = _OUR_MSGID.fullmatch(str(event.get("fail_msgid") or ""))
-        if match is None:
-            return
+        fail_msgid = str(event.get("fail_msgid") or "")
         fail_type = event.get("fail_type")
         reason = FAIL_TYPES.get(fail_type, f"fail_type {fail_type}") if isinstance(fail_type, int) else "unknown"
-        note = f"微信客服 reported a message not delivered to {event.get('external_userid', '?')}: {reason}"
+        match = _OUR_MSGID.fullmatch(fail_msgid)
+        if match is None:  # a welcome, or a message staff sent: nothing of the outbox to mark
+            log.warning("wecom_kf: message %s to %s not delivered (%s)", fail_msgid[:40] or "?",
+                        event.get("external_userid", "?"), reason)
+            return
+        note = (f"微信客服 reported a message not delivered to {event.get('external_userid', '?')}: {reason} "
+                f"(fail_type {fail_type})")
         if await self.state.undelivered(int(match.group(1)), note):
             log.warning("wecom_kf: outbox %s not delivered (%s)", match.group(1), reason)
 

@@ -322,9 +322,11 @@ class FakeWeCom:
 
     def _kf_item(self, user: str, msgtype: str, body: dict[str, Any], *, origin: int,
                  at: float | None, msgid: str | None = None) -> dict[str, Any]:
-        item = {"msgid": msgid or f"from_msgid_{next(self._seq)}", "open_kfid": self.open_kfid,
-                "external_userid": user, "send_time": int(self.kf_now() if at is None else at),
-                "origin": origin, "msgtype": msgtype, msgtype: body}
+        item: dict[str, Any] = {"msgid": msgid or f"from_msgid_{next(self._seq)}"}
+        if msgtype != "event":  # an event carries them inside `event` only (sync_msg's documentation)
+            item |= {"open_kfid": self.open_kfid, "external_userid": user}
+        item |= {"send_time": int(self.kf_now() if at is None else at), "origin": origin, "msgtype": msgtype,
+                 msgtype: body}
         self.kf_log.append(item)
         return item
 
@@ -342,9 +344,10 @@ class FakeWeCom:
         self._kf_item(user, "event", event, origin=4, at=at)
         return code
 
-    def kf_event(self, user: str, event: dict[str, Any], *, at: float | None = None) -> None:
-        self._kf_item(user, "event", {"open_kfid": self.open_kfid, "external_userid": user, **event},
-                      origin=4, at=at)
+    def kf_event(self, user: str | None, event: dict[str, Any], *, at: float | None = None) -> dict[str, Any]:
+        """An event as sync_msg returns it (`user` None for one about a servicer, not a customer)."""
+        about = {"external_userid": user} if user else {}
+        return self._kf_item(user or "", "event", {"open_kfid": self.open_kfid, **about, **event}, origin=4, at=at)
 
     async def _kf_common(self, request: web.Request) -> tuple[Seen, web.Response | None]:
         seen = await self._record(request)
@@ -388,7 +391,7 @@ class FakeWeCom:
         if body.get("open_kfid") != self.open_kfid:
             return web.json_response({"errcode": 95000, "errmsg": "invalid open_kfid"})
         user = body.get("touser", "")
-        written = [m["send_time"] for m in self.kf_log if m["external_userid"] == user and m["origin"] == 3]
+        written = [m["send_time"] for m in self.kf_log if m.get("external_userid") == user and m["origin"] == 3]
         if not written:
             return web.json_response({"errcode": 40096, "errmsg": "invalid external userid"})
         if user in self.kf_human:
@@ -414,7 +417,8 @@ class FakeWeCom:
         code = seen.body.get("code", "")
         issued = self.kf_welcome_codes.get(code)
         if issued is None or issued[1] or self.kf_now() - issued[0] > 20:
-            # WeChat refuses a code used or older than 20 s (its exact errcode is not in the docs we had)
+            # WeChat refuses a code used or older than 20 s. Which errcode it gives is documented nowhere
+            # we could find (not in the 微信客服 error table SDKs copy): the bot must not depend on it.
             return web.json_response({"errcode": 40035, "errmsg": "invalid code"})
         self.kf_welcome_codes[code] = (issued[0], True)
         self.kf_welcomed.append(seen.body)

@@ -23,7 +23,7 @@ from bot.transport.wecom_crypto import WeComCrypto, sha1_signature
 from bot.transport.wecom_robot import WeComRobotChannel
 from bot.transport.xml import parse_xml, render_xml
 from storage import outbox_store
-from storage.models import InboundLog, Outbox, OutboxStatus
+from storage.models import InboundLog, Outbox, OutboxStatus, Ticket
 from tests.transport.conftest import (
     BRIDGE_SECRET,
     MP_KEY,
@@ -473,6 +473,30 @@ async def test_bridge_photos_are_talk_in_the_group_and_get_a_hint_when_addressed
     async with rig.bot.db.session() as session:
         stored = {r.msg_id: (r.kind, r.text) for r in (await session.exec(select(InboundLog))).all()}
     assert (stored["p-4"], stored["p-5"]) == (("text", "帮助"), ("voice", ""))  # words win over the kind
+
+
+async def test_bridge_recall_withdraws_the_report_nobody_acted_on_and_hides_its_words(rig: Rig) -> None:
+    words = "八仙楼社区6号楼地下车库的排水沟堵了，积水很深"
+    report = {"msg_id": "r-1", "user_id": "wxid_li", "text": words}
+    assert (await post_bridge(rig, json.dumps(report, ensure_ascii=False).encode())).status == 200
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert ticket.state == "reported"
+    for bad in ({}, {"recalls": ""}, {"recalls": 7}):  # which message is taken back must be said
+        body = json.dumps({"msg_id": "r-bad", "user_id": "wxid_li", "kind": "recall", **bad}).encode()
+        assert (await post_bridge(rig, body)).status == 400
+    recall = {"msg_id": "r-2", "user_id": "wxid_li", "kind": "recall", "recalls": "r-1"}
+    assert (await post_bridge(rig, json.dumps(recall).encode())).status == 200
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        ticket = (await session.exec(select(Ticket))).one()
+        kept = [r.text for r in (await session.exec(select(InboundLog))).all()]
+        kept += [t.text for t in (await session.exec(select(Outbox))).all()]
+    assert (ticket.state, ticket.resolution) == ("closed", "withdrawn")
+    assert words not in ticket.text and not any(words in t for t in kept)
+    told = json.loads(rig.fake.calls("/gateway/outbound")[-1].raw)
+    assert told["user_id"] == "wxid_li" and ticket.no in told["text"]
 
 
 async def test_mp_voice_with_recognition_is_read_and_a_picture_gets_a_hint(rig: Rig) -> None:

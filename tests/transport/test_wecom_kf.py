@@ -30,7 +30,7 @@ from bot.transport.wecom_kf import WeComKfChannel, inbound_from_kf
 from bot.transport.xml import render_xml
 from handlers.media import _hint as media_hint
 from storage import outbox_store
-from storage.models import InboundLog, KfCursor, Outbox, OutboxStatus, Ticket, TicketEvent
+from storage.models import InboundLog, KfCursor, KfCustomer, Outbox, OutboxStatus, Ticket, TicketEvent, TicketReporter
 from tests.fakes.fake_wecom import FakeWeCom
 from tests.transport.conftest import FakeTime
 
@@ -433,7 +433,8 @@ async def test_a_resident_who_never_wrote_gets_nothing(kf: KfRig) -> None:
 
 @pytest.mark.parametrize(("errcode", "says"), [
     (95001, "5 messages"), (95002, "48-hour"), (95018, "staff member"), (95000, "open_kfid"),
-    (48002, "hand 微信客服 over"), (60020, "trusted IPs"),
+    (48002, "hand 微信客服 over"), (60020, "trusted IPs"), (95017, "API switch is off"),
+    (95024, "not written in the last 48 hours"),
 ])
 async def test_each_refusal_from_wechat_fails_the_message_with_its_reason(kf: KfRig, errcode: int,
                                                                           says: str) -> None:
@@ -608,3 +609,146 @@ async def test_one_unstorable_message_does_not_stop_the_cursor(kf: KfRig) -> Non
     rows = await kf.inbound()
     assert [(r.user_id, len(r.text)) for r in rows] == [("wmLongText", 4000), ("wmFine", 2)]
     assert await kf.cursor() == "c3"
+
+
+# ---------------------------------------------------------------- events: recalls, send failures, sessions
+
+
+async def words_kept_anywhere(kf: KfRig, words: str) -> list[str]:
+    """Where the bot still keeps `words`: the inbound log, tickets, their reporters and events, the outbox."""
+    async with kf.bot.db.session() as session:
+        found = [f"inbound {r.id}" for r in (await session.exec(select(InboundLog))).all() if words in r.text]
+        found += [f"ticket {t.no}" for t in (await session.exec(select(Ticket))).all() if words in t.text]
+        found += [f"reporter {r.id}" for r in (await session.exec(select(TicketReporter))).all() if words in r.text]
+        found += [f"event {e.id}" for e in (await session.exec(select(TicketEvent))).all() if words in (e.note or "")]
+        found += [f"outbox {o.id}" for o in (await session.exec(select(Outbox))).all() if words in o.text]
+    return found
+
+
+async def filed_by_kf(kf: KfRig, user: str, words: str, scene: str = SCENE_GRID) -> tuple[Ticket, str]:
+    kf.fake.kf_customer_enters(user, scene)
+    msgid = kf.fake.kf_customer_writes(user, words)["msgid"]
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    return ticket, msgid
+
+
+async def one_ticket(kf: KfRig) -> Ticket:
+    async with kf.bot.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+        return ticket
+
+
+async def test_a_recalled_report_nobody_acted_on_is_withdrawn_and_its_words_are_gone(kf: KfRig) -> None:
+    words = "7号楼东侧的井盖被人偷了，晚上看不见很危险"
+    ticket, msgid = await filed_by_kf(kf, "wmRc1", words)
+    assert await words_kept_anywhere(kf, words)  # the report, its events, the handler's notice …
+    sent = len(kf.fake.kf_sent)
+    kf.fake.kf_event("wmRc1", {"event_type": "user_recall_msg", "recall_msgid": msgid})
+    await kf.callback()
+    await kf.settle()
+    ticket = await one_ticket(kf)
+    assert (ticket.state, ticket.resolution) == ("closed", "withdrawn")
+    assert await words_kept_anywhere(kf, words) == []
+    [told] = kf.fake.kf_sent[sent:]
+    assert told["touser"] == "wmRc1" and ticket.no in told["text"]["content"] and "撤回" in told["text"]["content"]
+    async with kf.bot.db.session() as session:
+        notices = (await session.exec(select(Outbox).where(Outbox.platform == "wecom_app"))).all()
+    assert any(ticket.no in n.text and "撤回" in n.text for n in notices[-1:])  # the handler is told
+
+
+async def test_a_recalled_report_staff_already_accepted_stays_open_without_the_words(kf: KfRig) -> None:
+    words = "3号楼楼顶的太阳能热水器被风吹歪了，随时可能掉下来"
+    ticket, msgid = await filed_by_kf(kf, "wmRc2", words)
+    kf.fake.kf_customer_writes(WORKER_KF_ID, f"受理 {ticket.no}")
+    await kf.callback()
+    await kf.settle()
+    sent = len(kf.fake.kf_sent)
+    kf.fake.kf_event("wmRc2", {"event_type": "user_recall_msg", "recall_msgid": msgid})
+    await kf.callback()
+    await kf.settle()
+    kept = await one_ticket(kf)
+    assert (kept.state, kept.category, kept.due_at) == ("accepted", ticket.category, ticket.due_at)
+    assert await words_kept_anywhere(kf, words) == []
+    async with kf.bot.db.session() as session:
+        events = (await session.exec(select(TicketEvent).where(TicketEvent.ticket_id == kept.id)
+                                     .order_by(TicketEvent.id))).all()  # type: ignore[arg-type]
+    assert [e.action for e in events][-1] == "recalled"
+    [told] = kf.fake.kf_sent[sent:]
+    assert f"撤回 {kept.no}" in told["text"]["content"]  # how to withdraw it, if they mean to
+
+
+async def test_a_report_and_its_recall_in_one_page_leave_nothing_open_and_no_words(kf: KfRig) -> None:
+    words = "小区南门的路灯一直闪，晚上晃眼睛"
+    kf.fake.kf_customer_enters("wmRc3", SCENE_BXL)
+    msgid = kf.fake.kf_customer_writes("wmRc3", words)["msgid"]
+    kf.fake.kf_event("wmRc3", {"event_type": "user_recall_msg", "recall_msgid": msgid})
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.session() as session:
+        tickets = (await session.exec(select(Ticket))).all()
+    assert all(t.state == "closed" for t in tickets)
+    assert await words_kept_anywhere(kf, words) == []
+
+
+async def test_a_recall_of_a_message_the_bot_never_read_or_of_someone_else_does_nothing(kf: KfRig) -> None:
+    ticket, msgid = await filed_by_kf(kf, "wmRc4", "9号楼的电梯按钮坏了好几个")
+    sent = len(kf.fake.kf_sent)
+    kf.fake.kf_event("wmRc4", {"event_type": "user_recall_msg", "recall_msgid": "never-seen-msgid"})
+    kf.fake.kf_event("wmOther", {"event_type": "user_recall_msg", "recall_msgid": msgid})  # not theirs
+    await kf.callback()
+    await kf.settle()
+    assert (await one_ticket(kf)).state == ticket.state == "reported"
+    assert kf.fake.kf_sent[sent:] == []  # a recall is silent; nothing to say about these
+
+
+async def test_a_recall_opens_no_reply_window(kf: KfRig) -> None:
+    _, msgid = await filed_by_kf(kf, "wmRc5", "12号楼垃圾三天没人收了")
+    kf.clock.advance(timedelta(hours=47))
+    kf.fake.kf_event("wmRc5", {"event_type": "user_recall_msg", "recall_msgid": msgid})
+    await kf.callback()
+    await kf.settle()
+    kf.clock.advance(timedelta(hours=2))  # 49 h after the resident last wrote, 2 h after the recall
+    sent = len(kf.fake.kf_sent)
+    await queue_to(kf, "wmRc5", "进展")
+    assert await kf.bot.outbox.flush() == 0
+    assert len(kf.fake.kf_sent) == sent
+    row = (await kf.outbox())[-1]
+    assert row.last_error is not None and "48-hour" in row.last_error
+
+
+async def test_a_send_failure_of_a_message_not_the_bots_is_logged(kf: KfRig, caplog: pytest.LogCaptureFixture) -> None:
+    await resident_wrote(kf, "wmF2")
+    kf.fake.kf_event("wmF2", {"event_type": "msg_send_fail", "fail_msgid": "staff-msg-1", "fail_type": 13})
+    with caplog.at_level("WARNING", logger="bot.transport.wecom_kf"):
+        await kf.callback()
+        await kf.settle()
+    assert any("staff-msg-1" in r.getMessage() and "security" in r.getMessage() for r in caplog.records)
+
+
+async def test_session_and_servicer_changes_are_recorded_and_never_answered(
+        kf: KfRig, caplog: pytest.LogCaptureFixture) -> None:
+    await resident_wrote(kf, "wmSs1")
+    sent = len(kf.fake.kf_sent)
+    kf.fake.kf_event("wmSs1", {"event_type": "session_status_change", "change_type": 1,
+                               "new_servicer_userid": "zhangsan"})
+    kf.fake.kf_event(None, {"event_type": "servicer_status_change", "servicer_userid": "zhangsan", "status": 2,
+                            "stop_type": 1})
+    with caplog.at_level("INFO", logger="bot.transport.wecom_kf"):
+        await kf.callback()
+        await kf.settle()
+    async with kf.bot.db.session() as session:
+        customer = await session.get(KfCustomer, "wmSs1")
+    assert customer is not None and customer.servicer == "zhangsan"
+    assert any("zhangsan" in r.getMessage() and "status 2" in r.getMessage() for r in caplog.records)
+    kf.fake.kf_event("wmSs1", {"event_type": "session_status_change", "change_type": 3,
+                               "old_servicer_userid": "zhangsan"})
+    kf.fake.kf_customer_writes("wmSs1", "谢谢")
+    await kf.callback()
+    await kf.settle()
+    async with kf.bot.db.session() as session:
+        customer = await session.get(KfCustomer, "wmSs1", populate_existing=True)
+    assert customer is not None and customer.servicer is None  # ended: the bot's again
+    assert len(kf.fake.kf_sent) == sent + 1  # only the answer to 谢谢; no word about the session events
