@@ -209,7 +209,8 @@ def _tickets(db_url: str) -> list[tuple[str, str | None, str]]:
         db = Database(db_url)
         async with db.session() as session:
             tickets = (await session.exec(select(Ticket.no, Ticket.grid_id, Ticket.text))).all()
-            inbound = (await session.exec(select(InboundLog).where(InboundLog.platform == "bridge"))).all()
+            inbound = (await session.exec(select(InboundLog).where(InboundLog.platform == "bridge")
+                                          .order_by(InboundLog.id))).all()  # type: ignore[arg-type]
         await db.dispose()
         return tickets, inbound
 
@@ -238,6 +239,19 @@ def test_a_mocked_group_reports_through_the_gateway_and_both_survive_each_other_
     assert _signed_post(again) == {"ok": True, "duplicate": True}
     gateway.quiet_for(lambda o: "room_message" in o, 3)
     assert len(_tickets(world["db_url"])[0]) == 1
+
+    # The room's own system line is recorded and read as one, never answered.
+    gateway.send({"note": '"老王"邀请"小张"加入了群聊'})
+    gateway.quiet_for(lambda o: "room_message" in o or "private_message" in o, 3)
+    assert [(r.shape, r.text) for r in _tickets(world["db_url"])[1][-1:]] == [("system", '"老王"邀请"小张"加入了群聊')]
+
+    # The resident takes the report back (撤回) before anyone acted: the ticket is withdrawn, they are
+    # told privately, and the words are gone from the bot.
+    gateway.send({"recall": "resident"})
+    told = gateway.wait_for(lambda o: "private_message" in o, 30)["private_message"]
+    assert number.group() in told and "撤销" in told, told
+    tickets, inbound = _tickets(world["db_url"])
+    assert "路灯" not in tickets[0][2] and not any("路灯" in r.text for r in inbound)
 
     # The bot is down: the gateway keeps the resident's message and delivers it once it is back.
     bot.stop()

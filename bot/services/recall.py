@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.tickets import Action, State
+from bot.events import MessageKind
 from bot.i18n import _
 from bot.services import tickets
 from bot.services.tickets import Actor
@@ -46,7 +47,7 @@ async def recall(work: Work, actor: Actor, msg_id: str) -> Recalled | None:
     """Take back `actor`'s message `msg_id` on their platform. None when there is no such message
     of theirs (never received, someone else's, or taken back already)."""
     target = await inbound_store.recorded(work.session, actor.platform, actor.im_user, msg_id)
-    if target is None or target.id is None or target.kind == "recall" or target.shape_detail == RECALLED:
+    if target is None or target.id is None or target.kind == MessageKind.recall or target.shape_detail == RECALLED:
         return None
     words, hidden = target.text, marker()
     target.text, target.shape, target.shape_detail = "", "system", RECALLED

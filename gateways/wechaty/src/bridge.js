@@ -48,8 +48,10 @@ export function withoutMention (text, name) {
 
 /**
  * A wechaty Message → the bridge body, or null for what the contract does not carry: the bot's own
- * messages, recalls, system lines (group notes, transfers, red envelopes, unknown types).
- * `types` is wechaty's `types.Message` enum.
+ * messages, transfers, red envelopes, cards, unknown types. A recall is passed on as `kind: "recall"`
+ * with `recalls` = the msg_id of the message taken back (wechaty gives it as the recall's text); a
+ * system line of the group (GroupNote: joins, renames, pats …) as its text, which gridbot reads as a
+ * system line (recorded, never answered). `types` is wechaty's `types.Message` enum.
  */
 export async function bridgeBody (message, types, selfName) {
   if (message.self()) return null
@@ -62,15 +64,25 @@ export async function bridgeBody (message, types, selfName) {
     user_id: talker.id,
     user_name: talker.name() || null,
     text: '',
-    at: room ? await message.mentionSelf() : false,
+    at: false,
   }
+  if (type === types.Recalled) {
+    const recalled = message.text()
+    if (!recalled) return null
+    return { ...body, text: null, kind: 'recall', recalls: recalled }
+  }
+  if (type === types.GroupNote) {
+    body.text = message.text().trim()
+    return body.text ? body : null
+  }
+  body.at = room ? await message.mentionSelf() : false
   if (type === types.Text) {
     body.text = withoutMention(message.text(), selfName)
     if (!body.text) return null
     return body
   }
   const name = Object.keys(KINDS).find(key => types[key] === type)
-  if (!name) return null // Recalled, GroupNote, Transfer, RedEnvelope, Contact, Post, Unknown
+  if (!name) return null // Transfer, RedEnvelope, Contact, Post, Unknown
   body.kind = KINDS[name]
   return body
 }

@@ -68,7 +68,7 @@ export class Gateway {
     const selfName = this.wechaty.isLoggedIn ? this.wechaty.currentUser.name() : ''
     const body = await bridgeBody(message, this.types.Message, selfName)
     if (!body) return
-    body.text = body.text.slice(0, TEXT_LIMIT)
+    if (body.text) body.text = body.text.slice(0, TEXT_LIMIT)
     this.outbox.push(body)
   }
 

@@ -5,6 +5,8 @@
 //   env: GRIDBOT_URL, GRIDBOT_BRIDGE_SECRET, GATEWAY_PORT, GATEWAY_STATE_DIR, ROOM_ID, ROOM_TOPIC
 //   in:  {"say": "resident", "text": "…", "at": true}        a mocked resident speaks in the room
 //        {"say": "resident", "text": "…", "private": true}   … or to the bot privately
+//        {"recall": "resident"}                             … takes back their last message (撤回)
+//        {"note": "…"}                                      the room's own system line (GroupNote)
 //        {"gateway": "down"} / {"gateway": "up"}            stop / start receiving gridbot's posts
 //   out: {"ready": true, "port": N, "room": "…", "resident": "…"}
 //        {"room_message": "…", "from": "bot"}               what the bot user said in the room
@@ -36,9 +38,16 @@ const room = mocker.createRoom({
 })
 puppet.emit("ready", { data: "mocked" }) // PuppetMock never says it is ready by itself
 
+const lastSaid = {} // talker id → the id of their last message in the room (what a recall takes back)
 room.on('message', message => {
+  lastSaid[message.talker().id] = message.id
   if (message.talker().id === botUser.id) out({ room_message: message.text(), from: 'bot' })
 })
+const emit = payload => {
+  const message = mocker.MessageMock.create({ id: `mock-${Date.now()}-${Math.random()}`, timestamp: Date.now(),
+    roomId: room.id, mentionIdList: [], ...payload })
+  puppet.emit('message', { messageId: message.id })
+}
 resident.on('message', message => {
   if (message.talker().id === botUser.id && !message.room()) out({ private_message: message.text(), to: resident.id })
 })
@@ -61,6 +70,11 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
     const text = cmd.at ? `@${botUser.payload.name}\u2005${cmd.text}` : cmd.text
     if (cmd.private) speaker.say(text).to(botUser)
     else speaker.say(text, cmd.at ? [botUser] : []).to(room)
+  } else if (cmd.recall) {
+    const speaker = speakers[cmd.recall]
+    emit({ talkerId: speaker.id, type: types.Message.Recalled, text: lastSaid[speaker.id] })
+  } else if (cmd.note) {
+    emit({ talkerId: neighbour.id, type: types.Message.GroupNote, text: cmd.note })
   } else if (cmd.gateway === 'down') {
     await gateway.close()
     out({ gateway: 'down' })

@@ -52,7 +52,7 @@ test('a quoted reply reaches gridbot whole: the quoted words carry the ticket a 
   assert.equal(body.text, quoted)
 })
 
-test('a text in a room becomes the bridge body; the bot\'s own lines, recalls and system lines do not', async () => {
+test('a text in a room becomes the bridge body; the bot\'s own lines, transfers and red envelopes do not', async () => {
   const body = await bridgeBody(fakeMessage({ text: '@网格通\u2005井盖丢了', mention: true }), TYPES, '网格通')
   assert.deepEqual({ ...body, msg_id: undefined }, {
     msg_id: undefined, chat_id: 'r1@chatroom', user_id: 'wxid_res', user_name: '居民甲', text: '井盖丢了', at: true,
@@ -61,13 +61,26 @@ test('a text in a room becomes the bridge body; the bot\'s own lines, recalls an
   assert.equal(privately.chat_id, null)
   assert.equal(privately.at, false)
   assert.equal(await bridgeBody(fakeMessage({ text: '收到', self: true }), TYPES, '网格通'), null)
-  for (const type of [TYPES.Recalled, TYPES.GroupNote, TYPES.Transfer, TYPES.RedEnvelope, TYPES.Unknown]) {
+  for (const type of [TYPES.Transfer, TYPES.RedEnvelope, TYPES.Unknown]) {
     assert.equal(await bridgeBody(fakeMessage({ type }), TYPES, '网格通'), null)
   }
   const photo = await bridgeBody(fakeMessage({ type: TYPES.Image }), TYPES, '网格通')
   assert.equal(photo.kind, 'image')
   assert.equal(photo.text, '')
   assert.equal((await bridgeBody(fakeMessage({ type: TYPES.Audio }), TYPES, '')).kind, 'voice')
+})
+
+test('a recall names the message taken back; a system line of the group goes as its words', async () => {
+  const recall = await bridgeBody(fakeMessage({ type: TYPES.Recalled, text: 'wx-original-42' }), TYPES, '网格通')
+  assert.deepEqual({ ...recall, msg_id: undefined }, {
+    msg_id: undefined, chat_id: 'r1@chatroom', user_id: 'wxid_res', user_name: '居民甲', text: null, at: false,
+    kind: 'recall', recalls: 'wx-original-42',
+  })
+  assert.equal(await bridgeBody(fakeMessage({ type: TYPES.Recalled, text: '' }), TYPES, '网格通'), null)
+  const note = await bridgeBody(fakeMessage({ type: TYPES.GroupNote, text: '"居民甲"邀请"居民乙"加入了群聊' }), TYPES, '网格通')
+  assert.equal(note.text, '"居民甲"邀请"居民乙"加入了群聊')
+  assert.equal(note.kind, undefined)
+  assert.equal(note.at, false)
 })
 
 async function server (answers) {
