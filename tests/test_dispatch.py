@@ -6,9 +6,9 @@ from sqlmodel import select
 
 from bot.audience import Audience
 from bot.context import Context
-from bot.events import InboundMessage
+from bot.events import InboundMessage, MessageKind
 from bot.registry import CommandSpec
-from storage.models import InboundLog, InboundStatus, Outbox
+from storage.models import InboundLog, InboundStatus, Outbox, Ticket
 from tests.conftest import Harness
 
 GROUP = "demo-baxianlou-1"
@@ -133,3 +133,21 @@ async def test_the_apology_for_a_crash_is_in_the_senders_language(harness: Harne
     await harness.say("resident-1", "语言 English")
     [reply] = await harness.say("resident-1", "爆炸")
     assert reply.text.startswith("Sorry, your message could not be handled"), reply.text
+
+
+async def test_a_message_recalled_before_it_was_handled_is_never_handled(harness: Harness) -> None:
+    words = "八仙楼社区4号楼的消防通道被电动车堵死了"
+    message = InboundMessage(platform="demo", msg_id="to-recall", user_id="resident-1", text=words)
+    recall = InboundMessage(platform="demo", msg_id="the-recall", user_id="resident-1", text="to-recall",
+                            kind=MessageKind.recall)
+    dispatcher = harness.app.dispatcher
+    message_id, recall_id = await dispatcher.record(message), await dispatcher.record(recall)
+    assert message_id is not None and recall_id is not None
+    await dispatcher.process(recall_id)  # the recall's turn came first (a restart, a slow worker)
+    await dispatcher.process(message_id)
+    async with harness.app.db.session() as session:
+        rows = (await session.exec(select(InboundLog))).all()
+        tickets = (await session.exec(select(Ticket))).all()
+    assert tickets == []
+    assert all(r.status == InboundStatus.done and words not in r.text for r in rows)
+    assert await harness.delivered() == []  # silent: nothing was filed, nothing to say
