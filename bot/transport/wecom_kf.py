@@ -13,7 +13,9 @@ came while it was down), and after a failed read it tries again later.
 Customers' messages (origin 3) become private InboundMessages; `enter_session` remembers the scene
 of the link they came by (which the roster binds to a community: `chats`, platform wecom_kf, chat_id
 = the scene) and is answered with the welcome through `kf/send_msg_on_event` (its `welcome_code` is
-valid 20 s, once); `msg_send_fail` marks the outbox message it names failed, for admins.
+valid 20 s, once); `msg_send_fail` marks the outbox message it names failed, for admins;
+`user_recall_msg` becomes a recall message (kind recall, handled by bot.services.recall in the
+resident's order); `session_status_change` records which staff member holds the conversation.
 
 Replies go out with `kf/send_msg` only within WeChat's window: 48 hours after the customer's last
 message, at most 5 messages (every text piece and file is one), kept by the same
@@ -408,8 +410,8 @@ class WeComKfChannel:
         elif kind == "msg_send_fail":
             await self._send_failed(event)
         elif kind == "session_status_change" and user:
-            # change_type 1: taken from the queue, 2: transferred, 3: ended, 4: taken up again
-            # (silenceper/wechat work/kf/syncmsg/message.go); the new servicer holds it, none after 3
+            # change_type 1: taken from the queue, 2: transferred, 3: ended (silenceper/wechat
+            # work/kf/syncmsg/message.go); new_servicer_userid holds it, none once it ended
             servicer = str(event.get("new_servicer_userid") or "") or None
             await self.state.servicer(self.open_kfid, user, servicer, _sent_at(item))
             log.info("wecom_kf: conversation of %s now with %s (change_type %s)", user, servicer or "the bot",
