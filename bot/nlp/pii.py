@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.nlp.location import find_location
+from bot.nlp import location as places  # places read numbers with `number_spans`: module, not names
 from bot.nlp.text import fold
 
 
@@ -76,8 +76,9 @@ def _runs(folded: str) -> list[_Run]:
     while i < n:
         c = folded[i]
         d = _DIGITS.get(c)
-        if d is None and c in "Xx" and len(digits) >= 14 and (i + 1 == n or not folded[i + 1].isalnum()):
-            d = "X"  # the check letter of an ID number
+        if d is None and c in "Xx" and len(digits) >= 14 and (
+                i + 1 == n or not (folded[i + 1].isascii() and folded[i + 1].isalnum())):
+            d = "X"  # the check letter of an ID number (Chinese may follow at once: …241X号楼)
         if d is not None:
             if gap and digits:
                 breaks.append(len(digits))
@@ -168,6 +169,27 @@ def _find_pii(folded: str) -> list[Pii]:
             if 7 <= len(run.digits) <= 8 and len(run.breaks) <= 1 and _LOCAL_CUE.search(folded[:start]):
                 found.append(Pii("landline", start, run.positions[-1] + 1))
     return sorted(found, key=lambda p: p.start)
+
+
+_UNBROKEN = 5  # digits in a row (any script) that are one number, never a building, unit or room
+
+
+def number_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` writes a number that holds no address, as (start, end): every phone, ID, card
+    or long number `find_pii` finds, however grouped (139 1234 5678), and every run of five digits
+    or more with nothing between them (12345). A place reader must not take a building, unit or
+    room from inside one: "…5678号楼" after a phone number is no building 5678."""
+    folded = fold(text) if text else ""
+    spans = [(p.start, p.end) for p in _find_pii(folded)]
+    start = None
+    for i, c in enumerate(folded + " "):
+        if c in _DIGITS:
+            start = i if start is None else start
+            continue
+        if start is not None and i - start >= _UNBROKEN:
+            spans.append((start, i))
+        start = None
+    return spans
 
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -284,7 +306,7 @@ def _place_reader_rooms(text: str, view: str, index: list[int]) -> list[tuple[in
     the place reader (half the cost of `mask`) is not asked."""
     if not _ANY_DIGIT.search(view):
         return []
-    location = find_location(text)
+    location = places.find_location(text)
     if location is None or not location.room or not location.room.isdigit():
         return []
     return [(index[m.start()], index[m.end() - 1] + 1, "***")

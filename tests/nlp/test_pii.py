@@ -139,8 +139,8 @@ def test_a_line_without_a_digit_in_any_script_never_asks_the_place_reader(monkey
     import bot.nlp.pii as pii
 
     asked: list[str] = []
-    real = pii.find_location
-    monkeypatch.setattr(pii, "find_location", lambda text: asked.append(text) or real(text))
+    real = pii.places.find_location
+    monkeypatch.setattr(pii.places, "find_location", lambda text: asked.append(text) or real(text))
     assert mask("东门的路灯坏了 刘春燕说的", names=["刘春燕"]) == "东门的路灯坏了 刘**说的"
     assert asked == []
     assert mask("住八零三 卫生间一直滴水") == "住*** 卫生间一直滴水"

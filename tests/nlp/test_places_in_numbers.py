@@ -1,0 +1,59 @@
+"""A building, unit or room is never read out of a longer number: the digits just before 号楼/栋/
+单元 may be the tail of a phone or ID number written without a comma, and a building is shown in a
+group ("已并入工单…（2417号楼…）") where those digits must not appear."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp.location import find_location
+from bot.nlp.pii import find_pii, number_spans
+
+
+@pytest.mark.parametrize("text", [
+    "手机15866002417号楼下水管爆了",  # a mobile glued to 号楼
+    "打我电话158 6600 2417栋门口垃圾满了",  # grouped with spaces
+    "联系158-6600-2417幢的电梯又停了",  # with dashes
+    "１５８６６００２４１７号楼道灯坏了",  # full-width
+    "幺五八六六零零二四一七号楼电梯坏了",  # in Chinese digits, 幺 for 1
+    "电话壹伍捌陆陆零零贰肆壹柒栋楼道灯不亮",  # capital numerals
+    "身份证33030219870615241X号楼下面有人吵架",  # an ID number
+    "96385号楼电梯坏了",  # five digits in a row are one number
+])
+def test_no_building_from_inside_a_longer_number(text: str) -> None:
+    location = find_location(text)
+    assert location is None or location.building is None, location
+
+
+@pytest.mark.parametrize("text", [
+    "158660024172单元门禁坏了",  # a phone then a unit
+    "五号楼幺五八六六零零二四一七",  # a phone where a room could follow the building
+    "七栋 158 6600 2417",
+])
+def test_no_unit_or_room_from_inside_a_longer_number(text: str) -> None:
+    location = find_location(text)
+    assert location is None or (location.unit is None and location.room is None), location
+
+
+@pytest.mark.parametrize(("text", "building", "unit", "room"), [
+    ("电话15866002417，7号楼电梯坏了", "7", None, None),  # the phone stands apart: 7号楼 is read
+    ("15866002417 9栋2单元1102漏水", "9", "2", "1102"),
+    ("六号楼四单元三零二", "6", "4", "302"),
+    ("4-1-602楼上漏水", "4", "1", "602"),
+])
+def test_places_next_to_a_number_are_still_read(text: str, building: str, unit: str | None,
+                                                 room: str | None) -> None:
+    location = find_location(text)
+    assert location is not None
+    assert (location.building, location.unit, location.room) == (building, unit, room)
+
+
+def test_number_spans_cover_phones_however_grouped_and_long_runs_only() -> None:
+    text = "8号楼 158 6600 2417 再打96385"
+    spans = [text[a:b] for a, b in number_spans(text)]
+    assert spans == ["158 6600 2417", "96385"]
+
+
+def test_an_id_numbers_check_letter_counts_when_chinese_follows_at_once() -> None:
+    [found] = find_pii("身份证33030219870615241X号楼下面")
+    assert found.kind == "id_card" and found.end == len("身份证33030219870615241X")
