@@ -166,11 +166,17 @@ async def file_report(
     return ticket, Filed.opened
 
 
+# a building a group may be told: up to three digits or one letter (3号楼, B座); four digits are what
+# a masked phone number shows (139****5678), and a ticket filed before the place reader learnt to
+# keep out of numbers may hold one
+_SHOWN_BUILDING = re.compile(r"\d{1,3}|[A-Z]")
+
+
 def problem_label(ticket: Ticket) -> str | None:
     """What the ticket is about, from fields (building number, object, fault), never typed words:
     “3号楼楼道灯不亮”. None when the words name no object we know."""
-    building = (ticket.location or {}).get("building")
-    return problem_of(ticket.text).label(str(building) if building else None)
+    building = str((ticket.location or {}).get("building") or "")
+    return problem_of(ticket.text).label(building if _SHOWN_BUILDING.fullmatch(building) else None)
 
 
 async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> None:
