@@ -62,7 +62,31 @@ async def cadres_page(request: web.Request) -> web.Response:
             if records else set()
     return render(request, "cadres.html", page=page, month=f"{year}-{month:02d}", year=year, records=records,
                   recordable=recordable, meetings=list(MEETING_TYPES) if console.chat_allows("会议", viewer.roles)
-                  else [])
+                  else [], confirms=viewer.member.person_id if console.chat_allows("确认报表", viewer.roles) else None,
+                  many_blanks=duties.MANY_BLANKS)
+
+
+@_CADRE_WATCHERS
+async def confirm(request: web.Request) -> web.Response:
+    """The viewer's own 附件5 of a month confirmed (确认报表), for the roles of the chat command, by
+    its service call. With many blank items the form asks the cadre to tick that they saw them: the
+    second “确认” chat asks for."""
+    viewer = viewer_of(request)
+    console = console_of(request)
+    form = await request.post()
+    month = str(form.get("month") or "").strip()[:7]
+    back = "/console/cadres" + (f"?month={quote(month)}" if month else "")
+    with using(lang_of(request)):
+        if not console.chat_allows("确认报表", viewer.roles):
+            return refuse(request, 403, _("Only stationed cadres confirm their own monthly form 5, as in chat."))
+        async with console.bot.db.transaction() as session:
+            try:
+                message = await duties.confirm_report(console.work(session), viewer.member.person_id, month,
+                                                      console.bot.settings.duties.evening_hour,
+                                                      blanks_seen=form.get("blanks_seen") == "1")
+            except TransitionError as refusal:
+                message = str(refusal)
+        return await flash_and_go(request, message, back)
 
 
 @_CADRE_WATCHERS
@@ -124,7 +148,8 @@ async def monthly_download(request: web.Request) -> web.Response:
                                                 month=month, tz=bot.settings.tz,
                                                 evening_hour=bot.settings.duties.evening_hour)
     if found is None:
-        raise web.HTTPNotFound(text="no such cadre in your area")
+        with using(lang_of(request)):
+            raise web.HTTPNotFound(text=_("There is no such cadre in your area."))
     posting, form = found
     return xlsx_download(await written(lambda path: write_monthly(form, path)), f"monthly-{year}-{month:02d}.xlsx",
                          f"附件5-{posting.community.name}-{posting.person.name}-{year}-{month:02d}.xlsx")
@@ -148,4 +173,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/cadres/projects.xlsx", projects_download)
     app.router.add_get("/cadres/{person}/monthly.xlsx", monthly_download)
     app.router.add_post("/cadres/meeting", meeting)
+    app.router.add_post("/cadres/confirm", confirm)
     app.router.add_post("/cadres/{person}/{record}", record)

@@ -37,6 +37,7 @@ class CadreMonth:
     projects_done: int
     talked: bool  # a 谈心谈话 recorded with this cadre in the month's year (any day of it)
     absences: int  # spot checks (不在岗) that found the cadre absent in the month's year
+    blank_items: int  # items of the month's 附件5 nobody filled in (confirmed with many only once seen)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ async def month_page(session: AsyncSession, scope: access.Scope, *, year: int, m
                                  totals.night_visits, totals.households, form.confirmed_on if form else None,
                                  len(own), sum(1 for p in own if p.party_building),
                                  sum(1 for p in own if p.done_at is not None), pid in talked,
-                                 year_records.totals(pid).absences))
+                                 year_records.totals(pid).absences, len(form.missing()) if form else 0))
     quarter, rows = await quarter_rows(session, tz, evening_hour, year, (month - 1) // 3 + 1)
     communities = {p.community.id for p in mine}
     _period, lines = await month_indicators(session, tz, calendar, evening_hour, year, month)

@@ -114,3 +114,30 @@ async def test_only_chat_s_会议_roles_get_the_meeting_form(rig: Rig) -> None:
     await liaison.get("/console/tickets")
     assert (await liaison.post("/console/cadres/meeting", {"kind": "支委会"})).status == 403
     assert await _meetings(rig, "p-admin") == [] and await _meetings(rig, "p-dept-zhujian") == []
+
+
+async def test_a_cadre_confirms_their_own_附件5_as_chat_s_确认报表_does(rig: Rig) -> None:
+    cadre = await rig.as_user("cadre-baxianlou")
+    page = await cadre.get("/console/cadres?month=2026-10")
+    assert 'data-testid="confirm-form"' in page.text and 'data-testid="blanks-seen"' in page.text  # a bare month
+    unseen = await cadre.post("/console/cadres/confirm", {"month": "2026-10"})  # the blanks not ticked as seen
+    assert _cells(unseen.text, "p-cadre-baxianlou")[5] == "未确认"
+    done = await cadre.post("/console/cadres/confirm", {"month": "2026-10", "blanks_seen": "1"})
+    assert "/console/cadres?month=2026-10" in done.url and "2026-10" in done.text
+    assert _cells(done.text, "p-cadre-baxianlou")[5] == "2026-11-02" and 'data-testid="confirm-form"' not in done.text
+    said = "\n".join(m.text for m in await rig.say("cadre-baxianlou", "确认报表 2026-10"))
+    assert "已" in said and "2026-11-02" in said, said  # chat sees the console's confirmation
+    not_over = await cadre.post("/console/cadres/confirm", {"month": "2026-11", "blanks_seen": "1"})
+    assert _cells(not_over.text, "p-cadre-baxianlou")[5] == "未确认"  # the month is not over: refused
+
+
+async def test_only_the_cadre_confirms_their_附件5(rig: Rig) -> None:
+    secretary = await rig.as_user("sec-baxianlou")
+    page = await secretary.get("/console/cadres?month=2026-10")
+    assert page.status == 200 and 'data-testid="confirm-form"' not in page.text
+    assert (await secretary.post("/console/cadres/confirm", {"month": "2026-10", "blanks_seen": "1"})).status == 403
+    other = await rig.as_user("cadre-bailifang")  # confirms only their own, whatever the page shows
+    await other.get("/console/cadres?month=2026-10")
+    await other.post("/console/cadres/confirm", {"month": "2026-10", "blanks_seen": "1"})
+    row = _cells((await secretary.get("/console/cadres?month=2026-10")).text, "p-cadre-baxianlou")
+    assert row[5] == "未确认"
