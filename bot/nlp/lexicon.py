@@ -184,6 +184,10 @@ _OVER = re.compile(r"已经?拆了|补上了|后来.{0,10}(?:修|刷|补|换|好
                    r"|还好(?:我们|没)|最后.{0,12}(?:修的|判|赔|解决)")
 
 
+# a letter to the authorities (a thank-you letter, 感谢相关部门…): a message to them, never a neighbour's look-alike
+_LETTER = re.compile(r"感谢(?:信|状)|表扬信|^致[\u4e00-\u9fff]|(?:相关|有关|职能)部门|政府")
+# official matters (money back, insurance, allowances): a question about them is a consultation, not neighbours' talk
+_OFFICIAL = re.compile(r"报销|社保|医保|公积金|补贴|低保|养老金|政策|疾控|卫生院|收费标准|办理|证明")
 _GENERIC_TROUBLE = re.compile(r"东西坏了?|出了?问题|有问题|有事")  # no concrete problem named
 
 
@@ -196,14 +200,14 @@ def is_lookalike(s: str) -> bool:
     """Group talk that reads like a request and is not one (see the patterns above)."""
     if asks_how_to_report(s) or _SELF_CORRECT.search(s):
         return True
-    if _STILL.search(s):
+    if _STILL.search(s) or _LETTER.search(s):
         return False
     asks = bool(_ASK.search(s))
     if _PROGRESS.search(s) and not asks and not _QUESTION.search(s):
         return True
     if _PRAISE.search(s) and not _PROBLEM.search(s) and not asks and not _QUESTION.search(s):
         return True
-    if (_GOOD_NEWS.search(s) or _SOCIAL.search(s)) and not _PROBLEM.search(s) and not asks:
+    if (_GOOD_NEWS.search(s) or (_SOCIAL.search(s) and not _OFFICIAL.search(s))) and not _PROBLEM.search(s) and not asks:
         return True
     return bool((_OVER.search(s) or _RESOLVED.search(s)) and not asks)
 

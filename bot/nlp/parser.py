@@ -42,6 +42,7 @@ def set_cache_dir(path: Path) -> None:
 REQUEST_THRESHOLD = 0.3  # only for a model file without its own (cross-validated) threshold
 CUE_UNANCHORED = 0.3  # a cue word ("怎么办", "请问") with nothing of the neighbourhood around it
 HIT_BONUS = 0.5
+CHAT_MARGIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ class Parser:
         # the safety layer's learnt second opinion (none in a model trained before it existed)
         self.p0_w = z["p0_w"].astype(np.float32) if "p0_w" in z else None
         self.p0_b = float(z["p0_b"][0]) if "p0_b" in z else 0.0
+        # the group-chat genre's request model, asked for lines tied to the neighbourhood
+        self.chat_w = z["chat_w"].astype(np.float32) if "chat_w" in z else None
+        self.chat_b = float(z["chat_b"][0]) if "chat_b" in z else 0.0
         self.departments = _split(z["departments"])
         self.categories = _split(z["categories"])
         # the cut-off is chosen by cross-validation when the model is trained (training.fit_model)
@@ -199,6 +203,11 @@ class Parser:
         location = find_location(text)
         anchored = bool(location or lx.ANCHOR.search(clean) or any(h[0] >= 3 for h in hits.values()))
         cue = lx.request_cue(clean)
+        if (anchored or hits) and self.chat_w is not None:
+            # a line of the neighbourhood is also read as group chat: the board's model alone misses
+            # colloquial requests, and the group-chat model alone takes chit-chat for them
+            chat = float(vals @ self.chat_w[idx]) + self.chat_b if idx else self.chat_b
+            req_score = max(req_score, chat - CHAT_MARGIN)
         score = req_score + (cue if anchored else min(cue, CUE_UNANCHORED))
         if alarm.danger and not alarm.p0 and alarm.against in ("minor", "planned"):
             score += HIT_BONUS  # a danger named without being one now (a threat, a sag): still worth a look

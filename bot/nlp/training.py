@@ -1,12 +1,15 @@
 """Training of the parser's linear models (used by scripts/train_parser.py and bench/parse_eval.py).
 
-Needs scikit-learn (the `dev` extra); run time needs only numpy. Three linear SVMs over one
+Needs scikit-learn (the `dev` extra); run time needs only numpy. Linear SVMs over one
 vocabulary of jieba words + character 1-3-grams (TF-IDF):
 - department (7 classes): government messages (title+text, title counted twice, and title alone)
   plus the project's own labelled requests; its documents also carry the cue-word features of
   bot/nlp/dept_cues.py (`#dept:<department>`), which no other model sees;
 - request vs not: government titles and the heads of their texts plus own requests, against
-  chit-chat, own chatter and own cadre check-ins;
+  chit-chat, own chatter, own cadre check-ins and the group-chat corpus's look-alikes;
+- request vs not in group chat: the group-chat corpus and the project's own lines alone (its
+  requests are not positives of the model above: they pulled its boundary into the chit-chat);
+- life at risk now (P0): the safety layer's learnt second opinion;
 - category (grid taxonomy): own labelled requests and the group-chat corpus's requests (the
   category of a line the P0 safety layer did not raise; emergency only ever comes from that layer).
 
@@ -52,6 +55,11 @@ DEPT_CUES = True
 TARGET_RECALL = 0.98
 TARGET_FP = 0.005
 INNER_FOLDS = 4
+# Group-chat requests are not positives of the request model: short colloquial lines like the chit-chat,
+# they took its false positives from 0.48% to 1.3-1.8% on the message-board CV (its look-alikes, as
+# negatives, cost nothing there). They train a second request model of their own genre instead (group-chat
+# lines and the project's own lines, no message board), asked only for a line tied to the neighbourhood
+GC_NEG_WEIGHT = 0.3
 THRESHOLDS = np.round(np.arange(-0.5, 1.5001, 0.01), 2)
 
 
@@ -75,21 +83,23 @@ UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
 
 
 def groupchat_lines(data: Path = OWN_DATA) -> list[dict]:
-    """The group-chat corpus with each line's new words in "words" (a quote's quoted part dropped);
-    lines of a shape the rules own are left out."""
+    """The group-chat corpus with each line's new words in "words" (a quote's quoted part dropped) and
+    its position among groupchat_rows() in "index"; lines of a shape the rules own are left out."""
     from bot.nlp.shape import read_shape
 
     rows = []
-    for name in GROUPCHAT_FILES:
-        path = data / name
-        if not path.exists():
+    for index, row in enumerate(groupchat_rows(data)):
+        reading = read_shape(row["text"], bot_name="网格通")
+        if reading.shape in UNTRAINED_SHAPES or not reading.text.strip():
             continue
-        for row in load_jsonl(path):
-            reading = read_shape(row["text"], bot_name="网格通")
-            if reading.shape in UNTRAINED_SHAPES or not reading.text.strip():
-                continue
-            rows.append({**row, "words": reading.text})
+        rows.append({**row, "words": reading.text, "index": index})
     return rows
+
+
+def groupchat_rows(data: Path = OWN_DATA) -> list[dict]:
+    """Every labelled line of the group-chat corpus as written (the files of GROUPCHAT_FILES, in order);
+    `groupchat_lines()[i]["index"]` is a position in this list."""
+    return [row for name in GROUPCHAT_FILES if (data / name).exists() for row in load_jsonl(data / name)]
 
 
 @dataclass
@@ -186,10 +196,14 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
 
     gc_pos = [f for r, f in zip(corpus.groupchat, corpus.gc_f, strict=True) if r["is_request"]]
     gc_neg = [f for r, f in zip(corpus.groupchat, corpus.gc_f, strict=True) if not r["is_request"]]
-    req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f + gc_pos
+    req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f
     req_neg = [corpus.chat_f[i] for i in chat_idx] + corpus.own_neg_f + gc_neg
     req_docs = req_pos + req_neg
     req_y = [1] * len(req_pos) + [0] * len(req_neg)
+    req_sw = [1.0] * (len(req_docs) - len(gc_neg)) + [GC_NEG_WEIGHT] * len(gc_neg)
+    # the same with the group-chat requests: asked only for a line tied to the neighbourhood
+    chat_docs = req_pos + gc_pos + req_neg
+    chat_y = [1] * (len(req_pos) + len(gc_pos)) + [0] * len(req_neg)
 
     # life at risk now or not: the safety layer's second opinion (its words stay the first)
     p0_docs = corpus.own_req_f + corpus.own_neg_f + corpus.gc_f + [corpus.chat_f[i] for i in chat_idx]
@@ -216,7 +230,10 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
 
     dept = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(
         _matrix(dept_docs_c, vocab, idf), dept_y, sample_weight=np.array(dept_sw))
-    req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y)
+    req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y,
+                                                                           sample_weight=np.array(req_sw))
+    chat = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(chat_docs, vocab, idf), chat_y)
+    chat_w = chat.coef_[0]
     cat = LinearSVC(C=C_CAT, class_weight="balanced", random_state=SEED).fit(_matrix(cat_docs, vocab, idf), cat_y)
     p0 = LinearSVC(C=C_P0, class_weight="balanced", random_state=SEED).fit(_matrix(p0_docs, vocab, idf), p0_y)
     p0_w = p0.coef_[0]
@@ -231,7 +248,7 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         # vocabulary, so this keeps their scores exactly those of a model without cues
         prune_w = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(
             _matrix(dept_docs, vocab, idf), dept_y, sample_weight=np.array(dept_sw)).coef_.T
-    importance = np.maximum(np.maximum(np.abs(prune_w).max(axis=1), np.abs(p0_w)),
+    importance = np.maximum(np.maximum(np.abs(prune_w).max(axis=1), np.maximum(np.abs(p0_w), np.abs(chat_w))),
                             np.maximum(np.abs(req_w), np.abs(cat_w).max(axis=1)))
     keep = np.sort(np.argsort(-importance, kind="stable")[:MAX_FEATURES])
     keep = keep[importance[keep] > 1e-4]
@@ -245,6 +262,7 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         "req_w": req_w[keep].astype(np.float16), "req_b": req.intercept_.astype(np.float32),
         "cat_w": cat_w[keep].astype(np.float16), "cat_b": cat.intercept_.astype(np.float32),
         "p0_w": p0_w[keep].astype(np.float16), "p0_b": p0.intercept_.astype(np.float32),
+        "chat_w": chat_w[keep].astype(np.float16), "chat_b": chat.intercept_.astype(np.float32),
         "departments": np.frombuffer("\n".join(DEPARTMENTS).encode(), dtype=np.uint8),
         "categories": np.frombuffer("\n".join(CATEGORIES).encode(), dtype=np.uint8),
         "dept_cues": np.array([int(cues)], dtype=np.uint8),
