@@ -16,12 +16,14 @@ from bot.i18n import set_default_locale
 from bot.nlp.parser import set_cache_dir
 from bot.registry import Registry
 from bot.roster import Roster
+from bot.services.photos import PhotoDesk, fetchers_of
 from bot.transport.base import Transport
 from handlers import register_all
 from scheduler.base import Job, JobContext
 from scheduler.jobs import all_jobs
 from storage import migrate
 from storage.db import Database
+from storage.media_store import media_store
 from storage.roster_store import replace_roster, roster_is_empty
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ class App:
 
     async def close(self) -> None:
         await self.dispatcher.recorder.close()  # its connection is kept out of the pool: returned first
+        if self.dispatcher.photos is not None:
+            await self.dispatcher.photos.store.close()
         await self.db.dispose()
 
 
@@ -72,8 +76,9 @@ async def build_app(
                 await replace_roster(session, roster_if_empty)
     registry = register_all(Registry())
     dispatcher = Dispatcher(db, clock, settings, registry, calendar, people_platform)
+    dispatcher.photos = PhotoDesk(settings, media_store(settings), fetchers_of(transports))
     duties = tuple(load_calendar(settings.duties.calendar_file))
-    job_context = JobContext(db, clock, settings, calendar, people_platform, duties)
+    job_context = JobContext(db, clock, settings, calendar, people_platform, duties, dispatcher.photos)
     return App(
         settings=settings, clock=clock, db=db, calendar=calendar, registry=registry,
         dispatcher=dispatcher, outbox=OutboxWorker(db, clock, transports, write_turn=dispatcher.turns.write),

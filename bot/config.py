@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from bot.domain.categories import CATEGORIES
+
 DEFAULT_DB_URL = "sqlite+aiosqlite:///var/gridbot.db"
 WECOM_API = "https://qyapi.weixin.qq.com"
 MP_API = "https://api.weixin.qq.com"
@@ -199,6 +201,42 @@ class ConsoleConfig(_Section):
     argon2_memory_kib: int = Field(default=65536, ge=1024, le=4 * 1024 * 1024)
 
 
+class MediaConfig(_Section):
+    """Where photos on tickets are kept (see README “Photos on tickets”): a folder on this machine
+    (the default: `dir`, or beside the SQLite file, or beside `files_dir`), or an S3-compatible
+    object store (MinIO, Tencent COS, Aliyun OSS) when `store = "s3"`."""
+
+    store: Literal["local", "s3"] = "local"
+    dir: Path | None = None  # the local store's folder; None: "media" beside the SQLite file (or files_dir)
+    keep_days: int = Field(default=365, ge=1, le=36500)  # after a ticket is closed; never while it is open
+    max_mb: float = Field(default=10.0, gt=0, le=50)  # a picture larger than this is refused (WeCom's own cap)
+    max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=200_000_000)  # decompression-bomb guard
+    s3_endpoint: str = ""  # https://cos.ap-shanghai.myqcloud.com, http://minio:9000 …
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_prefix: str = "gridbot/"
+    s3_path_style: bool = True  # endpoint/bucket/key (MinIO); False: bucket.endpoint/key (COS, OSS)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
+class TicketsConfig(_Section):
+    # categories (bot.domain.categories ids) whose 办结 needs a photo of the work; empty: none
+    resolve_photo_required: list[str] = []
+
+    @field_validator("resolve_photo_required")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown categories {', '.join(unknown)}; one of {', '.join(CATEGORIES)}")
+        return value
+
+
 class Settings(BaseSettings):
     """All of gridbot's configuration. Sections mirror the TOML file."""
 
@@ -217,6 +255,8 @@ class Settings(BaseSettings):
     duties: DutiesConfig = DutiesConfig()
     health: HealthConfig = HealthConfig()
     console: ConsoleConfig = ConsoleConfig()
+    media: MediaConfig = MediaConfig()
+    tickets: TicketsConfig = TicketsConfig()
     files_dir: Path = Path("var/files")  # charts and forms the bot produces
     cache_dir: Path = Path("var/cache")  # caches the bot rebuilds when missing (jieba's dictionary)
     timezone: str = "Asia/Shanghai"
@@ -242,6 +282,17 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def media_dir(self) -> Path:
+        """The local media store's folder: `[media] dir`, else "media" beside the SQLite file, else
+        beside `files_dir` (PostgreSQL)."""
+        if self.media.dir is not None:
+            return self.media.dir
+        url = make_url(self.database.url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).parent / "media"
+        return self.files_dir.parent / "media"
 
     @property
     def sending_platforms(self) -> frozenset[str]:

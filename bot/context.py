@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +19,10 @@ from bot.roles import RESIDENT
 from bot.services.work import Work
 from storage import outbox_store
 from storage.roster_store import ChatPlace, Member, active_names
+
+if TYPE_CHECKING:
+    from bot.services.photos import PhotoDesk, Taken
+    from storage.models import Photo
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class Context:
     people_platform: str
     # how the normaliser read the message (its shape, the quoted words); `message.text` holds its new words
     reading: Reading | None = None
+    photos: PhotoDesk | None = None  # pictures on tickets
+    taken: Taken | None = None  # what became of the message's picture (fetched and kept, or why not)
+    photo: Photo | None = None  # the message's picture, kept (on no ticket until a handler places it)
     sent: list[OutboundMessage] = field(default_factory=list)
     audience: Audience = Audience.sender  # declared by the command or handler running (bot.audience)
     _pointed: bool = False
@@ -64,7 +72,7 @@ class Context:
     def work(self) -> Work:
         """The unit of work services run in: this message's transaction and outbox."""
         return Work(self.session, self.now, self.settings.tz, self.calendar, self.people_platform,
-                    self.inbound_id)
+                    self.inbound_id, photos=self.photos)
 
     async def reply(self, text: str, *, ticket: str | None = None, audience: Audience | None = None,
                     public: str | None = None, priority: int = NORMAL) -> None:

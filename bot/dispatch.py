@@ -37,6 +37,7 @@ from bot.nlp.safety import names_danger
 from bot.nlp.shape import Reading, read_shape
 from bot.registry import Registry
 from bot.services.languages import language_of
+from bot.services.photos import PhotoDesk, Taken
 from storage import inbound_store, outbox_store
 from storage.db import Database
 from storage.models import InboundLog, InboundStatus
@@ -271,6 +272,7 @@ class Dispatcher:
         self.lease = inbound_store.Lease(process_tag(), LEASE)
         self._inflight: dict[int, int] = {}  # inbound id → how many process() calls hold it
         self.recorder = InboundRecorder(db, clock, self.turns, lease=self.lease)
+        self.photos: PhotoDesk | None = None  # set by the composition root (bot.app)
 
     @property
     def inflight(self) -> frozenset[int]:
@@ -319,8 +321,10 @@ class Dispatcher:
         # The session's lock first: a worker is never held by a message waiting for its turn.
         async with lock, self._workers.turn(urgent=names_danger(message.text), oldest=inbound_id):
             try:
+                # a picture is fetched and stored before the transaction: no network wait holds a write lock
+                taken = await self.photos.take(message) if self.photos is not None and message.media else None
                 async with self.turns.processing(deadline):
-                    await self._handle(inbound_id, message)
+                    await self._handle(inbound_id, message, taken)
             except Exception as exc:
                 if inbound_store.is_outage(exc):
                     raise
@@ -328,7 +332,7 @@ class Dispatcher:
                 async with self.turns.processing(deadline):
                     await self._fail(inbound_id, message, exc)
 
-    async def _handle(self, inbound_id: int, message: InboundMessage) -> None:
+    async def _handle(self, inbound_id: int, message: InboundMessage, taken: Taken | None = None) -> None:
         async with self.db.transaction() as session:
             query = select(InboundLog).where(InboundLog.id == inbound_id)
             if self.db.is_postgres:
@@ -348,8 +352,10 @@ class Dispatcher:
                 session=session, message=message, inbound_id=inbound_id,
                 sender=Sender(message.user_id, message.user_name, member), place=place,
                 clock=self.clock, settings=self.settings, calendar=self.calendar,
-                people_platform=self.people_platform, reading=reading,
+                people_platform=self.people_platform, reading=reading, photos=self.photos, taken=taken,
             )
+            if taken is not None and taken.prepared is not None and self.photos is not None:
+                ctx.photo = await self.photos.keep(ctx.work(), message, taken.prepared)
             with using(await _sender_language(session, message)):
                 await self.registry.dispatch(ctx)
             row.status, row.processed_at = InboundStatus.done, self.clock.now()
@@ -438,4 +444,5 @@ def _to_message(row: InboundLog) -> InboundMessage:
     return InboundMessage(
         platform=row.platform, msg_id=row.msg_id, user_id=row.user_id, text=row.text,
         chat_id=row.chat_id, user_name=row.user_name, mentions_bot=row.mentions_bot, kind=row.kind,
+        media=inbound_store.media_of(row),
     )

@@ -45,6 +45,34 @@ class MessageKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class MediaRef:
+    """Where a message's picture (or file) can be fetched from, as its channel delivered it: kept
+    with the message in the inbound log, fetched when the message is handled (bot.services.photos).
+
+    `source` says who can fetch it: a platform whose channel implements `fetch_media` (wecom_app,
+    mp, wecom_robot …: `ref` is its MediaId or URL, `aeskey` the robot's per-message key), "url"
+    (a plain http(s) URL), "data" (`ref` is base64) or "file" (a path on this machine: replay, the
+    demo)."""
+
+    source: str
+    ref: str
+    aeskey: str | None = None
+    mime: str | None = None
+    name: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        return {k: v for k, v in (("source", self.source), ("ref", self.ref), ("aeskey", self.aeskey),
+                                  ("mime", self.mime), ("name", self.name)) if v is not None}
+
+    @classmethod
+    def from_json(cls, data: object) -> MediaRef | None:
+        if not isinstance(data, dict) or not isinstance(data.get("source"), str) or not isinstance(
+                data.get("ref"), str):
+            return None
+        return cls(data["source"], data["ref"], data.get("aeskey"), data.get("mime"), data.get("name"))
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """A message from a group (`chat_id` set) or a private chat with the bot (`chat_id` None): its
     words in `text`, or for a picture, voice message, file … (`kind`) an empty `text`."""
@@ -58,6 +86,7 @@ class InboundMessage:
     mentions_bot: bool = False
     sent_at: datetime | None = None
     kind: str = MessageKind.text
+    media: MediaRef | None = None  # the picture or file it carries, where the channel delivers one
 
     @property
     def has_content(self) -> bool:

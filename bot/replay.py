@@ -7,7 +7,10 @@ the jobs in between, then start-up runs as in production (unfinished messages, c
 fields: ``msg_id`` (to replay a platform retry), ``user_name``, ``platform`` (a group message's
 platform is its chat's, found by the chat id in the roster; needed only when one chat id is bound
 on two platforms; otherwise and for private messages the default, demo), ``mentions_bot``,
-``kind`` (``image``, ``voice`` … for a message without words; ``text`` may then be empty).
+``kind`` (``image``, ``voice`` … for a message without words; ``text`` may then be empty),
+``media`` (a path to a file the message carries, with ``kind`` ``image`` or ``file``, ``image`` when
+left out; relative to the transcript's folder, or else to the current one; ``text`` may be words
+sent with it).
 Before each line the clock moves to its ``at`` and every job due by then runs.
 Output: one JSON line per outbound message ``{"at", "chat", "user", "kind", "text", "ticket",
 "files"}``. The whole transcript is checked before anything runs, so a bad line changes nothing."""
@@ -24,12 +27,12 @@ from zoneinfo import ZoneInfo
 from bot.app import App
 from bot.clock import FakeClock
 from bot.domain.periods import FIRST_YEAR, LAST_YEAR, in_years
-from bot.events import InboundMessage, MessageKind, OutboundMessage
+from bot.events import InboundMessage, MediaRef, MessageKind, OutboundMessage
 from bot.transport import limits
 from scheduler.runner import SimulatedScheduler, catch_up
 from storage.roster_store import chat_platforms
 
-_MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot", "kind"}
+_MESSAGE_FIELDS = {"at", "chat", "user", "text", "msg_id", "user_name", "platform", "mentions_bot", "kind", "media"}
 _TICK_FIELDS = {"at", "tick"}
 _RESTART_FIELDS = {"at", "restart"}
 
@@ -64,7 +67,7 @@ def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") ->
             continue
         where = f"{path.name}:{number}"
         try:
-            step = _parse_line(raw, number, tz, default_platform)
+            step = _parse_line(raw, number, tz, default_platform, path.parent)
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -79,7 +82,21 @@ def read_transcript(path: Path, tz: ZoneInfo, default_platform: str = "demo") ->
     return steps
 
 
-def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> Step:
+def _media(value: object, kind: MessageKind, folder: Path) -> MediaRef:
+    """A line's "media": an existing file, for a message of kind image or file."""
+    if kind not in (MessageKind.image, MessageKind.file):
+        raise ValueError('"media" goes with "kind" "image" or "file"')
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('"media" must be the path of a file')
+    path = Path(value)
+    if not path.is_absolute() and (folder / path).is_file():
+        path = folder / path
+    if not path.is_file():
+        raise ValueError(f'"media" file not found: {value}')
+    return MediaRef("file", str(path.resolve()), name=path.name)
+
+
+def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str, folder: Path = Path()) -> Step:
     if not limits.json_depth_ok(raw):
         raise ValueError(f"JSON nested deeper than {limits.MAX_JSON_DEPTH} levels")
     try:
@@ -110,7 +127,8 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     unknown = set(data) - _MESSAGE_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
-    kind = MessageKind.of(data.get("kind"))
+    kind = MessageKind.of(data.get("kind") or ("image" if "media" in data else None))
+    media = _media(data["media"], kind, folder) if "media" in data else None
     if kind != MessageKind.text:
         data.setdefault("text", "")
     for key in ("user", "text") if kind == MessageKind.text else ("user",):
@@ -122,13 +140,13 @@ def _parse_line(raw: str, number: int, tz: ZoneInfo, default_platform: str) -> S
     if chat is not None and (not isinstance(chat, str) or not chat):
         raise ValueError('"chat" must be a chat id or null')
     msg_id = data.get("msg_id") or "replay-" + hashlib.sha1(
-        f"{at.isoformat()}|{chat}|{data['user']}|{data['text']}".encode()
+        f"{at.isoformat()}|{chat}|{data['user']}|{data['text']}|{media.ref if media else ''}".encode()
     ).hexdigest()[:16]
     message = limits.checked(InboundMessage(
         platform=str(data.get("platform") or default_platform), msg_id=str(msg_id),
         user_id=data["user"], text=data["text"], chat_id=chat,
         user_name=data.get("user_name"), mentions_bot=bool(data.get("mentions_bot", False)),
-        sent_at=at, kind=kind,
+        sent_at=at, kind=kind, media=media,
     ))
     return Step(number, at, message, platform_given=bool(data.get("platform")))
 

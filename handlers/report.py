@@ -7,6 +7,7 @@ import logging
 
 from bot.audience import Audience
 from bot.context import Context
+from bot.domain.photos import PhotoRole
 from bot.domain.tickets import TransitionError
 from bot.events import NORMAL, URGENT
 from bot.i18n import N_, _
@@ -57,8 +58,15 @@ async def intake(ctx: Context) -> bool:
     grid_id, community_id = place
     report = report_of(ctx.message.text, parsed)
     work = ctx.work()
-    ticket, filed = await service.file_report(work, actor=actor_of(ctx), grid_id=grid_id,
-                                              community_id=community_id, report=report)
+    actor = actor_of(ctx)
+    # the sender's pictures from the last minutes (this message's own included) go with the report
+    photos = await ctx.photos.waiting(work, platform=actor.platform, user_id=actor.im_user,
+                                      chat_id=actor.chat_id) if ctx.photos is not None else []
+    files = await ctx.photos.files(photos) if ctx.photos is not None and photos else ()
+    ticket, filed = await service.file_report(work, actor=actor, grid_id=grid_id,
+                                              community_id=community_id, report=report, files=files)
+    if ctx.photos is not None and photos and filed != service.Filed.staff_same:
+        await ctx.photos.attach(work, photos, ticket, PhotoRole.report)
     handler = await ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
     roles = ctx.sender.member.roles if ctx.sender.member else frozenset()
     await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket.no,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -16,6 +17,9 @@ from bot.config import Settings
 from bot.domain.duties import Duty
 from bot.domain.workdays import WorkCalendar
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.services.photos import PhotoDesk
 
 OFFICE_HOURS = (time(8, 30), time(18, 0))
 
@@ -28,6 +32,7 @@ class JobContext:
     calendar: WorkCalendar
     people_platform: str
     duties: tuple[Duty, ...] = ()
+    photos: PhotoDesk | None = None  # pictures on tickets (their retention)
 
     @property
     def tz(self) -> ZoneInfo:

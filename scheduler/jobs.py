@@ -148,6 +148,24 @@ async def digests_due(ctx: JobContext, window: Window) -> datetime | None:
                                      due.since(window.after, window.last_run), window.after, window.until)
 
 
+async def photo_purge(ctx: JobContext, now: datetime) -> None:
+    """Retention of photos on tickets (`[media] keep_days` after closing; never while open): the
+    rows go in the job's transaction, the pictures from the store once it is committed."""
+    if ctx.photos is None:
+        return
+    async with as_leader(ctx, now, "photo_purge") as work:
+        keys = await ctx.photos.expire(work) if work is not None else []
+    await ctx.photos.drop(keys)
+
+
+async def photo_purge_due(ctx: JobContext, window: Window) -> datetime | None:
+    """At its next run while any photo is kept (it may find none expired)."""
+    if ctx.photos is None:
+        return None
+    async with ctx.db.read() as session:
+        return window.after if await ctx.photos.kept(session) else None
+
+
 def all_jobs(ctx: JobContext) -> list[Job]:
     tz = ctx.tz
     hours = ",".join(str(h) for h in sorted({d.hour for d in ctx.duties} or {9}))  # the calendar's hours only
@@ -161,4 +179,5 @@ def all_jobs(ctx: JobContext) -> list[Job]:
             duty_reminders_due),
         # the digests' own times (08:30 daily, 09:00 weekly, 09:30 monthly, 10:00 rankings, 10:30 red lines)
         Job("digests", CronTrigger(hour="8-10", minute="0,30", timezone=tz), digests, digests_due),
+        Job("photo_purge", CronTrigger(hour=3, minute=40, timezone=tz), photo_purge, photo_purge_due),
     ]

@@ -14,6 +14,7 @@ COMMIT around the statement), and every callback of the batch waits for all of i
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -30,30 +31,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.events import InboundMessage
+from bot.events import InboundMessage, MediaRef
 from storage.db import Database
 from storage.models import InboundLog, InboundStatus
 
-MAX_ROWS = 500  # a batch the recorder writes at once (12 parameters a row: far below SQLite's 32,766)
+MAX_ROWS = 500  # a batch the recorder writes at once (13 parameters a row: far below SQLite's 32,766)
 
-_COLUMNS = ("platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind, received_at, status, attempts, "
-            "lease_owner, lease_until")
+_COLUMNS = ("platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind, media, received_at, status, "
+            "attempts, lease_owner, lease_until")
 _RETURNING = "ON CONFLICT (platform, user_id, msg_id) DO NOTHING RETURNING id, platform, user_id, msg_id"
 # PostgreSQL: one parameter per column, arrays unnested, so the statement is the same for any batch
 # size (asyncpg prepares it once). A value too long for its column fails the whole statement.
 _PG_INSERT = (
     f"INSERT INTO {InboundLog.__tablename__} ({_COLUMNS}) "
-    "SELECT u.platform, u.msg_id, u.chat_id, u.user_id, u.user_name, u.text, u.mentions_bot, u.kind, $9, $10, 0, "
-    "$11, $12 "
+    "SELECT u.platform, u.msg_id, u.chat_id, u.user_id, u.user_name, u.text, u.mentions_bot, u.kind, u.media, "
+    "$10, $11, 0, $12, $13 "
     "FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], "
-    "$7::boolean[], $8::varchar[]) AS u(platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind) "
+    "$7::boolean[], $8::varchar[], $9::text[]) "
+    "AS u(platform, msg_id, chat_id, user_id, user_name, text, mentions_bot, kind, media) "
     f"{_RETURNING}"
 )
 
 
 @cache
 def _sqlite_insert(rows: int) -> str:
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"] * rows)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"] * rows)
     return f"INSERT INTO {InboundLog.__tablename__} ({_COLUMNS}) VALUES {values} {_RETURNING}"
 
 
@@ -136,7 +138,8 @@ async def insert_new(
         rows = await driver.fetch(
             _PG_INSERT, [m.platform for m in new], [m.msg_id for m in new], [m.chat_id for m in new],
             [m.user_id for m in new], [m.user_name for m in new], [m.text for m in new],
-            [m.mentions_bot for m in new], [str(m.kind) for m in new], now, received, owner, until)
+            [m.mentions_bot for m in new], [str(m.kind) for m in new], [media_json(m) for m in new],
+            now, received, owner, until)
     else:  # aiosqlite, in autocommit (storage.db turns the driver's implicit transactions off)
         process = _timestamp_processor(db.engine.dialect)
         stamp = process(now) if process is not None else now
@@ -144,13 +147,28 @@ async def insert_new(
         params: list[object] = []
         for m in new:
             params += [m.platform, m.msg_id, m.chat_id, m.user_id, m.user_name, m.text, int(m.mentions_bot),
-                       str(m.kind), stamp, received, owner, until_stamp]
+                       str(m.kind), media_json(m), stamp, received, owner, until_stamp]
         rows = await driver.execute_fetchall(_sqlite_insert(len(new)), params)
     # RETURNING gives the inserted rows only (not the conflicting ones), in no promised order:
     # match them by key.
     for row_id, platform, user_id, msg_id in rows:
         ids[first[(platform, user_id, msg_id)]] = row_id
     return ids
+
+
+def media_json(message: InboundMessage) -> str | None:
+    """The message's media reference as the log keeps it (JSON text), None without one."""
+    return json.dumps(message.media.to_json(), ensure_ascii=False) if message.media else None
+
+
+def media_of(row: InboundLog) -> MediaRef | None:
+    """The media reference a logged message carries (None: none, or unreadable)."""
+    if not row.media:
+        return None
+    try:
+        return MediaRef.from_json(json.loads(row.media))
+    except ValueError:
+        return None
 
 
 def is_outage(exc: BaseException) -> bool:

@@ -236,6 +236,7 @@ class InboundLog(SQLModel, table=True):
     text: str
     mentions_bot: bool = False
     kind: str = Field(default="text", max_length=16)  # bot.events.MessageKind
+    media: str | None = None  # JSON of the bot.events.MediaRef it carries (a picture's MediaId, URL …)
     # how the normaliser read it (bot.nlp.shape), set when it is processed: text, quote, system, link,
     # notice, relay, chain; the kind of system line or card; addressed to the bot by an @<bot_name>
     shape: str | None = Field(default=None, max_length=16)
@@ -492,3 +493,29 @@ class Preference(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     value: str = Field(max_length=64)
     updated_at: datetime = _ts(nullable=False)
+
+
+class Photo(SQLModel, table=True):
+    """A picture someone sent the bot (bot.services.photos): kept in the media store under `key`
+    (EXIF stripped) with a thumbnail under `thumb_key`. `ticket_id` None: not yet part of a ticket
+    (a picture waiting for its words, purged soon if none come). `role`: the reporter's picture of
+    the problem (`report`, `supplement`) or the handler's of the work done (`evidence`)."""
+
+    __tablename__ = "photo"
+    __table_args__ = (Index("ix_photo_sender_created", "platform", "user_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    role: str | None = Field(default=None, max_length=12)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_log.id", unique=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=128)
+    chat_id: str | None = Field(default=None, max_length=128)
+    key: str = Field(max_length=200, index=True)
+    thumb_key: str = Field(max_length=200)
+    width: int = 0
+    height: int = 0
+    size_bytes: int = 0
+    sha256: str = Field(max_length=64)
+    created_at: datetime = _ts(nullable=False, index=True)
+    attached_at: datetime | None = _ts()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import deadlines, points
 from bot.domain.categories import category
 from bot.domain.emergency import emergency_numbers, hazard
+from bot.domain.photos import AWAITING_PHOTO, PhotoRole
 from bot.domain.problem import problem_of
 from bot.domain.similarity import same_problem
 from bot.domain.tickets import (
@@ -35,7 +36,7 @@ from bot.nlp.pii import mask
 from bot.roles import role_label
 from bot.services.work import Work
 from storage import ticket_store
-from storage.models import Escalation, OrgUnit, Person, Ticket, TicketReporter
+from storage.models import Escalation, OrgUnit, Person, Photo, Ticket, TicketReporter
 from storage.roster_store import Member, people_with_role
 
 _NUMBER = re.compile(r"^(\d{6})-?(\d{1,4})$")
@@ -144,6 +145,7 @@ class Filed(StrEnum):
 
 async def file_report(
     work: Work, *, actor: Actor, grid_id: str | None, community_id: str, report: Report,
+    files: tuple[str, ...] = (),
 ) -> tuple[Ticket, Filed]:
     """Open a ticket, or join an open one about the same problem (the same object and fault, see
     `bot.domain.similarity`). Staff are never reporters: a staff member's words about an open
@@ -160,9 +162,10 @@ async def file_report(
         ):
             if actor.is_staff:
                 return candidate, Filed.staff_same
-            await _join(work, candidate, actor, report)
+            await _join(work, candidate, actor, report, files)
             return candidate, Filed.joined
-    ticket = await _open(work, actor=actor, grid_id=grid_id, community_id=community_id, report=report)
+    ticket = await _open(work, actor=actor, grid_id=grid_id, community_id=community_id, report=report,
+                         files=files)
     return ticket, Filed.opened
 
 
@@ -179,7 +182,7 @@ def problem_label(ticket: Ticket) -> str | None:
     return problem_of(ticket.text).label(building if _SHOWN_BUILDING.fullmatch(building) else None)
 
 
-async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> None:
+async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report, files: tuple[str, ...] = ()) -> None:
     assert ticket.id is not None
     if not await ticket_store.is_reporter(work.session, ticket.id, actor.platform, actor.im_user):
         work.session.add(TicketReporter(
@@ -198,11 +201,13 @@ async def _join(work: Work, ticket: Ticket, actor: Actor, report: Report) -> Non
         await work.notify(assignee.im_user, lambda: _(
             "Another report of the same problem joined ticket {no} ({count} reporters): {text}"
         ).format(no=ticket.no, count=ticket.duplicate_count + 1, text=report.text), ticket=ticket.no,
-            priority=_priority(ticket), merge=f"joined|{ticket.no}", merge_window=JOINED_NOTICE_WINDOW)
+            priority=_priority(ticket), files=files,  # a notice with a photo is its own, never merged
+            merge=None if files else f"joined|{ticket.no}", merge_window=JOINED_NOTICE_WINDOW)
 
 
 async def _open(
     work: Work, *, actor: Actor, grid_id: str | None, community_id: str, report: Report,
+    files: tuple[str, ...] = (),
 ) -> Ticket:
     cat = category(report.category)
     no = await ticket_store.next_ticket_no(work.session, work.local().date())
@@ -246,7 +251,7 @@ async def _open(
     for person in [handler, *await ticket_store.people_in_unit(work.session, community_id, "cadre")]:
         if person and person.im_user and person.im_user not in told:
             told.add(person.im_user)
-            await work.notify(person.im_user, notice, ticket=no, priority=priority)
+            await work.notify(person.im_user, notice, ticket=no, priority=priority, files=files)
     if report.urgency == "P0":  # the secretary follows it up but does not accept tickets
         def urgent() -> str:  # in each secretary's language
             return _(
@@ -258,7 +263,7 @@ async def _open(
         for secretary in await ticket_store.people_in_unit(work.session, community_id,
                                                            "community_secretary"):
             if secretary.im_user and secretary.im_user not in told:
-                await work.notify(secretary.im_user, urgent, ticket=no, priority=priority)
+                await work.notify(secretary.im_user, urgent, ticket=no, priority=priority, files=files)
     if cat.report_to_street:
         await _report_to_street(work, ticket, place)
     return ticket
@@ -434,17 +439,66 @@ async def on_site(work: Work, actor: Actor, ticket: Ticket) -> str:
 
 
 async def resolve(work: Work, actor: Actor, ticket: Ticket, note: str) -> str:
+    """办结. The handler's pictures from just before (same chat, `PAIR_WINDOW`) are the evidence of
+    the work and go to the reporters with the notice; a picture just after joins it then
+    (bot.services.photos). A category in `[tickets] resolve_photo_required` needs one first."""
     check_handler(actor, ticket)
     if not note:
         raise TransitionError(_("Say what was done: “办结 {no} <what was done>”.").format(no=ticket.no))
+    evidence = await _waiting_photos(work, actor)
+    if work.photos is not None and work.photos.required(ticket.category) and not evidence \
+            and not await work.photos.of_ticket(work, ticket, [PhotoRole.evidence]):
+        raise TransitionError(_(
+            "Ticket {no} ({category}) needs a photo of the work done: send the photo, then "
+            "“办结 {no} <what was done>” again.").format(no=ticket.no, category=category(ticket.category).name()))
     await _apply(work, ticket, actor, Action.resolve, note=note)
     ticket.resolved_at = work.now
     _credit(ticket, actor, "resolved_by_id")
+    files = await _keep_photos(work, evidence, ticket, PhotoRole.evidence)
     await tell_reporters(work, ticket, lambda: _(
         "Your report (ticket {no}) has been dealt with: {note}\n"
         "Please rate it: “评价 {no} 满意”, “评价 {no} 基本满意” or “评价 {no} 不满意”."
-    ).format(no=ticket.no, note=note))
-    return _("Ticket {no} resolved. The reporter has been asked to rate it.").format(no=ticket.no)
+    ).format(no=ticket.no, note=note), files=files)
+    answer = _("Ticket {no} resolved. The reporter has been asked to rate it.").format(no=ticket.no)
+    if files:
+        answer += "\n" + _("The photo of the work goes to the reporter with the notice.")
+    return answer
+
+
+async def photo_added(work: Work, actor: Actor, ticket: Ticket, photo: Photo, role: PhotoRole) -> str:
+    """A picture placed on a ticket after its words (bot.services.photos.place): the handler's
+    evidence goes to the reporters, a reporter's picture to the handler and the community's
+    cadres, each privately. The answer to the sender (fields only: it may be said in a group)."""
+    files = await work.photos.files([photo]) if work.photos is not None else ()
+    if role == PhotoRole.evidence:
+        await tell_reporters(work, ticket, lambda: _("Photo of the work done on ticket {no}.").format(
+            no=ticket.no), files=files)
+        return _("Photo added to ticket {no} as the evidence of the work; the reporter gets it.").format(no=ticket.no)
+    told: set[str] = set()
+    cadres = await ticket_store.people_in_unit(work.session, ticket.community_id, "cadre") \
+        if ticket.community_id else []
+    for person in [await _person(work, ticket.assignee_id), *cadres]:
+        if person and person.im_user and person.im_user not in told and person.im_user != actor.im_user:
+            told.add(person.im_user)
+            await work.notify(person.im_user, lambda: _("Photo from the reporter of ticket {no}.").format(
+                no=ticket.no), ticket=ticket.no, files=files)
+    return _("Photo added to ticket {no}.").format(no=ticket.no)
+
+
+async def _waiting_photos(work: Work, actor: Actor) -> list[Photo]:
+    """The actor's pictures in this chat from the last minutes that are on no ticket yet."""
+    if work.photos is None:
+        return []
+    return await work.photos.waiting(work, platform=actor.platform, user_id=actor.im_user, chat_id=actor.chat_id)
+
+
+async def _keep_photos(work: Work, photos: Sequence[Photo], ticket: Ticket, role: PhotoRole) -> tuple[str, ...]:
+    """Put the pictures on the ticket; the paths of the copies notices carry."""
+    if work.photos is None or not photos:
+        return ()
+    files = await work.photos.files(photos)
+    await work.photos.attach(work, photos, ticket, role)
+    return files
 
 
 async def escalate(work: Work, actor: Actor, ticket: Ticket, names: Sequence[str]) -> str:
@@ -636,12 +690,21 @@ def check_manager(actor: Actor, ticket: Ticket) -> None:
 
 
 async def supplement(work: Work, actor: Actor, ticket: Ticket, text: str) -> str:
+    """补充 <no> [details]: words, the reporter's pictures from just before, or (neither) a picture
+    expected next: the next picture within `PAIR_WINDOW` joins the ticket (bot.services.photos)."""
     await check_reporter(work, actor, ticket)
-    if not text:
-        raise TransitionError(_("Add the details: “补充 {no} <details>”.").format(no=ticket.no))
-    await _apply(work, ticket, actor, Action.supplement, note=text)
+    photos = await _waiting_photos(work, actor)
+    if not text and not photos:
+        if work.photos is None:
+            raise TransitionError(_("Add the details: “补充 {no} <details>”.").format(no=ticket.no))
+        await ticket_store.add_event(work.session, ticket, at=work.now, actor=actor.im_user,
+                                     actor_role=actor.main_role, action=AWAITING_PHOTO,
+                                     from_state=ticket.state, to_state=ticket.state)
+        return _("Send the photo now: it will be added to ticket {no}.").format(no=ticket.no)
+    await _apply(work, ticket, actor, Action.supplement, note=text or None)
+    files = await _keep_photos(work, photos, ticket, PhotoRole.supplement)
     await _tell_assignee(work, ticket, lambda: _("More on ticket {no} from the reporter: {text}").format(
-        no=ticket.no, text=text))
+        no=ticket.no, text=text or _("a photo")), files=files)
     return _("Added to ticket {no}.").format(no=ticket.no)
 
 
@@ -735,23 +798,24 @@ async def award_points(work: Work, ticket: Ticket) -> None:
                                       kind=kind, points=value, at=work.now, year=work.local().year)
 
 
-async def tell_reporters(work: Work, ticket: Ticket, text: Text) -> None:
+async def tell_reporters(work: Work, ticket: Ticket, text: Text, *, files: tuple[str, ...] = ()) -> None:
     """Private word to everyone who reported it (original and joined duplicates), each in their
     language. A handler's note may name another resident's phone, room or name: each reporter gets
-    it masked, so a co-reporter learns the state and the outcome, never another reporter's details."""
+    it masked, so a co-reporter learns the state and the outcome, never another reporter's details.
+    `files`: pictures it carries (the handler's evidence): privately, like the words."""
     assert ticket.id is not None
     reporters = await ticket_store.reporters(work.session, ticket.id)
     names = [r.user_name or "" for r in reporters] + [ticket.reporter_name or ""]
     for reporter in reporters:
         words = mask(await work.text_for(reporter.user_id, text), rooms=True, names=names)
         await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice, text=words,
-                                        user_id=reporter.user_id, ticket=ticket.no))
+                                        user_id=reporter.user_id, ticket=ticket.no, files=files))
 
 
-async def _tell_assignee(work: Work, ticket: Ticket, text: Text) -> None:
+async def _tell_assignee(work: Work, ticket: Ticket, text: Text, *, files: tuple[str, ...] = ()) -> None:
     assignee = await _person(work, ticket.assignee_id)
     if assignee and assignee.im_user:
-        await work.notify(assignee.im_user, text, ticket=ticket.no)
+        await work.notify(assignee.im_user, text, ticket=ticket.no, files=files)
 
 
 async def _tell_workers(work: Work, ticket: Ticket, text: Text) -> None:

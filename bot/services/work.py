@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,9 @@ from bot.i18n import Text, configured_locale, render
 from bot.services.languages import language_of
 from storage import outbox_store
 
+if TYPE_CHECKING:
+    from bot.services.photos import PhotoDesk
+
 
 @dataclass
 class Work:
@@ -26,6 +30,7 @@ class Work:
     calendar: WorkCalendar
     people_platform: str
     inbound_id: int | None = None
+    photos: PhotoDesk | None = None  # pictures on tickets (None: jobs and tools that handle none)
     languages: dict[str, str] = field(default_factory=dict, repr=False)  # user id → language, looked up once
 
     async def text_for(self, user_id: str, text: Text) -> str:
@@ -41,13 +46,14 @@ class Work:
 
     async def notify(self, im_user: str, text: Text, *, ticket: str | None = None,
                      kind: str = OutboundKind.notice, priority: int = NORMAL,
-                     merge: str | None = None, merge_window: timedelta = timedelta(0)) -> None:
+                     merge: str | None = None, merge_window: timedelta = timedelta(0),
+                     files: tuple[str, ...] = ()) -> None:
         """A private message to a roster person, in their language. `priority` URGENT for what a
         P0 ticket causes. With `merge` (what the notice is about, e.g. a ticket's new reporters), an
         unsent notice to this person on the same subject is updated instead of another being queued,
-        and at most one goes out per `merge_window`."""
+        and at most one goes out per `merge_window`. `files`: pictures it carries (always private)."""
         message = OutboundMessage(platform=self.people_platform, kind=kind, text=await self.text_for(im_user, text),
-                                  user_id=im_user, ticket=ticket, priority=priority)
+                                  user_id=im_user, ticket=ticket, priority=priority, files=files)
         await outbox_store.enqueue(self.session, message, now=self.now, inbound_id=self.inbound_id,
                                    merge_key=f"{merge}|{im_user}" if merge else None, merge_window=merge_window)
 

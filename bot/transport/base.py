@@ -41,3 +41,13 @@ def is_utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+class MediaError(Exception):
+    """A message's picture could not be fetched from its channel. `reason`: "expired" (the
+    platform no longer has it: WeCom's 40007 invalid media_id, a robot URL past its 5 minutes),
+    "too_large", "not_image" (undecryptable or not a picture) or "unavailable" (try again later)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
