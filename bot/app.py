@@ -16,7 +16,7 @@ from bot.i18n import set_default_locale
 from bot.nlp.parser import set_cache_dir
 from bot.registry import Registry
 from bot.roster import Roster
-from bot.services.photos import PhotoDesk, fetchers_of
+from bot.services.photos import PhotoDesk
 from bot.transport.base import Transport
 from handlers import register_all
 from scheduler.base import Job, JobContext
@@ -76,7 +76,7 @@ async def build_app(
                 await replace_roster(session, roster_if_empty)
     registry = register_all(Registry())
     dispatcher = Dispatcher(db, clock, settings, registry, calendar, people_platform)
-    dispatcher.photos = PhotoDesk(settings, media_store(settings), fetchers_of(transports))
+    dispatcher.photos = PhotoDesk(settings, media_store(settings), transports)
     duties = tuple(load_calendar(settings.duties.calendar_file))
     job_context = JobContext(db, clock, settings, calendar, people_platform, duties, dispatcher.photos)
     return App(

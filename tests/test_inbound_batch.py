@@ -17,6 +17,7 @@ from sqlmodel import col, func, select
 from bot.dispatch import RecordingFailed, Workers, WriteTurns
 from bot.events import InboundMessage, MessageKind
 from bot.nlp.safety import names_danger
+from bot.services.photos import Taken
 from bot.transport.intake import Intake
 from bot.transport.wecom_app import WeComAppChannel
 from bot.transport.wecom_crypto import WeComCrypto
@@ -214,9 +215,9 @@ async def test_background_processing_keeps_each_sessions_order(
     handled: list[str] = []
     real = dispatcher._handle
 
-    async def handle(inbound_id: int, message: InboundMessage) -> None:
+    async def handle(inbound_id: int, message: InboundMessage, taken: Taken | None = None) -> None:
         await asyncio.sleep(0.002 if message.user_id == "slow" else 0)
-        await real(inbound_id, message)
+        await real(inbound_id, message, taken)
         handled.append(f"{message.user_id}:{message.msg_id}")
 
     monkeypatch.setattr(dispatcher, "_handle", handle)

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.dispatch import LEASE
 from bot.events import InboundMessage
 from bot.recovery import OWN_GRACE, Recovery
+from bot.services.photos import Taken
 from bot.transport.intake import Intake
 from bot.transport.memory import MemoryTransport
 from storage import inbound_store
@@ -97,10 +98,10 @@ async def test_a_message_whose_handling_met_an_outage_is_handled_when_the_databa
     real = dispatcher._handle
     down = True
 
-    async def handle(inbound_id: int, message: InboundMessage) -> None:
+    async def handle(inbound_id: int, message: InboundMessage, taken: Taken | None = None) -> None:
         if down:
             raise ConnectionRefusedError("database unreachable")
-        await real(inbound_id, message)
+        await real(inbound_id, message, taken)
 
     monkeypatch.setattr(dispatcher, "_handle", handle)
     intake = Intake(dispatcher)

@@ -23,7 +23,7 @@ import binascii
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -102,17 +102,18 @@ async def read_data(ref: MediaRef, cap: int) -> bytes:
         raise MediaError("not_image", "data_base64 is not base64") from None
 
 
-def fetchers_of(transports: dict[str, Any]) -> dict[str, Fetch]:
-    """The channels that can fetch their own pictures (a `fetch_media(ref, cap)` method), by platform."""
-    return {platform: t.fetch_media for platform, t in transports.items() if hasattr(t, "fetch_media")}
-
-
 class PhotoDesk:
     """The photo use-cases, with the media store and the channels that can fetch pictures."""
 
-    def __init__(self, settings: Settings, store: MediaStore, fetchers: dict[str, Fetch] | None = None) -> None:
+    def __init__(self, settings: Settings, store: MediaStore, channels: Mapping[str, Any] | None = None) -> None:
+        """`channels`: the transports by platform (filled in as they start); one with a
+        `fetch_media(ref, cap)` method fetches its own pictures."""
         self.settings, self.store = settings, store
-        self.fetchers: dict[str, Fetch] = {"file": read_file, "data": read_data, **(fetchers or {})}
+        self.channels: Mapping[str, Any] = channels if channels is not None else {}
+        self.fetchers: dict[str, Fetch] = {"file": read_file, "data": read_data}
+
+    def fetcher(self, source: str) -> Fetch | None:
+        return self.fetchers.get(source) or getattr(self.channels.get(source), "fetch_media", None)
 
     # ------------------------------------------------------------ before the transaction
 
@@ -122,7 +123,7 @@ class PhotoDesk:
         ref = message.media
         if ref is None or message.kind not in (MessageKind.image, MessageKind.file, MessageKind.text):
             return None
-        fetch = self.fetchers.get(ref.source)
+        fetch = self.fetcher(ref.source)
         if fetch is None:
             log.info("no channel fetches %s media (message %s)", ref.source, message.msg_id)
             return None

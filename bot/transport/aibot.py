@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.events import InboundMessage, MessageKind
+from bot.events import InboundMessage, MediaRef, MessageKind
 from bot.i18n import _
 from bot.transport import limits
 from bot.transport.base import is_utf8
@@ -90,6 +90,7 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     if not user or not msg_id:
         raise BadPayload("msgid and from.userid are required")
     media: MessageKind | None = None
+    picture: dict[str, Any] = {}  # {"url", "aeskey"} of the (first) picture, fetched when handled
     if kind == "text":
         text = _str(_obj(payload.get("text"), "text").get("content"), "text.content")
     elif kind == "voice":  # WeCom transcribes voice for the bot; without words it is a voice message
@@ -102,8 +103,12 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
         text = " ".join(_str(_obj(i.get("text"), "mixed.msg_item.text").get("content"), "mixed.msg_item.text")
                         for i in items if i.get("msgtype") == "text")
         media = MessageKind.image if any(i.get("msgtype") == "image" for i in items) else None
+        picture = next((_obj(i.get("image"), "mixed.msg_item.image") for i in items if i.get("msgtype") == "image"),
+                       {})
     elif kind in _MEDIA:
         text, media = "", _MEDIA[kind]
+        if kind == "image":
+            picture = _obj(payload.get("image"), "image")
     else:
         return None  # events and stream refreshes: acknowledged, not handled
     group = payload.get("chattype") == "group"
@@ -126,8 +131,10 @@ def inbound_from_json(payload: dict[str, Any]) -> InboundMessage | None:
     elif media is None:
         return None
     chat_id = _str(payload.get("chatid"), "chatid") or None if group else None
+    url = _str(picture.get("url"), "image.url")
+    ref = MediaRef(PLATFORM, url, _str(picture.get("aeskey"), "image.aeskey") or None) if url else None
     try:
         return limits.checked(InboundMessage(platform=PLATFORM, msg_id=msg_id, user_id=user, text=text,
-                                             chat_id=chat_id, mentions_bot=group, kind=media))
+                                             chat_id=chat_id, mentions_bot=group, kind=media, media=ref))
     except limits.BadInput as exc:
         raise BadPayload(str(exc)) from None

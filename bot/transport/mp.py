@@ -24,9 +24,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.clock import Clock
-from bot.events import OutboundMessage
+from bot.events import MediaRef, OutboundMessage
 from bot.services.passive import CustomerServiceWindow
-from bot.transport.base import TransportError
+from bot.transport.base import MediaError, TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi, WeComApiError
 from bot.transport.wecom_app import (
@@ -116,6 +116,12 @@ class MpChannel:
         return await self.intake.respond(request, web.Response(text=reply, content_type="application/xml"), answer)
 
     # ---------------------------------------------------------------- outbound (customer service)
+
+    async def fetch_media(self, ref: MediaRef, max_bytes: int) -> bytes:
+        """A follower's picture by its MediaId (公众号 temporary media, media/get; 3 days)."""
+        if self.api is None:
+            raise MediaError("unavailable", "[mp] app_secret is needed to fetch pictures")
+        return (await self.api.get_media(ref.ref, max_bytes))[0]
 
     async def send(self, message: OutboundMessage) -> None:
         """The text, then each picture as an image message, within what the follower's last

@@ -11,7 +11,9 @@
 * `RateLimiter`: per-destination sliding windows (30/min per member for app messages, 20/min per
   webhook robot) with slots reserved for urgent messages, on an injectable clock; it never sleeps;
 * `upload_media`: temporary media (`media/upload`, multipart) for image and file messages, through
-  the same retries; the media_id is kept (by content) for a day so a retried message re-uses it.
+  the same retries; the media_id is kept (by content) for a day so a retried message re-uses it;
+* `get_media`: a picture a member or follower sent (`media/get` by MediaId), read up to a byte cap;
+  40007 (invalid media_id: temporary media lives 3 days) is `MediaError("expired")`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.transport.base import RateLimited, TransportError
+from bot.transport.base import MediaError, RateLimited, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ RATE_LIMITED = {45033}
 RATE_LIMIT_PAUSE = 10.0  # seconds, when the platform does not say how long
 
 MEDIA_PATH = "/cgi-bin/media/upload"
+MEDIA_GET_PATH = "/cgi-bin/media/get"
+MEDIA_EXPIRED = {40007}  # invalid media_id: it expired (3 days) or never was
 # WeCom's limits for temporary media (公众号 alike): images up to 10 MB, files up to 20 MB, and
 # nothing under 5 bytes (WeCom refuses it: refused here before the call).
 MEDIA_LIMITS = {"image": 10 * 1024 * 1024, "file": 20 * 1024 * 1024}
@@ -260,6 +264,65 @@ class WeComApi:
         while len(self._media) > MEDIA_CACHE_SIZE:
             self._media.popitem(last=False)
         return media_id
+
+    async def get_media(self, media_id: str, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes and Content-Type of temporary media (`media/get`). MediaError "expired"
+        (40007), "too_large" (over `max_bytes`, by Content-Length or while reading: never more is
+        read), "unavailable" (other errors, or the retries spent). The token is refreshed like
+        every call's; an error answer is JSON, a file answer is not."""
+        refreshed, last, token = 0, "", None
+        for attempt in range(self.max_attempts):
+            if attempt and not (refreshed and last.startswith("token")):
+                await self.sleep(self._delay(attempt))
+            token = await self.access_token()
+            try:
+                answer = await self._download(media_id, token, max_bytes)
+            except _Retry as exc:
+                last = str(exc)
+                continue
+            if isinstance(answer, tuple):
+                return answer
+            code, errmsg = int(answer.get("errcode", 0) or 0), str(answer.get("errmsg", ""))
+            if code in MEDIA_EXPIRED:
+                raise MediaError("expired", f"errcode {code} {errmsg}")
+            if self.tokens is not None and code in self.tokens.expired_codes and refreshed < 2:
+                refreshed += 1
+                await self.access_token(stale=token)
+                last = f"token {code}"
+                continue
+            if code in BUSY:
+                last = f"errcode {code} {errmsg}"
+                continue
+            raise MediaError("unavailable", f"{MEDIA_GET_PATH}: errcode {code} {errmsg}")
+        raise MediaError("unavailable", f"{MEDIA_GET_PATH}: gave up after {self.max_attempts} attempts ({last})")
+
+    async def _download(self, media_id: str, token: str, max_bytes: int) -> tuple[bytes, str] | dict[str, Any]:
+        """One media/get: (bytes, content type), or the JSON error answer."""
+        try:
+            async with self.http.session.get(f"{self.base_url}{MEDIA_GET_PATH}",
+                                             params={"access_token": token, "media_id": media_id}) as resp:
+                if resp.status >= 500 or resp.status == 429:
+                    raise _Retry(f"HTTP {resp.status}")
+                if resp.status >= 400:
+                    raise MediaError("unavailable", f"{MEDIA_GET_PATH}: HTTP {resp.status}")
+                kind = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if kind in ("application/json", "text/plain"):
+                    answer = await resp.json(content_type=None)
+                    if not isinstance(answer, dict):
+                        raise _Retry("answer is not a JSON object")
+                    return answer
+                if resp.content_length is not None and resp.content_length > max_bytes:
+                    raise MediaError("too_large", f"{resp.content_length} bytes, limit {max_bytes}")
+                body = bytearray()
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise MediaError("too_large", f"over {max_bytes} bytes")
+                return bytes(body), kind
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise _Retry(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+        except ValueError:
+            raise _Retry("answer is not JSON") from None
 
     async def _call(self, path: str, body: Callable[[], dict[str, Any]], *, params: dict[str, str] | None = None,
                     with_token: bool = True, url: str | None = None,

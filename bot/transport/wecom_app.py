@@ -23,9 +23,9 @@ from typing import Any
 import regex
 from aiohttp import web
 
-from bot.events import InboundMessage, MessageKind, OutboundKind, OutboundMessage
+from bot.events import InboundMessage, MediaRef, MessageKind, OutboundKind, OutboundMessage
 from bot.transport import limits
-from bot.transport.base import RateLimited, TransportError
+from bot.transport.base import MediaError, RateLimited, TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import MEDIA_LIMITS, RateLimiter, WeComApi
 from bot.transport.wecom_crypto import CryptoError, WeComCrypto
@@ -236,7 +236,10 @@ def _from_xml(platform: str, msg: dict[str, str]) -> InboundMessage | None:
     if kind == "voice" and msg.get("Recognition", "").strip():  # 公众号 with speech recognition on
         return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text=msg["Recognition"])
     if kind in MEDIA_KINDS:  # "shortvideo" is the 公众号's name for a short video
-        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text="", kind=MEDIA_KINDS[kind])
+        media_id = msg.get("MediaId", "").strip()
+        media = MediaRef(platform, media_id) if kind == "image" and media_id else None  # fetched by media/get
+        return InboundMessage(platform=platform, msg_id=msg_id, user_id=user, text="", kind=MEDIA_KINDS[kind],
+                              media=media)
     if kind == "event" and msg.get("Event", "").lower() == "subscribe":
         # Events have no MsgId: WeCom's dedupe key is FromUserName + CreateTime.
         return InboundMessage(platform=platform, msg_id=f"event:{user}:{msg.get('CreateTime', '')}:subscribe",
@@ -279,6 +282,12 @@ class WeComAppChannel:
         if message is not None and message.has_content and self.intake is not None:
             await self.intake.accept(message)
         return web.Response(text="")  # empty 200: received, no passive reply, no retry
+
+    async def fetch_media(self, ref: MediaRef, max_bytes: int) -> bytes:
+        """A member's picture by its MediaId (media/get; bot.services.photos asks)."""
+        if self.api is None:
+            raise MediaError("unavailable", "[wecom] secret is needed to fetch pictures")
+        return (await self.api.get_media(ref.ref, max_bytes))[0]
 
     # ---------------------------------------------------------------- outbound
 

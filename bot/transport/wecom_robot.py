@@ -28,10 +28,11 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.events import OutboundMessage
+from bot.events import MediaRef, OutboundMessage
 from bot.transport import limits
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
+from bot.transport.downloads import fetch_robot_picture
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import WeComApi
 from bot.transport.wecom_app import SendProgress, read_limited, reject, split_utf8, verify_echo
@@ -142,6 +143,10 @@ class WeComRobotChannel:
         if not urls:
             self._urls.pop(key, None)
         return found
+
+    async def fetch_media(self, ref: MediaRef, max_bytes: int) -> bytes:
+        """A picture a message points to: downloaded and decrypted (its aeskey, else ours)."""
+        return await fetch_robot_picture(self.api.http, ref.ref, ref.aeskey, self.crypto.key, max_bytes)
 
     async def send(self, message: OutboundMessage) -> None:
         """A late reply through an open `response_url` (single use). A text over one reply's

@@ -34,13 +34,14 @@ from typing import Any
 
 import aiohttp
 
-from bot.events import OutboundKind, OutboundMessage
+from bot.events import MediaRef, OutboundKind, OutboundMessage
 from bot.i18n import _
 from bot.transport import limits
 from bot.transport.aibot import PLATFORM, STREAM_LIMIT, BadPayload, inbound_from_json, is_enter_chat, welcome_body
 from bot.transport.base import TransportError
+from bot.transport.downloads import fetch_robot_picture
 from bot.transport.intake import Intake
-from bot.transport.wecom_api import Monotonic, Sleep
+from bot.transport.wecom_api import HttpClient, Monotonic, Sleep
 from bot.transport.wecom_app import split_utf8
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,7 @@ class WeComRobotWs:
         self._open: dict[tuple[str | None, str], deque[_Open]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self.media_http = HttpClient(timeout=30.0)  # pictures' URLs (opened on the first one)
 
     def __repr__(self) -> str:  # never the secret
         return f"WeComRobotWs(bot_id={self.bot_id!r}, url={self.url!r})"
@@ -198,6 +200,10 @@ class WeComRobotWs:
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="wecom-robot-ws")
 
+    async def fetch_media(self, ref: MediaRef, max_bytes: int) -> bytes:
+        """A picture a message points to: its URL (about 5 minutes), decrypted with its aeskey."""
+        return await fetch_robot_picture(self.media_http, ref.ref, ref.aeskey, None, max_bytes)
+
     async def stop(self) -> None:
         self._stopping = True
         self.state = "stopped"
@@ -211,6 +217,7 @@ class WeComRobotWs:
                 await task
         if self._session is not None:
             await self._session.close()
+        await self.media_http.close()
 
     def backoff(self, attempt: int) -> float:
         """base·2^(attempt-1) capped at backoff_max, times a jitter factor in [0.5, 1]."""

@@ -17,11 +17,17 @@ after the customer's last message, 5 messages, 95018 for a conversation a servic
 (`kf_human`); `send_msg_on_event` takes each welcome_code once within 20 s.
 `/cgi-bin/media/upload` (WeCom and 公众号 alike) keeps the multipart part's description as the body
 (`{"name", "filename", "filelength", "content_type", "size"}`) and its bytes as `raw`; each upload
-that succeeded is in `fake.uploads` (media_id → Upload)."""
+that succeeded is in `fake.uploads` (media_id → Upload). `/cgi-bin/media/get` serves what a member
+or follower sent (`fake.member_sends(data, filename)` gives its MediaId) and what was uploaded,
+with WeCom's headers (Content-Type, Content-Disposition with the file name, Content-Length); an
+unknown or expired (`fake.expire_media`) media_id answers 40007 as JSON. `/robot/media/{id}` serves
+a smart robot's picture as WeCom does: the bytes AES-256-CBC encrypted under the message's aeskey
+(`fake.robot_picture(data)` gives its URL and aeskey)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import itertools
 import time
@@ -33,6 +39,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.multipart import parse_content_disposition
 from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 Action = int | tuple[str, float]
 
@@ -90,6 +97,8 @@ class FakeWeCom:
     refused: list[Seen] = field(default_factory=list)  # requests answered with a rate-limit errcode
     _windows: dict[str, deque[float]] = field(default_factory=dict)
     _stable: str | None = None
+    sent_media: dict[str, Upload] = field(default_factory=dict)  # what members sent: MediaId → file
+    robot_media: dict[str, bytes] = field(default_factory=dict)  # robot picture id → encrypted bytes
 
     def _over(self, key: str, limit: int) -> bool:
         """Count one call for `key`; True if it is over `limit` in the last 60 s (not counted then)."""
@@ -131,6 +140,8 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/kf/send_msg_on_event", self._kf_on_event)
         app.router.add_post("/cgi-bin/kf/add_contact_way", self._kf_link)
         app.router.add_post("/cgi-bin/media/upload", self._media_upload)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
+        app.router.add_get("/robot/media/{id}", self._robot_media)
         app.router.add_post("/robot/response/{id}", self._response_url)
         app.router.add_post("/gateway/outbound", self._gateway)
         self.server = TestServer(app)
@@ -289,6 +300,52 @@ class FakeWeCom:
         self.uploads[media_id] = Upload(kind, part_info["filename"], data, media_id)
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
                                   "created_at": str(int(time.time()))})
+
+    def member_sends(self, data: bytes, filename: str = "IMG_0001.jpg", kind: str = "image") -> str:
+        """A picture (or file) a member sent the app: its MediaId, as the callback XML carries it."""
+        media_id = f"1{next(self._seq):07d}QmJq_in"
+        self.sent_media[media_id] = Upload(kind, filename, data, media_id)
+        return media_id
+
+    def expire_media(self, media_id: str) -> None:
+        """Temporary media lives 3 days: afterwards media/get answers 40007."""
+        self.sent_media.pop(media_id, None)
+        self.uploads.pop(media_id, None)
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        seen = await self._record(request)
+        if (injected := await self._injected(request.path)) is not None:
+            return injected
+        if (refused := self._token_error(seen.query.get("access_token", ""))) is not None:
+            return refused
+        media_id = seen.query.get("media_id", "")
+        found = self.sent_media.get(media_id) or self.uploads.get(media_id)
+        if found is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        kind = "image/jpeg" if found.filename.lower().endswith((".jpg", ".jpeg")) else (
+            "image/png" if found.filename.lower().endswith(".png") else "application/octet-stream")
+        return web.Response(body=found.data, headers={
+            "Content-Type": kind, "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "Cache-Control": "no-cache, must-revalidate", "Error-Code": "0", "Error-Msg": "ok"})
+
+    def robot_picture(self, data: bytes) -> tuple[str, str]:
+        """A picture a smart robot message points to: (its URL here, the message's aeskey). The
+        bytes are PKCS#7-padded to 32 bytes and AES-256-CBC encrypted, IV = the key's first 16."""
+        key = hashlib.sha256(f"robot-key-{next(self._seq)}".encode()).digest()
+        pad = 32 - len(data) % 32
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+        picture_id = f"pic{next(self._seq)}"
+        self.robot_media[picture_id] = encryptor.update(data + bytes([pad]) * pad) + encryptor.finalize()
+        return f"{self.url}/robot/media/{picture_id}", base64.b64encode(key).decode().rstrip("=")
+
+    async def _robot_media(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        if (injected := await self._injected("/robot/media")) is not None:
+            return injected
+        data = self.robot_media.get(request.match_info["id"])
+        if data is None:  # past its 5 minutes
+            return web.Response(status=404, text="not found")
+        return web.Response(body=data, headers={"Content-Type": "application/octet-stream"})
 
     async def _webhook(self, request: web.Request) -> web.Response:
         seen = await self._record(request)
