@@ -284,9 +284,11 @@ def tickets_export(
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Export every ticket (no, state, resolution, category, department, urgency, grid, …)."""
+    """Export every ticket (no, state, resolution, category, department, urgency, grid, …, photos;
+    the .xlsx shows each ticket's first photo as a thumbnail)."""
     from bot.export import FORMATS, write_export
     from storage.export_store import ticket_rows
+    from storage.media_store import MediaStoreError, media_store
 
     if fmt not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
@@ -294,8 +296,21 @@ def tickets_export(
         raise _fail("--format xlsx needs --out FILE.xlsx")
     settings = _settings(config, database__url=db)
 
-    count = _in_database(settings, lambda session: write_export(ticket_rows(session), fmt, settings.tz,
-                                                                 out=sys.stdout, path=out))
+    store = media_store(settings)
+
+    async def thumb(key: str) -> bytes | None:
+        try:
+            return await store.get(key)
+        except (FileNotFoundError, MediaStoreError):
+            return None
+
+    async def export(session: AsyncSession) -> int:
+        try:
+            return await write_export(ticket_rows(session), fmt, settings.tz, out=sys.stdout, path=out, thumbs=thumb)
+        finally:
+            await store.close()
+
+    count = _in_database(settings, export)
     if out is not None:
         typer.echo(f"exported {count} tickets to {out}", err=True)
 

@@ -7,6 +7,7 @@ clock runs in real time and can be moved forward to show reminders and digests f
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from sqlmodel import select
 
 from bot.app import App, build_app
@@ -31,7 +32,7 @@ from bot.demo_roster import demo_roster
 from bot.domain.categories import category
 from bot.domain.periods import in_years, parse_month
 from bot.domain.tickets import state_label
-from bot.events import InboundMessage, MessageKind
+from bot.events import InboundMessage, MediaRef, MessageKind
 from bot.forms.monthly import write_monthly
 from bot.i18n import LANGUAGES, N_, _, using
 from bot.nlp.parser import get_parser
@@ -76,7 +77,8 @@ UI_STRINGS = (
     N_("Start the demo over? Every message, ticket and notice is deleted and the clock goes back to now."),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILE_TYPES = {".png": "image/png", ".xlsx": XLSX, ".csv": "text/csv"}  # what the bot writes to files_dir
+# what the bot writes to files_dir: charts, forms, and the copies of photos notices carry
+FILE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".xlsx": XLSX, ".csv": "text/csv"}
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
@@ -237,7 +239,6 @@ async def monthly_form(request: web.Request) -> web.Response:
 
 
 async def post_message(request: web.Request) -> web.Response:
-    bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
     try:
         body = limits.loads(await request.read())
         kind = MessageKind.of(body.get("kind"))  # a photo from the page has no words
@@ -255,7 +256,54 @@ async def post_message(request: web.Request) -> web.Response:
         ))
     except limits.BadInput as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
-    text = message.text
+    return await _take(request, message)
+
+
+async def post_photo(request: web.Request) -> web.Response:
+    """A real picture from the page (multipart: `file`, `user`, `chat`?, `user_name`?, `text`?):
+    it goes through the same fetch-check-keep path as a channel's (bot.services.photos)."""
+    bot = request.app[APP_KEY]
+    cap = bot.settings.media.max_bytes
+    if request.content_length is not None and request.content_length > cap + 64 * 1024:
+        raise web.HTTPRequestEntityTooLarge(max_size=cap, actual_size=request.content_length)
+    fields: dict[str, str] = {}
+    data, name = b"", "photo.jpg"
+    try:
+        async for part in await request.multipart():
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "file":
+                name = part.filename or name
+                chunk = await part.read_chunk(cap + 1)
+                data = bytearray(chunk)
+                while chunk and len(data) <= cap:
+                    chunk = await part.read_chunk(cap + 1 - len(data))
+                    data += chunk
+                if len(data) > cap:
+                    raise web.HTTPRequestEntityTooLarge(max_size=cap, actual_size=len(data))
+            elif part.name in ("user", "chat", "user_name", "text", "mentions_bot"):
+                fields[part.name] = (await part.text())[:2000]
+    except (ValueError, AssertionError) as exc:  # not multipart, or broken
+        raise web.HTTPBadRequest(text=f"expected a multipart form with a file ({exc})") from None
+    user = fields.get("user", "").strip()
+    if not user or not data:
+        raise web.HTTPBadRequest(text="user and file are required")
+    try:
+        message = limits.checked(InboundMessage(
+            platform="demo", msg_id=str(uuid.uuid4()), user_id=user, text=fields.get("text", "").strip(),
+            chat_id=fields.get("chat") or None, user_name=fields.get("user_name") or None,
+            mentions_bot=fields.get("mentions_bot") == "true", kind=MessageKind.image,
+            media=MediaRef("data", base64.b64encode(bytes(data)).decode("ascii"), name=Path(name).name[:100]),
+        ))
+    except limits.BadInput as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    return await _take(request, message)
+
+
+async def _take(request: web.Request, message: InboundMessage) -> web.Response:
+    """Record the page's message, show it, handle it (after any clock move in progress)."""
+    bot, hub = request.app[APP_KEY], request.app[HUB_KEY]
+    user, kind, text = message.user_id, message.kind, message.text
     async with request.app[LOCK_KEY]:  # a message sent while the clock moves waits for the move
         inbound_id = await bot.dispatcher.record(message)
         if inbound_id is None:
@@ -450,6 +498,7 @@ async def make_demo_app(settings: Settings, clock: OffsetClock | None = None, *,
     web_app.router.add_get("/api/forms/monthly", monthly_form)
     web_app.router.add_get("/files/{name}", bot_file)
     web_app.router.add_post("/api/messages", post_message)
+    web_app.router.add_post("/api/photo", post_photo)
     web_app.router.add_post("/api/clock", move_clock)
     web_app.router.add_post("/api/reset", reset_button)
     web_app.router.add_post("/api/language", set_demo_language)

@@ -50,6 +50,12 @@ async def healthz(request: web.Request) -> web.Response:
         if connection.get("state") in ("taken_over", "refused"):
             body["status"] = "degraded"
             body.setdefault("reasons", []).append(f"{name}_{connection['state']}")
+    if bot.dispatcher.photos is not None:  # where pictures are kept, and whether the store answers
+        async with bot.db.session() as session:
+            body["media"] = await bot.dispatcher.photos.health(session)
+        if not body["media"]["ok"]:
+            body["status"] = "degraded"
+            body.setdefault("reasons", []).append(f"media_store_failing: {body['media'].get('error', '')}".strip())
     return web.json_response(body)
 
 

@@ -28,6 +28,7 @@ from bot.clock import OffsetClock
 from bot.config import Settings, load_settings
 from bot.demo_server import make_demo_app
 from tests.conftest import local
+from tests.photo_files import phone_jpeg
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -281,7 +282,7 @@ def test_a_ticket_from_report_to_rating_and_a_digest_in_the_browser(
     context.close()
 
 
-def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo) -> None:
+def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
@@ -290,14 +291,13 @@ def test_the_demo_fits_a_phone(browser: Any, running_demo: RunningDemo) -> None:
     page.goto(running_demo.url)
     page.click(f"nav button[data-chat={GROUP}]")
     expect(page.locator("#title")).to_contain_text("八仙楼社区")
-    assert TICKET_NO.search(_say(page, RESIDENT, "5号楼门口路灯不亮了"))
-    bubbles = page.locator("[data-testid=log] .msg.bot .bubble")
-    before = bubbles.count()
-    page.click("[data-testid=photo]")  # a photo, @ the bot: shown as one, answered with a hint
+    picture = tmp_path / "lamp.jpg"
+    picture.write_bytes(phone_jpeg((640, 480), "orange"))
+    page.select_option("[data-testid=speaker]", RESIDENT)
+    page.wait_for_selector("[data-testid=log]:not([data-loading])", state="attached")
+    page.set_input_files("[data-testid=photo-file]", str(picture))  # a real photo from the phone
     expect(page.locator("[data-testid=log] .msg.me .bubble").last).to_have_text("[照片]", timeout=WAIT)
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
-                           arg=["[data-testid=log] .msg.bot .bubble", before], timeout=WAIT)
-    assert "私信" in bubbles.last.inner_text()  # the hint goes privately; the group gets one line
+    assert TICKET_NO.search(_say(page, RESIDENT, "5号楼门口路灯不亮了"))  # its words: one report
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the screen
     for part in ("[data-testid=text]", "[data-testid=photo]", "[data-testid=send]", "[data-testid=speaker]",
                  "[data-testid=log]"):
@@ -430,5 +430,56 @@ def test_the_first_ten_minutes(browser: Any, running_demo: RunningDemo, screen: 
     expect(page.locator("[data-testid=tickets] .ticket")).to_have_count(0, timeout=WAIT)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[screen]["viewport"]["width"]  # type: ignore[index]
+    assert errors == []
+    context.close()
+
+
+def test_a_photo_from_the_browser_reaches_the_handler_and_the_evidence_the_resident(
+    browser: Any, running_demo: RunningDemo, tmp_path: Path,
+) -> None:
+    """The 照片 button uploads a real file; picture then words make one report, the cadre's notice
+    shows the picture, and the cadre's picture before 办结 reaches the resident with the notice."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(running_demo.url)
+    page.click(f"nav button[data-chat={GROUP}]")
+    broken, fixed = tmp_path / "broken.jpg", tmp_path / "fixed.jpg"
+    broken.write_bytes(phone_jpeg((800, 600), "orange"))
+    fixed.write_bytes(phone_jpeg((800, 600), "white"))
+
+    def upload(user: str, path: Path) -> None:
+        page.select_option("[data-testid=speaker]", user)
+        page.wait_for_selector("[data-testid=log]:not([data-loading])", state="attached")
+        mine = page.locator("[data-testid=log] .msg.me .bubble")
+        before = mine.count()
+        page.set_input_files("[data-testid=photo-file]", str(path))
+        page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
+                               arg=["[data-testid=log] .msg.me .bubble", before], timeout=WAIT)
+        expect(mine.last).to_have_text("[照片]")
+
+    def photo_in_notices(user: str) -> None:
+        page.select_option("[data-testid=speaker]", user)
+        page.wait_for_selector("[data-testid=log]:not([data-loading])", state="attached")
+        shown = page.locator("[data-testid=notices] img[data-testid=photo-out]")
+        expect(shown.first).to_be_visible(timeout=WAIT)
+        page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=shown.first.element_handle(),
+                               timeout=WAIT)
+
+    upload(RESIDENT, broken)  # a picture alone in the group: talk, no answer
+    match = TICKET_NO.search(_say(page, RESIDENT, "9号楼楼道灯不亮了，晚上看不见"))
+    assert match
+    no = match.group()
+    photo_in_notices(CADRE)  # the stationed cadre's notice of the new ticket carries it
+    assert "已受理" in _say(page, CADRE, f"受理 {no}")
+    upload(CADRE, fixed)
+    assert "已办结" in _say(page, CADRE, f"办结 {no} 已更换灯泡")
+    photo_in_notices(RESIDENT)  # the 办结 notice carries the cadre's picture of the work
+    group_images = page.locator("[data-testid=log] .msg.bot img[data-testid=photo-out]")
+    page.click(f"nav button[data-chat={GROUP}]")
+    assert group_images.count() == 0  # never a picture into the group
     assert errors == []
     context.close()

@@ -52,7 +52,7 @@ async def test_tickets_export_keeps_a_display_name_that_looks_like_a_formula_as_
     assert cells["reporter"].value == FORMULAS[0] and cells["reporter"].data_type == "s"
     assert cells["reporter"].quotePrefix
     assert cells["duplicate_count"].value == 0 and cells["duplicate_count"].data_type == "n"
-    assert header == list(EXPORT_FIELDS)
+    assert header == [*EXPORT_FIELDS, "thumbnail"]
 
 
 @pytest.mark.parametrize("suffix", ["", ".xlsx"])

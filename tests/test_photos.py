@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import text
 
@@ -21,9 +22,11 @@ from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.demo_roster import demo_roster
 from bot.events import OutboundMessage
+from bot.export import write_export
 from bot.replay import TranscriptError, outbound_json, read_transcript, run_transcript
 from bot.transport.memory import MemoryTransport
 from scheduler.jobs import photo_purge
+from storage.export_store import ticket_rows
 from storage.models import Platform
 from tests.conftest import TRANSCRIPTS, TZ, local
 from tests.photo_files import GPS_TAG, MAKE, phone_jpeg
@@ -272,3 +275,20 @@ def test_kept_pictures_have_no_metadata(tmp_path: Path) -> None:
     with Image.open(io.BytesIO(prepared.display)) as image:
         assert not image.getexif() and image.size == (48, 64)  # upright (Orientation 6 applied)
     assert b"PhoneMaker" not in prepared.display and b"PhoneMaker" not in prepared.thumb
+
+
+async def test_export_counts_photos_and_the_spreadsheet_shows_the_first(play: Play, tmp_path: Path) -> None:
+    played = await play("photos_on_tickets.jsonl")
+    store = played.app.dispatcher.photos.store  # type: ignore[union-attr]
+    async with played.app.db.session() as session:
+        out = io.StringIO()
+        await write_export(ticket_rows(session), "jsonl", TZ, out=out)
+        xlsx = tmp_path / "tickets.xlsx"
+        await write_export(ticket_rows(session), "xlsx", TZ, path=xlsx, thumbs=store.get)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["no"], r["photos"]) for r in rows] == [("261102-001", 2), ("261102-002", 2)]
+    assert all(not k.startswith("_") for r in rows for k in r)  # the thumbnail's key stays inside
+    sheet = load_workbook(xlsx)["tickets"]
+    assert [c.value for c in sheet[1]][-2:] == ["photos", "thumbnail"]
+    anchors = sorted(image.anchor._from.row for image in sheet._images)  # type: ignore[attr-defined]
+    assert anchors == [1, 2]  # one thumbnail on each ticket's row (0-based rows 1 and 2)

@@ -29,6 +29,7 @@ from bot.services import console_auth
 from bot.services import tickets as ticket_service
 from bot.services.work import Work
 from storage.board_store import SORTS, BoardQuery
+from storage.media_store import MediaStoreError
 from storage.models import Ticket
 
 PAGE_SIZE = 25
@@ -264,6 +265,10 @@ async def ticket_page(request: web.Request) -> web.Response:
     no = ticket_service.normalise_no(request.match_info["no"])
     async with bot.db.transaction() as session:
         view = await board_service.ticket_view(session, viewer.scope, viewer.actor, no, now=bot.clock.now())
+        # the pictures are the resident's own words: shown to exactly those who may read the words
+        photos = (await bot.dispatcher.photos.listing(session, view.ticket.id)
+                  if view is not None and view.personal and view.ticket.id is not None
+                  and bot.dispatcher.photos is not None else [])
     if view is None:
         raise web.HTTPNotFound(text=_not_found(request))
     tz = bot.settings.tz
@@ -323,7 +328,38 @@ async def ticket_page(request: web.Request) -> web.Response:
             location=(ticket.location or {}).get("text") if view.personal else None,
             actions=actions, departments=view.all_departments, colleagues=view.colleagues,
             state_label=state_label(ticket.state),
+            photos=[{"id": p.id, "at": when(p.created_at), "role": _(PHOTO_ROLES.get(p.role or "", "Photo"))}
+                    for p in photos],
         )
+
+
+PHOTO_ROLES = {"report": N_("the reporter's photo"), "supplement": N_("added by the reporter"),
+               "evidence": N_("photo of the work done")}
+
+
+async def ticket_photo(request: web.Request) -> web.Response:
+    """One photo of a ticket (`?thumb=1`: its thumbnail), for exactly those who may read the
+    ticket's words; anyone else gets the ticket's own 404. Never cached by the browser or a proxy."""
+    viewer = viewer_of(request)
+    bot = console_of(request).bot
+    no = ticket_service.normalise_no(request.match_info["no"])
+    thumb = request.query.get("thumb") == "1"
+    async with bot.db.transaction() as session:
+        view = await board_service.ticket_view(session, viewer.scope, viewer.actor, no, now=bot.clock.now(),
+                                               log=not thumb)  # the page that shows the thumbnails logged it
+        photos = (await bot.dispatcher.photos.listing(session, view.ticket.id)
+                  if view is not None and view.personal and view.ticket.id is not None
+                  and bot.dispatcher.photos is not None else [])
+    wanted = request.match_info["photo"]
+    photo = next((p for p in photos if str(p.id) == wanted), None)
+    if photo is None or bot.dispatcher.photos is None:
+        raise web.HTTPNotFound(text=_not_found(request))
+    try:
+        data = await bot.dispatcher.photos.store.get(photo.thumb_key if thumb else photo.key)
+    except (FileNotFoundError, MediaStoreError):
+        raise web.HTTPNotFound(text=_not_found(request)) from None
+    return web.Response(body=data, content_type="image/jpeg", headers={
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
 def _not_found(request: web.Request) -> str:
@@ -368,4 +404,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/tickets", board_page)
     app.router.add_get("/tickets.xlsx", board_export)
     app.router.add_get("/tickets/{no}", ticket_page)
+    app.router.add_get("/tickets/{no}/photos/{photo}", ticket_photo)
     app.router.add_post("/tickets/{no}", ticket_action)

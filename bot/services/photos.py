@@ -242,14 +242,19 @@ class PhotoDesk:
             await self.store.delete(key)
         await asyncio.to_thread(_drop_old_copies, self.settings.files_dir, OUTBOUND_COPY_DAYS)
 
+    async def listing(self, session: AsyncSession, ticket_id: int) -> list[Photo]:
+        """A ticket's photos, oldest first (the console shows them to those who may act on it)."""
+        return list(await photo_store.of_ticket(session, ticket_id))
+
     async def kept(self, session: AsyncSession) -> int:
         """How many photos are kept (on tickets or waiting for words)."""
         return (await photo_store.count_all(session))[0]
 
-    async def health(self, work: Work) -> dict[str, Any]:
-        """For /healthz: the store's kind, where, whether it answers, and how many photos it keeps."""
+    async def health(self, session: AsyncSession) -> dict[str, Any]:
+        """For /healthz: {"store" (local | s3), "ok", "where", "error"?, "photos", "waiting_for_words",
+        "keep_days"}: where pictures are kept, whether the store answers, how many it keeps."""
         state = await self.store.check()
-        total, loose = await photo_store.count_all(work.session)
+        total, loose = await photo_store.count_all(session)
         return {**state, "photos": total, "waiting_for_words": loose, "keep_days": self.settings.media.keep_days}
 
 

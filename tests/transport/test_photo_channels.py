@@ -18,6 +18,7 @@ from bot.transport.bridge import parse_message
 from bot.transport.downloads import aes_key, decrypt_media
 from bot.transport.limits import BadInput
 from bot.transport.xml import render_xml
+from storage.media_store import LocalMediaStore
 from tests.fakes.fake_wecom import FakeWeCom
 from tests.photo_files import phone_jpeg
 from tests.transport import conftest as rigs
@@ -165,3 +166,19 @@ def test_bridge_media_field_is_checked() -> None:
                 {"url": "https://a", "colour": "red"}, {"data_base64": 7}):
         with pytest.raises(BadInput):
             parse_message(json.dumps({"msg_id": "m-3", "user_id": "u", "media": bad}).encode())
+
+
+async def test_healthz_shows_the_media_store(rig: Rig, tmp_path: Path) -> None:
+    media_id = rig.fake.member_sends(phone_jpeg())
+    await rig.post_wecom(image_xml("zhangsan", media_id, "img-h"))
+    await rig.settle()
+    body = await (await rig.client.get("/healthz")).json()
+    assert body["media"] == {"store": "local", "ok": True, "where": str(tmp_path / "media"), "photos": 1,
+                             "waiting_for_words": 1, "keep_days": 365}
+    blocker = tmp_path / "disk"  # a file where the store's folder should be: it cannot be made
+    blocker.write_text("x")
+    assert rig.bot.dispatcher.photos is not None
+    rig.bot.dispatcher.photos.store = LocalMediaStore(blocker / "media")
+    body = await (await rig.client.get("/healthz")).json()
+    assert body["status"] == "degraded" and body["media"]["ok"] is False
+    assert any(r.startswith("media_store_failing") for r in body["reasons"])
