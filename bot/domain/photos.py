@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 AWAITING_PHOTO = "photo_awaited"  # ticket event: a bare `补充 <no>`; the reporter's picture comes next
 PAIR_WINDOW = timedelta(minutes=5)  # "a picture then words within a few minutes" (and the other way round)
-DISPLAY_EDGE = 2560  # longest side of the kept picture, px: sharper than any phone screen needs
+DISPLAY_EDGE = 1600  # longest side of the kept picture, px: WeChat itself sends pictures at 1280
 THUMB_EDGE = 240  # longest side of the thumbnail (exports, the console's list), px
 JPEG_QUALITY = 85
 THUMB_QUALITY = 70
@@ -78,6 +78,9 @@ def prepare(data: bytes, *, max_bytes: int, max_pixels: int) -> Prepared:
             width, height = image.size
             if width * height > max_pixels:
                 raise PhotoRefused(Refusal.too_many_pixels, f"{width}×{height}")
+            shrink = DISPLAY_EDGE / max(width, height, 1)
+            if shrink < 1:  # a JPEG can decode straight at 1/2, 1/4, 1/8 of its size: a 12 MP photo 4× faster
+                image.draft("RGB", (max(int(width * shrink), 1), max(int(height * shrink), 1)))
             image.load()
     except PhotoRefused:
         raise
@@ -112,5 +115,5 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     clean = Image.new("RGB", image.size)
     clean.paste(image)
     out = io.BytesIO()
-    clean.save(out, "JPEG", quality=quality, optimize=True)
+    clean.save(out, "JPEG", quality=quality)
     return out.getvalue()
