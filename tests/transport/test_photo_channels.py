@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from bot.transport.base import MediaError
 from bot.transport.bridge import parse_message
@@ -19,11 +20,12 @@ from bot.transport.downloads import aes_key, decrypt_media
 from bot.transport.limits import BadInput
 from bot.transport.xml import render_xml
 from storage.media_store import LocalMediaStore
+from storage.models import Ticket
 from tests.fakes.fake_wecom import FakeWeCom
 from tests.photo_files import phone_jpeg
 from tests.transport import conftest as rigs
 from tests.transport.conftest import Rig, json_of, text_xml
-from tests.transport.test_channels import bridge_body, opened, post_bridge, post_mp, post_robot
+from tests.transport.test_channels import bridge_body, mp_text, opened, post_bridge, post_mp, post_robot
 
 SEND, UPLOAD, GET = "/cgi-bin/message/send", "/cgi-bin/media/upload", "/cgi-bin/media/get"
 CHAT = "/cgi-bin/appchat/send"
@@ -182,3 +184,23 @@ async def test_healthz_shows_the_media_store(rig: Rig, tmp_path: Path) -> None:
     body = await (await rig.client.get("/healthz")).json()
     assert body["status"] == "degraded" and body["media"]["ok"] is False
     assert any(r.startswith("media_store_failing") for r in body["reasons"])
+
+
+async def test_the_handlers_evidence_reaches_a_follower_on_the_official_account(rig: Rig) -> None:
+    """A 公众号 follower reports in words; the cadre, on the WeCom app, sends a photo and 办结: the
+    follower gets the notice and the photo as customer-service messages (within their window)."""
+    await post_mp(rig, mp_text(rig, "八仙楼社区7号楼门口垃圾堆了好几天没人清运", "mp-r1"))
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        no = (await session.exec(select(Ticket.no))).one()  # type: ignore[call-overload]
+    await rig.post_wecom(text_xml("cadre-baxianlou", f"受理 {no}", "c-1"))
+    await rig.settle()
+    fixed = rig.fake.member_sends(phone_jpeg((90, 90), "white"))
+    await rig.post_wecom(image_xml("cadre-baxianlou", fixed, "c-2"))
+    await rig.post_wecom(text_xml("cadre-baxianlou", f"办结 {no} 已清运", "c-3"))
+    await rig.settle()
+    sent = [json_of(s) for s in rig.fake.calls("/cgi-bin/message/custom/send") if json_of(s)["touser"] == "o-wang"]
+    kinds = [s["msgtype"] for s in sent]
+    assert "image" in kinds and kinds.index("image") > kinds.index("text")  # the notice, then its photo
+    image = next(s for s in sent if s["msgtype"] == "image")
+    assert rig.fake.uploads[image["image"]["media_id"]].type == "image"
