@@ -19,6 +19,7 @@ from bot.transport.wecom_crypto import WeComCrypto
 from bot.transport.xml import render_xml
 from storage import outbox_store
 from storage.models import InboundLog, Outbox
+from tests.photo_files import phone_jpeg
 from tests.transport.conftest import AGENT_ID, APP_KEY, APP_TOKEN, CORP, Rig, elapsed, json_of, text_xml
 from tests.transport.test_crypto import A_CORP, A_ECHO, A_ENCRYPT
 
@@ -223,10 +224,10 @@ async def test_a_slow_api_answer_times_out_and_is_retried(rig: Rig) -> None:
         await api.http.close()
 
 
-async def test_a_photo_is_answered_with_a_hint_not_silence(rig: Rig) -> None:
+async def test_a_photo_is_answered_not_met_with_silence(rig: Rig) -> None:
     image = render_xml({"ToUserName": CORP, "FromUserName": "mycreate", "CreateTime": 1409659813, "MsgType": "image",
-                        "PicUrl": "https://example.invalid/p.jpg", "MediaId": "media-1", "MsgId": "img-1",
-                        "AgentID": AGENT_ID})
+                        "PicUrl": "https://example.invalid/p.jpg", "MediaId": rig.fake.member_sends(phone_jpeg()),
+                        "MsgId": "img-1", "AgentID": AGENT_ID})
     response = await rig.post_wecom(image)
     assert response.status == 200
     assert await rig.settle() == 1
@@ -234,4 +235,4 @@ async def test_a_photo_is_answered_with_a_hint_not_silence(rig: Rig) -> None:
         [row] = (await session.exec(select(InboundLog))).all()
     assert (row.kind, row.text) == ("image", "")
     [sent] = rig.fake.calls("/cgi-bin/message/send")
-    assert "文字" in json_of(sent)["text"]["content"]
+    assert "照片已收到" in json_of(sent)["text"]["content"]  # kept; asked what is wrong, and where
