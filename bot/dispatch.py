@@ -356,6 +356,8 @@ class Dispatcher:
             )
             if taken is not None and taken.prepared is not None and self.photos is not None:
                 ctx.photo = await self.photos.keep(ctx.work(), message, taken.prepared)
+            if message.media is not None and message.media.source == "data":
+                row.media = None  # a picture sent as its bytes: kept once (in the media store), not in the log
             with using(await _sender_language(session, message)):
                 await self.registry.dispatch(ctx)
             row.status, row.processed_at = InboundStatus.done, self.clock.now()

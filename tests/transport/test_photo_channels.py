@@ -20,7 +20,7 @@ from bot.transport.downloads import aes_key, decrypt_media
 from bot.transport.limits import BadInput
 from bot.transport.xml import render_xml
 from storage.media_store import LocalMediaStore
-from storage.models import Ticket
+from storage.models import InboundLog, Ticket
 from tests.fakes.fake_wecom import FakeWeCom
 from tests.photo_files import phone_jpeg
 from tests.transport import conftest as rigs
@@ -204,3 +204,14 @@ async def test_the_handlers_evidence_reaches_a_follower_on_the_official_account(
     assert "image" in kinds and kinds.index("image") > kinds.index("text")  # the notice, then its photo
     image = next(s for s in sent if s["msgtype"] == "image")
     assert rig.fake.uploads[image["image"]["media_id"]].type == "image"
+
+
+async def test_a_picture_sent_as_its_bytes_does_not_stay_in_the_inbound_log(rig: Rig) -> None:
+    picture = base64.b64encode(phone_jpeg()).decode()
+    body = json.dumps({"msg_id": "bp-9", "user_id": "wxid_q", "media": {"data_base64": picture}}).encode()
+    assert (await post_bridge(rig, body)).status == 200
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        [row] = (await session.exec(select(InboundLog))).all()
+        assert row.status == "done" and row.media is None
+        assert await rig.bot.dispatcher.photos.kept(session) == 1  # type: ignore[union-attr]
