@@ -17,6 +17,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +37,19 @@ ROOT = Path(__file__).resolve().parent.parent
 GATEWAY = ROOT / "gateways" / "wechaty"
 SECRET = "gateway-test-secret"
 ROOM = "5550001@chatroom"
-BOT_PORT, GATEWAY_PORT = 18212, 18213
+
+
+def _free_ports(count: int) -> list[int]:
+    """Loopback ports nobody listens on now, all different (fixed ones collide with whatever else runs
+    on the machine): the probes stay bound until all are chosen."""
+    with contextlib.ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+
+
+BOT_PORT, GATEWAY_PORT = _free_ports(2)
 TICKET = re.compile(r"\d{6}-\d{3}")
 DOWN_SECONDS = float(os.environ.get("GRIDBOT_GATEWAY_DOWN_SECONDS", "10"))
 
