@@ -29,6 +29,11 @@ async def waiting(session: AsyncSession, *, platform: str, user_id: str, chat_id
     ).order_by(col(Photo.id)))).all()
 
 
+async def of_inbound(session: AsyncSession, inbound_id: int) -> Sequence[Photo]:
+    """The picture a logged message brought (a message brings one at most)."""
+    return (await session.exec(select(Photo).where(Photo.inbound_id == inbound_id))).all()
+
+
 async def of_ticket(session: AsyncSession, ticket_id: int, roles: Collection[str] | None = None) -> Sequence[Photo]:
     query = select(Photo).where(Photo.ticket_id == ticket_id)
     if roles is not None:

@@ -236,6 +236,18 @@ class PhotoDesk:
                     keys += [key, thumb]
             await photo_store.delete(work.session, batch)
 
+    async def forget(self, work: Work, inbound_id: int) -> int:
+        """A message taken back (撤回): its picture goes with its words, from the ticket and from the
+        store (unless another message brought the same picture). How many photos went."""
+        photos = list(await photo_store.of_inbound(work.session, inbound_id))
+        ids = {p.id for p in photos if p.id is not None}
+        for photo in photos:
+            if not await photo_store.key_still_used(work.session, photo.key, besides=ids):
+                await self.store.delete(photo.key)
+                await self.store.delete(photo.thumb_key)
+        await photo_store.delete(work.session, photos)
+        return len(photos)
+
     async def drop(self, keys: Sequence[str]) -> None:
         """Remove the pictures `expire` let go from the store, and old outbound copies."""
         for key in keys:

@@ -11,6 +11,7 @@ keeps them; what the message filed is undone only while nobody has acted on it.
   deadlines and history are fields. Its handler is told the words were taken back, and the
   resident that it stays open and how to withdraw it.
 - A report that joined someone else's ticket, a supplement, a command: only the words go.
+- A picture taken back leaves the ticket and the media store.
 
 In a group, a recall the gateway passes on is the same; recalls by a group owner of another's
 message find nothing of the owner's and change nothing."""
@@ -51,7 +52,10 @@ async def recall(work: Work, actor: Actor, msg_id: str) -> Recalled | None:
         return None
     words, hidden = target.text, marker()
     target.text, target.shape, target.shape_detail = "", "system", RECALLED
+    target.media = None
     work.session.add(target)
+    if work.photos is not None:  # a picture taken back goes with it (bot.services.photos)
+        await work.photos.forget(work, target.id)
     outcome = Recalled()
     if target.status == InboundStatus.received:  # not handled yet: it never will be
         target.status, target.processed_at = InboundStatus.done, work.now

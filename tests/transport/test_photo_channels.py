@@ -215,3 +215,19 @@ async def test_a_picture_sent_as_its_bytes_does_not_stay_in_the_inbound_log(rig:
         [row] = (await session.exec(select(InboundLog))).all()
         assert row.status == "done" and row.media is None
         assert await rig.bot.dispatcher.photos.kept(session) == 1  # type: ignore[union-attr]
+
+
+async def test_a_picture_taken_back_leaves_the_ticket_and_the_store(rig: Rig, tmp_path: Path) -> None:
+    picture = base64.b64encode(phone_jpeg((70, 70), "blue")).decode()
+    for body in ({"msg_id": "rc-1", "user_id": "wxid_z", "media": {"data_base64": picture}},
+                 {"msg_id": "rc-2", "user_id": "wxid_z", "text": "八仙楼社区4号楼楼道灯不亮了"}):
+        assert (await post_bridge(rig, json.dumps(body, ensure_ascii=False).encode())).status == 200
+        await rig.settle()
+    kept = [p for p in (tmp_path / "media").rglob("*.jpg")]
+    assert len(kept) == 2  # the picture and its thumbnail
+    recall = {"msg_id": "rc-3", "user_id": "wxid_z", "kind": "recall", "recalls": "rc-1"}
+    assert (await post_bridge(rig, json.dumps(recall).encode())).status == 200
+    await rig.settle()
+    async with rig.bot.db.session() as session:
+        assert await rig.bot.dispatcher.photos.kept(session) == 0  # type: ignore[union-attr]
+    assert not [p for p in (tmp_path / "media").rglob("*.jpg")]
