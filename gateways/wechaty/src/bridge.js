@@ -39,6 +39,22 @@ const KINDS = {
   Location: 'location', Url: 'link', MiniProgram: 'link', ChatHistory: 'link', Emoticon: 'image',
 }
 
+// gridbot takes a picture up to 10 MB in `media.data_base64` (the body up to 16 MiB): base64 of more is left out
+export const MAX_PICTURE_BASE64 = Math.ceil(10 * 1024 * 1024 / 3) * 4
+
+/** A photo's bytes as the contract's `media` ({data_base64, mime, name}); null when it cannot be had. */
+export async function pictureOf (message, log = console) {
+  try {
+    const box = await message.toFileBox()
+    const data = await box.toBase64()
+    if (!data || data.length > MAX_PICTURE_BASE64) return null
+    return { data_base64: data, mime: box.mediaType || 'image/jpeg', name: box.name || 'photo.jpg' }
+  } catch (error) {
+    log.warn('picture not fetched from WeChat; passed on as a kind only:', error.message || error)
+    return null
+  }
+}
+
 /** Text without @-mentions of the bot's own name (each ends with U+2005, or the text). */
 export function withoutMention (text, name) {
   if (!name) return text.trim()
@@ -51,9 +67,10 @@ export function withoutMention (text, name) {
  * messages, transfers, red envelopes, cards, unknown types. A recall is passed on as `kind: "recall"`
  * with `recalls` = the msg_id of the message taken back (wechaty gives it as the recall's text); a
  * system line of the group (GroupNote: joins, renames, pats …) as its text, which gridbot reads as a
- * system line (recorded, never answered). `types` is wechaty's `types.Message` enum.
+ * system line (recorded, never answered). A photo carries its bytes in `media` (data_base64, mime,
+ * name). `types` is wechaty's `types.Message` enum.
  */
-export async function bridgeBody (message, types, selfName) {
+export async function bridgeBody (message, types, selfName, log = console) {
   if (message.self()) return null
   const type = message.type()
   const room = message.room()
@@ -84,5 +101,9 @@ export async function bridgeBody (message, types, selfName) {
   const name = Object.keys(KINDS).find(key => types[key] === type)
   if (!name) return null // Transfer, RedEnvelope, Contact, Post, Unknown
   body.kind = KINDS[name]
+  if (type === types.Image) { // the photo itself (a sticker stays a kind): gridbot keeps it with the ticket
+    const media = await pictureOf(message, log)
+    if (media) body.media = media
+  }
   return body
 }

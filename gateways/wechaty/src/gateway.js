@@ -5,10 +5,12 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 
+import { FileBox } from 'file-box'
+
 import { bridgeBody, verify } from './bridge.js'
 import { Outbox } from './queue.js'
 
-const MAX_BODY = 64 * 1024
+const MAX_BODY = 16 * 1024 * 1024 // gridbot's posts carry pictures (private messages) in base64
 const TEXT_LIMIT = 4000 // characters gridbot takes in `text`
 const SEEN_LIMIT = 10000 // outbound ids remembered (delivery is at least once: repeats are dropped)
 
@@ -66,7 +68,7 @@ export class Gateway {
 
   async onMessage (message) {
     const selfName = this.wechaty.isLoggedIn ? this.wechaty.currentUser.name() : ''
-    const body = await bridgeBody(message, this.types.Message, selfName)
+    const body = await bridgeBody(message, this.types.Message, selfName, this.log)
     if (!body) return
     if (body.text) body.text = body.text.slice(0, TEXT_LIMIT)
     this.outbox.push(body)
@@ -100,8 +102,17 @@ export class Gateway {
       : await this.wechaty.Contact.find({ id: post.user_id })
     if (!target) return reply(res, 422, { ok: false, error: `no such ${post.chat_id ? 'room' : 'contact'}` })
     await target.say(post.text)
+    let unsent = 0 // a picture WeChat refuses is logged; the text went, so the post is not retried whole
+    for (const picture of pictures(post)) {
+      try {
+        await target.say(FileBox.fromBase64(picture.data_base64, picture.name || 'photo.jpg'))
+      } catch (error) {
+        unsent += 1
+        this.log.error('picture not sent:', error.message || error)
+      }
+    }
     if (post.id != null) this.remember(String(post.id))
-    return reply(res, 200, { ok: true, duplicate: false })
+    return reply(res, 200, { ok: true, duplicate: false, ...(unsent ? { media_unsent: unsent } : {}) })
   }
 
   remember (id) {
@@ -109,6 +120,12 @@ export class Gateway {
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value)
     fs.writeFileSync(this.seenFile, JSON.stringify([...this.seen]))
   }
+}
+
+/** The pictures of gridbot's post (`media_list`, else `media`), well-formed ones only. */
+export function pictures (post) {
+  const list = Array.isArray(post.media_list) ? post.media_list : (post.media ? [post.media] : [])
+  return list.filter(p => p && typeof p.data_base64 === 'string' && p.data_base64)
 }
 
 function reply (res, status, body) {

@@ -8,15 +8,21 @@ import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 
-import { bridgeBody, sign, verify, withoutMention } from '../src/bridge.js'
+import { MAX_PICTURE_BASE64, bridgeBody, sign, verify, withoutMention } from '../src/bridge.js'
+import { pictures } from '../src/gateway.js'
 import { Outbox } from '../src/queue.js'
 
 const TYPES = { Unknown: 0, Attachment: 1, Audio: 2, Contact: 3, ChatHistory: 4, Emoticon: 5, Image: 6, Text: 7,
   Location: 8, MiniProgram: 9, GroupNote: 10, Transfer: 11, RedEnvelope: 12, Recalled: 13, Url: 14, Video: 15, Post: 16 }
 const silent = { warn () {}, error () {}, log () {} }
 
-function fakeMessage ({ type = TYPES.Text, text = '', self = false, room = 'r1@chatroom', mention = false } = {}) {
+function fakeMessage ({ type = TYPES.Text, text = '', self = false, room = 'r1@chatroom', mention = false,
+  file = null } = {}) {
   return {
+    toFileBox: async () => {
+      if (!file) throw new Error('no file in this message')
+      return file
+    },
     id: 'wx-' + crypto.randomUUID(),
     self: () => self,
     type: () => type,
@@ -81,6 +87,32 @@ test('a recall names the message taken back; a system line of the group goes as 
   assert.equal(note.text, '"居民甲"邀请"居民乙"加入了群聊')
   assert.equal(note.kind, undefined)
   assert.equal(note.at, false)
+})
+
+test('a photo carries its bytes in media; a sticker, an unfetchable photo or one over 10 MB only the kind', async () => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
+  const file = { name: 'IMG_2031.png', mediaType: 'image/png', toBase64: async () => png.toString('base64') }
+  const photo = await bridgeBody(fakeMessage({ type: TYPES.Image, file }), TYPES, '网格通', silent)
+  assert.equal(photo.kind, 'image')
+  assert.deepEqual(photo.media, { data_base64: png.toString('base64'), mime: 'image/png', name: 'IMG_2031.png' })
+  const sticker = await bridgeBody(fakeMessage({ type: TYPES.Emoticon, file }), TYPES, '网格通', silent)
+  assert.equal(sticker.kind, 'image')
+  assert.equal(sticker.media, undefined)
+  const lost = await bridgeBody(fakeMessage({ type: TYPES.Image }), TYPES, '网格通', silent)
+  assert.equal(lost.kind, 'image')
+  assert.equal(lost.media, undefined)
+  const huge = { ...file, toBase64: async () => 'A'.repeat(MAX_PICTURE_BASE64 + 4) }
+  assert.equal((await bridgeBody(fakeMessage({ type: TYPES.Image, file: huge }), TYPES, '网格通', silent)).media,
+    undefined)
+})
+
+test("gridbot's pictures are taken from media_list, else media, well-formed ones only", () => {
+  const a = { data_base64: 'iVBORw0K', mime: 'image/png', name: 'a.png' }
+  const b = { data_base64: '/9j/4AAQ', mime: 'image/jpeg', name: 'b.jpg' }
+  assert.deepEqual(pictures({ text: 'x', media: a, media_list: [a, b] }), [a, b])
+  assert.deepEqual(pictures({ text: 'x', media: b }), [b])
+  assert.deepEqual(pictures({ text: 'x' }), [])
+  assert.deepEqual(pictures({ text: 'x', media_list: [{ data_base64: '' }, null, a] }), [a])
 })
 
 async function server (answers) {
