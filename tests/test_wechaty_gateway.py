@@ -8,6 +8,7 @@ GRIDBOT_GATEWAY_DOWN_SECONDS (default 10; 60 in .ci/run) while a resident keeps 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -32,6 +33,7 @@ import pytest
 
 from bot.demo_roster import demo_roster
 from bot.roster import Chat
+from tests.photo_files import phone_jpeg
 
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY = ROOT / "gateways" / "wechaty"
@@ -230,6 +232,24 @@ def _tickets(db_url: str) -> list[tuple[str, str | None, str]]:
     return asyncio.run(read())  # type: ignore[no-any-return]
 
 
+def _photos(db_url: str) -> list[str | None]:
+    """The ticket number each kept photo belongs to."""
+    from sqlmodel import select
+
+    from storage.db import Database
+    from storage.models import Photo, Ticket
+
+    async def read() -> list[str | None]:
+        db = Database(db_url)
+        async with db.session() as session:
+            rows = (await session.exec(select(Photo.ticket_id))).all()
+            numbers = {t.id: t.no for t in (await session.exec(select(Ticket))).all()}
+        await db.dispose()
+        return [numbers.get(ticket_id) for ticket_id in rows]
+
+    return asyncio.run(read())
+
+
 def test_a_mocked_group_reports_through_the_gateway_and_both_survive_each_other_being_down(
         world: dict[str, Any]) -> None:
     gateway: Process = world["gateway"]
@@ -286,3 +306,14 @@ def test_a_mocked_group_reports_through_the_gateway_and_both_survive_each_other_
     answer = gateway.wait_for(lambda o: "room_message" in o, 60)["room_message"]
     assert "私信" in answer  # 帮助 in a group: the pointer there, the answer itself in private (audience rule)
     assert len(_tickets(world["db_url"])[0]) == 2
+
+    # A photo sent privately, then the words: the picture itself reaches gridbot (media) and is kept
+    # with the ticket the words file.
+    photo = base64.b64encode(phone_jpeg((96, 72), "navy")).decode()
+    gateway.send({"photo": "resident", "data_base64": photo, "name": "IMG_0412.jpg", "private": True})
+    time.sleep(2)
+    gateway.send({"say": "resident", "text": "鼓楼社区9号楼楼道的窗户玻璃碎了", "private": True})
+    filed = gateway.wait_for(lambda o: "private_message" in o and TICKET.search(o["private_message"]), 40)
+    number = TICKET.search(filed["private_message"])
+    assert number
+    assert _photos(world["db_url"]) == [number.group()]

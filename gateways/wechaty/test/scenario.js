@@ -5,6 +5,7 @@
 //   env: GRIDBOT_URL, GRIDBOT_BRIDGE_SECRET, GATEWAY_PORT, GATEWAY_STATE_DIR, ROOM_ID, ROOM_TOPIC
 //   in:  {"say": "resident", "text": "…", "at": true}        a mocked resident speaks in the room
 //        {"say": "resident", "text": "…", "private": true}   … or to the bot privately
+//        {"photo": "resident", "data_base64": "…", "name": "p.jpg", "private": true}   … sends a picture
 //        {"recall": "resident"}                             … takes back their last message (撤回)
 //        {"note": "…"}                                      the room's own system line (GroupNote)
 //        {"gateway": "down"} / {"gateway": "up"}            stop / start receiving gridbot's posts
@@ -15,6 +16,7 @@
 
 import readline from 'node:readline'
 
+import { FileBox } from 'file-box'
 import { WechatyBuilder, types } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 
@@ -70,6 +72,9 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
     const text = cmd.at ? `@${botUser.payload.name}\u2005${cmd.text}` : cmd.text
     if (cmd.private) speaker.say(text).to(botUser)
     else speaker.say(text, cmd.at ? [botUser] : []).to(room)
+  } else if (cmd.photo) {
+    const picture = FileBox.fromBase64(cmd.data_base64, cmd.name || 'photo.jpg')
+    speakers[cmd.photo].say(picture).to(cmd.private ? botUser : room)
   } else if (cmd.recall) {
     const speaker = speakers[cmd.recall]
     emit({ talkerId: speaker.id, type: types.Message.Recalled, text: lastSaid[speaker.id] })
