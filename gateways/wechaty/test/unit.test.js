@@ -70,7 +70,7 @@ test('a text in a room becomes the bridge body; the bot\'s own lines, transfers 
   for (const type of [TYPES.Transfer, TYPES.RedEnvelope, TYPES.Unknown]) {
     assert.equal(await bridgeBody(fakeMessage({ type }), TYPES, '网格通'), null)
   }
-  const photo = await bridgeBody(fakeMessage({ type: TYPES.Image }), TYPES, '网格通')
+  const photo = await bridgeBody(fakeMessage({ type: TYPES.Image }), TYPES, '网格通', silent)
   assert.equal(photo.kind, 'image')
   assert.equal(photo.text, '')
   assert.equal((await bridgeBody(fakeMessage({ type: TYPES.Audio }), TYPES, '')).kind, 'voice')
