@@ -13,6 +13,11 @@ decides where it goes:
 - `staff`: staff business (签到, 报表, 请假, 不在岗, a cadre's 帮助 …). Privately to the sender,
   never a word in the group.
 
+A public line about a ticket belongs to the groups of the ticket's area only: in a group whose
+bound unit does not cover the ticket's grid or community (another grid, community or street, or a
+chat bound to none), it is a `sender` answer (`route(…, held=False)`), so neighbours elsewhere
+never learn a ticket's number, state or deadline.
+
 Each command declares its audience with its roles (`CommandSpec.audience`), each free-text
 handler with its registration; a handler may narrow it for one answer (a public command's error
 is `sender`), never widen it."""
@@ -20,7 +25,7 @@ is `sender`), never widen it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.events import InboundMessage, OutboundKind, OutboundMessage
@@ -71,11 +76,16 @@ def private_target(origin: InboundMessage, *, is_member: bool, people_platform: 
 
 
 def route(answer: Answer, origin: InboundMessage, *, is_member: bool, people_platform: str,
-          names: Iterable[str] = (), pointed: bool = False) -> list[OutboundMessage]:
+          names: Iterable[str] = (), pointed: bool = False, held: bool = True) -> list[OutboundMessage]:
     """The messages `answer` becomes, given where the message it answers came from.
 
     `names` are masked in anything said to a group; `pointed` says the group was already told
-    "已私信回复您" for this message (said once, however many private answers follow)."""
+    "已私信回复您" for this message (said once, however many private answers follow); `held` says
+    the group's bound unit covers the area of the ticket `answer` is about (False: its public line
+    is not for this group)."""
+    if answer.audience == Audience.public and not held:
+        answer = replace(answer, audience=Audience.sender,
+                         public=_("That ticket is not of this group's area; ask in its own group."))
     def reply(text: str, *, platform: str, chat_id: str | None, user_id: str) -> OutboundMessage:
         return OutboundMessage(platform=platform, kind=OutboundKind.reply, text=text, chat_id=chat_id,
                                user_id=user_id, ticket=answer.ticket)

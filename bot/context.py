@@ -16,9 +16,11 @@ from bot.domain.workdays import WorkCalendar
 from bot.events import NORMAL, InboundMessage, OutboundMessage
 from bot.nlp.shape import Reading
 from bot.roles import RESIDENT
+from bot.services.tickets import in_area
 from bot.services.work import Work
 from storage import outbox_store
-from storage.roster_store import ChatPlace, Member, active_names
+from storage.models import Ticket
+from storage.roster_store import ChatPlace, Member, active_names, units_below
 
 if TYPE_CHECKING:
     from bot.services.photos import PhotoDesk, Taken
@@ -60,6 +62,7 @@ class Context:
     audience: Audience = Audience.sender  # declared by the command or handler running (bot.audience)
     _pointed: bool = False
     _names: list[str] | None = None
+    _area: frozenset[str] | None = None  # the units the chat's bound unit covers, once asked
 
     @property
     def shape(self) -> str:
@@ -74,23 +77,39 @@ class Context:
         return Work(self.session, self.now, self.settings.tz, self.calendar, self.people_platform,
                     self.inbound_id, photos=self.photos)
 
-    async def reply(self, text: str, *, ticket: str | None = None, audience: Audience | None = None,
+    async def reply(self, text: str, *, ticket: Ticket | None = None, audience: Audience | None = None,
                     public: str | None = None, priority: int = NORMAL) -> None:
         """Answer the sender. Where it goes is decided by `bot.audience.route` from the audience
         the command declared, narrowed (never widened) by `audience`: a public line may be said
-        in the group (masked), anything else goes privately. `public` is what a group may see of
-        a `sender` answer when the sender cannot be reached privately (never typed text)."""
-        answer = Answer(text, narrowest(self.audience, audience), public, ticket)
+        in the group (masked) if the group holds `ticket` (the one the answer is about), anything
+        else goes privately. `public` is what a group may see of a `sender` answer when the sender
+        cannot be reached privately (never typed text)."""
+        answer = Answer(text, narrowest(self.audience, audience), public, ticket.no if ticket else None)
         names: list[str] = []
+        held = True
         if not self.message.is_private:
             if self._names is None:
                 self._names = [*await active_names(self.session), self.message.user_name or ""]
             names = self._names
+            if ticket is not None and answer.audience == Audience.public:
+                held = await self._holds(ticket)
         for message in route(answer, self.message, is_member=self.sender.member is not None,
-                             people_platform=self.people_platform, names=names, pointed=self._pointed):
-            if message.chat_id is not None and answer.audience != Audience.public:
+                             people_platform=self.people_platform, names=names, pointed=self._pointed,
+                             held=held):
+            if message.chat_id is not None and (answer.audience != Audience.public or not held):
                 self._pointed = True
             await self._queue(replace(message, priority=priority) if priority != NORMAL else message)
+
+    async def _holds(self, ticket: Ticket) -> bool:
+        """The group's bound unit covers the ticket's grid or community (the area rule of
+        `bot.services.tickets.in_area`; a grid's group holds its own tickets, a community's group
+        those of the community and its grids). A chat bound to nothing holds none."""
+        if self.place is None:
+            return False
+        if self._area is None:
+            below = await units_below(self.session, {self.place.unit_id})
+            self._area = frozenset(below.get(self.place.unit_id, {self.place.unit_id}))
+        return in_area(self._area, ticket)
 
     async def _queue(self, message: OutboundMessage) -> None:
         await outbox_store.enqueue(self.session, message, now=self.now, inbound_id=self.inbound_id)

@@ -69,7 +69,7 @@ async def intake(ctx: Context) -> bool:
         await ctx.photos.attach(work, photos, ticket, PhotoRole.report)
     handler = await ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
     roles = ctx.sender.member.roles if ctx.sender.member else frozenset()
-    await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket.no,
+    await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket,
                     priority=URGENT if ticket.urgency == "P0" else NORMAL)
     return True
 
@@ -86,7 +86,7 @@ async def not_the_same(ctx: Context, args: str) -> None:
         return
     handler = await ctx.session.get(Person, new.assignee_id) if new.assignee_id else None
     await ctx.reply(_("Your report is no longer part of ticket {no}.").format(no=ticket.no) + "\n"
-                    + service.filing_reply(work, new, handler, service.Filed.opened), ticket=new.no)
+                    + service.filing_reply(work, new, handler, service.Filed.opened), ticket=new)
 
 
 async def _place(ctx: Context, named_community: str | None) -> tuple[str | None, str] | None:

@@ -61,7 +61,7 @@ def on_ticket(action: TicketAction) -> Callable[[Context, str], Awaitable[None]]
         except TransitionError as refusal:
             await ctx.reply(str(refusal), audience=Audience.sender, public=refusal.public)
             return
-        await ctx.reply(answer, ticket=ticket.no)
+        await ctx.reply(answer, ticket=ticket)
 
     return handler
 
@@ -86,11 +86,11 @@ async def query(ctx: Context, args: str) -> None:
         return
     details = await may_act(work, actor_of(ctx), ticket)
     if ctx.message.is_private:
-        await ctx.reply(service.describe(work, ticket, staff=details), ticket=ticket.no)
+        await ctx.reply(service.describe(work, ticket, staff=details), ticket=ticket)
         return
-    await ctx.reply(service.describe(work, ticket, staff=False), ticket=ticket.no)
+    await ctx.reply(service.describe(work, ticket, staff=False), ticket=ticket)
     if details:
-        await ctx.reply(service.describe(work, ticket, staff=True), ticket=ticket.no, audience=Audience.staff)
+        await ctx.reply(service.describe(work, ticket, staff=True), ticket=ticket, audience=Audience.staff)
 
 
 async def _accept(work: Work, actor: service.Actor, ticket: Ticket, rest: str) -> str:

@@ -148,4 +148,6 @@ async def test_an_unaccepted_p0_reaches_the_secretary_within_the_hour(harness) -
 async def test_a_report_in_an_unbound_group_that_names_its_community_is_filed(harness) -> None:  # type: ignore[no-untyped-def]
     out = await harness.say("resident-a", "@网格通 报修 八仙楼社区3号楼水管爆了", chat="some-unbound-group",
                             mentions_bot=True)
-    assert any(re.search(r"\d{6}-\d{3}", m.text) for m in out if m.chat_id == "some-unbound-group")
+    # filed, and told privately: a group bound to no unit holds no ticket, so it gets only the pointer
+    assert any(re.search(r"\d{6}-\d{3}", m.text) for m in out if m.chat_id is None and m.user_id == "resident-a")
+    assert [m.text for m in out if m.chat_id == "some-unbound-group"] == ["已私信回复您。"]
