@@ -64,8 +64,9 @@ def register(registry: Registry) -> None:
             await ctx.reply(_("Say “语言 中文” or “语言 English”."))
             return
         await set_language(ctx.session, [ctx.message.user_id], language, ctx.now)
-        with using(language):
-            await ctx.reply(_("From now on I will write to you in this language."))
+        with using(language):  # staff's settings are staff business: not a word in the group
+            await ctx.reply(_("From now on I will write to you in this language."),
+                            audience=None if ctx.sender.is_resident else Audience.staff)
 
     registry.add_text_handler(greet, audience=Audience.sender)  # a greeting in a group: privately
     registry.add_command(

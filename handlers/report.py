@@ -68,8 +68,9 @@ async def intake(ctx: Context) -> bool:
     if ctx.photos is not None and photos and filed != service.Filed.staff_same:
         await ctx.photos.attach(work, photos, ticket, PhotoRole.report)
     handler = await ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-    roles = ctx.sender.member.roles if ctx.sender.member else frozenset()
-    await ctx.reply(service.filing_reply(work, ticket, handler, filed, roles), ticket=ticket,
+    staff = filed is service.Filed.staff_same  # staff are told which ticket it is, privately
+    await ctx.reply(service.filing_reply(work, ticket, handler, filed, staff and service.may_work(actor, ticket)),
+                    ticket=ticket, audience=Audience.staff if staff else None,
                     priority=URGENT if ticket.urgency == "P0" else NORMAL)
     return True
 

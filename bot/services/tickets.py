@@ -286,17 +286,17 @@ async def _report_to_street(work: Work, ticket: Ticket, place: str) -> None:
 
 
 def filing_reply(work: Work, ticket: Ticket, handler: Person | None, filed: Filed,
-                 roles: frozenset[str] = frozenset()) -> str:
+                 works_it: bool = False) -> str:
     """What the group sees: number, category or the problem's label, who, when. Never the
-    resident's text. `roles` are the sender's: a staff member is offered only the commands their
-    role may use."""
+    resident's text. For staff writing about an open ticket's problem (`Filed.staff_same`, said to
+    them privately), `works_it` (`may_work`) says whether to offer them 受理/办结."""
     about = problem_label(ticket) or category(ticket.category).name()
     if filed is Filed.joined:
         return _(
             "Joined to ticket {no} ({about}, {state}): you will be told when it is solved. If this is "
             "not the same problem, reply “不是同一问题 {no}”."
         ).format(no=ticket.no, about=about, state=state_label(ticket.state))
-    if filed is Filed.staff_same and not roles & TICKET_WORKERS:
+    if filed is Filed.staff_same and not works_it:
         return _(
             "This is the problem of ticket {no} ({about}, {state}); staff are not added as "
             "reporters. Send “查询 {no}” to follow it."
@@ -367,6 +367,12 @@ def may_act(actor: Actor, ticket: Ticket, escalated_to: Iterable[str]) -> bool:
     details: the resident's words, name and contact, in chat (查询) and in the console."""
     return (in_area(area_of(actor.member, HANDLERS), ticket)
             or bool(actor.units(DEPARTMENT_ROLES) & set(escalated_to)))
+
+
+def may_work(actor: Actor, ticket: Ticket) -> bool:
+    """Whether 受理, 办结 … on `ticket` would be taken from `actor`: a role holding those commands
+    (`TICKET_WORKERS`) and the ticket inside their area (`check_handler`)."""
+    return bool(actor.roles & TICKET_WORKERS) and in_area(area_of(actor.member, HANDLERS), ticket)
 
 
 def check_handler(actor: Actor, ticket: Ticket) -> None:
