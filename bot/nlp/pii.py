@@ -227,7 +227,8 @@ _AFTER_PLACE = re.compile(r"(?:单元|门洞|栋|幢|座|号楼|楼)(?:的|之)?
 # before a room word: 501室, 五零一房, 1203号房
 _BEFORE_ROOM = re.compile(r"(?<![\d.])(\d{3,4})\s?(?:室|房|号房|号户)")
 # a lone number shaped like a room anywhere in the sentence (…好像是503着火了, 楼下的702天天…)
-_LONE = re.compile(r"(?<![\d.:：*\-/#])(\d{3,4})(?![\d.:：*])")
+# (after a colon only when a digit is before it: 10:30 is a time, "已办结：602…" is a room)
+_LONE = re.compile(r"(?<![\d.*\-/#])(?<!\d[:：])(\d{3,4})(?![\d.:：*])")
 _NOT_ROOM_AFTER = re.compile(
     r"\s?(?:年|元|块|米|个|人|次|天(?!天)|日|号楼|号院|号线|路|栋|幢|座|单元|层|楼|万|千|百|多|余|斤|克|公斤|吨|平|㎡|度|分|秒"
     r"|小时|%|％|岁|辆|台|户|家|名|位|件|条|张|期|届|页|字|亿|份|本|瓶|箱|袋|斤|kg|km|cm|mm|ml|m\b|g\b|w\b|k\b)",

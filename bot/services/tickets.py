@@ -464,7 +464,10 @@ async def resolve(work: Work, actor: Actor, ticket: Ticket, note: str) -> str:
     await tell_reporters(work, ticket, lambda: _(
         "Your report (ticket {no}) has been dealt with: {note}\n"
         "Please rate it: “评价 {no} 满意”, “评价 {no} 基本满意” or “评价 {no} 不满意”."
-    ).format(no=ticket.no, note=note), files=files)
+    ).format(no=ticket.no, note=note), files=files, joined=lambda: _(
+        "The problem you reported (ticket {no}, {category}) was dealt with on {when}.\n"
+        "Please rate it: “评价 {no} 满意”, “评价 {no} 基本满意” or “评价 {no} 不满意”."
+    ).format(no=ticket.no, category=category(ticket.category).name(), when=due_text(work.now, work.tz)))
     answer = _("Ticket {no} resolved. The reporter has been asked to rate it.").format(no=ticket.no)
     if files:
         answer += "\n" + _("The photo of the work goes to the reporter with the notice.")
@@ -678,7 +681,11 @@ async def close(work: Work, actor: Actor, ticket: Ticket, note: str = "") -> str
         return _("Your report (ticket {no}) was resolved and has been closed by the community secretary.").format(
             no=ticket.no)
 
-    await tell_reporters(work, ticket, told)
+    await tell_reporters(work, ticket, told, joined=lambda: _(
+        "The problem you reported (ticket {no}, {category}) was closed by the community secretary on "
+        "{when} ({resolution})."
+    ).format(no=ticket.no, category=category(ticket.category).name(), when=due_text(work.now, work.tz),
+             resolution=resolution_label(ticket.resolution or Resolution.fixed)))
     return _("Ticket {no} closed ({resolution}).").format(
         no=ticket.no, resolution=resolution_label(ticket.resolution or "fixed"))
 
@@ -804,16 +811,21 @@ async def award_points(work: Work, ticket: Ticket) -> None:
                                       kind=kind, points=value, at=work.now, year=work.local().year)
 
 
-async def tell_reporters(work: Work, ticket: Ticket, text: Text, *, files: tuple[str, ...] = ()) -> None:
+async def tell_reporters(work: Work, ticket: Ticket, text: Text, *, joined: Text | None = None,
+                         files: tuple[str, ...] = ()) -> None:
     """Private word to everyone who reported it (original and joined duplicates), each in their
-    language. A handler's note may name another resident's phone, room or name: each reporter gets
-    it masked, so a co-reporter learns the state and the outcome, never another reporter's details.
-    `files`: pictures it carries (the handler's evidence): privately, like the words."""
+    language, masked (phones, IDs, rooms, doors, the reporters' names). When `text` carries a
+    handler's free note, which is the answer to the original report and may name that household
+    and its neighbours, a resident whose report only joined the ticket gets `joined` instead: the
+    outcome built from fields (state, category, resolution, time), since no masking can find every
+    name a handler may write. `files`: pictures it carries (the handler's evidence): privately,
+    like the words."""
     assert ticket.id is not None
     reporters = await ticket_store.reporters(work.session, ticket.id)
     names = [r.user_name or "" for r in reporters] + [ticket.reporter_name or ""]
     for reporter in reporters:
-        words = mask(await work.text_for(reporter.user_id, text), rooms=True, names=names)
+        told = text if reporter.original or joined is None else joined
+        words = mask(await work.text_for(reporter.user_id, told), rooms=True, names=names)
         await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice, text=words,
                                         user_id=reporter.user_id, ticket=ticket.no, files=files))
 
