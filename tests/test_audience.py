@@ -101,7 +101,7 @@ async def test_no_staff_command_says_a_word_in_a_residents_group(harness: Harnes
 # ------------------------------------------------------------------ co-reporters
 
 
-async def test_co_reporters_learn_the_outcome_masked(harness: Harness) -> None:
+async def test_co_reporters_learn_the_outcome_from_fields_the_reporter_the_masked_note(harness: Harness) -> None:
     harness.clock.set(local(2026, 11, 3, 8, 10))
     await harness.say("r-a", "5号楼电梯又坏了", chat="demo-gulou-2", user_name="陶阿姨")
     out = await harness.say("r-b", "5号楼的电梯坏了，困在家里下不去", chat="demo-gulou-2", user_name="龚先生")
@@ -113,7 +113,9 @@ async def test_co_reporters_learn_the_outcome_masked(harness: Harness) -> None:
     for m in notices:
         assert "13611112222" not in m.text and "1102" not in m.text
         assert "陶阿姨" not in m.text and "龚先生" not in m.text
-        assert "已修复" in m.text  # the outcome itself is told
+        assert "办结" in m.text  # the outcome itself is told
+    # the original reporter gets the handler's note (masked); the co-reporter the outcome from fields only
+    assert ["已修复" in m.text for m in sorted(notices, key=lambda m: m.user_id)] == [True, False]
 
 
 # ------------------------------------------------------------------ the transcripts
