@@ -150,11 +150,17 @@ async def cadres_in_area(work: Work, member: Member) -> list[Person]:
     return list(found.values())
 
 
+def _cadre_named(cadres: list[Person], name: str) -> Person:
+    """The stationed cadre of the secretary's area (`cadres`) called `name`. The refusal says only
+    that no such cadre is in their area: whether one exists elsewhere is not theirs to learn."""
+    for cadre in cadres:
+        if cadre.name == name.strip():
+            return cadre
+    raise TransitionError(_("{name} is not a stationed cadre of your area.").format(name=name.strip() or "…"))
+
+
 async def talk(work: Work, secretary_id: str, name: str, cadres: list[Person]) -> str:
-    matches = [c for c in cadres if c.name == name.strip()]
-    if not matches:
-        raise TransitionError(_("{name} is not a stationed cadre in the roster.").format(name=name or "…"))
-    cadre = matches[0]
+    cadre = _cadre_named(cadres, name)
     _add(work, secretary_id, Kind.talk, data={"cadre": cadre.id}, note=name)
     return _("Talk with {name} recorded.").format(name=cadre.name)
 
@@ -278,10 +284,7 @@ async def confirm_report(work: Work, person_id: str, args: str, evening_hour: in
 
 async def spot_check_absent(work: Work, cadres: list[Person], name: str) -> str:
     """A secretary's 抽查 found a cadre absent: recorded unless approved leave covers today."""
-    matches = [c for c in cadres if c.name == name.strip()]
-    if not matches:
-        raise TransitionError(_("{name} is not a stationed cadre in the roster.").format(name=name or "…"))
-    cadre = matches[0]
+    cadre = _cadre_named(cadres, name)
     today = work.local().date()
     start, end = span(today, today, work.tz)
     rows = await checkin_store.records_between(work.session, cadre.id, start, end, kinds=("leave", "day"))
