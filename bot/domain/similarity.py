@@ -20,6 +20,18 @@ def similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
+def _places_differ(a: str | None, b: str | None) -> bool:
+    """Two places ("community/building/unit", or a place's words) differ when a part both name
+    differs: "/3/2" (a reporter's own 3-2-501) and "/3/" are one building, "/3/1" and "/3/2" are two
+    units' lifts, "/3/" and "/5/" two buildings."""
+    if not a or not b:
+        return False
+    parts_a, parts_b = a.split("/"), b.split("/")
+    if len(parts_a) != len(parts_b):
+        return a != b
+    return any(x and y and x != y for x, y in zip(parts_a, parts_b, strict=True))
+
+
 def same_problem(
     *, category_a: str, category_b: str, place_a: str | None, place_b: str | None,
     text_a: str, text_b: str, keywords_a: list[str], keywords_b: list[str],
@@ -33,7 +45,7 @@ def same_problem(
     only very similar wording (plus a shared keyword when it is short) joins them."""
     if category_a != category_b:
         return False
-    if place_a and place_b and place_a != place_b:
+    if _places_differ(place_a, place_b):
         return False
     thing = same_thing(problem_of(text_a), problem_of(text_b))
     if thing is not None:
