@@ -103,9 +103,13 @@ class Context:
     async def _holds(self, ticket: Ticket) -> bool:
         """The group's bound unit covers the ticket's grid or community (the area rule of
         `bot.services.tickets.in_area`; a grid's group holds its own tickets, a community's group
-        those of the community and its grids). A chat bound to nothing holds none."""
+        those of the community and its grids), or the ticket was reported in this group (it saw the
+        filing line; a 转派 to another grid moves the ticket, not what its group knows). A chat bound
+        to nothing holds none."""
         if self.place is None:
             return False
+        if (ticket.chat_id, ticket.reporter_platform) == (self.message.chat_id, self.message.platform):
+            return True
         if self._area is None:
             below = await units_below(self.session, {self.place.unit_id})
             self._area = frozenset(below.get(self.place.unit_id, {self.place.unit_id}))

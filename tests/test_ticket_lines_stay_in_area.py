@@ -56,3 +56,13 @@ async def test_the_tickets_own_group_still_sees_its_public_line(harness: Harness
     no = await _ticket(harness)
     out = await harness.say("resident-77", f"查询 {no}", chat=HOME)
     assert any(no in m.text for m in out if m.chat_id == HOME)
+
+
+async def test_the_group_a_ticket_was_reported_in_still_hears_of_it_after_it_moves(harness: Harness) -> None:
+    no = await _ticket(harness)
+    out = await harness.say("gw-baxianlou-1", f"转派 {no} 郑建海", chat=HOME)  # to the other grid's worker
+    assert any(no in m.text for m in out if m.chat_id == HOME)
+    out = await harness.say("resident-41", f"查询 {no}", chat=HOME)
+    assert any(no in m.text for m in out if m.chat_id == HOME)
+    out = await harness.say("resident-77", f"查询 {no}", chat="demo-baxianlou-2")  # the grid it moved to
+    assert any(no in m.text for m in out if m.chat_id == "demo-baxianlou-2")
