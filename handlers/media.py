@@ -52,7 +52,7 @@ async def answer_media(ctx: Context) -> bool:
         placed = await ctx.photos.place(work, ctx.photo)
         if placed is not None:
             answer = await service.photo_added(work, actor_of(ctx), placed.ticket, ctx.photo, placed.role)
-            await ctx.reply(answer, ticket=placed.ticket.no, public=answer)
+            await ctx.reply(answer, ticket=placed.ticket, public=answer)
         elif spoken_to and not await _answered_series(ctx):
             ask = _("Photo received. Send “办结 <number> <what was done>” now to keep it as the evidence of the "
                     "work, or describe a problem to report it.") if ctx.sender.roles & service.TICKET_WORKERS else \
