@@ -81,10 +81,10 @@ def route(answer: Answer, origin: InboundMessage, *, is_member: bool, people_pla
 
     `names` are masked in anything said to a group; `pointed` says the group was already told
     "已私信回复您" for this message (said once, however many private answers follow); `held` says
-    the group's bound unit covers the area of the ticket `answer` is about (False: its public line
-    is not for this group)."""
-    if answer.audience == Audience.public and not held:
-        answer = replace(answer, audience=Audience.sender,
+    the group's bound unit covers the area of the ticket `answer` is about (False: neither its
+    public line nor its public form is for this group)."""
+    if not held and (answer.audience == Audience.public or answer.public):
+        answer = replace(answer, audience=narrowest(answer.audience, Audience.sender),
                          public=_("That ticket is not of this group's area; ask in its own group."))
     def reply(text: str, *, platform: str, chat_id: str | None, user_id: str) -> OutboundMessage:
         return OutboundMessage(platform=platform, kind=OutboundKind.reply, text=text, chat_id=chat_id,

@@ -91,7 +91,7 @@ class Context:
             if self._names is None:
                 self._names = [*await active_names(self.session), self.message.user_name or ""]
             names = self._names
-            if ticket is not None and answer.audience == Audience.public:
+            if ticket is not None and (answer.audience == Audience.public or public):
                 held = await self._holds(ticket)
         for message in route(answer, self.message, is_member=self.sender.member is not None,
                              people_platform=self.people_platform, names=names, pointed=self._pointed,

@@ -66,3 +66,10 @@ async def test_the_group_a_ticket_was_reported_in_still_hears_of_it_after_it_mov
     assert any(no in m.text for m in out if m.chat_id == HOME)
     out = await harness.say("resident-77", f"查询 {no}", chat="demo-baxianlou-2")  # the grid it moved to
     assert any(no in m.text for m in out if m.chat_id == "demo-baxianlou-2")
+
+
+def test_a_public_form_naming_a_ticket_is_not_said_in_a_group_that_does_not_hold_it() -> None:
+    robot = InboundMessage(platform="wecom_robot", msg_id="1", user_id="u9", text="x", chat_id="elsewhere")
+    said = route(Answer("照片已加到工单261203-004。", Audience.sender, public="照片已加到工单261203-004。",
+                        ticket="261203-004"), robot, is_member=False, people_platform="wecom_app", held=False)
+    assert [m.chat_id for m in said] == ["elsewhere"] and "261203-004" not in said[0].text
