@@ -39,10 +39,10 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.events import InboundMessage, MessageKind, OutboundMessage
+from bot.events import InboundMessage, MediaRef, MessageKind, OutboundMessage
 from bot.services.passive import CustomerServiceWindow
 from bot.transport import limits
-from bot.transport.base import TransportError
+from bot.transport.base import MediaError, TransportError
 from bot.transport.intake import Intake
 from bot.transport.wecom_api import MEDIA_LIMITS, Sleep, WeComApi, WeComApiError
 from bot.transport.wecom_app import (
@@ -167,10 +167,14 @@ def inbound_from_kf(item: dict[str, Any]) -> InboundMessage | None:
         if not text:
             return None
         return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text=text)
-    # Pictures, voice, files, places, links, mini programs, cards …: words only are read, so these
-    # get the hint to describe the problem in a sentence.
+    # A picture is fetched by its media_id when handled (bot.services.photos); voice, files, places,
+    # links, mini programs, cards …: words only are read, so these get the hint to use a sentence.
     kind = _KINDS.get(msgtype, MessageKind.link)
-    return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text="", kind=kind)
+    body = item.get("image") if msgtype == "image" else None
+    media_id = str(body.get("media_id") or "") if isinstance(body, dict) else ""
+    media = MediaRef(PLATFORM, media_id) if media_id else None
+    return InboundMessage(platform=PLATFORM, msg_id=_msg_id(msgid), user_id=_clean(user), text="", kind=kind,
+                          media=media)
 
 
 def recall_from_kf(item: dict[str, Any]) -> InboundMessage | None:
@@ -450,6 +454,12 @@ class WeComKfChannel:
             log.warning("wecom_kf: outbox %s not delivered (%s)", match.group(1), reason)
 
     # ---------------------------------------------------------------- outbound
+
+    async def fetch_media(self, ref: MediaRef, max_bytes: int) -> bytes:
+        """A customer's picture by its media_id (media/get with the 微信客服 secret's token)."""
+        if self.api is None:
+            raise MediaError("unavailable", "[wecom_kf] secret is needed to fetch pictures")
+        return (await self.api.get_media(ref.ref, max_bytes))[0]
 
     async def send(self, message: OutboundMessage) -> None:
         """The text (pieces of 2048 bytes), then each file, each one kf/send_msg and one of the

@@ -388,8 +388,11 @@ class FakeWeCom:
         return item
 
     def kf_customer_writes(self, user: str, text: str, *, at: float | None = None,
-                           msgtype: str = "text") -> dict[str, Any]:
+                           msgtype: str = "text", data: bytes | None = None) -> dict[str, Any]:
+        """A customer's message; a picture's `data` is served by media/get under its media_id."""
         body = {"content": text} if msgtype == "text" else {"media_id": f"media-in-{next(self._seq)}"}
+        if data is not None:
+            self.sent_media[body["media_id"]] = Upload(msgtype, "kf.jpg", data, body["media_id"])
         return self._kf_item(user, msgtype, body, origin=3, at=at)
 
     def kf_customer_enters(self, user: str, scene: str = "", *, at: float | None = None) -> str:
