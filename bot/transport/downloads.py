@@ -12,7 +12,7 @@ import aiohttp
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from bot.transport.base import MediaError
-from bot.transport.wecom_api import HttpClient
+from bot.transport.wecom_api import HttpClient, read_capped
 
 PAD_BLOCK = 32  # WeCom pads to 32 bytes, not AES's 16
 
@@ -28,14 +28,7 @@ async def download(http: HttpClient, url: str, max_bytes: int) -> bytes:
                 raise MediaError("expired", f"HTTP {resp.status}")
             if resp.status >= 400:
                 raise MediaError("unavailable", f"HTTP {resp.status}")
-            if resp.content_length is not None and resp.content_length > max_bytes:
-                raise MediaError("too_large", f"{resp.content_length} bytes, limit {max_bytes}")
-            body = bytearray()
-            async for chunk in resp.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise MediaError("too_large", f"over {max_bytes} bytes")
-            return bytes(body)
+            return await read_capped(resp, max_bytes)
     except (TimeoutError, aiohttp.ClientError) as exc:
         raise MediaError("unavailable", type(exc).__name__) from None
 

@@ -109,6 +109,19 @@ class RateLimiter:
         return self.wait_time(key, urgent=True)
 
 
+
+async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """A response's body, never holding more than `max_bytes` (a declared length over the cap is
+    refused before reading). MediaError "too_large" past the cap."""
+    if resp.content_length is not None and resp.content_length > max_bytes:
+        raise MediaError("too_large", f"{resp.content_length} bytes, limit {max_bytes}")
+    body = bytearray()
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            raise MediaError("too_large", f"over {max_bytes} bytes")
+    return bytes(body)
+
 @dataclass(frozen=True)
 class TokenSource:
     """How an app gets its access_token: WeCom `gettoken` (GET, query) or 公众号 `stable_token`
@@ -311,14 +324,7 @@ class WeComApi:
                     if not isinstance(answer, dict):
                         raise _Retry("answer is not a JSON object")
                     return answer
-                if resp.content_length is not None and resp.content_length > max_bytes:
-                    raise MediaError("too_large", f"{resp.content_length} bytes, limit {max_bytes}")
-                body = bytearray()
-                async for chunk in resp.content.iter_chunked(64 * 1024):
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise MediaError("too_large", f"over {max_bytes} bytes")
-                return bytes(body), kind
+                return await read_capped(resp, max_bytes), kind
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _Retry(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
         except ValueError:
