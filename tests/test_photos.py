@@ -130,6 +130,27 @@ async def test_pictures_and_words_pair_into_reports_and_evidence(play: Play) -> 
     ]
 
 
+async def test_the_handlers_photo_goes_to_the_original_reporter_only(play: Play, tmp_path: Path) -> None:
+    """A neighbour whose report joined the ticket learns the outcome from fields: the photo of the
+    work, like the handler's note, may show the first reporter's household."""
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "fixed.jpg").write_bytes((TRANSCRIPTS / "media" / "lamp_fixed.jpg").read_bytes())
+    group = "demo-baxianlou-1"
+    played = await play([
+        {"at": "2026-11-03T08:00:00+08:00", "chat": group, "user": "resident-li", "text": "9号楼3单元楼道灯坏了"},
+        {"at": "2026-11-03T08:20:00+08:00", "chat": group, "user": "resident-zhao", "text": "9号楼3单元楼道灯也不亮"},
+        {"at": "2026-11-03T09:00:00+08:00", "user": "gw-baxianlou-1", "text": "受理 261103-001"},
+        {"at": "2026-11-03T10:00:00+08:00", "user": "gw-baxianlou-1", "kind": "image", "media": "media/fixed.jpg"},
+        {"at": "2026-11-03T10:01:00+08:00", "user": "gw-baxianlou-1", "text": "办结 261103-001 已换灯"},
+        {"at": "2026-11-03T10:03:00+08:00", "user": "gw-baxianlou-1", "kind": "image", "media": "media/fixed.jpg"},
+    ], tmp_path)
+    assert [o["ticket"] for o in played.out if o["chat"] is not None] == ["261103-001", "261103-001"]  # joined
+    first = [o for o in played.to("resident-li", "notice") if o["at"] >= "2026-11-03T10"]
+    joined = [o for o in played.to("resident-zhao", "notice") if o["at"] >= "2026-11-03T10"]
+    assert [len(o["files"]) for o in first] == [1, 1]  # with 办结, and the picture after it
+    assert len(joined) == 1 and joined[0]["files"] == [] and "已换灯" not in joined[0]["text"]
+
+
 async def test_words_long_after_a_picture_are_a_report_without_it(play: Play, tmp_path: Path) -> None:
     picture = tmp_path / "p.jpg"
     picture.write_bytes(phone_jpeg())

@@ -818,16 +818,25 @@ async def tell_reporters(work: Work, ticket: Ticket, text: Text, *, joined: Text
     handler's free note, which is the answer to the original report and may name that household
     and its neighbours, a resident whose report only joined the ticket gets `joined` instead: the
     outcome built from fields (state, category, resolution, time), since no masking can find every
-    name a handler may write. `files`: pictures it carries (the handler's evidence): privately,
-    like the words."""
+    name a handler may write. `files`: pictures it carries (the handler's evidence): privately, and
+    like the free note only to the original reporter, since a photo of the work may show that
+    household as no field does; a notice that only captions such a picture (`files` and no
+    `joined`) is not sent to the others at all."""
     assert ticket.id is not None
     reporters = await ticket_store.reporters(work.session, ticket.id)
     names = [r.user_name or "" for r in reporters] + [ticket.reporter_name or ""]
     for reporter in reporters:
-        told = text if reporter.original or joined is None else joined
+        if reporter.original:
+            told, pictures = text, files
+        elif joined is not None:
+            told, pictures = joined, ()
+        elif files:
+            continue
+        else:
+            told, pictures = text, ()
         words = mask(await work.text_for(reporter.user_id, told), rooms=True, names=names)
         await work.send(OutboundMessage(platform=reporter.platform, kind=OutboundKind.notice, text=words,
-                                        user_id=reporter.user_id, ticket=ticket.no, files=files))
+                                        user_id=reporter.user_id, ticket=ticket.no, files=pictures))
 
 
 async def _tell_assignee(work: Work, ticket: Ticket, text: Text, *, files: tuple[str, ...] = ()) -> None:
