@@ -191,6 +191,28 @@ async def test_supplement_then_a_picture_adds_it(play: Play, tmp_path: Path) -> 
     assert len(handler) == 1 and handler[0]["files"]
 
 
+@pytest.mark.parametrize("picture_first", [True, False])
+async def test_a_reporters_picture_reaches_the_same_people_whichever_comes_first(
+        play: Play, tmp_path: Path, picture_first: bool) -> None:
+    """补充 then a picture, or a picture then 补充 with words: the handler and the community's
+    stationed cadre get it either way."""
+    picture = tmp_path / "leak.jpg"
+    picture.write_bytes(phone_jpeg(colour="blue"))
+    photo = {"at": "2026-11-02T10:00:00+08:00", "user": "resident-s", "kind": "image", "media": str(picture)}
+    words = {"at": "2026-11-02T10:01:00+08:00", "user": "resident-s", "text": "补充 261102-001 水已经流到楼道"}
+    if not picture_first:
+        photo["at"], words["at"] = words["at"], photo["at"]
+        words["text"] = "补充 261102-001"
+    played = await play([
+        {"at": "2026-11-02T09:00:00+08:00", "chat": "demo-baxianlou-1", "user": "resident-s",
+         "text": "6号楼地下室管道漏水"},
+        *sorted([photo, words], key=lambda line: line["at"]),
+    ], tmp_path)
+    got = {user for user in ("gw-baxianlou-1", "cadre-baxianlou")
+           if any(o["files"] and o["at"] >= "2026-11-02T10" for o in played.to(user, "notice"))}
+    assert got == {"gw-baxianlou-1", "cadre-baxianlou"}
+
+
 async def test_photo_required_categories_refuse_a_bare_resolve(play: Play, tmp_path: Path, db_url: str) -> None:
     strict = load_settings(None, database__url=db_url, media__dir=str(tmp_path / "media"),
                            files_dir=str(tmp_path / "files"),

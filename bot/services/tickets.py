@@ -483,15 +483,22 @@ async def photo_added(work: Work, actor: Actor, ticket: Ticket, photo: Photo, ro
         await tell_reporters(work, ticket, lambda: _("Photo of the work done on ticket {no}.").format(
             no=ticket.no), files=files)
         return _("Photo added to ticket {no} as the evidence of the work; the reporter gets it.").format(no=ticket.no)
+    await _tell_of_reporters_photos(work, actor, ticket, lambda: _("Photo from the reporter of ticket {no}.").format(
+        no=ticket.no), files)
+    return _("Photo added to ticket {no}.").format(no=ticket.no)
+
+
+async def _tell_of_reporters_photos(work: Work, actor: Actor, ticket: Ticket, text: Text,
+                                    files: tuple[str, ...]) -> None:
+    """A reporter's pictures go to the handler and the community's stationed cadres, privately,
+    whichever came first, the picture or its words (`补充`, a picture after a report)."""
     told: set[str] = set()
     cadres = await ticket_store.people_in_unit(work.session, ticket.community_id, "cadre") \
         if ticket.community_id else []
     for person in [await _person(work, ticket.assignee_id), *cadres]:
         if person and person.im_user and person.im_user not in told and person.im_user != actor.im_user:
             told.add(person.im_user)
-            await work.notify(person.im_user, lambda: _("Photo from the reporter of ticket {no}.").format(
-                no=ticket.no), ticket=ticket.no, files=files)
-    return _("Photo added to ticket {no}.").format(no=ticket.no)
+            await work.notify(person.im_user, text, ticket=ticket.no, files=files)
 
 
 async def _waiting_photos(work: Work, actor: Actor) -> list[Photo]:
@@ -716,8 +723,14 @@ async def supplement(work: Work, actor: Actor, ticket: Ticket, text: str) -> str
         return _("Send the photo now: it will be added to ticket {no}.").format(no=ticket.no)
     await _apply(work, ticket, actor, Action.supplement, note=text or None)
     files = await _keep_photos(work, photos, ticket, PhotoRole.supplement)
-    await _tell_assignee(work, ticket, lambda: _("More on ticket {no} from the reporter: {text}").format(
-        no=ticket.no, text=text or _("a photo")), files=files)
+
+    def more() -> str:
+        return _("More on ticket {no} from the reporter: {text}").format(no=ticket.no, text=text or _("a photo"))
+
+    if files:
+        await _tell_of_reporters_photos(work, actor, ticket, more, files)
+    else:
+        await _tell_assignee(work, ticket, more)
     return _("Added to ticket {no}.").format(no=ticket.no)
 
 
