@@ -78,7 +78,8 @@ def data_dir(explicit: str | None = None) -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
-GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl", "groupchat_more.jsonl")
+GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl", "groupchat_more.jsonl",
+                   "groupchat_retired.jsonl")
 UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
 
 
