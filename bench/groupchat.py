@@ -1,7 +1,7 @@
 """The issue-13 measures on labelled group-chat lines (the format of bot/nlp/data/LABELLING.md).
 
     .venv/bin/python bench/groupchat.py FILE.jsonl [--misses]
-    .venv/bin/python bench/groupchat.py --cv 5 [--misses] [--data ../shared/data]
+    .venv/bin/python bench/groupchat.py --cv 5 [--by-writer] [--misses] [--data ../shared/data]
 
 Used by bench/parse_eval.py on the frozen held-out set (bench/data/groupchat_heldout.jsonl). Run
 alone it measures any labelled file; `--misses` lists the lines read wrong, and is refused for the
@@ -136,8 +136,9 @@ def evaluate(parser: Parser, rows: list[dict], bot_name: str = "网格通", sc: 
     return sc
 
 
-def cross_validate(k: int, data: Path | None = None, seed: int = 0) -> Scores:
-    """K-fold CV of the group-chat training corpus (see the module's docstring)."""
+def cross_validate(k: int, data: Path | None = None, seed: int = 0, by_writer: bool = False) -> Scores:
+    """K-fold CV of the group-chat training corpus (see the module's docstring); `by_writer`: one fold
+    per writers' batch instead (k is ignored)."""
     from dataclasses import replace
 
     from bot.nlp import training
@@ -147,7 +148,10 @@ def cross_validate(k: int, data: Path | None = None, seed: int = 0) -> Scores:
     threshold = Parser(tokenizer=tokenizer).threshold
     rows = training.groupchat_rows()
     sc = Scores()
-    for f, test in enumerate(training.folds(len(rows), k, seed, [str(r.get("kind")) for r in rows])):
+    splits = [test for _name, test in writer_folds()] if by_writer else \
+        training.folds(len(rows), k, seed, [str(r.get("kind")) for r in rows])
+    k = len(splits)
+    for f, test in enumerate(splits):
         out = set(test.tolist())
         keep = [j for j, r in enumerate(corpus.groupchat) if r["index"] not in out]
         arrays = training.fit(replace(corpus, groupchat=[corpus.groupchat[j] for j in keep],
@@ -156,6 +160,23 @@ def cross_validate(k: int, data: Path | None = None, seed: int = 0) -> Scores:
         evaluate(Parser(tokenizer=tokenizer, arrays=arrays), [rows[i] for i in sorted(out)], sc=sc)
         print(f"fold {f + 1}/{k} done", file=sys.stderr)
     return sc
+
+
+def writer_folds(data: Path | None = None) -> list[tuple[str, np.ndarray]]:
+    """The corpus's rows grouped by the writers' batch they came from (one file each, except the first
+    batch, split into its requests and its other lines): a fold per batch tests on a writer the
+    models never saw, as a fresh blind set does."""
+    from bot.nlp import training
+
+    base = data or training.OWN_DATA
+    batches: dict[str, list[int]] = {}
+    at = 0
+    for name in training.GROUPCHAT_FILES:
+        n = len(training.load_jsonl(base / name)) if (base / name).exists() else 0
+        batch = "groupchat_first" if name in ("groupchat_requests.jsonl", "groupchat_other.jsonl") else name
+        batches.setdefault(batch, []).extend(range(at, at + n))
+        at += n
+    return [(name, np.array(rows)) for name, rows in batches.items()]
 
 
 def print_table(sc: Scores, out=sys.stdout, title: str = "on the held-out group-chat set") -> None:
@@ -170,11 +191,14 @@ def main() -> int:
     ap.add_argument("file", type=Path, nargs="?", default=HELD_OUT)
     ap.add_argument("--misses", action="store_true", help="list the lines read wrong (not for the held-out set)")
     ap.add_argument("--cv", type=int, metavar="K", help="K-fold CV of the training corpus instead of a file")
+    ap.add_argument("--by-writer", action="store_true",
+                    help="with --cv: one fold per writers' batch (tests on a writer the models never saw)")
     ap.add_argument("--data", type=Path, help="message-board data for --cv (default ../shared/data)")
     args = ap.parse_args()
     if args.cv:
-        sc = cross_validate(args.cv, args.data)
-        print_table(sc, title=f"{args.cv}-fold CV of the group-chat training corpus")
+        sc = cross_validate(args.cv, args.data, by_writer=args.by_writer)
+        what = "leave-one-writer-out CV" if args.by_writer else f"{args.cv}-fold CV"
+        print_table(sc, title=f"{what} of the group-chat training corpus")
     else:
         held_out = args.file.resolve() == HELD_OUT.resolve() or not args.file.resolve().is_relative_to(ROOT)
         if args.misses and held_out:
