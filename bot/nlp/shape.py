@@ -57,10 +57,13 @@ _SYSTEM = [
     ("contact", re.compile(r"^(?:你已添加了.{1,32}，现在可以开始聊天了|以下为新消息|.{1,32}与群里其他人都不是(?:微信)?朋友关系.{0,20})[。.]?$")),
     ("red_packet", re.compile(r"^\[(?:红包|转账|微信红包)\].{0,40}$|^收到红包，请在手机上查看$|^.{1,32}领取了.{0,32}的红包$")),
 ]
-_LINK_CARD = re.compile(r"^\s*\[(?P<kind>链接|小程序|视频号|公众号|文章|音乐|直播|卡片消息|分享)\]")
+_LINK_CARD = re.compile(r"^\s*\[(?P<kind>链接|小程序|视频号|公众号|文章|音乐|直播|卡片消息|分享|文件|位置|名片|笔记|商品|收藏)\]")
+# a card with a line of one's own under it ("[位置]3号楼东侧\n这里井盖没了"): a message that shows a card
+_OWN_LINE = re.compile(r"\n\s*\S.{3,}")
 _URL = re.compile(r"(?:https?://|www\.)[^\s，。！？]+", re.I)
-# words a resident asking something would write beside a link (then it is a message, not a card)
-_OWN_WORDS = re.compile(r"我|咱|俺|请|帮|麻烦|能不能|能否|怎么|快|救|坏了|漏|堵|吵|臭|[?？]")
+# words a resident asking something would write beside a link (then it is a message, not a card);
+# "怎么" and "？" are not among them: article titles ask questions ("电动车怎么充电？看这篇")
+_OWN_WORDS = re.compile(r"我|咱|俺|请|帮|麻烦|能不能|能否|快来|救|坏了|漏|堵|吵|臭")
 _NOTICE = re.compile(
     r"^\s*(?:@所有人|@all\b|@全体成员|【(?:[^】]{0,8})(?:通知|公告|提示|提醒|预告|告知|倡议|须知)[^】]{0,6}】|\[(?:通知|公告)\]"
     r"|(?:温馨|友情|重要|紧急|安全)(?:提示|提醒|通知)\s*[:：!！]|群公告\s*[:：]?|(?:物业|社区|居委会?|街道|网格|业委会)?(?:通知|公告)\s*[:：]"
@@ -73,7 +76,11 @@ _ELSEWHERE_NEWS = re.compile(
     r"^\s*(?:据.{1,12}(?:报道|消息|通报)|(?:[\u4e00-\u9fff]{1,6}(?:市|省|县)(?!场|民|政府|里)).{0,12}(?:一|某)(?:小区|居民楼|住宅|栋|男子|女子|老人|商铺)"
     r"|(?:别的|其他|外地|隔壁)(?:小区|城市|地方)|(?:看)?(?:新闻|头条|抖音|视频号|网上)(?:说|上说|报道|里)?[:：,，]?"
     r"|我?(?:朋友|同事|同学|亲戚|表姐|表哥|表妹|表弟|老家|我妈老家|外地朋友|外地的)(?:在的|那个|那边|那里|说|家那|群里|发的|的新闻)"
-    r"|听说.{0,8}(?:那个|城东|城西|城南|城北|隔壁|别的|外地)|转\s)")
+    r"|听说.{0,8}(?:那个|城东|城西|城南|城北|隔壁|别的|外地)|转\s|转(?:一下|个|给大家)"
+    r"|隔壁[\u4e00-\u9fff]{0,6}(?:小区|街道|社区|村|镇)|我?(?:朋友|同事|同学|亲戚|表姐|表哥|表妹|表弟)(?:她们|他们|家)(?:小区|那边|那里|楼)"
+    r")")
+# ...unless the story turns out to be here: "转一下 不是别的小区 就是我们13栋"
+_OURS = re.compile(r"不是别的小区|就是(?:我们|咱们?|俺们)|是我们(?:小区|楼|这|单元)|是我家")
 _CHAIN = re.compile(r"^\s*(?:[#＃]\s*接龙|接龙\s*[:：#\n ]|【接龙】|.{0,20}#接龙)")
 _CHAIN_ITEMS = re.compile(r"(?:^|\n)\s*\d{1,3}\s*[.、．]\s*\S")
 _TICKET_NO = re.compile(r"(?<!\d)\d{6}-?\d{3}(?!\d)")
@@ -154,7 +161,7 @@ def read_shape(text: str | None, *, bot_name: str | None = None, quote: str | No
     if _CHAIN.match(head) or ("接龙" in head[:40] and len(_CHAIN_ITEMS.findall(head)) >= 1):
         return Reading("chain", body, addressed)
     card = _LINK_CARD.match(head)
-    if card:
+    if card and not _OWN_LINE.search(head):
         return Reading("link", body, addressed, detail=card["kind"])
     if _RELAY.match(head):
         return Reading("relay", body, addressed)
@@ -165,6 +172,6 @@ def read_shape(text: str | None, *, bot_name: str | None = None, quote: str | No
         words = _URL.sub(" ", head).strip()
         if len(words) <= 60 and not _OWN_WORDS.search(words):
             return Reading("link", body, addressed, detail="url")
-    if _ELSEWHERE_NEWS.match(head):
+    if _ELSEWHERE_NEWS.match(head) and not _OURS.search(head):
         return Reading("relay", body, addressed)
     return Reading("text", body, addressed)

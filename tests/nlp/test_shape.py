@@ -84,3 +84,19 @@ def test_a_quote_under_a_mention_of_the_bot():
 def test_odd_inputs(text):
     r = read_shape(text, bot_name=BOT)
     assert r.shape in SHAPES and isinstance(r.text, str)
+
+
+@pytest.mark.parametrize(("text", "shape"), [
+    ("[文件]2026年停车费收支明细.xlsx", "link"), ("[位置]枫林湾东门 和平路36号", "link"),
+    ("[名片]物业维修 小杭", "link"), ("家里老人摔倒了怎么办？三步要记牢 https://mp.weixin.qq.com/s/Qw3", "link"),
+    ("[位置]枫林湾8栋北侧\n就是这里 下水道盖子翻了 已经有人踩进去了", "text"),
+    ("[链接]加装电梯补贴办法\n我们5栋想申请 找谁牵头", "text"),
+    ("转一下 南湖那边一个小区电梯掉了两层 大家坐电梯注意", "relay"),
+    ("隔壁桂园小区昨晚又停电了 幸亏我们这没停", "relay"),
+    ("转一下 不是别的小区 就是我们7栋 楼道一股煤气味", "text"),
+    ("煤气表那里冒火了 在2栋1单元", "text"),
+])
+def test_cards_shares_and_relays_with_or_without_words_of_ones_own(text, shape):
+    """A card alone is a card; with a line of one's own under it, a message. A story from elsewhere is
+    relayed news unless it turns out to be here; a thing "那里" is not a place far away."""
+    assert read_shape(text, bot_name=BOT).shape == shape
