@@ -302,50 +302,99 @@ _BARE_QUESTION = re.compile(r"吗[?？]?$|吗[，,]|[?？]$|有没有")
 
 
 # ---------------------------------------------------------------- cadre check-ins
+# How a cadre tells the bot what was done, in the words of the labelling guide and the duty list
+# (docs/domain.md §4.5): a day in the community (坐班, 在岗, 驻点, 下沉报到, 值了个班, 轮值…), household
+# visits (走访, 入户, 看望, 慰问, 探望, 上门, 拜访, 串门, "去…家坐了坐", "转了一圈", "跑了几户"), the same
+# in the evening, a Party lecture given (讲党课, 给党员上课), a meeting attended (full names and short
+# forms) and leave (请假, 休假, 调休, 轮休…). Not a check-in: plans, questions, instructions to others,
+# someone else's duty, duty that did not happen, progress on a case and problems seen (a request).
 
-_EVENING = r"(?:今晚|晚上|昨晚|夜里|傍晚|晚饭后|吃完(?:晚)?饭|晚间)"
+_EVENING = r"(?:今晚|晚上|昨晚|夜里|夜间|深夜|傍晚|晚饭后|吃完(?:晚)?饭|晚间|下班后|天黑|晚[上间]?[七八九十\d]{1,2}点)"
 _COUNT = r"(?:\d{1,3}|[一二两三四五六七八九十几]{1,3}|俩)"
-_VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|上门|家访|挨家挨户|敲了.{0,3}门|走了一(?:趟|圈|遍)|转了一圈"
-            rf"|跑了{_COUNT}(?:户|家)|去了趟|去了{_COUNT}(?:户|家)"
-            r"|(?:去|到)了?(?:趟)?[^，。,;；\s]{1,10}?家(?!长|属|具|电|政|人|乡|门口)"
+_PERSON = (r"老人|老党员|党员|家庭|孩子|住户|居民|困难户|低保户|五保户|空巢|独居|留守|残疾|高龄|老年人|群众"
+           r"|对象|病人|患者|租户|新市民|退役军人|军属|老兵|儿童|学生|妇女|户主|老太太|老爷子|老大爷")
+_VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|探视|上门|家访|拜访|登门|串门|走家串户|挨家挨户"
+            r"|敲了.{0,3}门|走了一(?:趟|圈|遍)|转了一圈|摸排|摸底"
+            rf"|跑了{_COUNT}(?:户|家)|去了趟|(?:去|走|进)了{_COUNT}(?:户|家)"
+            r"|(?:去|到)了?(?:趟)?[^，。,;；\s]{1,10}?家(?!长|属|具|电|政|人(?!家)|乡|门口|里有)"
+            rf"|看了?俩|给{_COUNT}(?:户|家|位).{{0,10}}送(?:了|去)"
             r"|去看了?(?:看|下|一下|一眼)|去看了|看了(?:看|几|[一二两三四五六七八九十\d]{1,3})(?:户|家|位)?")
-_DUTY = (r"签到|值班|值了.{0,3}班|值守|坐班|坐了.{0,4}班|在岗|到岗|驻点|驻社区|下沉|报到|报个到|打卡|上了?.{0,3}天?班"
-         r"|(?:今天|今日|今儿|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{0,8}(?:在|到|去|来).{0,12}(?:社区|网格|服务站|居委|村委|党群)"
-         r"|(?:在|到|来)(?:社区|网格|服务站)(?:了|待|上班|工作|办公|这边|忙)|^\s*(?:已经?到了|已到(?:岗|社区|位)?)")
-_NAMED_MEETING = (r"支委会|支部委员会|支部大会|两委联席|联席会|居民代表(?:大会|会议|会|议事会)|交流会|议事会|党员大会"
-                  r"|主题党日|党日活动|民主评议|组织生活会|民主生活会|座谈会|协调会|推进会")
-# the kinds a line names outright win; among the others the first one named does ("上午驻点 下午开会")
+_PLACE = r"(?:社区|网格|服务站|居委|村委|党群|服务中心|服务大厅|便民|工作站|值班室)"
+_DUTY = (r"签到|值班|值了.{0,3}班|值守|值日|轮值|顶班|替.{1,3}(?:值|坐)班|坐班|坐了.{0,4}班|在岗|到岗|驻点|蹲点"
+         r"|驻社区|驻村|下沉|下社区|下网格|进社区|报到|报个到|打卡|上了?.{0,3}天?班"
+         rf"|(?:今天|今日|今儿|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{{0,8}}(?:在|到|去|来).{{0,12}}{_PLACE}"
+         rf"|(?:在|到|来){_PLACE}(?:了|待|上班|工作|办公|这边|忙)"
+         rf"|在{_PLACE}[^，。,;；]{{0,12}}(?:待了|呆了|守了|忙了|一上午|一下午|一天|半天|全天|整天)"
+         r"|^\s*(?:已经?到了|已到(?:岗|社区|位)?)")
+_NAMED_MEETING = (r"支委会|支委扩大会|支部委员会|支部大会|两委联席|联席会|两委会|居民代表(?:大会|会议|会|议事会)|交流会"
+                  r"|议事会|协商会|党员大会|党员会议|党小组会|主题党日|党日|三会一课|民主评议|组织生活会|民主生活会"
+                  r"|座谈会|协调会|推进会|例会|碰头会|调度会|部署会|动员会|分析会|研判会|恳谈会|听证会|评议会|现场会")
+# the kinds a line names outright win; among the others the first one named does ("上午驻点 下午开会");
+# standing in for a colleague on leave is the writer's duty day, not leave ("小王请假了 我替他值班")
 CHECKIN_FIRST = [
-    ("leave", re.compile(r"请.{0,3}假|休(?:年)?假|病假|事假|年假|调休|婚假|产假|丧假")),
-    ("party_lesson", re.compile(r"党课|党校.{0,6}(?:上|讲)了?.{0,2}课|(?:讲|上)了.{0,6}课")),
+    ("duty_day", re.compile(r"替.{1,3}(?:值|坐)班|顶(?:他|她|.{1,2}的)?班")),
+    ("leave", re.compile(r"请.{0,3}假|休(?:年)?假|病假|事假|年假|年休假|调休|轮休|补休|倒休|婚假|产假|丧假|陪产假|育儿假"
+                         r"|探亲假|护理假|(?:今天|明天|后天|[周星期礼拜][一二三四五六日天]|\d[日号])休息(?:一天|半天|两天)?(?!好)")),
+    ("party_lesson", re.compile(r"党课|党校.{0,6}(?:上|讲)了?.{0,2}课|(?:讲|上)了.{0,6}课|党员.{0,8}(?:上|讲)(?:了|过)?.{0,3}课")),
     ("meeting", re.compile(_NAMED_MEETING)),
 ]
 CHECKIN_KINDS = [
     ("night_visit", re.compile(rf"夜访|夜谈|{_EVENING}.{{0,14}}(?:{_VISITED})")),
     ("visit", re.compile(_VISITED)),
     ("duty_day", re.compile(_DUTY)),
-    ("meeting", re.compile(r"开会|会议|开了.{0,4}会")),
+    ("meeting", re.compile(r"开会|会议|开了.{0,4}会|散会|会开(?:完|好|结束|到)|参加(?:了)?[^，。,;；\s]{0,10}(?<![居村业协学商工社机晚聚宴庙])会(?![员长计费所场址])")),
 ]
 # questions, asks, plans, announcements, instructions, progress on a job and problem reports: not an
 # account of duty done (leave is announced ahead: future words do not rule it out)
 CHECKIN_NOT = re.compile(
-    r"[?？]|吗|什么时候|几次|多少|统计|查一下|能不能|可不可以|希望|要不要|通知|@所有人|@all|各位|大家.{0,4}(?:准备|交|报|注意|记得|看下|看一下|配合|等等|再等|收到)"
-    r"|没来|坏了|漏水|投诉|举报|太吵|怎么|建议(?:纳入|给|对|把|尽快|社区|物业|安排|申请|更换|加装|增加|在)"
+    r"[?？]|吗|(?<!没)(?<!没有)(?:什么|啥)|谁|哪(?!怕)|咋|如何|是否|几次|几点|多少|统计|查一下|能不能|可不可以|希望|要不要|通知|@所有人|@all|各位"
+    r"|大家.{0,4}(?:准备|交|报|注意|记得|看下|看一下|配合|等等|再等|收到|把|抓紧|尽快)|请(?:各|全体|大家)"
+    r"|别(?!人|的)|不要|务必|准时|届时|地点[:：]?|报名"
+    r"|没来|投诉|举报|太吵|怎么|建议(?:纳入|给|对|把|尽快|社区|物业|安排|申请|更换|加装|增加|在)"
     r"|(?<![申邀])请(?!.{0,2}假)(?:.{0,6})(?:协助|处理|来|派|尽快|帮|安排|关注)"
-    r"|反映|发现|了解到|赶紧|马上|立即|快来|求助|报警|(?<!\d)1[12]0(?!\d)"
-    r"|的话|有空|适合|想去|应该|该去|得去|发我|谁有|值班表|排班|表格|材料(?:发|交|报)|发.{0,4}材料|名单(?:更新|发)|记录表|计划|晚点回|在开会|正在|已联系"
+    r"|了解到|赶紧|马上|立即|快来|求助|报警|(?<!\d)1[12]0(?!\d)|隐患"
+    r"|的话|有空|适合|想去|应该|该去|得去|发我|值班表|排班|表格|材料(?:发|交|报)|发.{0,4}材料|名单(?:更新|发)|记录表|计划"
+    r"|晚点回|在开会|在[^，。,;；\s]{1,6}开会|开会中|正在|已联系|过去看看|过去瞧瞧"
+    r"|把.{0,8}(?:做完|完成|弄完|搞完|交上来)|你(?:们)?(?:去|今天|明天|把|帮|来|负责|值|先|再|记得|那边)"
+    r"|劝(?:过|了|说|离|导|阻)|做通|做了.{0,4}工作|谈妥|调解"
     r"|师傅(?:已|到|来|在|说|下午|明天)|送医|检测|整改|在跟|改(?:到|成|天|明天|下周)"
 )
-CHECKIN_FUTURE = re.compile(r"准备|计划|打算|将于|明天|后天|下周|下个月|改到|要去|待会|一会儿?|过两天|等会|再去")
+# duty that did not happen ("今天没去走访", "支委会推迟了"): leave is exempt ("请了病假 没去社区")
+CHECKIN_UNDONE = re.compile(r"没(?:有)?(?:去(?!世)|做|开|讲|上(?:班|课|成)|值|在(?:社区|岗|网格|位)|到(?:岗|社区|位|场)|走成|入户|能|成|顾上|空)"
+                            r"|未(?:能|去|开|到|完成)|取消|推迟|延期"
+                            r"|改期|延后|顺延|泡汤|黄了")
+# someone else's duty, told by the line's first words ("书记今天走访了两户", "小何今天在社区值班")
+SOMEONE_ELSE = re.compile(
+    r"^(?:社区|街道|我们)?(?:(?:(?![和跟与同陪带给帮替随])[\u4e00-\u9fff])?(?:书记|主任|站长|委员|领导|同事|网格员|社工|志愿者|民警)|小[\u4e00-\u9fff]"
+    r"|老[\u4e00-\u9fff](?!党|人|年|旧)|[\u4e00-\u9fff][姐哥]|他们?|她们?)"
+    r"(?:今天|今晚|昨天|昨晚|上午|下午|晚上|刚才?|已经?|也)?(?:在|去|到|走访|入户|看望|慰问|值|坐班|驻点|开|参加|讲|上|请|休|夜访)")
+# a problem seen is a report (a request) unless the same line says the cadre dealt with it
+# ("去蔡奶奶家看了看 发现燃气灶打不着 帮她换了电池", "走访8户 其中2户反映暖气不热 已转热力公司")
+CHECKIN_PROBLEM = re.compile(r"发现|看到|注意到|闻到|听到|反映|坏了|漏水(?!情况|问题)")
+CHECKIN_DEALT = re.compile(r"帮(?:她|他|其|忙|着|老人|一户|其中)?.{0,10}了|已(?:经)?(?:帮|给|转|报|记|登记|联系|处理|修)|记下了"
+                           r"|让家属|了解(?:了)?.{0,8}情况|没(?:啥|什么)?(?:问题|事)|都(?:还)?(?:好|挺好|正常)")
+# the kind's own word followed by a thing about it: the photos, form, task or notice of a duty, not the duty
+CHECKIN_ABOUT = re.compile(r"[^，。,;；\s]{0,3}的?(?:照片|表|材料|台账|课件|报表|任务|安排|情况表|纪要|通知|模板|指标|发重复|发错)")
+# leave only meant, not asked for ("打算下周请两天假 先跟书记打个招呼")
+LEAVE_INTENDED = re.compile(r"打算|准备|想(?!.{0,2}家)|计划|考虑")
+CHECKIN_FUTURE = re.compile(r"准备|计划|打算|将于|明天|后天|下周|下个月|改到|要去|待会|一会儿?|过两天|等会|等下|再去|回头|改天"
+                            r"|过几天|抽空|找时间|晚点去|稍后")
 # something done (a perfective or a time of today): then a plan later in the line does not undo it
-CHECKIN_DONE = re.compile(r"了|过|完|今天|今日|今儿|昨天|昨晚|上午|下午|中午|晚上|刚|已")
-HOUSEHOLDS = re.compile(r"(?<![第\d])(\d{1,3}|[一二两三四五六七八九十]{1,3}|俩)\s?(?:户|家|位|个(?=[^，。,\s]{0,4}(?:老人|老党员|家庭|孩子|住户|居民|困难户|低保户|空巢|独居|留守)))(?![口人长庭属])")
+CHECKIN_DONE = re.compile(r"了|过|完|结束|今天|今日|今儿|昨天|昨晚|上午|下午|中午|晚上|刚|已")
+_STAFF = r"同事|网格员|志愿者|社工|民警|干部|领导|医生|书记|委员"
+HOUSEHOLDS = re.compile(
+    r"(?<![第\d一二两三四五六七八九十])(\d{1,3}|[一二两三四五六七八九十]{1,3}|俩)\s?"
+    rf"(?:户|家|位(?!{_STAFF})|(?:个|名)(?=[^，。,\s]{{0,4}}(?:{_PERSON})))(?![口长庭属]|人(?!家))"
+    rf"|(?<![\d一二两三四五六七八九十])(俩)(?=[^，。,\s]{{0,2}}(?:{_PERSON}))")
+# "七八户", "五六家": a guess, not a count
+_APPROX = re.compile(r"^(?:[一二三四五六七八九]{2}|\d{1,2}[-~到至、]\d{1,2})$")
 _NAMED_HOMES = re.compile(r"(?:^|[\s：:、和与及,，])[\u4e00-\u9fff]家(?=$|[\s、和与及,，])")
 # a count after which another count is a part of it, not more households ("看了两户 帮一户…")
 _SUBSET = re.compile(r"(?:帮|给|其中|有|替|为|陪)\s?$")
-# one household named, not counted ("去王阿姨家坐了坐", "看望了唐大爷", "去了趟11栋502")
-ONE_HOUSEHOLD = re.compile(r"(?:去|到|看望|探望|慰问|看了看|看了一下|看了下|走访)[^，。,;；\s]{0,10}?"
-                           r"(?:阿姨|大爷|奶奶|爷爷|大娘|大妈|姥姥|老人|老太|老头|老师|师傅|大哥|大姐|叔叔?|婶|伯伯?|家|\d{3,4})")
+# one household named, not counted ("去王阿姨家坐了坐", "看望了唐大爷", "去了趟11栋502", "上门给吴奶奶…")
+ONE_HOUSEHOLD = re.compile(r"(?:去|到|看望|探望|慰问|拜访|看了看|看了一下|看了下|走访|上门|串门)[^，。,;；\s]{0,10}?"
+                           r"(?:阿姨|大爷|奶奶|爷爷|大娘|大妈|姥姥|老人|老太|老头|老师|师傅|大哥|大姐|叔叔?|婶|伯伯?|家|\d{3,4}"
+                           r"|老(?![党人年旧小区])[\u4e00-\u9fff])")
 _PLURAL = re.compile(r"几|(?<!好)些|们|各|每|多(?:户|家|位)|挨家|一圈|一遍")
 
 
@@ -353,10 +402,13 @@ def households(s: str, kind: str) -> int | None:
     """Households visited: a total and its breakdown count once ("走访两户 一户低保 一户残疾" → 2),
     separate groups add up ("两户独居老人 一户新市民" → 3), a part of an earlier count is not more
     ("看了两户 帮一户…" → 2); named homes are counted ("王家 李家 赵家" → 3); one named
-    household → 1; "几户" → None."""
+    household → 1; a guess ("几户", "七八户", "十来户") → None."""
     counts = []
     for match in HOUSEHOLDS.finditer(s):
-        value = 2 if match[1] == "俩" else cn_to_int(match[1])
+        token = match[1] or match[2]
+        if _APPROX.match(token):
+            return None
+        value = 2 if token == "俩" else cn_to_int(token)
         if value is None or (counts and _SUBSET.search(s[:match.start()])):
             continue
         counts.append(value)

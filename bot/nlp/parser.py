@@ -285,14 +285,20 @@ class Parser:
         s = read_through(fold(text or "")).strip()
         if not s or len(s) > 200:
             return None
-        kind, at = next(((name, m.start()) for name, pattern in lx.CHECKIN_FIRST if (m := pattern.search(s))),
-                        (None, 0))
+        kind, at, end = next(((name, m.start(), m.end()) for name, pattern in lx.CHECKIN_FIRST
+                              if (m := pattern.search(s))), (None, 0, 0))
         if kind is None:
-            found = [(m.start(), name) for name, pattern in lx.CHECKIN_KINDS if (m := pattern.search(s))]
+            found = [(m.start(), m.end(), name) for name, pattern in lx.CHECKIN_KINDS if (m := pattern.search(s))]
             if found:
-                at, kind = min(found)
-        if kind is None or lx.CHECKIN_NOT.search(s):
+                at, end, kind = min(found)
+        if kind is None or lx.CHECKIN_NOT.search(s) or lx.SOMEONE_ELSE.search(s) or lx.CHECKIN_ABOUT.match(s, end):
             return None
+        if kind == "leave" and lx.LEAVE_INTENDED.search(s[:at]):
+            return None  # leave thought of, not asked for
+        if kind != "leave" and lx.CHECKIN_UNDONE.search(s):
+            return None  # duty that did not happen
+        if lx.CHECKIN_PROBLEM.search(s) and not lx.CHECKIN_DEALT.search(s):
+            return None  # a problem seen and left for others: a report, not an account of duty
         future = lx.CHECKIN_FUTURE.search(s)
         if kind != "leave" and future and (future.start() < at or not lx.CHECKIN_DONE.search(s)):
             return None  # a plan, not duty done
