@@ -291,8 +291,12 @@ class Parser:
             found = [(m.start(), m.end(), name) for name, pattern in lx.CHECKIN_KINDS if (m := pattern.search(s))]
             if found:
                 at, end, kind = min(found)
-        if kind is None or lx.CHECKIN_NOT.search(s) or lx.SOMEONE_ELSE.search(s) or lx.CHECKIN_ABOUT.match(s, end):
+        if kind is None or lx.CHECKIN_NOT.search(s) or lx.CHECKIN_ABOUT.match(s, end):
             return None
+        if (other := lx.SOMEONE_ELSE.search(s)) and "我" not in s[other.end():at]:
+            return None  # someone else's duty ("书记今天走访了两户"), not the writer's ("小王请假了 我替他值班")
+        if lx.CASE_TOPIC.search(s[:at]):
+            return None  # progress on a case
         if kind == "leave" and lx.LEAVE_INTENDED.search(s[:at]):
             return None  # leave thought of, not asked for
         if kind != "leave" and lx.CHECKIN_UNDONE.search(s):

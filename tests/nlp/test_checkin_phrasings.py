@@ -1,0 +1,131 @@
+"""Cadres' check-ins as a stranger writes them (issue 13, kind 7): every way of saying each of the six
+kinds that the labelling guide and the duty list allow, households as said (a number, None when
+vague, 1 for one named household), and the cadre lines that are not check-ins. All lines invented
+for these tests; what a cadre tells the bot is read by `Parser.understand(..., role="cadre")`, as
+`gridbot parse --as cadre` and the chat do."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp.parser import get_parser
+
+
+@pytest.fixture(scope="module")
+def parser():
+    return get_parser()
+
+
+def _read(parser, text: str) -> tuple[str, int | None] | None:
+    got = parser.understand(text, role="cadre")
+    if got.checkin is None:
+        return None
+    assert not got.result.is_request, text  # a check-in files no ticket
+    assert got.checkin.note == text
+    return got.checkin.kind, got.checkin.households
+
+
+@pytest.mark.parametrize("text", [
+    "今天社区值日 我在", "坐镇社区 今天全天", "打个卡 人在社区😊", "在社区帮忙整理档案 待了一上午",
+    "在居委会值了一天 接了好几个电话", "今天在便民服务中心坐了一天", "今天进社区了 主要帮着搞创卫",
+    "今天在村部坐班", "签退 今天在社区待了七个小时", "周末轮值 在社区", "小王请假了 今天我替他值班",
+])
+def test_a_day_in_the_community_said_without_the_command_word(parser, text):
+    assert _read(parser, text) == ("duty_day", None)
+
+
+@pytest.mark.parametrize(("text", "households"), [
+    ("登门拜访了两位老党员", 2),
+    ("去3号楼拜访了三户居民 听了听对停车的想法", 3),
+    ("和三户居民聊了聊加装电梯", 3),
+    ("给两户低保户送了米面油", 2),
+    ("两户低保户都去看过了", 2),
+    ("看了俩老人 都挺好", 2),
+    ("今天走了8户人家", 8),
+    ("上门给卧床的吴奶奶做了养老认证", 1),
+    ("到困难户老谢家走访 了解了他家的情况", 1),
+    ("去吴阿姨家串了串门", 1),
+    ("和两名网格员一起走访了五户", 5),  # the companions are not households
+    ("走家串户 十来户", None),
+    ("今天走访了七八户", None),
+    ("入户走访了二十多户", None),
+    ("去13栋转了转 看了几户老人", None),
+])
+def test_visits_in_plain_words_with_the_households_said(parser, text, households):
+    assert _read(parser, text) == ("visit", households)
+
+
+@pytest.mark.parametrize(("text", "households"), [
+    ("晚上登门拜访了两户新住户", 2),
+    ("昨晚和两户居民聊了聊停车的事", 2),
+    ("19:30-21:00 入户走访 三户", 3),
+    ("晚上到8栋走了三户", 3),
+    ("昨晚去租户那边转了转 跑了好几家", None),
+    ("今晚去独居的马奶奶家看了看", 1),
+])
+def test_evening_visits(parser, text, households):
+    assert _read(parser, text) == ("night_visit", households)
+
+
+@pytest.mark.parametrize("text", [
+    "给党员们讲了讲二十大精神", "给社区在职党员上课 讲了廉洁自律", "今天微党课 我主讲", "去社区讲了一堂党课",
+])
+def test_a_party_lecture_given(parser, text):
+    assert _read(parser, text) == ("party_lesson", None)
+
+
+@pytest.mark.parametrize("text", [
+    "网格员例会 开到十一点", "今天上午社区两委会", "参加了居民议事协商会", "固定党日 今天在社区",
+    "会开完了 刚散会", "下午参加了街道的会", "参加了三会一课", "开了视频会", "今天参会 两委联席会议",
+    "参加了民主评议党员会议", "今天开了党小组会",
+])
+def test_meetings_by_full_and_short_names(parser, text):
+    assert _read(parser, text) == ("meeting", None)
+
+
+@pytest.mark.parametrize("text", [
+    "今天轮休", "周五补休一天", "12月10号轮休", "明天休息一天", "后天陪产假 一周", "我下周要休假 工作交给小李",
+    "今天请病假 没去社区",
+])
+def test_leave_in_its_many_words(parser, text):
+    assert _read(parser, text) == ("leave", None)
+
+
+@pytest.mark.parametrize("text", [
+    # questions
+    "今天谁值班", "党课讲什么好", "今天的交流会几点开始", "请假要找谁批",
+    # instructions and notices to others
+    "请各网格员今晚开展夜访", "大家这周把走访做完", "@小李 你去看一下刘奶奶", "小张你今天值班",
+    "十点开会 别迟到", "走访完记得拍照", "本周五主题党日活动 地点社区二楼", "辛苦大家 今天夜访完成得很好",
+    # someone else's duty
+    "书记今天走访了三户", "王姐今天值班", "小刘去走访了", "书记今天去街道开会了",
+    # plans and intentions
+    "回头去老李家看看", "晚上要夜访 先走了", "又要开会了😂", "打算下周请两天假 先问问书记",
+    # duty that did not happen
+    "今天没去走访 下雨", "今天没在社区", "支委会推迟了", "今天下午的交流会取消了", "党课取消了",
+    # the duty's paperwork, not the duty
+    "夜访的照片发群里了", "这周走访任务有点重", "走访记录已经上传", "党课课件已发群里",
+    # progress on a case
+    "违建那户上门劝过了 已经停工", "那个吵架的事 上门调解过了", "刚才那条发错了 是夜访不是走访",
+    "我下午在街道开会 有事留言",
+])
+def test_cadre_lines_that_are_not_check_ins(parser, text):
+    assert _read(parser, text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "夜访时看到8号楼楼道堆满了纸箱 存在隐患",
+    "入户的时候发现3栋2单元的消防栓坏了 需要物业来修",
+    "走访时居民反映小区东门路灯不亮好几天了",
+])
+def test_a_problem_seen_on_a_visit_is_a_request_not_a_check_in(parser, text):
+    got = parser.understand(text, role="cadre")
+    assert got.checkin is None and got.result.is_request, text
+
+
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("去独居的孙奶奶家看了看 发现热水器打不着火 帮她叫了师傅修好了", "visit", 1),
+    ("走访6户 其中一户反映孩子入学难 已经记下了", "visit", 6),
+])
+def test_a_problem_the_cadre_dealt_with_on_a_visit_stays_a_visit(parser, text, kind, households):
+    assert _read(parser, text) == (kind, households)
