@@ -358,7 +358,7 @@ CHECKIN_NOT = re.compile(
     r"|的话|有空|适合|想去|应该|该去|得去|发我|值班表|排班|表格|材料(?:发|交|报)|发.{0,4}材料|名单(?:更新|发)|记录表|计划"
     r"|晚点回|在开会|在[^，。,;；\s]{1,6}开会|开会中|正在|已联系|过去看看|过去瞧瞧"
     r"|把.{0,8}(?:做完|完成|弄完|搞完|交上来)|你(?:们)?(?:去|今天|明天|把|帮|来|负责|值|先|再|记得|那边)"
-    r"|劝(?:过|了|说|离|导|阻)|做通|做了.{0,4}工作|谈妥|调解"
+    r"|劝(?:过|了|说|离|导|阻)|做通|做了.{0,4}工作|多穿|注意(?:安全|保暖|身体)"
     r"|师傅(?:已|到|来|在|说|下午|明天)|送医|检测|整改|在跟|改(?:到|成|天|明天|下周)"
 )
 # duty that did not happen ("今天没去走访", "支委会推迟了"): leave is exempt ("请了病假 没去社区")
@@ -370,6 +370,26 @@ SOMEONE_ELSE = re.compile(
     r"^(?:今天|今晚|昨天|昨晚|上午|下午|晚上)?(?:社区|街道)?(?:(?:(?![和跟与同陪带给帮替随])[\u4e00-\u9fff])?(?:书记|主任|站长|委员|领导|同事|网格员|社工|志愿者|民警)|小[\u4e00-\u9fff]"
     r"|老[\u4e00-\u9fff](?!党|人|年|旧)|[\u4e00-\u9fff][姐哥]|他们?|她们?)"
     r"(?:今天|今晚|昨天|昨晚|上午|下午|晚上|刚才?|已经?|也)?(?:在|去|到|走访|入户|看望|慰问|值|坐班|驻点|开|参加|讲|上|请|休|夜访)")
+# a company or trade named before the duty word does it ("燃气公司回复了 周四上午上门检修"), unless the
+# cadre went with them ("和燃气公司的师傅一起入户…")
+_OTHER_PARTY = re.compile(r"公司|物业|师傅|厂家|城管|派出所|供电所|执法队|热力|燃气|自来水|维修工|施工队")
+_WITH = re.compile(r"[和跟与同陪带随]")
+
+
+def someone_else_does_it(s: str, at: int, kind: str) -> bool:
+    """Whether the duty word at `at` is someone else's: a colleague named first ("书记今天走访了两户",
+    "小何今天在社区值班") or, for a visit, a company or trade before it, with no "我" taking over between them
+    ("小王请假了 今天我替他值班" is the writer's)."""
+    first = SOMEONE_ELSE.search(s)
+    if first and "我" not in s[first.end():at]:
+        return True
+    if kind not in ("visit", "night_visit"):
+        return False
+    for party in _OTHER_PARTY.finditer(s, 0, at):
+        if not _WITH.search(s[max(0, party.start() - 6):party.start()]) and "我" not in s[party.end():at]:
+            return True
+    return False
+
 # a problem seen is a report (a request) unless the same line says the cadre dealt with it
 # ("去蔡奶奶家看了看 发现燃气灶打不着 帮她换了电池", "走访8户 其中2户反映暖气不热 已转热力公司")
 CHECKIN_PROBLEM = re.compile(r"发现|看到|注意到|闻到|听到|反映|坏了|漏水(?!情况|问题)|危险|要掉|麻烦(?!了?(?:您|你))"
@@ -380,11 +400,12 @@ CHECKIN_DEALT = re.compile(r"帮(?:她|他|其|忙|着|老人|一户|其中)?.{0
 # the kind's own word followed by a thing about it: the photos, form, task or notice of a duty, not the duty
 CHECKIN_ABOUT = re.compile(r"[^，。,;；\s]{0,3}的?(?:照片|记录(?![:：])|表|材料|台账|课件|报表|任务|安排|情况表|纪要|通知|模板|指标|发重复|发错)")
 # a case named before the duty word: progress on it, not an account of duty ("那户的低保材料…", "上次反映的…")
-CASE_TOPIC = re.compile(r"的事|的问题|那(?:家|户|个|位|两家|几户|几家|条)(?!人)|反映的|说的那|上次|昨天那|刚才那")
+CASE_TOPIC = re.compile(r"(?:吵架|纠纷|矛盾|漏水|违建|飞线|噪音|投诉)[^，。,;；\s]{0,3}的|的事|的问题|那(?:家|户|个|位|两家|几户|几家|条)(?!人)|反映的|说的那|上次|昨天那|刚才那")
 # leave only meant, not asked for ("打算下周请两天假 先跟书记打个招呼")
 LEAVE_INTENDED = re.compile(r"打算|准备|想(?!.{0,2}家)|计划|考虑")
 CHECKIN_FUTURE = re.compile(r"准备|计划|打算|将于|明天|后天|下周|下个月|改到|要去|待会|一会儿?|过两天|等会|等下|再去|回头|改天"
-                            r"|过几天|抽空|找时间|晚点去|稍后|又要|还要|要开|要值|要讲|要上|得开|得值|要(?:夜访|走访|入户|坐班|驻点)")
+                            r"|过几天|抽空|找时间|晚点去|稍后|又要|还要|要开|要值|要讲|要上|得开|得值|要(?:夜访|走访|入户|坐班|驻点)"
+                            r"|(?<![开例交议谈评党大散集参与])[将会](?:逐户|挨家挨户|上门|入户|再去|去)")
 # something done (a perfective or a time of today): then a plan later in the line does not undo it
 CHECKIN_DONE = re.compile(r"了|过|完|结束|今天|今日|今儿|昨天|昨晚|上午|下午|中午|晚上|刚|已")
 _STAFF = r"同事|网格员|志愿者|社工|民警|干部|领导|医生|书记|委员"
@@ -396,7 +417,10 @@ HOUSEHOLDS = re.compile(
 _APPROX = re.compile(r"^(?:[一二三四五六七八九]{2}|\d{1,2}[-~到至、]\d{1,2})$")
 _NAMED_HOMES = re.compile(r"(?:^|[\s：:、和与及,，])[\u4e00-\u9fff]家(?=$|[\s、和与及,，])")
 # a count after which another count is a part of it, not more households ("看了两户 帮一户…")
-_SUBSET = re.compile(r"(?:帮|给|其中|有|替|为|陪)\s?$")
+_SUBSET = re.compile(r"(?:帮|给|其中|有|替|为|陪|的)\s?$")
+# ... or one told about, not a group visited: a count followed by what it said or how it stands
+# ("走访3户当事人 两家基本谈妥了", "走访两户 一户说孩子学费有困难")
+_PART_SAID = re.compile(r"(?:基本|都|说|反映|不在|是|需要|同意|表示|提|想|希望|在家|没|已|还|挺)")
 # one household named, not counted ("去王阿姨家坐了坐", "看望了唐大爷", "去了趟11栋502", "上门给吴奶奶…")
 ONE_HOUSEHOLD = re.compile(r"(?:去|到|看望|探望|慰问|拜访|看了看|看了一下|看了下|走访|上门|串门)[^，。,;；\s]{0,10}?"
                            r"(?:阿姨|大爷|奶奶|爷爷|大娘|大妈|姥姥|老人|老太|老头|老师|师傅|大哥|大姐|叔叔?|婶|伯伯?|家|\d{3,4}"
@@ -407,7 +431,7 @@ _PLURAL = re.compile(r"几|(?<!好)些|们|各|每|多(?:户|家|位)|挨家|一
 def households(s: str, kind: str) -> int | None:
     """Households visited: a total and its breakdown count once ("走访两户 一户低保 一户残疾" → 2),
     separate groups add up ("两户独居老人 一户新市民" → 3), a part of an earlier count is not more
-    ("看了两户 帮一户…" → 2); named homes are counted ("王家 李家 赵家" → 3); one named
+    ("看了两户 帮一户…", "走访两户 一户说…" → 2); named homes are counted ("王家 李家 赵家" → 3); one named
     household → 1; a guess ("几户", "七八户", "十来户") → None."""
     counts = []
     for match in HOUSEHOLDS.finditer(s):
@@ -415,7 +439,7 @@ def households(s: str, kind: str) -> int | None:
         if _APPROX.match(token):
             return None
         value = 2 if token == "俩" else cn_to_int(token)
-        if value is None or (counts and _SUBSET.search(s[:match.start()])):
+        if value is None or (counts and (_SUBSET.search(s[:match.start()]) or _PART_SAID.match(s, match.end()))):
             continue
         counts.append(value)
     if counts:

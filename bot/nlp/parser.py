@@ -293,8 +293,8 @@ class Parser:
                 at, end, kind = min(found)
         if kind is None or lx.CHECKIN_NOT.search(s) or lx.CHECKIN_ABOUT.match(s, end):
             return None
-        if (other := lx.SOMEONE_ELSE.search(s)) and "我" not in s[other.end():at]:
-            return None  # someone else's duty ("书记今天走访了两户"), not the writer's ("小王请假了 我替他值班")
+        if lx.someone_else_does_it(s, at, kind):
+            return None
         if lx.CASE_TOPIC.search(s[:at]):
             return None  # progress on a case
         if kind == "leave" and lx.LEAVE_INTENDED.search(s[:at]):

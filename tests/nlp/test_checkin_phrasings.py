@@ -129,3 +129,22 @@ def test_a_problem_seen_on_a_visit_is_a_request_not_a_check_in(parser, text):
 ])
 def test_a_problem_the_cadre_dealt_with_on_a_visit_stays_a_visit(parser, text, kind, households):
     assert _read(parser, text) == (kind, households)
+
+
+@pytest.mark.parametrize("text", [
+    "物业回复了 下午上门维修", "供电所的人下午上门换了电表", "名单已经交给燃气公司了 他们会逐户上门安检",
+    "噪音的那户 今天又上门了 说好晚上十点后不装修", "大家夜访的时候注意安全",
+])
+def test_a_company_visiting_a_case_in_hand_or_a_reminder_is_not_the_cadres_duty(parser, text):
+    assert _read(parser, text) is None
+
+
+@pytest.mark.parametrize(("text", "households"), [
+    ("和自来水公司的人一起入户查了5户水表", 5),
+    ("走访了四户 两户说想装电梯", 4),
+    ("入户六户 同意改造的五户", 6),
+    ("今天走访两户 一户挺好 一户还在等低保审批", 2),
+    ("看望空巢老人两户 残疾人家庭一户", 3),
+])
+def test_a_count_told_about_is_part_of_the_households_visited_not_more(parser, text, households):
+    assert _read(parser, text) == ("visit", households)
