@@ -1,0 +1,165 @@
+"""The P0 safety layer by kind of mistake (issue 13, third round): every life at risk caught, and
+P0 only for what is an emergency now. Every line here is the project's own, invented for the kind;
+the checks of the issue use other lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp import safety
+from bot.nlp.parser import Parser, get_parser
+from bot.nlp.text import fold
+from bot.nlp.typos import read_through
+
+
+def assess(text: str, shape: str = "text") -> safety.Alarm:
+    return safety.assess(read_through(fold(text).lower()), shape)
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    return get_parser()
+
+
+# a person in trouble told by what is seen, not by a keyword (晕倒, 昏迷 …)
+PERSON = [
+    "花坛边上趴着个大叔 喊他半天也不应 7栋后面",
+    "公交站那有个小伙子蜷在地上 浑身发抖 嘴角有白沫",
+    "老伴刚才吃饭时突然说不出话 半边脸都麻了 12栋",
+    "楼下超市收银员捂着胸口蹲下去了 脸煞白 满头大汗",
+    "隔壁王姐要生了 羊水都破了 她老公不在 谁有车",
+    "有个骑电动车的被货车刮倒了 腿压在车轮下面",
+    "一个老太太坐在台阶上喘得厉害 嘴唇都紫了 谁有速效救心丸",
+    "广场上有个大姐被狗咬了腿 血一直往外冒",
+    "单元门口有人被砖头砸中了脑袋 倒那儿了",
+    "楼下的小伙子割腕了 满地都是血 快",
+    "老爷子心口疼得直不起腰 冒冷汗 4栋2单元",
+    "有个工人从脚手架上掉下来了 躺着不动",
+    "对门大爷晕在电梯里 电梯门一开一关的",
+    "快递员倒在楼梯口 怎么喊都没反应",
+    "有人在健身器材那边突然不动了 有没有懂急救的",
+    "我爸在家打电话说了半句胸口闷就没声了 再打不接 6-1-302",
+]
+# someone shut in: a lift stopped half-way, a cold store, a child locked in a car or a room
+SHUT_IN = [
+    "小区车库道闸旁边那辆车里锁着个婴儿 车主不知道去哪了",
+    "5号楼电梯半路停了 里面好几个人在拍门",
+    "超市冷藏库门从外面关上了 里面有员工敲门",
+    "小孩被反锁在卫生间里了 哭得喘不过气",
+    "3栋的电梯停半截了 门扒不开 听见里面有老人在喊",
+]
+# water running through a light or a switch that is still live
+WATER_ON_POWER = [
+    "厨房顶上的灯罩里积满了水 灯还开着 啪啪响",
+    "地下室进水了 插线板泡在水里 还通着电",
+    "家里墙上的开关在往外渗水 一碰就麻手",
+    "水从吸顶灯边上往下滴 灯一闪一闪的 滋滋的声音",
+]
+# something falling or giving way over people who are there now
+PEOPLE_UNDER = [
+    "工地的围墙被风吹倒了 压着两个路过的学生",
+    "楼顶的广告牌快掉下来了 一晃一晃 下面好多人在排队买早饭",
+    "老房子的墙在往外鼓 掉砖头 屋里还住着老两口",
+    "大树被风刮断了 砸在车上 车里还有人",
+    "山坡上一直往下滚石头 坡底下有人在摆摊",
+]
+# heights, fire, gas, water, fights and crowds told in other words than the usual ones
+OTHER_WORDS = [
+    "对面阳台护栏外面蹲着个小孩 家里没大人",
+    "一个男的爬到楼顶水箱上 说要往下跳",
+    "家里热水器用着用着 我和孩子都头晕想吐",
+    "暴雨 地库车道的水快到车顶了 车里还有人在拍窗",
+    "楼下两个人抄起板凳打起来了 一个满脸是血",
+    "有个醉汉拿着菜刀在单元门口追人",
+    "烧烤摊那边打起来了 有人拿酒瓶砸人",
+    "对面楼窗口的火越烧越旺 消防通道被车堵死了 快找车主",
+    "厨房窗口蹿出火舌了 7栋1102 家里有老人",
+    "煤气管子断了 一直在呲 我们人已经跑出来了 快叫燃气公司",
+    "江边有个人被浪冲走了 在往下游漂",
+]
+# the reporter far away, watching on a camera or a video call: the danger is at home, not elsewhere
+WATCHING = [
+    "我在外地 手机上看家里监控 我妈倒在客厅半天没起来 2-1-502",
+    "在单位 刚才跟我爸视频 他说话含糊 手也抬不起来了 8栋",
+    "在医院陪床走不开 家里摄像头看到阳台在冒黑烟 5栋",
+    "我闺女一个人在电梯里 卡住了 视频里哭着喊我 我在楼下进不去",
+]
+# 家里没人 / 没大人 next to a child in danger makes it worse: it is not "nobody at risk"
+NOBODY_HOME = [
+    "一个小孩趴在九楼窗台上往下看 家里好像没人",
+    "四楼空调外机上坐着个小朋友 屋里没大人",
+]
+
+
+NOW = PERSON + SHUT_IN + WATER_ON_POWER + PEOPLE_UNDER + OTHER_WORDS + WATCHING + NOBODY_HOME
+
+
+@pytest.mark.parametrize("text", NOW)
+def test_a_life_at_risk_now_is_p0_in_whatever_words(parser, text):
+    alarm = assess(text)
+    assert alarm.p0, (text, alarm)
+    r = parser.parse(text)
+    assert r.is_request and r.urgency == "P0" and r.category in ("emergency", "unrest"), (text, r)
+
+
+def test_nobody_near_a_sagging_sign_is_still_minor():
+    alarm = assess("便利店的雨棚塌了一角 底下没人 找人固定一下")
+    assert alarm.danger and not alarm.p0 and alarm.against == "minor", alarm
+
+
+@pytest.mark.parametrize(("text", "against"), [
+    # figures of speech, jokes, anger let off
+    ("物业费又涨了 我想跳楼 开玩笑的", "figurative"),
+    ("周末商场跳楼价大甩卖 快去抢", None),
+    ("游乐场的跳楼机太刺激了 孩子玩了三次", None),
+    ("看到成绩单 我妈气得想拿刀砍我😂 开玩笑的", "figurative"),
+    ("装修吵得我想跳楼的心都有了 能不能管管", "figurative"),
+    # a harm in the past with a need now: the family's need, not an emergency
+    ("上礼拜我妈在楼道摔了一跤 骨折了 现在还在医院 楼道灯什么时候修", "past"),
+    ("三天前楼下失火把我家窗户熏黑了 谁来赔", "past"),
+    ("我家前两天着过一次火 东西都烧没了 现在借住在亲戚家", "past"),
+    ("前天电梯困过人 今天又停在三楼不动 这回里面没人 赶紧修", "past"),
+    # a hypothetical asked as a question
+    ("楼道里堆满了纸箱 真着火了大家往哪逃", "hypothetical"),
+    ("后门焊死了 着火了咋出去", "hypothetical"),
+    ("消防车开进来了 是哪栋着火了吗", "hypothetical"),
+    # a threat said, not carried out
+    ("楼上那人说再吵就拿刀下来 说了好多次了 这种能管吗", "planned"),
+    # a false alarm told as one
+    ("还以为有人掉河里了 走近一看是个塑料模特😂", "past"),
+    ("窗台上那个是布娃娃 我眼花了 不好意思让大家担心了", "past"),
+    # a harm whose aftermath is argued over
+    ("他家狗把我家老人扑倒了 手擦破了 医药费一分不给 求调解", "past"),
+])
+def test_what_is_not_an_emergency_now_is_not_p0(parser, text, against):
+    alarm = assess(text)
+    assert not alarm.p0 and alarm.against == against, (text, alarm)
+    assert parser.parse(text).urgency != "P0", text
+
+
+@pytest.mark.parametrize("text", [
+    "昨晚就闻到一股煤气味 今天越来越浓了 3单元",
+    "前天电梯困过人 现在又困住了两个 快来",
+    "上周那个招牌修过一次 今天又歪下来了 底下好多人在等车",
+])
+def test_a_danger_now_after_one_in_the_past_is_p0(text):
+    assert assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize(("slip", "meant"), [
+    ("燃期味好大", "燃气味好大"), ("一股没气味", "一股煤气味"), ("有人逆水了", "有人溺水了"),
+    ("煤气中度了", "煤气中毒了"), ("乎吸不上来", "呼吸不上来"), ("灯滋滋想", "灯滋滋响"),
+    ("楼上的睡从灯里漏下来", "楼上的水从灯里漏下来"),
+])
+def test_more_slips_of_thumb_and_voice_are_read_through(slip, meant):
+    assert read_through(slip) == meant
+
+
+@pytest.mark.parametrize("text", [
+    "我睡从来不好", "逆水行舟不进则退", "天台上有人种了菜 算不算违建", "楼顶有人在晒被子",
+    "今天太热了 热得喘不过气", "楼下有人在车里睡觉 车一直打着火 好吵", "电梯按到八楼就不动了 十二栋",
+    "前台那个小姑娘对我翻白眼 态度太差", "楼下嫌吵 天天拿棍子捅天花板", "孩子有哮喘 楼道里别抽烟了",
+    "有人把车停在大门口 救护车都进不来", "井盖被水冲走了 留了个大洞",
+])
+def test_look_alikes_of_the_new_words_raise_nothing(text):
+    assert not assess(text).p0, (text, assess(text))
