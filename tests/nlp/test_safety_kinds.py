@@ -163,3 +163,33 @@ def test_more_slips_of_thumb_and_voice_are_read_through(slip, meant):
 ])
 def test_look_alikes_of_the_new_words_raise_nothing(text):
     assert not assess(text).p0, (text, assess(text))
+
+
+# second batch: how the line is shaped and what surrounds the danger word
+@pytest.mark.parametrize(("text", "shape"), [
+    ("@所有人 2栋楼梯间趴着个阿姨 叫她不答应 谁懂急救", "notice"),
+    ("@所有人 6栋正在冒黑烟 请6栋住户从楼梯撤离 不要坐电梯", "notice"),
+    ("转：冬天谨防煤气中毒\n我家楼下101刚才抬出来一个人 叫不醒 一屋子煤气味", "relay"),
+    ("一开始以为是谁家烧烤 后来发现是变电箱那边冒黑烟 噼啪响", "text"),
+    ("不好意思打扰大家 我爸刚在卫生间滑倒了 起不来 我一个人扶不动 4-2-301", "text"),
+    ("广场上人太多 有个小孩被挤倒了后面的人还在往前涌", "text"),
+    ("电梯卡在九楼和十楼中间 灯也灭了 里面是我妈和孩子", "text"),
+    ("我人在国外 家里摄像头看到客厅全是烟 我婆婆在里面 8-1-1201", "text"),
+])
+def test_the_shape_and_the_words_around_do_not_hide_a_danger_now(text, shape):
+    alarm = assess(text, shape)
+    assert alarm.p0, (text, alarm)
+
+
+@pytest.mark.parametrize("text", [
+    "物业门口排了好长的队 挤满了人 原来是在领免费的米",
+    "这物价涨得我心脏骤停",
+    "救命 楼下的垃圾堆了一个礼拜了 臭得要命",
+    "厨房烟雾报警器叫个不停 原来是我在煎鱼 冒了点烟 对不起大家",
+    "隔壁花园小区又有人拉横幅了 听说是物业的事",
+    "喷淋管一直在滴水 滴在电线槽上 还没出事 就怕短路",
+    "小孩刚才爬到窗台上 被他爸一把拽回来了 吓死了",
+])
+def test_a_danger_word_said_of_something_else_is_not_p0(text):
+    alarm = assess(text)
+    assert not alarm.p0, (text, alarm)
