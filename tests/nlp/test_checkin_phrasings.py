@@ -28,7 +28,8 @@ def _read(parser, text: str) -> tuple[str, int | None] | None:
 @pytest.mark.parametrize("text", [
     "今天社区值日 我在", "坐镇社区 今天全天", "打个卡 人在社区😊", "在社区帮忙整理档案 待了一上午",
     "在居委会值了一天 接了好几个电话", "今天在便民服务中心坐了一天", "今天进社区了 主要帮着搞创卫",
-    "今天在村部坐班", "签退 今天在社区待了七个小时", "周末轮值 在社区", "小王请假了 今天我替他值班",
+    "今天在村部坐班", "今天住点 幸福里社区", "周末在社区加班",
+    "签退 今天在社区待了七个小时", "周末轮值 在社区", "小王请假了 今天我替他值班",
 ])
 def test_a_day_in_the_community_said_without_the_command_word(parser, text):
     assert _read(parser, text) == ("duty_day", None)
@@ -45,6 +46,11 @@ def test_a_day_in_the_community_said_without_the_command_word(parser, text):
     ("上门给卧床的吴奶奶做了养老认证", 1),
     ("到困难户老谢家走访 了解了他家的情况", 1),
     ("去吴阿姨家串了串门", 1),
+    ("看了张奶奶和李爷爷", 2),
+    ("去了老刘家、老马家", 2),
+    ("帮独居的刘奶奶买了药送过去", 1),
+    ("去趟9栋看了下独居的老冯", 1),
+    ("走访户数：5", 5),
     ("和两名网格员一起走访了五户", 5),  # the companions are not households
     ("走家串户 十来户", None),
     ("今天走访了七八户", None),
@@ -77,7 +83,7 @@ def test_a_party_lecture_given(parser, text):
 @pytest.mark.parametrize("text", [
     "网格员例会 开到十一点", "今天上午社区两委会", "参加了居民议事协商会", "固定党日 今天在社区",
     "会开完了 刚散会", "下午参加了街道的会", "参加了三会一课", "开了视频会", "今天参会 两委联席会议",
-    "参加了民主评议党员会议", "今天开了党小组会",
+    "参加了民主评议党员会议", "今天开了党小组会", "参加了支部书记述职评议", "年终总结会开完了",
 ])
 def test_meetings_by_full_and_short_names(parser, text):
     assert _read(parser, text) == ("meeting", None)
@@ -85,7 +91,7 @@ def test_meetings_by_full_and_short_names(parser, text):
 
 @pytest.mark.parametrize("text", [
     "今天轮休", "周五补休一天", "12月10号轮休", "明天休息一天", "后天陪产假 一周", "我下周要休假 工作交给小李",
-    "今天请病假 没去社区",
+    "今天请病假 没去社区", "明天病休",
 ])
 def test_leave_in_its_many_words(parser, text):
     assert _read(parser, text) == ("leave", None)
@@ -102,7 +108,8 @@ def test_leave_in_its_many_words(parser, text):
     # plans and intentions
     "回头去老李家看看", "晚上要夜访 先走了", "又要开会了😂", "打算下周请两天假 先问问书记",
     # duty that did not happen
-    "今天没去走访 下雨", "今天没在社区", "支委会推迟了", "今天下午的交流会取消了", "党课取消了",
+    "今天没去走访 下雨", "今天没在社区", "今天不值班", "走访暂停一周",
+    "支委会推迟了", "今天下午的交流会取消了", "党课取消了",
     # the duty's paperwork, not the duty
     "夜访的照片发群里了", "这周走访任务有点重", "走访记录已经上传", "党课课件已发群里",
     # progress on a case
