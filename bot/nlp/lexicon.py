@@ -326,10 +326,12 @@ _VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|探视
 _PLACE = r"(?:社区|网格|服务站|居委|村委|村里|村部|党群|服务中心|服务大厅|便民|工作站|值班室)"
 _DUTY = (r"签到|签退|值班|值了.{0,3}班|值守|值日|轮值|顶班|替.{1,3}(?:值|坐)班|坐班|坐了.{0,4}班|在岗|到岗|驻点|蹲点"
          r"|驻社区|驻村|住点|下沉|下社区|下网格|进社区|坐镇|报到|报个到|打个?卡|上了?.{0,3}天?班"
-         rf"|(?:今天|今日|今儿|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{{0,8}}(?:在|到|去|来).{{0,12}}{_PLACE}"
-         rf"|人在{_PLACE}|(?:在|到|来){_PLACE}(?:了|待|上班|工作|办公|这边|忙|呢|啦|坐镇)"
-         rf"|在{_PLACE}[^，。,;；]{{0,12}}(?:待了|呆了|守了|忙了|一上午|一下午|一天|半天|全天|整天)"
          r"|^\s*(?:已经?到了|已到(?:岗|社区|位)?)")
+# a day told by where it was spent ("今天在社区", "在居委会待了一上午"): the duty only when nothing else
+# done there is named in the same breath ("今天在社区走访了五户" is a visit, "今天到社区开会" a meeting)
+_DUTY_PLACE = (rf"(?:今天|今日|今儿|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{{0,8}}(?:在|到|去|来).{{0,12}}{_PLACE}"
+               rf"|人在{_PLACE}|(?:在|到|来){_PLACE}(?:了|待|上班|工作|办公|这边|忙|呢|啦|坐镇)"
+               rf"|在{_PLACE}[^，。,;；]{{0,12}}(?:待了|呆了|守了|忙了|一上午|一下午|一天|半天|全天|整天)")
 _NAMED_MEETING = (r"支委会|支委扩大会|支部委员会|支部大会|两委联席|联席会|两委会|居民代表(?:大会|会议|会|议事会)|交流会"
                   r"|议事会|协商会|党员大会|党员会议|党小组会|主题党日|党日|三会一课|民主评议|述职|学习会|总结会|表彰会|启动会|培训会|组织生活会|民主生活会"
                   r"|座谈会|协调会|推进会|例会|视频会|电话会|线上会|参会|与会|列席|碰头会|调度会|部署会|动员会|分析会|研判会|恳谈会|听证会|评议会|现场会")
@@ -349,6 +351,20 @@ CHECKIN_KINDS = [
     ("duty_day", re.compile(_DUTY)),
     ("meeting", re.compile(r"开会|会议|开了.{0,4}会|散会|会开(?:完|好|结束|到)|参加(?:了)?[^，。,;；\s]{0,10}(?<![居村业协学商工社机晚聚宴庙])会(?![员长计费所场址])")),
 ]
+DUTY_PLACE = re.compile(_DUTY_PLACE)
+_CLAUSE_BREAK = re.compile(r"[\s，。,;；!！]")
+
+
+def duty_by_place(s: str, named: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """Where a day told by its place starts and ends, unless another kind (`named`: start, end, kind)
+    is named in the same clause after it ("今天在社区走访了五户")."""
+    m = DUTY_PLACE.search(s)
+    if m is None:
+        return None
+    for start, _end, _kind in named:
+        if start >= m.start() and not _CLAUSE_BREAK.search(s, m.start(), start):
+            return None
+    return m.start(), m.end()
 # questions, asks, plans, announcements, instructions, progress on a job and problem reports: not an
 # account of duty done (leave is announced ahead: future words do not rule it out)
 CHECKIN_NOT = re.compile(
@@ -362,7 +378,7 @@ CHECKIN_NOT = re.compile(
     r"|晚点回|在开会|在[^，。,;；\s]{1,6}开会|开会中|正在|已联系|过去看看|过去瞧瞧"
     r"|把.{0,8}(?:做完|完成|弄完|搞完|交上来)|你(?:们)?(?:去|今天|明天|把|帮|来|负责|值|先|再|记得|那边)"
     r"|劝(?:过|了|说|离|导|阻)|做通|做了.{0,4}工作|多穿|注意(?:安全|保暖|身体)"
-    r"|师傅(?:已|到|来|在|说|下午|明天)|送医|检测|整改|在跟|改(?:到|成|天|明天|下周)"
+    r"|师傅(?:已|到|来|在|说|下午|明天)|送医|检测|整改|改(?:到|成|天|明天|下周)"
 )
 # duty that did not happen ("今天没去走访", "支委会推迟了"): leave is exempt ("请了病假 没去社区")
 CHECKIN_UNDONE = re.compile(r"没(?:有)?(?:去(?!世)|做|开|讲|上(?:班|课|成)|值|在(?:社区|岗|网格|位)|到(?:岗|社区|位|场)|走成|入户|能|成|顾上|空)"
@@ -404,7 +420,7 @@ CHECKIN_DEALT = re.compile(r"帮(?:她|他|其|忙|着|老人|一户|其中)?.{0
 # the kind's own word followed by a thing about it: the photos, form, task or notice of a duty, not the duty
 CHECKIN_ABOUT = re.compile(r"[^，。,;；\s]{0,3}的?(?:照片|记录(?![:：])|表|材料|台账|课件|报表|任务|安排|情况表|纪要|通知|模板|指标|发重复|发错)")
 # a case named before the duty word: progress on it, not an account of duty ("那户的低保材料…", "上次反映的…")
-CASE_TOPIC = re.compile(r"(?:吵架|纠纷|矛盾|漏水|违建|飞线|噪音|投诉)[^，。,;；\s]{0,3}的|的事|的问题|那(?:家|户|个|位|两家|几户|几家|条)(?!人)|反映的|说的那|上次|昨天那|刚才那")
+CASE_TOPIC = re.compile(r"在跟|(?:吵架|纠纷|矛盾|漏水|违建|飞线|噪音|投诉)[^，。,;；\s]{0,3}的|的事|的问题|那(?:家|户|个|位|两家|几户|几家|条)(?!人)|反映的|说的那|上次|昨天那|刚才那")
 # leave only meant, not asked for ("打算下周请两天假 先跟书记打个招呼")
 LEAVE_INTENDED = re.compile(r"打算|准备|想(?!.{0,2}家)|计划|考虑")
 CHECKIN_FUTURE = re.compile(r"准备|计划|打算|将于|明天|后天|下周|下个月|改到|要去|待会|一会儿?|过两天|等会|等下|再去|回头|改天"
@@ -434,7 +450,7 @@ _PART_SAID = re.compile(r"(?:基本|都|说|反映|不在|是|需要|同意|表�
 ONE_HOUSEHOLD = re.compile(r"(?:去|到|看望|探望|慰问|拜访|看了看|看了一下|看了下|走访|上门|串门|帮|给|替|陪)[^，。,;；\s]{0,10}?"
                            r"(?:阿姨|大爷|奶奶|爷爷|大娘|大妈|姥姥|老人|老太|老头|老师|师傅|大哥|大姐|叔叔?|婶|伯伯?|家|\d{3,4}"
                            r"|老(?![党人年旧小区])[\u4e00-\u9fff])")
-_PLURAL = re.compile(r"几|(?<!好)些|们|各|每|多(?:户|家|位)|挨家|一圈|一遍")
+_PLURAL = re.compile(r"几|(?<!好)些|(?<![我你他她咱])们|各|每|多(?:户|家|位)|挨家|一圈|一遍")
 
 
 def households(s: str, kind: str) -> int | None:

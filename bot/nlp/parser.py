@@ -289,6 +289,8 @@ class Parser:
                               if (m := pattern.search(s))), (None, 0, 0))
         if kind is None:
             found = [(m.start(), m.end(), name) for name, pattern in lx.CHECKIN_KINDS if (m := pattern.search(s))]
+            if place := lx.duty_by_place(s, found):
+                found.append((*place, "duty_day"))
             if found:
                 at, end, kind = min(found)
         if kind is None or lx.CHECKIN_NOT.search(s) or lx.CHECKIN_ABOUT.match(s, end):

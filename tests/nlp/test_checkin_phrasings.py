@@ -155,3 +155,22 @@ def test_a_company_visiting_a_case_in_hand_or_a_reminder_is_not_the_cadres_duty(
 ])
 def test_a_count_told_about_is_part_of_the_households_visited_not_more(parser, text, households):
     assert _read(parser, text) == ("visit", households)
+
+
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("今天在社区走访了五户", "visit", 5),
+    ("今天在网格里入户了三家", "visit", 3),
+    ("今天到社区开会", "meeting", None),
+    ("今天在社区开了个会 讨论停车", "meeting", None),
+    ("今天全天在网格", "duty_day", None),
+    ("上午在社区坐班 下午回单位", "duty_day", None),
+])
+def test_where_the_day_was_spent_gives_way_to_what_was_done_there(parser, text, kind, households):
+    assert _read(parser, text) == (kind, households)
+
+
+@pytest.mark.parametrize("text", [
+    "去钱奶奶家坐了坐 她让我们常去", "去老郑家看了看 他孙子的学籍问题我们在跟进",
+])
+def test_one_named_household_stays_one_whatever_follows(parser, text):
+    assert _read(parser, text) == ("visit", 1)
