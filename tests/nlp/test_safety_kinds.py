@@ -193,3 +193,22 @@ def test_the_shape_and_the_words_around_do_not_hide_a_danger_now(text, shape):
 def test_a_danger_word_said_of_something_else_is_not_p0(text):
     alarm = assess(text)
     assert not alarm.p0, (text, alarm)
+
+
+@pytest.mark.parametrize("text", [
+    "楼上那家的老头子好像不行了 他老伴在哭喊 你们快上去看看 502",
+    "俺娘突然说不了话 半拉身子不能动了 快帮俺叫车",
+    "我屋头老汉遭电打了 倒起没得反应",
+    "阿婆喺楼梯度跌咗 成个人冇反应",
+    "楼里有个老人在楼梯上滚下来了 现在趴着不动",
+    "单元门口有个人躺着 叫了几声没反应",
+])
+def test_dialect_and_plain_words_for_a_person_down(text):
+    assert assess(text).p0, (text, assess(text))
+
+
+def test_every_pattern_of_the_table_is_a_pattern_not_a_formatting_slip():
+    """A table entry written as an f-string keeps its {0,6} only when doubled; a placeholder in a
+    plain string stays literal. Either slip silently stops a kind of danger from matching."""
+    for kind, pattern, _category in safety._DANGER:
+        assert "{_" not in pattern.pattern and "(0, " not in pattern.pattern, kind
