@@ -149,7 +149,8 @@ def test_a_danger_now_after_one_in_the_past_is_p0(text):
 @pytest.mark.parametrize(("slip", "meant"), [
     ("燃期味好大", "燃气味好大"), ("一股没气味", "一股煤气味"), ("有人逆水了", "有人溺水了"),
     ("煤气中度了", "煤气中毒了"), ("乎吸不上来", "呼吸不上来"), ("灯滋滋想", "灯滋滋响"),
-    ("楼上的睡从灯里漏下来", "楼上的水从灯里漏下来"),
+    ("楼上的睡从灯里漏下来", "楼上的水从灯里漏下来"), ("厨房着获了", "厨房着火了"), ("一屋子农烟", "一屋子浓烟"),
+    ("他抽出了 口吐白膜", "他抽搐了 口吐白沫"), ("煤器味好冲", "煤气味好冲"),
 ])
 def test_more_slips_of_thumb_and_voice_are_read_through(slip, meant):
     assert read_through(slip) == meant
