@@ -153,7 +153,7 @@ _PRESENT = re.compile(rf"现在|此刻|刚刚|刚才|就在|这会|眼下|今天
 # it is over: put out, fixed, the person safe or in hospital, the family housed elsewhere
 _OVER = re.compile(r"已经?(?:修好|处理|解决|灭|扑灭|恢复|没事|送医|送到医院|送去医院|出院|救出|抢救过来|救下|劝下|控制住|疏散|解救|脱险|处置)|修好了|处理好了|(?:火|明火|火苗|火势)[^\s,，。]{0,4}灭了|扑灭了|没事了|人没事|幸好|好在|还好没|还好(?:停住|停下|没事|人没事)|救出来了|救下来了|劝下来了|虚惊"
                    r"|住院|在医院|icu|做完手术|手术后|出院|抢救过来|(?<![要想冲拿偷跑飞抢搬开])走了(?=[\s,，。!！]|$)|去世|过世|住不了|没地方(?:去|住)|无处居住|临时安置|安置|借住|临时住处|挤在车里|补办|补证|要补|补啥|帮忙联系.{0,10}(?:家人|家属|老家)"
-                   r"|没有?受伤|无人受伤|(?:抱|拉|劝|救|拽|扯|抓)(?:下来|回来|进来)了?|被?拉开了?|分开了|(?:重新)?(?:砌|修|补|弄|装|换)好了|自己出来了|说没事|没大碍|接回去|接走了|送回家|散了吧|没(?:有)?(?:着火|起火|烧起来|明火)|已经熄火|闸已经拉了|已经拉闸|拉闸了|电工(?:也)?到了|在抢修|抢修中|无(?:人员)?伤亡|别担心|不用担心|放心吧|在玩游戏|玩游戏|开玩笑的")
+                   r"|没有?受伤|无人受伤|(?:抱|拉|劝|救|拽|扯|抓)(?:下来|回来|进来)了?|被?拉开了?|分开了|(?:重新)?(?:砌|修|补|弄|装|换)好了|自己出来了|自己(?:就)?好了|现在好多了|(?:拉|救|捞|拽)(?:上来|出来)了|说没事|没大碍|接回去|接走了|送回家|散了吧|没(?:有)?(?:着火|起火|烧起来|明火)|已经熄火|闸已经拉了|已经拉闸|拉闸了|电工(?:也)?到了|在抢修|抢修中|无(?:人员)?伤亡|别担心|不用担心|放心吧|在玩游戏|玩游戏|开玩笑的")
 # a correction of an alarm ("原来是…", "是我家在熏腊肉", "看错了", "不好意思"): it takes back the dangers
 # named before it, not one named after it ("以为是炒辣椒 后来发现是配电房冒烟", "不好意思打扰 我妈摔了")
 _CORRECTION = re.compile(r"原来是|搞错了|看错了|误会|以为.{0,12}(?:原来|结果|其实)|一看(?:是|才知道)|才发现是|其实是|眼花|看花眼|是个?(?:玩偶|娃娃|假人|模特|衣服|被子|塑料袋)|让大家担心|抱歉|打扰大家|不好意思|对不起"
@@ -166,7 +166,7 @@ _AFTERMATH = re.compile(r"医药费|赔偿|赔钱|一分不赔|不赔|评理|评
 # what undoes an "over": the danger came back or is not over ("又冒烟了", "还是没灭")
 _NOT_OVER = re.compile(rf"真有|确实有|真的有|又(?:开始|冒|着|起|烧|漏|闻到|有(?:烟|味|火)|在(?:冒|烧|漏|响|打|喊))|{_STILL}(?:冒|烧|着|漏|困|喊|流|晃|响|里面|打|吐)|还是(?:没(?:灭|出来|醒)|有(?:烟|味|火)|在(?:冒|烧|漏))|没(?:有)?灭|还没(?:灭|扑灭|出来|救出|找到|醒)")
 # an alarm that went off with nothing behind it ("报警器响了一下 闻不到味"): worth a look, not a leak
-_FALSE_ALARM = re.compile(r"闻不到|没闻到|没(?:有)?(?:什么)?(?:味|异味)|不响了|是不是坏了|误报|乱响|瞎响")
+_FALSE_ALARM = re.compile(r"闻不到|没闻到|没(?:有)?(?:什么)?(?:味道?|异味)|不是漏|不响了|是不是坏了|误报|乱响|瞎响")
 # a call for help to stop a violation ("快来人制止"): the violation decides, not the shout
 _STOP_ORDER = re.compile(r"制止|管管|管一管|查处|拆除|罚款|违建|违章")
 # after a danger told in the past, what says the same danger goes on
@@ -299,6 +299,8 @@ def _minor(kind: str, s: str, word: str, ongoing: bool) -> bool:
         return True
     if kind == "trapped" and _NOBODY_INSIDE.search(s):
         return True
+    if kind == "learnt" and (_NOBODY_INSIDE.search(s) or _FALSE_ALARM.search(s) or _DRY.search(s)):
+        return True  # the learnt score names no kind: what makes any kind minor makes it minor
     return kind in ("water_electric", "flood") and bool(_DRY.search(s))
 
 
