@@ -215,3 +215,28 @@ def test_every_pattern_of_the_table_is_a_pattern_not_a_formatting_slip():
     plain string stays literal. Either slip silently stops a kind of danger from matching."""
     for kind, pattern, _category in safety._DANGER:
         assert "{_" not in pattern.pattern and "(0, " not in pattern.pattern, kind
+
+
+@pytest.mark.parametrize("text", [
+    "一辆车冲进小区超市了 撞了人 人压在车底下",
+    "食堂吃完饭 好几个老人上吐下泻 站都站不稳",
+    "我家孩子吃鱼被鱼刺卡住喉咙了 脸都憋红了",
+    "小孩吃了花生过敏 喉咙肿了 喘不上气",
+    "我女儿不见了 刚才还在楼下玩 穿红衣服 五岁",
+    "有个陌生男的抱走了孩子 往东门跑了",
+    "孩子被马蜂蛰了好几下 脸肿得睁不开眼",
+    "老人在路边抽风了 嘴里吐白沫",
+    "人从水里拉上来了 但是没呼吸 谁会心肺复苏",
+])
+def test_more_bodies_in_danger_and_a_rescue_that_did_not_end_it(text):
+    assert assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "电梯停在5楼不动 按了警铃 自己就好了 门开了",
+    "阳台开关冒了下火花 我把总闸关了 明天请电工来",
+    "孩子的水壶找不到了 谁看见了",
+    "上周食堂有人食物中毒 后来查清楚了 现在好了",
+])
+def test_a_spell_that_passed_or_a_switch_turned_off_is_not_p0(text):
+    assert not assess(text).p0, (text, assess(text))
