@@ -115,6 +115,8 @@ def test_leave_in_its_many_words(parser, text):
     # progress on a case
     "违建那户上门劝过了 已经停工", "那个吵架的事 上门调解过了", "刚才那条发错了 是夜访不是走访",
     "我下午在街道开会 有事留言",
+    # an ask for someone to act (filed or not, that is the request model's call)
+    "看望了两户老人 其中一户的孙奶奶腿肿得厉害 请社区医生明天上门看看",
 ])
 def test_cadre_lines_that_are_not_check_ins(parser, text):
     assert _read(parser, text) is None
@@ -124,6 +126,8 @@ def test_cadre_lines_that_are_not_check_ins(parser, text):
     "夜访时看到8号楼楼道堆满了纸箱 存在隐患",
     "入户的时候发现3栋2单元的消防栓坏了 需要物业来修",
     "走访时居民反映小区东门路灯不亮好几天了",
+    "上门看了下7栋的独居老人 家里暖气片不热 屋里才十度",
+    "入户时吴大爷说家里没暖气 冻得睡不着",
 ])
 def test_a_problem_seen_on_a_visit_is_a_request_not_a_check_in(parser, text):
     got = parser.understand(text, role="cadre")
@@ -133,6 +137,8 @@ def test_a_problem_seen_on_a_visit_is_a_request_not_a_check_in(parser, text):
 @pytest.mark.parametrize(("text", "kind", "households"), [
     ("去独居的孙奶奶家看了看 发现热水器打不着火 帮她叫了师傅修好了", "visit", 1),
     ("走访6户 其中一户反映孩子入学难 已经记下了", "visit", 6),
+    ("走访三户 其中一户水管漏水 已经联系物业修好了", "visit", 3),
+    ("看望了陈大爷 家里灯不亮 帮他换了灯泡", "visit", 1),
 ])
 def test_a_problem_the_cadre_dealt_with_on_a_visit_stays_a_visit(parser, text, kind, households):
     assert _read(parser, text) == (kind, households)
