@@ -319,18 +319,18 @@ _KIN = (r"[\u4e00-\u9fff](?:奶奶|爷爷|阿姨|大爷|大妈|大娘|姥姥|姥
 _VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|探视|上门|家访|拜访|登门|串门|走家串户|挨家挨户"
             r"|敲了.{0,3}门|走了一(?:趟|圈|遍)|转了一圈|转了?转|摸排|摸底"
             rf"|(?:和|跟|同|与)[^，。,;；\s]{{0,10}}(?:户|家|居民|老人|住户|租户)[^，。,;；\s]{{0,6}}(?:聊|谈|拉家常|唠)"
-            rf"|跑了好?{_COUNT}(?:户|家)|去了?一?趟|送(?:过去|到家|上门)|(?:看了|看望了?|探望了?)(?:一?下)?[^，。,;；\s]{{0,8}}?(?:{_KIN})|(?:去|走|进)了{_COUNT}(?:户|家)"
+            rf"|跑了好?{_COUNT}(?:户|家)|去了?一?趟|(?:去|到)了?(?:\d{{1,2}}(?:[栋幢]|号楼?)-?\d{{3,4}}(?!\d)|\d{{3,4}}室)|送(?:过去|到家|上门)|(?:看了|看望了?|探望了?)(?:一?下)?[^，。,;；\s]{{0,8}}?(?:{_KIN})|(?:去|走|进)了{_COUNT}(?:户|家)"
             r"|(?:去|到)了?(?:趟)?[^，。,;；\s]{1,10}?家(?!长|属|具|电|政|人(?!家)|乡|门口|里有)"
             rf"|看了?俩|给{_COUNT}(?:户|家|位).{{0,10}}送(?:了|去)"
             r"|去看了?(?:看|下|一下|一眼)|去看了|都去(?:看)?过了|看了(?:看|几|[一二两三四五六七八九十\d]{1,3})(?:户|家|位)?")
 _PLACE = r"(?:社区|网格|服务站|居委|村委|村里|村部|党群|服务中心|服务大厅|便民|工作站|值班室)"
-_DUTY = (r"签到|签退|值班|值了.{0,3}班|值守|值日|轮值|顶班|替.{1,3}(?:值|坐)班|坐班|坐了.{0,4}班|在岗|到岗|驻点|蹲点"
+_DUTY = (r"签到|签退|值班|值了.{0,3}班|值守|值日|轮值|顶班|替.{1,3}(?:值|坐)班|坐班|作班|(?<!主)做班(?!主任)|坐了.{0,4}班|在岗|到岗|驻点|蹲点"
          r"|驻社区|驻村|住点|下沉|下社区|下网格|进社区|坐镇|报到|报个到|打个?卡|上了?.{0,3}天?班"
          r"|^\s*(?:已经?到了|已到(?:岗|社区|位)?)")
 # a day told by where it was spent ("今天在社区", "在居委会待了一上午"): the duty only when nothing else
 # done there is named in the same breath ("今天在社区走访了五户" is a visit, "今天到社区开会" a meeting)
-_DUTY_PLACE = (rf"(?:今天|今日|今儿|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{{0,8}}(?:在|到|去|来).{{0,12}}{_PLACE}"
-               rf"|人在{_PLACE}|(?:在|到|来){_PLACE}(?:了|待|上班|工作|办公|这边|忙|呢|啦|坐镇)"
+_DUTY_PLACE = (rf"(?:今天|今日|今儿|今朝|上午|下午|全天|一天|半天|整天|一整天|本周.|周.).{{0,8}}(?:在|到|去|来|搁).{{0,12}}{_PLACE}"
+               rf"|人在{_PLACE}|(?:在|到|来|搁){_PLACE}(?:了|待|上班|工作|办公|这边|忙|呢|啦|坐镇)"
                rf"|在{_PLACE}[^，。,;；]{{0,12}}(?:待了|呆了|守了|忙了|一上午|一下午|一天|半天|全天|整天)")
 _NAMED_MEETING = (r"支委会|支委扩大会|支部委员会|支部大会|两委联席|联席会|两委会|居民代表(?:大会|会议|会|议事会)|交流会"
                   r"|议事会|协商会|党员大会|党员会议|党小组会|主题党日|党日|三会一课|民主评议|述职|学习会|总结会|表彰会|启动会|培训会|组织生活会|民主生活会"
@@ -442,10 +442,13 @@ _NAMED_HOMES = re.compile(r"(?:^|[\s：:、和与及,，])[\u4e00-\u9fff]家(?=$
 # homes or people named one after another ("张奶奶和李爷爷", "老刘家、老马家"): one household each
 _NAMED_LIST = re.compile(rf"(?:{_KIN})家?(?:(?:和|、|与|及|跟|还有|,|，)(?:{_KIN})家?)+")
 _JOINER = re.compile(r"和|、|与|及|跟|还有|,|，")
+# homes named by their rooms ("301、302、501", "7栋502和8栋301"): one household each
+_ROOM_LIST = re.compile(r"(?<!\d)(?:\d{1,2}[栋号幢]-?)?\d{3,4}室?(?:(?:、|和|与|及|,|，)(?:\d{1,2}[栋号幢]-?)?\d{3,4}室?)+(?!\d)")
 # a form's count ("走访户数：5")
 _FORM_COUNT = re.compile(r"户数\s*[:：]?\s*(\d{1,3})")
-# a count after which another count is a part of it, not more households ("看了两户 帮一户…")
-_SUBSET = re.compile(r"(?:帮|给|其中|有|替|为|陪|的)\s?$")
+# a count after which another count is a part of it, not more households ("看了两户 帮一户…"), or a
+# running total ("本月累计入户26户")
+_SUBSET = re.compile(r"(?:帮|给|其中|有|替|为|陪|的)\s?$|(?:累计|本月|这个月|本周|这周|今年)[^，。,;；\s]{0,4}$")
 # ... or one told about, not a group visited: a count followed by what it said or how it stands
 # ("走访3户当事人 两家基本谈妥了", "走访两户 一户说孩子学费有困难")
 _PART_SAID = re.compile(r"(?:基本|都|说|反映|不在|是|需要|同意|表示|提|想|希望|在家|没|已|还|挺)")
@@ -475,8 +478,9 @@ def households(s: str, kind: str) -> int | None:
     if form := _FORM_COUNT.search(s):
         return int(form[1])
     named = len(_NAMED_HOMES.findall(s))
-    if listed := _NAMED_LIST.search(s):
-        named = max(named, len(_JOINER.findall(listed[0])) + 1)
+    for listed in (_NAMED_LIST.search(s), _ROOM_LIST.search(s)):
+        if listed:
+            named = max(named, len(_JOINER.findall(listed[0])) + 1)
     if named >= 2:
         return named
     if kind in ("visit", "night_visit") and ONE_HOUSEHOLD.search(s) and not _PLURAL.search(s):

@@ -28,7 +28,7 @@ def _read(parser, text: str) -> tuple[str, int | None] | None:
 @pytest.mark.parametrize("text", [
     "今天社区值日 我在", "坐镇社区 今天全天", "打个卡 人在社区😊", "在社区帮忙整理档案 待了一上午",
     "在居委会值了一天 接了好几个电话", "今天在便民服务中心坐了一天", "今天进社区了 主要帮着搞创卫",
-    "今天在村部坐班", "今天住点 幸福里社区", "周末在社区加班",
+    "今天在村部坐班", "今天住点 幸福里社区", "周末在社区加班", "今朝在社区值班", "搁社区待了一天",
     "签退 今天在社区待了七个小时", "周末轮值 在社区", "小王请假了 今天我替他值班",
 ])
 def test_a_day_in_the_community_said_without_the_command_word(parser, text):
@@ -51,6 +51,10 @@ def test_a_day_in_the_community_said_without_the_command_word(parser, text):
     ("帮独居的刘奶奶买了药送过去", 1),
     ("去趟9栋看了下独居的老冯", 1),
     ("走访户数：5", 5),
+    ("入户了401、402、601", 3),
+    ("去了9栋1102和10栋302", 2),
+    ("到了5号楼203 老人在家", 1),
+    ("今天入户4户，本月累计入户26户", 4),
     ("和两名网格员一起走访了五户", 5),  # the companions are not households
     ("走家串户 十来户", None),
     ("今天走访了七八户", None),
