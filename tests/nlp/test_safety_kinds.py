@@ -240,3 +240,26 @@ def test_more_bodies_in_danger_and_a_rescue_that_did_not_end_it(text):
 ])
 def test_a_spell_that_passed_or_a_switch_turned_off_is_not_p0(text):
     assert not assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "冰面裂了 有个孩子掉冰窟窿里了 在人工湖",
+    "老人家里停电了 在用制氧机 现在喘不动气了 嘴唇发白",
+    "有个外卖员骑车摔进沟里了 半天没爬上来",
+    "我爸呼吸特别急 胸口起伏很大 说不出完整的话 4-2-302",
+    "楼顶水箱漏水 顺着电梯井往下流 电梯还在运行",
+    "楼上两口子在吵架 男的说要把孩子从窗户扔下去 孩子在哭",
+    "一群初中生在围殴一个小孩 在小区后门",
+    "池塘边有个老人滑下去了 在水里挣扎",
+    "游泳池有个小孩沉底了 救生员不在",
+])
+def test_water_breath_and_a_threat_made_in_a_fight_going_on(text):
+    assert assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "我很挣扎要不要换工作", "股票又沉底了", "电梯井那边有积水 物业看一下", "我家小孩推倒了积木",
+    "冬天湖面结冰了 别让孩子上去玩", "楼上的把垃圾从窗户扔下去 太没素质了", "电梯里的空调不制冷 夏天闷得喘不过气",
+])
+def test_the_same_words_said_of_everyday_things_raise_nothing(text):
+    assert not assess(text).p0, (text, assess(text))
