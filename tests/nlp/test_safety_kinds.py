@@ -263,3 +263,20 @@ def test_water_breath_and_a_threat_made_in_a_fight_going_on(text):
 ])
 def test_the_same_words_said_of_everyday_things_raise_nothing(text):
     assert not assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "几十个业主现在把开发商的车围住了 不让走 有人在拍车窗",
+    "工人们爬上塔吊了 说不给工资就不下来",
+    "菜市场门口挤满了抢特价的人 有人被挤倒在地上",
+])
+def test_a_crowd_counted_in_numbers_or_up_a_crane_now_is_p0(text):
+    assert assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "听说明天有人要去售楼处拉横幅", "去年这时候业主堵过一次大门", "物业门口围了一圈大妈在跳广场舞",
+    "工人说这周再不发工资就去劳动局",
+])
+def test_a_crowd_planned_past_or_dancing_is_not_p0(text):
+    assert not assess(text).p0, (text, assess(text))
