@@ -151,6 +151,7 @@ def test_a_danger_now_after_one_in_the_past_is_p0(text):
     ("煤气中度了", "煤气中毒了"), ("乎吸不上来", "呼吸不上来"), ("灯滋滋想", "灯滋滋响"),
     ("楼上的睡从灯里漏下来", "楼上的水从灯里漏下来"), ("厨房着获了", "厨房着火了"), ("一屋子农烟", "一屋子浓烟"),
     ("他抽出了 口吐白膜", "他抽搐了 口吐白沫"), ("煤器味好冲", "煤气味好冲"),
+    ("老人运倒了", "老人晕倒了"), ("孩子腻水了", "孩子溺水了"), ("块来人啊", "快来人啊"), ("新脏病犯了", "心脏病犯了"),
 ])
 def test_more_slips_of_thumb_and_voice_are_read_through(slip, meant):
     assert read_through(slip) == meant
