@@ -133,7 +133,7 @@ _JUMP_TALK = re.compile(r"要跳|想跳|跳楼|跳河|跳江|不想活|活不下
 # a threat said, not carried out ("他说再吵就拿刀上来"): the words before the danger
 _THREAT_BEFORE = re.compile(r"(?:说要|说再|说是?要|扬言|威胁|吓唬|再.{0,8}就|要是.{0,8}就|不然就|否则)[^，。！？!?,;；]{0,8}$")
 # words not meant as said: figures of speech, jokes, anger let off
-_FIGURATIVE = re.compile(r"🤣|😂|😆|哈哈|笑死|气死|热死|累死|要疯了|别叫我|心都有了|恨不得|气话|(?<!不是)(?<!没)(?<!没有)(?<!没在)开玩笑|(?<!不是)(?<!没)(?<!没有)(?<!开)玩笑|说着玩|闹着玩|比喻|段子|在群里(?:吵|打|骂)|群里吵|🍉|吃瓜")
+_FIGURATIVE = re.compile(r"(?:喊|叫)(?:救命)?(?:着)?玩|🤣|😂|😆|哈哈|笑死|气死|热死|累死|要疯了|别叫我|心都有了|恨不得|气话|(?<!不是)(?<!没)(?<!没有)(?<!没在)开玩笑|(?<!不是)(?<!没)(?<!没有)(?<!开)玩笑|说着玩|闹着玩|比喻|段子|在群里(?:吵|打|骂)|群里吵|🍉|吃瓜")
 # a figure of speech around the danger word ("涨得我心脏骤停", "熏得跟着火了一样")
 _FIGURE_BEFORE = re.compile(r"(?:得我|(?:热|冷|累|气|饿|困|烦|忙|笑|涨|贵|晒)得我?)(?:都|要|快|简直)*$")
 _LIKE_BEFORE = re.compile(r"(?:跟|像|好像|就像)(?:个|是)?$")

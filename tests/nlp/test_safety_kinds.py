@@ -281,3 +281,15 @@ def test_a_crowd_counted_in_numbers_or_up_a_crane_now_is_p0(text):
 ])
 def test_a_crowd_planned_past_or_dancing_is_not_p0(text):
     assert not assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "我妈上个月晕倒过一次 现在每天要吃药 社区有没有上门量血压的",
+    "那个跳楼的新闻是隔壁区的 不是我们小区 大家别传了",
+    "谁家孩子在楼道喊救命玩 吓我一跳 家长管管",
+    "小区门口那个卖水果的大爷中暑了 已经被家人接走了",
+    "昨晚楼上打架的声音是电视 不好意思打扰大家",
+    "看到一个视频 小孩从窗户掉下去了 大家家里有窗户的装个护栏吧",
+])
+def test_chatter_about_a_danger_past_elsewhere_or_in_play_is_not_p0(text):
+    assert not assess(text).p0, (text, assess(text))
