@@ -184,3 +184,15 @@ def test_where_the_day_was_spent_gives_way_to_what_was_done_there(parser, text, 
 ])
 def test_one_named_household_stays_one_whatever_follows(parser, text):
     assert _read(parser, text) == ("visit", 1)
+
+
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("按计划完成了本周驻点", "duty_day", None),
+    ("根据街道安排，本人于12月7日到光明社区报到，开展下沉工作。", "duty_day", None),
+    ("开展入户走访，共走访群众9户，其中低保户3户。", "visit", 9),
+    ("对空巢老人赵某某进行了上门探访。", "visit", 1),
+    ("协助社区开展燃气安全入户排查，共排查住户12户。", "visit", 12),
+    ("12月9日晚，在6号楼开展夜访夜谈活动，走访群众5户，收集意见3条。", "night_visit", 5),
+])
+def test_a_check_in_written_like_the_work_record_form(parser, text, kind, households):
+    assert _read(parser, text) == (kind, households)
