@@ -293,3 +293,12 @@ def test_a_crowd_planned_past_or_dancing_is_not_p0(text):
 ])
 def test_chatter_about_a_danger_past_elsewhere_or_in_play_is_not_p0(text):
     assert not assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "fire!! 5号楼3楼",
+    "网格员在吗？？？电梯里有人！！！卡住了！！！",
+    "楼下一个阿姨被车门挂倒拖了好几米 在地上不动",
+])
+def test_a_cry_in_english_or_broken_by_exclamation_marks_is_still_read(text):
+    assert assess(text).p0, (text, assess(text))
