@@ -297,6 +297,8 @@ class Parser:
             return None
         if lx.someone_else_does_it(s, at, kind):
             return None
+        if lx.ACKNOWLEDGED.match(s.lower()) and not lx.PERFECTIVE.search(s):
+            return None  # "收到 周五的交流会我去": a reply to a notice, nothing done yet
         if lx.CASE_TOPIC.search(s[:at]):
             return None  # progress on a case
         if kind == "leave" and lx.LEAVE_INTENDED.search(s[:at]):

@@ -54,6 +54,7 @@ def test_a_day_in_the_community_said_without_the_command_word(parser, text):
     ("入户了401、402、601", 3),
     ("去了9栋1102和10栋302", 2),
     ("到了5号楼203 老人在家", 1),
+    ("收到 那三户已经走访了 都挺好", 3),
     ("今天入户4户，本月累计入户26户", 4),
     ("和两名网格员一起走访了五户", 5),  # the companions are not households
     ("走家串户 十来户", None),
@@ -119,6 +120,9 @@ def test_leave_in_its_many_words(parser, text):
     # progress on a case
     "违建那户上门劝过了 已经停工", "那个吵架的事 上门调解过了", "刚才那条发错了 是夜访不是走访",
     "我下午在街道开会 有事留言",
+    # replies to a notice, praise and reminders
+    "收到 今晚的夜访我参加", "好的 周四的交流会我去", "明晚夜访 地点7号楼", "值班辛苦了", "入户这块大家辛苦了",
+    "今天开会说的事大家落实一下", "夜访的时候多带个手电",
     # an ask for someone to act (filed or not, that is the request model's call)
     "看望了两户老人 其中一户的孙奶奶腿肿得厉害 请社区医生明天上门看看",
 ])
