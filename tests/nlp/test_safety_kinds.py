@@ -302,3 +302,15 @@ def test_chatter_about_a_danger_past_elsewhere_or_in_play_is_not_p0(text):
 ])
 def test_a_cry_in_english_or_broken_by_exclamation_marks_is_still_read(text):
     assert assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "3栋 火", "救命 5-2-301", "7号楼 有人晕了", "8栋楼道 烟", "有人打架 见血了 南门", "楼梯间有人倒着",
+])
+def test_a_terse_cry_is_read(text):
+    assert assess(text).p0, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", ["3栋 火锅店开业了", "救命 今天好忙", "8栋楼道 灯坏了", "东门 堵车"])
+def test_a_terse_line_without_a_danger_raises_nothing(text):
+    assert not assess(text).p0, (text, assess(text))
