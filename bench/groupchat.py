@@ -139,8 +139,6 @@ def evaluate(parser: Parser, rows: list[dict], bot_name: str = "网格通", sc: 
 def cross_validate(k: int, data: Path | None = None, seed: int = 0, by_writer: bool = False) -> Scores:
     """K-fold CV of the group-chat training corpus (see the module's docstring); `by_writer`: one fold
     per writers' batch instead (k is ignored)."""
-    from dataclasses import replace
-
     from bot.nlp import training
 
     tokenizer = Parser.make_tokenizer()
@@ -154,8 +152,7 @@ def cross_validate(k: int, data: Path | None = None, seed: int = 0, by_writer: b
     for f, test in enumerate(splits):
         out = set(test.tolist())
         keep = [j for j, r in enumerate(corpus.groupchat) if r["index"] not in out]
-        arrays = training.fit(replace(corpus, groupchat=[corpus.groupchat[j] for j in keep],
-                                      gc_f=[corpus.gc_f[j] for j in keep]))
+        arrays = training.fit(training.subset(corpus, keep))
         arrays["req_threshold"] = np.array([threshold], dtype=np.float32)
         evaluate(Parser(tokenizer=tokenizer, arrays=arrays), [rows[i] for i in sorted(out)], sc=sc)
         print(f"fold {f + 1}/{k} done", file=sys.stderr)

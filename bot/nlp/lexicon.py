@@ -206,6 +206,33 @@ _THANKED_HELP = re.compile(r"(?:谢谢|感谢|多谢)[^，。!！]{0,8}帮(?:忙
 _GENERIC_TROUBLE = re.compile(r"东西坏了?|出了?问题|有问题|有事|一般.{0,8}(?:坏|漏|堵|停电|停水|没水|不亮)了?")  # no concrete problem named
 
 
+# how group talk that asks nothing is told: memories, advice to everyone, guesses, answers to a
+# neighbour, other places compared, a job one will do oneself (signals the weighing weighs)
+_REMINISCE = re.compile(r"以前|早些年|早年|那时候|那会儿|当年|小时候|记得.{0,4}(?:以前|那年|当年|小时候)|想起(?:以前|来)")
+_ADVICE = re.compile(r"^(?:记得|别|千万|一定(?:要|得)|建议大家|提醒大家|大家(?:记得|注意|别|千万))|(?:记得|千万别|别忘了|一定得)"
+                     r"|有.{1,6}的(?:[\s,，]|$)")
+_GUESS = re.compile(r"估计|八成|大概|应该是|可能是|好像是|是不是(?:你们|你家|您家)|我猜|估摸|没准")
+_REPLY = re.compile(r"^(?:回楼上|楼上说的|回复|答)|^@\S+\s")
+_COMPARED = re.compile(r"老家|住的时候|我同学|我朋友|别人家|人家(?:小区|那边)|国外|日本|外地")
+_SELF_HANDLE = re.compile(r"我自己(?:找|弄|修|去|来|买)|我.{0,6}帮(?:他|她|您|你)(?:看看|弄|修)")
+MARKS = ("question", "ask", "still", "progress", "reminisce", "advice", "guess", "reply", "compared", "self_handle",
+         "resolved", "self_correct", "praise", "problem")
+
+
+def request_marks(s: str) -> tuple[bool, ...]:
+    """The marks of MARKS found in a line (folded, lower-cased): a question to the community, an ask,
+    a "still not fixed", a worker's progress, a memory, advice to everyone, a guess, an answer to a
+    neighbour, another place compared, a job one does oneself, a matter resolved, a self-correction,
+    praise, a problem word — what the request decision weighs (bot/nlp/weighing.py)."""
+    patterns = (_QUESTION, _ASK, _STILL, _PROGRESS, _REMINISCE, _ADVICE, _GUESS, _REPLY, _COMPARED, _SELF_HANDLE)
+    found = [bool(p.search(s)) for p in patterns]
+    found.append(bool(_RESOLVED.search(s) or _OVER.search(s)))
+    found.append(bool(_SELF_CORRECT.search(s)))
+    found.append(bool(_PRAISE.search(s)))
+    found.append(bool(_PROBLEM.search(s)))
+    return tuple(found)
+
+
 def asks_how_to_report(s: str) -> bool:
     """A question about how to report or reach the grid worker (a help question, not a report)."""
     return bool(_HOW_TO_REPORT.search(s)) and not _PROBLEM.search(_GENERIC_TROUBLE.sub("", s))

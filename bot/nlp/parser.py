@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlp import lexicon as lx
-from bot.nlp import safety
+from bot.nlp import safety, weighing
 from bot.nlp.dept_cues import cue_features
 from bot.nlp.features import features, vectorise
 from bot.nlp.location import Location, find_location
@@ -58,6 +58,7 @@ class ParseResult:
     request_score: float = 0.0
     shape: str = "text"  # how the line was read before its words (shape.SHAPES)
     alarm: safety.Alarm = safety.NONE  # the P0 layer's verdict, with its evidence
+    weighed: bool = False  # decided by the fitted weighing (weighing.py), not by the threshold
 
     def to_dict(self, id: object = None, checkin: CheckinGuess | None = None) -> dict[str, object]:
         return {
@@ -99,6 +100,73 @@ class Understanding:
 NEVER_A_REQUEST = frozenset({"system", "link", "chain", "relay"})  # shapes that carry no request
 
 
+def cleaned(text: str, pii: list[Pii]) -> tuple[str, str]:
+    """(s, clean): the line folded, lower-cased and read through typos; and the same with phone
+    numbers, ID numbers and links blanked (they say nothing about the request: the models read `clean`)."""
+    s = read_through(fold(text).lower()).strip()
+    clean = s
+    for p in reversed(pii):
+        clean = clean[:p.start] + " " + clean[p.end:]
+    return s, lx.URL.sub(" ", clean)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A line's evidence, and what the rules decided on their own."""
+
+    evidence: weighing.Evidence
+    alarm: safety.Alarm
+    hits: dict[str, tuple[float, list[str]]]
+    never: bool  # a shape that carries no request, a notice with no danger now, a story from elsewhere
+
+    @property
+    def weighed(self) -> bool:
+        """Decided by the fitted weights: a line of the neighbourhood that the rules leave open."""
+        return not self.never and not self.alarm.p0
+
+
+def gather(s: str, clean: str, shape: str, location: Location | None, board: float, chat: float | None,
+           p0: float | None) -> Found:
+    """The evidence of one line (`s`, `clean` from cleaned(); the three model scores) — shared by
+    the parser and by training, which fits the weighing on it."""
+    alarm = safety.assess(clean, shape, p0)
+    hits = lx.category_hits(clean)
+    never = shape in NEVER_A_REQUEST or (shape == "notice" and not alarm.p0) or alarm.against == "elsewhere"
+    anchored = bool(location or lx.ANCHOR.search(clean) or any(h[0] >= 3 for h in hits.values()))
+    cue, chatter = lx.request_cue(clean), lx.is_chatter(s)
+    evidence = weighing.Evidence(
+        board=board, chat=chat if chat is not None else board, p0=p0 if p0 is not None else 0.0,
+        summed=summed(board, chat, cue, anchored, hits, alarm, chatter or never), cue=cue, anchored=anchored,
+        hit_max=max((h[0] for h in hits.values()), default=0.0),
+        hits=len(hits), place=location is not None, marks=lx.request_marks(clean),
+        chatter=chatter, danger=alarm.danger, p0_layer=alarm.p0, against=alarm.against, shape=shape,
+        length=len(s))
+    return Found(evidence, alarm, hits, never)
+
+
+def summed(board: float, chat: float | None, cue: float, anchored: bool, hits: dict, alarm: safety.Alarm,
+           chatter: bool) -> float:
+    """The request score summed by hand (the message board's letters and chit-chat, whose cut-off is
+    cross-validated on them; models without weights); also one of the signals the weighing weighs.
+    `chat` None: a model without the group-chat request model; `chatter`: a look-alike or a shape or
+    story that never carries a request."""
+    req_score = board
+    if (anchored or hits) and chat is not None:
+        # a line of the neighbourhood is also read as group chat: the board's model alone misses
+        # colloquial requests, and the group-chat model alone takes chit-chat for them
+        req_score = max(req_score, chat - CHAT_MARGIN)
+    score = req_score + (cue if anchored else min(cue, CUE_UNANCHORED))
+    if alarm.danger and not alarm.p0 and alarm.against in ("minor", "planned"):
+        score += HIT_BONUS  # a danger named without being one now (a threat, a sag): still worth a look
+    if chatter and not alarm.p0:
+        score = min(score, -1.0)
+    if alarm.p0:
+        score = max(score, 1.0)
+    elif hits and anchored and not chatter:
+        score += HIT_BONUS
+    return score
+
+
 def _split(blob: np.ndarray) -> list[str]:
     return blob.tobytes().decode("utf-8").split("\n")
 
@@ -130,6 +198,11 @@ class Parser:
         # the group-chat genre's request model, asked for lines tied to the neighbourhood
         self.chat_w = z["chat_w"].astype(np.float32) if "chat_w" in z else None
         self.chat_b = float(z["chat_b"][0]) if "chat_b" in z else 0.0
+        # the fitted weighing of a neighbourhood line's evidence (weighing.py), when the file has one
+        # for the same signals
+        self.weighing = None
+        if "weigh_w" in z and _split(z["weigh_names"]) == list(weighing.SIGNALS):
+            self.weighing = (z["weigh_w"].astype(np.float64), float(z["weigh_b"][0]))
         self.departments = _split(z["departments"])
         self.categories = _split(z["categories"])
         # the cut-off is chosen by cross-validation when the model is trained (training.fit_model)
@@ -179,14 +252,9 @@ class Parser:
         never requests; a notice is one only when the safety layer sees a danger now."""
         text = text or ""
         pii = find_pii(text)
-        s = read_through(fold(text).lower()).strip()
+        s, clean = cleaned(text, pii)
         if not s:
             return ParseResult(False, "other", self.departments[0], "P3", None, None, (), pii, shape=shape)
-        # phone numbers and links say nothing about the request; keep them out of the models
-        clean = s
-        for p in reversed(pii):
-            clean = clean[:p.start] + " " + clean[p.end:]
-        clean = lx.URL.sub(" ", clean)
         feats = features(self.tokenizer, clean)
         idx, vals = vectorise(feats, self.vocab, self.idf)
         # the department model alone also sees the cue-word features (same vector when there are none)
@@ -196,33 +264,29 @@ class Parser:
         req_score = float(vals @ self.req_w[idx]) + self.req_b if idx else self.req_b
 
         p0_score = float(vals @ self.p0_w[idx]) + self.p0_b if self.p0_w is not None and idx else None
-        alarm = safety.assess(clean, shape, p0_score)
-        hits = lx.category_hits(clean)
-        chatter = lx.is_chatter(s) or shape in NEVER_A_REQUEST or (shape == "notice" and not alarm.p0) \
-            or alarm.against == "elsewhere"
-        location = find_location(text)
-        anchored = bool(location or lx.ANCHOR.search(clean) or any(h[0] >= 3 for h in hits.values()))
-        cue = lx.request_cue(clean)
-        if (anchored or hits) and self.chat_w is not None:
-            # a line of the neighbourhood is also read as group chat: the board's model alone misses
-            # colloquial requests, and the group-chat model alone takes chit-chat for them
+        chat = None
+        if self.chat_w is not None:
             chat = float(vals @ self.chat_w[idx]) + self.chat_b if idx else self.chat_b
-            req_score = max(req_score, chat - CHAT_MARGIN)
-        score = req_score + (cue if anchored else min(cue, CUE_UNANCHORED))
-        if alarm.danger and not alarm.p0 and alarm.against in ("minor", "planned"):
-            score += HIT_BONUS  # a danger named without being one now (a threat, a sag): still worth a look
-        if chatter and not alarm.p0:
-            score = min(score, -1.0)
-        if alarm.p0:
-            score = max(score, 1.0)
-        elif hits and anchored and not chatter:
-            score += HIT_BONUS
-        is_request = score > self.threshold
+        location = find_location(text)
+        found = gather(s, clean, shape, location, req_score, chat, p0_score)
+        alarm, hits, weighed = found.alarm, found.hits, False
+        is_request, score = alarm.p0, found.evidence.summed
+        if found.weighed and self.weighing is not None:
+            # a line the rules leave open: its evidence weighed by the fitted weights (weighing.py)
+            is_request, margin = weighing.files(*self.weighing, found.evidence)
+            if found.evidence.anchored or hits:
+                score, weighed = self.threshold + margin, True
+            elif not is_request:
+                score, weighed = min(score, self.threshold - 1.0), True
+            else:  # talk with nothing of the neighbourhood in it (the message board's chit-chat): the
+                is_request = False  # board's cross-validated cut-off must agree as well (see weighing.py)
+        if not weighed:
+            is_request = is_request or score > self.threshold  # a danger now is filed at any cut-off
 
         department = self.departments[int(np.argmax(dept_scores))]
         if not is_request:
             return ParseResult(False, "other", department, "P3", None, location,
-                               self._top_words(d_idx, d_vals, dept_scores), pii, score, shape, alarm)
+                               self._top_words(d_idx, d_vals, dept_scores), pii, score, shape, alarm, weighed)
 
         if alarm.p0:  # the safety layer decides P0 and its category; no model may lower it
             category, keywords = alarm.category or "emergency", [alarm.word] if alarm.word else []
@@ -242,7 +306,7 @@ class Parser:
             urgency = "P1"  # the model and the category rules never raise a P0 by themselves
         nature = lx.nature(category, clean)
         return ParseResult(True, category, department, urgency, nature, location, tuple(keywords[:4]), pii, score,
-                           shape, alarm)
+                           shape, alarm, weighed)
 
     def understand(self, text: str, *, role: str = "resident", bot_name: str | None = None,
                    quote: str | None = None) -> Understanding:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.nlp import weighing
 from bot.nlp.dept_cues import cue_features
 from bot.nlp.features import features
 
@@ -80,7 +81,7 @@ def data_dir(explicit: str | None = None) -> Path:
 
 GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl", "groupchat_more.jsonl",
                    "groupchat_retired.jsonl", "groupchat_blind4_lookalike.jsonl", "groupchat_blind4_danger.jsonl",
-                   "groupchat_blind4_category.jsonl")
+                   "groupchat_blind4_category.jsonl", "groupchat_blind5_boundary.jsonl", "groupchat_blind5_days.jsonl")
 UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
 
 
@@ -94,7 +95,7 @@ def groupchat_lines(data: Path = OWN_DATA) -> list[dict]:
         reading = read_shape(row["text"], bot_name="网格通")
         if reading.shape in UNTRAINED_SHAPES or not reading.text.strip():
             continue
-        rows.append({**row, "words": reading.text, "index": index})
+        rows.append({**row, "words": reading.text, "read_shape": reading.shape, "index": index})
     return rows
 
 
@@ -115,6 +116,13 @@ class Corpus:
     own_checkins: list[dict]
     groupchat: list[dict] = field(default_factory=list)
     gc_f: list[list[str]] = field(default_factory=list)
+    gc_read: list[tuple] = field(default_factory=list)  # (s, clean, shape, location) as the parser reads a line
+    own_read: list[tuple] = field(default_factory=list)  # the same for own requests, then own negatives
+    gov_read: list[tuple] = field(default_factory=list)  # the same for each letter's head (its title, or its text's)
+    chat_read: list[tuple] = field(default_factory=list)  # the same for each chit-chat line
+    gov_clean_f: list[list[str]] = field(default_factory=list)
+    chat_clean_f: list[list[str]] = field(default_factory=list)
+    gc_clean_f: list[list[str]] = field(default_factory=list)  # features of the cleaned words
     gov_full: list[list[str]] = field(default_factory=list)  # title twice + text
     gov_title: list[list[str] | None] = field(default_factory=list)
     gov_head: list[list[str]] = field(default_factory=list)
@@ -127,6 +135,11 @@ class Corpus:
     own_req_cues: list[list[str]] = field(default_factory=list)
 
 
+    @property
+    def own_negatives(self) -> list[dict]:
+        """The project's own lines that are not requests (chit-chat and check-ins)."""
+        return [r for r in self.own_chatter + self.own_checkins if not r.get("is_request")]
+
 def build_corpus(tokenizer, data: Path) -> Corpus:
     corpus = Corpus(
         gov=load_jsonl(data / "gov_messages_dev.jsonl"), chat=load_jsonl(data / "chitchat_dev.jsonl"),
@@ -134,6 +147,23 @@ def build_corpus(tokenizer, data: Path) -> Corpus:
         own_checkins=load_jsonl(OWN_DATA / "checkins.jsonl"), groupchat=groupchat_lines(),
     )
     corpus.gc_f = [features(tokenizer, r["words"]) for r in corpus.groupchat]
+    # each line as the parser reads it (its cleaned words, shape and place) for the weighing's evidence
+    from bot.nlp.location import find_location
+    from bot.nlp.parser import cleaned
+    from bot.nlp.pii import find_pii
+
+    def reading(text: str, shape: str = "text") -> tuple:
+        s, clean = cleaned(text, find_pii(text))
+        return s, clean, shape, find_location(text)
+
+    for r in corpus.groupchat:
+        corpus.gc_read.append(reading(r["words"], r["read_shape"]))
+        corpus.gc_clean_f.append(features(tokenizer, corpus.gc_read[-1][1]))
+    corpus.own_read = [reading(r["text"]) for r in corpus.own_requests + corpus.own_negatives]
+    corpus.gov_read = [reading(r.get("title") or r["text"][:REQUEST_HEAD]) for r in corpus.gov]
+    corpus.gov_clean_f = [features(tokenizer, read[1]) for read in corpus.gov_read]
+    corpus.chat_read = [reading(r["text"]) for r in corpus.chat]
+    corpus.chat_clean_f = [features(tokenizer, read[1]) for read in corpus.chat_read]
     for row in corpus.gov:
         title = row.get("title") or ""
         tf = features(tokenizer, title) if title else None
@@ -146,8 +176,7 @@ def build_corpus(tokenizer, data: Path) -> Corpus:
     corpus.chat_f = [features(tokenizer, r["text"]) for r in corpus.chat]
     corpus.own_req_f = [features(tokenizer, r["text"]) for r in corpus.own_requests]
     corpus.own_req_cues = [cue_features(r["text"]) for r in corpus.own_requests]
-    corpus.own_neg_f = [features(tokenizer, r["text"]) for r in corpus.own_chatter + corpus.own_checkins
-                        if not r.get("is_request")]
+    corpus.own_neg_f = [features(tokenizer, r["text"]) for r in corpus.own_negatives]
     return corpus
 
 
@@ -196,22 +225,10 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
     # the department documents proper: with the cue features (which no other model sees)
     dept_docs_c = [d + c for d, c in zip(dept_docs, dept_cues, strict=True)] if cues else dept_docs
 
+    every_row = list(range(len(corpus.groupchat)))
+    line_docs = _line_docs(corpus, gov_idx, chat_idx, every_row)
+    req_docs = line_docs["req"][0]
     gc_pos = [f for r, f in zip(corpus.groupchat, corpus.gc_f, strict=True) if r["is_request"]]
-    gc_neg = [f for r, f in zip(corpus.groupchat, corpus.gc_f, strict=True) if not r["is_request"]]
-    req_pos = [corpus.gov_head[i] for i in gov_idx] + corpus.own_req_f
-    req_neg = [corpus.chat_f[i] for i in chat_idx] + corpus.own_neg_f + gc_neg
-    req_docs = req_pos + req_neg
-    req_y = [1] * len(req_pos) + [0] * len(req_neg)
-    req_sw = [1.0] * (len(req_docs) - len(gc_neg)) + [GC_NEG_WEIGHT] * len(gc_neg)
-    # the same with the group-chat requests: asked only for a line tied to the neighbourhood
-    chat_docs = req_pos + gc_pos + req_neg
-    chat_y = [1] * (len(req_pos) + len(gc_pos)) + [0] * len(req_neg)
-
-    # life at risk now or not: the safety layer's second opinion (its words stay the first)
-    p0_docs = corpus.own_req_f + corpus.own_neg_f + corpus.gc_f + [corpus.chat_f[i] for i in chat_idx]
-    p0_y = [int(r["urgency"] == "P0") for r in corpus.own_requests] + [0] * len(corpus.own_neg_f) + [
-        int(bool(r["is_request"]) and r["urgency"] == "P0") for r in corpus.groupchat] + [0] * len(chat_idx)
-
     cat_docs = corpus.own_req_f + gc_pos
     cat_y = [CATEGORIES.index(r["category"]) for r in corpus.own_requests] + [
         CATEGORIES.index(r["category"]) for r in corpus.groupchat if r["is_request"]]
@@ -232,13 +249,11 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
 
     dept = LinearSVC(C=C_DEPT, class_weight="balanced", random_state=SEED).fit(
         _matrix(dept_docs_c, vocab, idf), dept_y, sample_weight=np.array(dept_sw))
-    req = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(req_docs, vocab, idf), req_y,
-                                                                           sample_weight=np.array(req_sw))
-    chat = LinearSVC(C=C_REQ, class_weight="balanced", random_state=SEED).fit(_matrix(chat_docs, vocab, idf), chat_y)
+    req, chat, p0 = _line_models(line_docs, vocab, idf)
     chat_w = chat.coef_[0]
     cat = LinearSVC(C=C_CAT, class_weight="balanced", random_state=SEED).fit(_matrix(cat_docs, vocab, idf), cat_y)
-    p0 = LinearSVC(C=C_P0, class_weight="balanced", random_state=SEED).fit(_matrix(p0_docs, vocab, idf), p0_y)
     p0_w = p0.coef_[0]
+    weigh = _fit_weighing(corpus, gov_idx, chat_idx, vocab, idf)
 
     dept_w = dept.coef_.T  # (V, 7)
     req_w = req.coef_[0]
@@ -268,7 +283,108 @@ def fit(corpus: Corpus, gov_idx: list[int] | None = None, chat_idx: list[int] | 
         "departments": np.frombuffer("\n".join(DEPARTMENTS).encode(), dtype=np.uint8),
         "categories": np.frombuffer("\n".join(CATEGORIES).encode(), dtype=np.uint8),
         "dept_cues": np.array([int(cues)], dtype=np.uint8),
+        **weigh,
     }
+
+
+def _line_docs(corpus: Corpus, gov_idx: list[int], chat_idx: list[int], rows: list[int],
+               left_out: frozenset[tuple[str, int]] = frozenset()) -> dict[str, tuple]:
+    """(documents, labels, sample weights) of the three models that read a line whole — request (board),
+    request (group chat), life at risk now — with the group-chat rows `rows` (positions in corpus.groupchat)
+    and the other lines but those `left_out` (("req", i): own request i, ("neg", i): own line i that is
+    not one, ("gov", i): government letter i, ("cc", i): chit-chat line i)."""
+    chat_rows = [corpus.groupchat[j] for j in rows]
+    gc_f = [corpus.gc_f[j] for j in rows]
+    gc_pos = [f for r, f in zip(chat_rows, gc_f, strict=True) if r["is_request"]]
+    gc_neg = [f for r, f in zip(chat_rows, gc_f, strict=True) if not r["is_request"]]
+    own_req = [i for i in range(len(corpus.own_requests)) if ("req", i) not in left_out]
+    own_req_f = [corpus.own_req_f[i] for i in own_req]
+    own_neg_f = [f for i, f in enumerate(corpus.own_neg_f) if ("neg", i) not in left_out]
+    gov_idx = [i for i in gov_idx if ("gov", i) not in left_out]
+    chat_idx = [i for i in chat_idx if ("cc", i) not in left_out]
+    req_pos = [corpus.gov_head[i] for i in gov_idx] + own_req_f
+    req_neg = [corpus.chat_f[i] for i in chat_idx] + own_neg_f + gc_neg
+    req_docs = req_pos + req_neg
+    req_sw = [1.0] * (len(req_docs) - len(gc_neg)) + [GC_NEG_WEIGHT] * len(gc_neg)
+    # the same with the group-chat requests: asked only for a line tied to the neighbourhood
+    chat_docs = req_pos + gc_pos + req_neg
+    chat_y = [1] * (len(req_pos) + len(gc_pos)) + [0] * len(req_neg)
+    # life at risk now or not: the safety layer's second opinion (its words stay the first)
+    p0_docs = own_req_f + own_neg_f + gc_f + [corpus.chat_f[i] for i in chat_idx]
+    p0_y = [int(corpus.own_requests[i]["urgency"] == "P0") for i in own_req] + [0] * len(own_neg_f) + [
+        int(bool(r["is_request"]) and r["urgency"] == "P0") for r in chat_rows] + [0] * len(chat_idx)
+    return {"req": (req_docs, [1] * len(req_pos) + [0] * len(req_neg), req_sw),
+            "chat": (chat_docs, chat_y, None), "p0": (p0_docs, p0_y, None)}
+
+
+def _line_models(line_docs: dict[str, tuple], vocab: dict[str, int], idf: np.ndarray):
+    """The fitted request (board), request (group chat) and P0 LinearSVCs."""
+    from sklearn.svm import LinearSVC
+
+    fitted = []
+    for name, c in (("req", C_REQ), ("chat", C_REQ), ("p0", C_P0)):
+        docs, y, sw = line_docs[name]
+        fitted.append(LinearSVC(C=c, class_weight="balanced", random_state=SEED).fit(
+            _matrix(docs, vocab, idf), y, sample_weight=None if sw is None else np.array(sw)))
+    return tuple(fitted)
+
+
+WEIGH_FOLDS = 3
+
+
+def _fit_weighing(corpus: Corpus, gov_idx: list[int], chat_idx: list[int], vocab: dict[str, int],
+                  idf: np.ndarray) -> dict[str, np.ndarray]:
+    """The weighing of a neighbourhood line's evidence (weighing.py), fitted on the group-chat lines
+    with their model scores taken out of fold (the three line models refitted without the fold), so
+    that the weights trust a score as much as it deserves on a line never seen. {} when the corpus is
+    too small to fit it."""
+    from bot.nlp.parser import gather
+
+    n = len(corpus.groupchat)
+    if n < 100 or len(corpus.gc_read) != n:
+        return {}
+    # the lines weighed: the group-chat corpus and the project's own lines (short plain requests such
+    # as "井盖丢了", which the group-chat corpus has few of), each with how the parser reads it
+    items = [("gc", j) for j in range(n)] + [("req", i) for i in range(len(corpus.own_requests))] + [
+        ("neg", i) for i in range(len(corpus.own_neg_f))]
+    read = {("gc", j): (corpus.gc_read[j], corpus.gc_clean_f[j], bool(corpus.groupchat[j]["is_request"]))
+            for j in range(n)}
+    read |= {("req", i): (corpus.own_read[i], corpus.own_req_f[i], True) for i in range(len(corpus.own_requests))}
+    read |= {("neg", i): (corpus.own_read[len(corpus.own_requests) + i], corpus.own_neg_f[i], False)
+             for i in range(len(corpus.own_neg_f))}
+    # and the message board's genre: letters' heads are requests, chit-chat is not (the weighing must
+    # not file what the board's cut-off keeps out, nor drop a formal title)
+    if len(corpus.gov_read) == len(corpus.gov) and len(corpus.chat_read) == len(corpus.chat):
+        items += [("gov", i) for i in gov_idx] + [("cc", i) for i in chat_idx]
+        read |= {("gov", i): (corpus.gov_read[i], corpus.gov_clean_f[i], True) for i in gov_idx}
+        read |= {("cc", i): (corpus.chat_read[i], corpus.chat_clean_f[i], False) for i in chat_idx}
+    order = np.random.default_rng(SEED).permutation(len(items))
+    vectors, labels = [], []
+    for part in np.array_split(order, WEIGH_FOLDS):
+        out = frozenset(items[k] for k in part)
+        kept = [j for j in range(n) if ("gc", j) not in out]
+        req, chat, p0 = _line_models(_line_docs(corpus, gov_idx, chat_idx, kept, out), vocab, idf)
+        x = _matrix([read[items[k]][1] for k in part], vocab, idf)
+        scores = zip(req.decision_function(x), chat.decision_function(x), p0.decision_function(x), strict=True)
+        for k, (board, chat_score, p0_score) in zip(part, scores, strict=True):
+            (s, clean, shape, location), _f, is_request = read[items[k]]
+            found = gather(s, clean, shape, location, float(board), float(chat_score), float(p0_score))
+            if found.weighed:
+                vectors.append(found.evidence.vector())
+                labels.append(int(is_request))
+    if len(set(labels)) < 2:
+        return {}
+    w, b = weighing.fit(np.array(vectors), np.array(labels))
+    return {"weigh_w": w.astype(np.float32), "weigh_b": np.array([b], dtype=np.float32),
+            "weigh_names": np.frombuffer("\n".join(weighing.SIGNALS).encode(), dtype=np.uint8)}
+
+
+def subset(corpus: Corpus, keep: list[int]) -> Corpus:
+    """The corpus with only the group-chat lines at positions `keep` (cross-validation)."""
+    from dataclasses import replace
+
+    return replace(corpus, groupchat=[corpus.groupchat[j] for j in keep], gc_f=[corpus.gc_f[j] for j in keep],
+                   gc_read=[corpus.gc_read[j] for j in keep], gc_clean_f=[corpus.gc_clean_f[j] for j in keep])
 
 
 def folds(n: int, k: int, seed: int, labels: list[str] | None = None) -> list[np.ndarray]:
@@ -298,9 +414,13 @@ def pick_threshold(title_scores: np.ndarray, chat_scores: np.ndarray) -> float:
 
 def request_scores(parser, corpus: Corpus, gov_idx, chat_idx) -> tuple[np.ndarray, np.ndarray]:
     """The parser's request scores on the given government titles and chit-chat lines."""
+    def score(text: str) -> float:
+        # a line the weighing decided is filed or not whatever the cut-off: it may not move the cut-off
+        r = parser.parse(text)
+        return (1e6 if r.is_request else -1e6) if r.weighed else r.request_score
+
     titles = [corpus.gov[i]["title"] for i in gov_idx if corpus.gov[i].get("title")]
-    return (np.array([parser.parse(t).request_score for t in titles]),
-            np.array([parser.parse(corpus.chat[i]["text"]).request_score for i in chat_idx]))
+    return np.array([score(t) for t in titles]), np.array([score(corpus.chat[i]["text"]) for i in chat_idx])
 
 
 def fit_model(corpus: Corpus, tokenizer, gov_idx: list[int] | None = None, chat_idx: list[int] | None = None,

@@ -49,15 +49,13 @@ def test_sparks_are_still_a_danger(text):
     assert assess(fold(text).lower()).p0, text
 
 
-def test_the_group_chat_request_model_is_asked_only_for_lines_of_the_neighbourhood(parser):
-    """A chit-chat line with nothing of the neighbourhood is read by the board's request model alone."""
-    if parser.chat_w is None:
-        pytest.skip("model trained before the group-chat request model")
-    line = "脑补一下冰箱角落里有只猫"
-    saved = parser.chat_b
-    try:
-        parser.chat_b = 100.0  # the group-chat model would file anything it is asked about
-        assert not parser.parse(line).is_request
-        assert parser.parse("3号楼楼道里乱糟糟").is_request
-    finally:
-        parser.chat_b = saved
+@pytest.mark.parametrize("line", ["脑补一下冰箱角落里有只猫", "异地恋快半年了 啥时候回来呢",
+                                  "高三上课太困了 笔记写成了火星文", "今天的晚霞好好看", "这个游戏的新皮肤太贵了"])
+def test_chit_chat_with_nothing_of_the_neighbourhood_is_not_filed(parser, line):
+    """The weighing (weighing.py) is fitted on the message board's chit-chat too: talk about oneself
+    and the world is left alone, whichever of the models it weighs leans the other way."""
+    assert not parser.parse(line).is_request
+
+
+def test_a_plain_report_of_the_neighbourhood_is_filed(parser):
+    assert parser.parse("3号楼楼道里乱糟糟").is_request
