@@ -120,8 +120,14 @@ class Found:
     never: bool  # a shape that carries no request, a notice with no danger now, a story from elsewhere
 
     @property
+    def local(self) -> bool:
+        """Of the neighbourhood: a place, an anchor word or a category's words."""
+        return self.evidence.anchored or bool(self.hits)
+
+    @property
     def weighed(self) -> bool:
-        """Decided by the fitted weights: a line of the neighbourhood that the rules leave open."""
+        """Weighed by the fitted weights: a line the rules leave open (a line with nothing of the
+        neighbourhood in it is filed only when the board's cut-off agrees too: see Parser.parse)."""
         return not self.never and not self.alarm.p0
 
 
@@ -270,18 +276,18 @@ class Parser:
         location = find_location(text)
         found = gather(s, clean, shape, location, req_score, chat, p0_score)
         alarm, hits, weighed = found.alarm, found.hits, False
-        is_request, score = alarm.p0, found.evidence.summed
+        score = found.evidence.summed
+        board_files = alarm.p0 or score > self.threshold  # a danger now is filed at any cut-off
+        is_request = board_files
         if found.weighed and self.weighing is not None:
-            # a line the rules leave open: its evidence weighed by the fitted weights (weighing.py)
-            is_request, margin = weighing.files(*self.weighing, found.evidence)
-            if found.evidence.anchored or hits:
-                score, weighed = self.threshold + margin, True
-            elif not is_request:
-                score, weighed = min(score, self.threshold - 1.0), True
-            else:  # talk with nothing of the neighbourhood in it (the message board's chit-chat): the
-                is_request = False  # board's cross-validated cut-off must agree as well (see weighing.py)
-        if not weighed:
-            is_request = is_request or score > self.threshold  # a danger now is filed at any cut-off
+            # a line the rules leave open: its evidence weighed by the fitted weights (weighing.py); one
+            # with nothing of the neighbourhood in it (the message board's chit-chat) is filed only when
+            # the board's cross-validated cut-off agrees as well
+            filed, margin = weighing.files(*self.weighing, found.evidence)
+            if found.local:
+                is_request, score, weighed = filed, self.threshold + margin, True
+            elif not filed:
+                is_request, score, weighed = False, min(score, self.threshold - 1.0), True
 
         department = self.departments[int(np.argmax(dept_scores))]
         if not is_request:
