@@ -254,17 +254,21 @@ def is_lookalike(s: str) -> bool:
     return bool((_OVER.search(s) or _RESOLVED.search(s)) and not asks)
 
 
-def is_chatter(s: str) -> bool:
+def is_group_business(s: str) -> bool:
+    """Whole-message group business that is never a request, whatever else the line's words weigh:
+    only stickers, an acknowledgement or greeting, a notice or an ad (出租：…), group buying and
+    lost-and-found, festive wishes."""
     bare = _STICKER.sub("", s).strip()
-    if not bare:
-        return True  # only emoji / stickers
-    if _ACK.match(bare):
+    if not bare or _ACK.match(bare):
         return True
     if _NOTICE.match(bare) or (_MARKET.search(bare) and len(bare) <= 60):
         return True
-    if len(bare) <= 14 and _FESTIVE.search(bare) and not _QUESTION.search(bare):
-        return True
-    return is_lookalike(bare)
+    return len(bare) <= 14 and bool(_FESTIVE.search(bare)) and not _QUESTION.search(bare)
+
+
+def is_chatter(s: str) -> bool:
+    """Group business, or a look-alike of a request (is_lookalike: weighed, not final, by the parser)."""
+    return is_group_business(s) or is_lookalike(_STICKER.sub("", s).strip())
 
 
 def request_cue(s: str) -> float:

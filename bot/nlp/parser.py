@@ -137,7 +137,8 @@ def gather(s: str, clean: str, shape: str, location: Location | None, board: flo
     the parser and by training, which fits the weighing on it."""
     alarm = safety.assess(clean, shape, p0)
     hits = lx.category_hits(clean)
-    never = shape in NEVER_A_REQUEST or (shape == "notice" and not alarm.p0) or alarm.against == "elsewhere"
+    never = shape in NEVER_A_REQUEST or (shape == "notice" and not alarm.p0) or alarm.against == "elsewhere" \
+        or (lx.is_group_business(s) and not alarm.p0)
     anchored = bool(location or lx.ANCHOR.search(clean) or any(h[0] >= 3 for h in hits.values()))
     cue, chatter = lx.request_cue(clean), lx.is_chatter(s)
     evidence = weighing.Evidence(
@@ -323,8 +324,10 @@ class Parser:
         result = self.parse(reading.text, shape=reading.shape)
         checkin = None
         if role == "cadre" and reading.shape in ("text", "quote"):
-            # a danger seen now is a report first: it never waits in a check-in for “确认”
-            checkin = None if result.alarm.p0 else self.checkin(reading.text)
+            # a danger named now is a report first: it never waits in a check-in for “确认”; the learnt
+            # score alone (no danger in words) does not outweigh a line that reads as duty done
+            named = result.alarm.p0 and result.alarm.kind != "learnt"
+            checkin = None if named else self.checkin(reading.text)
             if checkin is not None and result.is_request:
                 result = replace(result, is_request=False, category="other", urgency="P3", nature=None)
         return Understanding(reading, result, checkin)

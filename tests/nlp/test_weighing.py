@@ -131,3 +131,16 @@ def test_what_the_rules_are_sure_of_is_filed_whatever_the_weights(parser, line):
         assert not parser.parse("谢谢物业 楼道灯修好了").is_request
     finally:
         parser.weighing = saved
+
+
+@pytest.mark.parametrize("line", ["出租：8栋2单元 两室一厅 拎包入住", "收到 谢谢", "#接龙\n周六义剪\n1. 3栋老宋",
+                                  "👍👍"])
+def test_group_business_is_never_weighed_into_a_request(parser, line):
+    """Ads, acknowledgements, lists and stickers are closed by the rules: weights that file everything
+    still file none of them."""
+    saved = parser.weighing
+    try:
+        parser.weighing = (np.zeros(len(weighing.SIGNALS)), 10.0)
+        assert not parser.understand(line).result.is_request
+    finally:
+        parser.weighing = saved
