@@ -314,3 +314,41 @@ def test_a_terse_cry_is_read(text):
 @pytest.mark.parametrize("text", ["3栋 火锅店开业了", "救命 今天好忙", "8栋楼道 灯坏了", "东门 堵车"])
 def test_a_terse_line_without_a_danger_raises_nothing(text):
     assert not assess(text).p0, (text, assess(text))
+
+
+# fourth round (a retired held-out set read for its kinds; every line below is our own)
+@pytest.mark.parametrize(("text", "shape"), [
+    # asking where or whose takes the danger as given
+    ("谁家燃气漏了 二单元楼梯间味道冲得很", "text"),
+    ("哪家在烧东西 楼道里全是烟 呛得睁不开眼", "text"),
+    # asking whether it is true while asking someone to act: alarm, not doubt
+    ("邻居说我家厨房冒烟了 真的假的 谁在家帮我去敲敲门 4栋302", "text"),
+    # someone in the water not yet pulled out
+    ("河边那个小孩掉下去了 还没拉上来 谁会水", "text"),
+    # on the floor and cannot get up; 没别人 is nobody else home, not "don't"
+    ("我奶奶坐在地上站不起来 家里没别人 6栋", "text"),
+    # shut inside, told without 困
+    ("轿厢里有人关在里头 按了铃半天没人来 3号楼东边那部", "text"),
+    # fire told in emoji after a place
+    ("12栋🔥🔥 快", "text"),
+    # a crowd pushing, growing
+    ("菜市场门口两拨人在推人 越聚越多", "text"),
+])
+def test_dangers_told_as_questions_emoji_and_plain_words_are_p0(parser, text, shape):
+    alarm = assess(text, shape)
+    assert alarm.p0, (text, alarm)
+    assert parser.parse(text, shape=shape).urgency == "P0", text
+
+
+@pytest.mark.parametrize(("text", "shape"), [
+    ("[链接]突发！某地居民楼起火 多人被困", "link"),  # a card's title is not one's own words
+    ("温馨提示：如遇紧急情况请拨打119 物业24小时电话 0571-88880000", "notice"),  # where to call, not a call
+    ("楼顶的瓦片松了 哪天掉下来砸到人就晚了", "text"),  # one day it might: a hazard
+    ("我爸骨折了 在骨科住着 能不能帮忙申请个轮椅", "text"),  # in hospital: the family's need
+    ("她婆婆病倒了 家里没人做饭 社区能不能送个餐", "text"),  # illness, not a collapse
+    ("楼上又往下扔垃圾 砸在车棚上 都好几回了 砸到人咋整", "text"),  # a standing matter
+    ("热得我要着火了🔥🔥 有没有一起去游泳的", "text"),  # a figure of speech with emoji
+])
+def test_look_alikes_of_this_round_are_not_p0(parser, text, shape):
+    assert not assess(text, shape).p0, (text, assess(text, shape))
+    assert parser.parse(text, shape=shape).urgency != "P0", text
