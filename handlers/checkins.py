@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.domain.tickets import TransitionError
 from bot.i18n import N_
 from bot.nlp.parser import get_parser
+from bot.nlp.shape import Reading
 from bot.registry import CommandSpec, Registry
 from bot.services import duties
 from bot.services.duties import SECRETARIES
@@ -110,13 +111,15 @@ async def plain_words(ctx: Context) -> bool:
     if member is None or not (member.roles & CADRES) or ctx.shape not in ("text", "quote"):
         return False
     parser = get_parser()
-    guess = parser.checkin(ctx.message.text)
-    if guess is None or parser.parse(ctx.message.text, shape=ctx.shape).alarm.p0:
-        return False  # a danger a cadre saw is a report first, never a check-in waiting for “确认”
+    guess, parsed = parser.of_cadre(ctx.message.text, parser.read(ctx.reading or Reading("text", ctx.message.text)))
+    if guess is None:
+        return False
     data: dict[str, object] = {"kind": guess.kind, "households": guess.households, "tags": list(guess.tags),
                                "meeting_type": guess.meeting_type}
     await ctx.reply(await duties.propose(ctx.work(), member.person_id, data, guess.note))
-    return True
+    # duty that found a problem left open (or a danger) is also a report: the intake files it next (its
+    # alarm is sent first all the same: the outbox sends by urgency before order)
+    return not parsed.is_request
 
 
 async def _confirm_words(work: Work, person: str, args: str, ctx: Context) -> str:

@@ -13,6 +13,7 @@ from bot.events import NORMAL, URGENT
 from bot.i18n import N_, _
 from bot.nlp.lexicon import asks_how_to_report
 from bot.nlp.parser import ParseResult, get_parser
+from bot.nlp.shape import Reading
 from bot.nlp.text import fold
 from bot.registry import CommandSpec, Registry
 from bot.services import tickets as service
@@ -37,7 +38,7 @@ def report_of(text: str, parsed: ParseResult | None = None) -> service.Report:
 
 
 async def intake(ctx: Context) -> bool:
-    parsed = get_parser().parse(ctx.message.text, shape=ctx.shape)
+    parsed = get_parser().read(ctx.reading or Reading("text", ctx.message.text))
     if not parsed.is_request:
         if ctx.shape in ("text", "quote") and asks_how_to_report(fold(ctx.message.text).lower()):
             # "在吗 想问下怎么报修": a question for 帮助, answered with how to report, not filed

@@ -1,5 +1,6 @@
 """Cadres report duty in plain words; the bot says what it understood and records it only after
-“确认”. A cadre's account is never filed as a resident's ticket."""
+“确认”. A cadre's account of duty is not a ticket, unless it also reports a problem left open: then
+the duty is proposed and the problem filed."""
 
 from __future__ import annotations
 
@@ -79,3 +80,23 @@ async def test_leave_without_days_asks_for_them_and_records_nothing(harness: Har
     await harness.say(CADRE, "这周有两天要请假")
     out = await harness.say(CADRE, "确认")
     assert "请假 12-01 12-03" in out[0].text and await records(harness) == []
+
+
+async def test_duty_that_found_a_problem_left_open_is_proposed_and_the_problem_filed(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 20, 40))
+    out = await harness.say(CADRE, "晚上夜访走到3号楼 楼道灯全不亮 老人摸黑上楼 请物业修一下", chat=GROUP)
+    private = [m for m in out if m.chat_id is None and m.user_id == CADRE]
+    assert any("夜访" in m.text and "确认" in m.text for m in private)  # the visit, proposed privately
+    async with harness.app.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert ticket.category == "public_facility" and ticket.urgency == "P2"
+    await harness.say(CADRE, "确认")
+    assert await records(harness) == [("night_visit", None)]
+
+
+async def test_duty_whose_problem_the_cadre_dealt_with_files_nothing(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 5, 15, 0))
+    await harness.say(CADRE, "去独居的孙奶奶家看了看 热水器打不着火 帮她叫了师傅修好了")
+    async with harness.app.db.session() as session:
+        assert (await session.exec(select(Ticket))).all() == []
+    assert await records(harness) == [("pending", None)]

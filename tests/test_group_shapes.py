@@ -131,3 +131,21 @@ async def test_a_report_is_parsed_once_and_filed_as_its_shape_read_it(harness: H
     [ticket] = await tickets(harness)
     assert ticket.category == "public_facility"
     assert seen == [("9号楼东边的路灯一个礼拜没亮了", "quote")]
+
+
+async def test_a_reply_that_takes_up_a_quoted_call_for_help_is_filed_as_the_p0(harness: Harness) -> None:
+    """The quoted words are a neighbour's call for help; the reply ("谁有他家钥匙") is the call now."""
+    harness.clock.set(local(2026, 11, 3, 21, 0))
+    out = await harness.say("resident-zhou", f"「老周：我摔了 起不来 在客厅」\n{RULE}\n他家里没人 谁有钥匙 6号楼二单元",
+                            chat=GROUP, msg_id="q-help")
+    [ticket] = await tickets(harness)
+    assert (ticket.category, ticket.urgency) == ("emergency", "P0")
+    assert any(ticket.no in m.text for m in out if m.chat_id == GROUP)
+    assert "摔" not in "".join(m.text for m in out if m.chat_id == GROUP)  # fields only, never their words
+
+
+async def test_a_reply_that_closes_a_quoted_call_for_help_files_nothing(harness: Harness) -> None:
+    harness.clock.set(local(2026, 11, 3, 21, 0))
+    await harness.say("resident-zhou", f"「老周：我摔了 起不来 在客厅」\n{RULE}\n已经扶起来了 没事了 谢谢大家",
+                      chat=GROUP)
+    assert await tickets(harness) == []

@@ -347,7 +347,7 @@ _PERSON = (r"老人|老党员|党员|家庭|孩子|住户|居民|困难户|低�
 # a person visited by name ("张奶奶", "老冯", "刘老师")
 _KIN = (r"[\u4e00-\u9fff](?:奶奶|爷爷|阿姨|大爷|大妈|大娘|姥姥|姥爷|叔叔?|婶婶?|伯伯?|老师|师傅)"
         r"|老(?![党人年旧小区师乡家])[\u4e00-\u9fff]")
-_VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|探视|上门|家访|拜访|登门|串门|走家串户|挨家挨户"
+_VISITED = (r"走访|入户|看望|慰问(?!物资|品|金)|探访|探望|探视|上门|家访|拜访|登门|串了?串?门|走家串户|挨家挨户"
             r"|敲了.{0,3}门|走了一(?:趟|圈|遍)|转了一圈|转了?转|摸排|摸底"
             rf"|(?:和|跟|同|与)[^，。,;；\s]{{0,10}}(?:户|家|居民|老人|住户|租户)[^，。,;；\s]{{0,6}}(?:聊|谈|拉家常|唠)"
             rf"|跑了好?{_COUNT}(?:户|家)|去了?一?趟|(?:去|到)了?(?:\d{{1,2}}(?:[栋幢]|号楼?)-?\d{{3,4}}(?!\d)|\d{{3,4}}室)|送(?:过去|到家|上门)|(?:看了|看望了?|探望了?)(?:一?下)?[^，。,;；\s]{{0,8}}?(?:{_KIN})|(?:去|走|进)了{_COUNT}(?:户|家)"
@@ -405,12 +405,13 @@ CHECKIN_NOT = re.compile(
     r"|没来|投诉|举报|太吵|怎么|建议(?:纳入|给|对|把|尽快|社区|物业|安排|申请|更换|加装|增加|在)"
     r"|(?<![申邀])请(?!.{0,2}假)(?:.{0,6})(?:协助|处理|来|派|尽快|帮|安排|关注)"
     r"|(?<![申邀])请(?!.{0,2}假)[^，。,;；]{0,12}(?:上门|看看|看一下|过去|到场|解决|跟进|落实)"
-    r"|了解到|赶紧|马上|立即|快来|求助|报警|(?<!\d)1[12]0(?!\d)|隐患"
+    r"|了解到|赶紧|马上|立即|快来|求助|报警|(?<!\d)1[12]0(?!\d)"
     r"|的话|有空|适合|想去|应该|该去|得去|发我|值班表|排班|表格|材料(?:发|交|报)|发.{0,4}材料|名单(?:更新|发)|记录表|(?<!按)(?<!按照)计划"
     r"|晚点回|在开会|在[^，。,;；\s]{1,6}开会|开会中|正在|已联系|过去看看|过去瞧瞧"
     r"|把.{0,8}(?:做完|完成|弄完|搞完|交上来)|你(?:们)?(?:去|今天|明天|把|帮|来|负责|值|先|再|记得|那边)"
     r"|劝(?:过|了|说|离|导|阻)|做通|做了.{0,4}工作|多穿|注意(?:安全|保暖|身体)"
     r"|师傅(?:已|到|来|在|说|下午|明天)|送医|检测|整改|改(?:到|成|天|明天|下周)"
+    r"|(?:时|的时候)[^，。,;；\s]{0,2}(?:多带|带上|带好|要|记得|注意|别|请)"  # how to do a duty: "夜访的时候多带个手电"
 )
 # duty that did not happen ("今天没去走访", "支委会推迟了"): leave is exempt ("请了病假 没去社区")
 CHECKIN_UNDONE = re.compile(r"没(?:有)?(?:去(?!世)|做|开|讲|上(?:班|课|成)|值|在(?:社区|岗|网格|位)|到(?:岗|社区|位|场)|走成|入户|能|成|顾上|空)"
@@ -452,9 +453,15 @@ CHECKIN_DEALT = re.compile(r"帮(?:她|他|其|忙|着|老人|一户|其中)?.{0
                            r"|报给.{0,8}了|修好了|解答了|答复了|处理好了|解决了"
                            r"|让家属|了解(?:了)?.{0,8}情况|没(?:啥|什么)?(?:问题|事)|都(?:还)?(?:好|挺好|正常)")
 # the kind's own word followed by a thing about it: the photos, form, task or notice of a duty, not the duty
-CHECKIN_ABOUT = re.compile(r"[^，。,;；\s]{0,3}的?(?:照片|记录(?![:：])|表|材料|台账|课件|报表|任务|安排|情况表|纪要|通知|模板|指标|发重复|发错)")
+CHECKIN_ABOUT = re.compile(r"[^，。,;；\s]{0,3}的?(?:照片|记录(?![:：])|表|材料|台账|课件|报表|任务|安排|情况表|纪要|要点|议程|议题|通知|模板|指标|发重复|发错)")
+# a bare look ("刚去看了") at a problem named in the line: a case checked, not a household visited
+BARE_LOOK = re.compile(r"去看了?(?:看|下|一下|一眼)?")
+# someone's duty complained of or reported ("有居民反映网格员老张入户态度生硬"): not the writer's duty
+CHECKIN_REPORTED = re.compile(r"反映|投诉|举报|意见")
+# a question told, not asked ("了解过冬缺什么", "问了问有啥困难"): the question word is not a question
+INDIRECT_QUESTION = re.compile(r"(?:了解|(?<![慰询访疑提])问了?问?|看看|聊了?聊?|打听|摸清|核实)[^，。,;；\s?？]{0,10}(?:什么|啥|多少|哪些|怎么样)")
 # a case named before the duty word: progress on it, not an account of duty ("那户的低保材料…", "上次反映的…")
-CASE_TOPIC = re.compile(r"在跟|(?:吵架|纠纷|矛盾|漏水|违建|飞线|噪音|投诉)[^，。,;；\s]{0,3}的|的事|的问题|那(?:家|户|个|位|两家|几户|几家|条)(?!人)|反映的|说的那|上次|昨天那|刚才那")
+CASE_TOPIC = re.compile(r"在跟|(?:吵架|纠纷|矛盾|漏水|违建|飞线|噪音|投诉)[^，。,;；\s]{0,3}的|的事|的问题|那(?:家|户|个|位|两家|几户|几家|条)(?!人|[^，。,;；\s]{0,6}(?:挨家|挨个|都|逐户)?(?:串|走访|入户|看望|慰问|跑))|反映的|说的那|上次|昨天那|刚才那")
 # an acknowledgement of a notice or an ask, with nothing done yet ("收到 今晚的夜访我参加")
 ACKNOWLEDGED = re.compile(r"^(?:收到|好的|好嘞|明白|ok)(?:[\s，,!！。~]|$)")
 PERFECTIVE = re.compile(r"了|过|完")
@@ -464,7 +471,7 @@ CHECKIN_FUTURE = re.compile(r"明晚|明早|明日|准备|(?<!按)(?<!按照)计
                             r"|过几天|抽空|找时间|晚点去|稍后|又要|还要|要开|要值|要讲|要上|得开|得值|要(?:夜访|走访|入户|坐班|驻点)"
                             r"|(?<![开例交议谈评党大散集参与])[将会](?:逐户|挨家挨户|上门|入户|再去|去)")
 # something done (a perfective or a time of today): then a plan later in the line does not undo it
-CHECKIN_DONE = re.compile(r"了|过|完|结束|今天|今日|今儿|昨天|昨晚|上午|下午|中午|晚上|刚|已")
+CHECKIN_DONE = re.compile(r"了|过|完|结束|今天|今日|今儿|今晚|昨天|昨晚|上午|下午|中午|晚上|刚|已")
 _STAFF = r"同事|网格员|志愿者|社工|民警|干部|领导|医生|书记|委员"
 HOUSEHOLDS = re.compile(
     r"(?<![第\d一二两三四五六七八九十])(\d{1,3}|[一二两三四五六七八九十]{1,3}|俩)\s?"
@@ -478,6 +485,8 @@ _NAMED_LIST = re.compile(rf"(?:{_KIN})家?(?:(?:和|、|与|及|跟|还有|,|，
 _JOINER = re.compile(r"和|、|与|及|跟|还有|,|，")
 # homes named by their rooms ("301、302、501", "7栋502和8栋301"): one household each
 _ROOM_LIST = re.compile(r"(?<!\d)(?:\d{1,2}[栋号幢]-?)?\d{3,4}室?(?:(?:、|和|与|及|,|，)(?:\d{1,2}[栋号幢]-?)?\d{3,4}室?)+(?!\d)")
+# a total said as one ("一共七户 登记了两户要装扶手" → 7)
+_TOTAL = re.compile(r"(?:一共|总共|共计|合计|累计共)(?:走访|入户|看了|去了|跑了)?了?\s?(\d{1,3}|[一二两三四五六七八九十]{1,3})\s?(?:户|家)")
 # a form's count ("走访户数：5")
 _FORM_COUNT = re.compile(r"户数\s*[:：]?\s*(\d{1,3})")
 # a count after which another count is a part of it, not more households ("看了两户 帮一户…"), or a
@@ -501,6 +510,8 @@ def households(s: str, kind: str) -> int | None:
     ("看了两户 帮一户…", "走访两户 一户说…" → 2); named homes are counted ("王家 李家 赵家" → 3); one named
     household → 1; a guess ("几户", "七八户", "十来户") → None."""
     counts = []
+    if total := _TOTAL.search(s):
+        return cn_to_int(total[1])
     for match in HOUSEHOLDS.finditer(s):
         token = match[1] or match[2]
         if _APPROX.match(token):

@@ -25,7 +25,7 @@ from bot.nlp.location import Location, find_location
 from bot.nlp.pii import Pii, find_pii
 from bot.nlp.shape import Reading, read_shape
 from bot.nlp.text import fold
-from bot.nlp.typos import read_through
+from bot.nlp.typos import read_duty_through, read_through
 
 MODEL_FILE = Path(__file__).parent / "model" / "parser.npz"
 USER_DICT = Path(__file__).parent / "userdict.txt"
@@ -121,8 +121,10 @@ class Found:
 
     @property
     def local(self) -> bool:
-        """Of the neighbourhood: a place, an anchor word or a category's words."""
-        return self.evidence.anchored or bool(self.hits)
+        """Of the neighbourhood: a place, an anchor word or a category's words, or a danger named that
+        is only minor or threatened ("充电口一直有焦糊味 插头都烤黑了 还没着": a hazard here)."""
+        minor_danger = self.alarm.danger and self.alarm.against in ("minor", "planned")
+        return self.evidence.anchored or bool(self.hits) or minor_danger
 
     @property
     def weighed(self) -> bool:
@@ -318,19 +320,44 @@ class Parser:
     def understand(self, text: str, *, role: str = "resident", bot_name: str | None = None,
                    quote: str | None = None) -> Understanding:
         """Read a raw line whole, as the bot does: its shape first, then its new words; for a
-        cadre (`role="cadre"`) a plain-words check-in is what the bot records, and such a line
-        files no ticket."""
+        cadre (`role="cadre"`) a plain-words check-in is what the bot records (see `of_cadre`)."""
         reading = read_shape(text, bot_name=bot_name, quote=quote)
-        result = self.parse(reading.text, shape=reading.shape)
+        result = self.read(reading)
         checkin = None
         if role == "cadre" and reading.shape in ("text", "quote"):
-            # a danger named now is a report first: it never waits in a check-in for “确认”; the learnt
-            # score alone (no danger in words) does not outweigh a line that reads as duty done
-            named = result.alarm.p0 and result.alarm.kind != "learnt"
-            checkin = None if named else self.checkin(reading.text)
-            if checkin is not None and result.is_request:
-                result = replace(result, is_request=False, category="other", urgency="P3", nature=None)
+            checkin, result = self.of_cadre(reading.text, result)
         return Understanding(reading, result, checkin)
+
+    def read(self, reading: Reading) -> ParseResult:
+        """The parse of a line as read before its words (shape.read_shape): its new words, and for a
+        reply that takes up a quoted call for help still going on ("「王大爷：我摔了 起不来」 谁有他家钥匙"),
+        the quoted danger filed as the reply's P0 (the reply is the call; a reply that closes it is not)."""
+        result = self.parse(reading.text, shape=reading.shape)
+        if reading.shape != "quote" or not reading.quoted or result.alarm.p0:
+            return result
+        if not safety.takes_up(read_through(fold(reading.text).lower())):
+            return result
+        quoted = self.parse(reading.quoted)
+        if not quoted.alarm.p0:
+            return result
+        return replace(result, is_request=True, category=quoted.category, department=quoted.department,
+                       urgency="P0", nature=quoted.nature, location=result.location or quoted.location,
+                       keywords=quoted.keywords, alarm=quoted.alarm)
+
+    def of_cadre(self, text: str, result: ParseResult) -> tuple[CheckinGuess | None, ParseResult]:
+        """A cadre's line read as duty and as a report: (the check-in or None, the parse kept or
+        closed). Duty done that found a problem left open is both ("夜访走到8号楼 楼道灯全不亮 请物业
+        修一下": the visit is recorded and the lights filed); duty whose problem the cadre dealt with, or
+        that names none, files nothing ("走访两户 帮她办了高龄补贴"). A danger named now is always filed."""
+        checkin = self.checkin(text)
+        if checkin is None or not result.is_request:
+            return checkin, result
+        s = read_through(fold(text))
+        # the learnt score alone (no danger in words) does not outweigh a line that reads as duty done
+        named = result.alarm.p0 and result.alarm.kind != "learnt"
+        if named or (lx.CHECKIN_PROBLEM.search(s) and not lx.CHECKIN_DEALT.search(s)):
+            return checkin, result
+        return checkin, replace(result, is_request=False, category="other", urgency="P3", nature=None)
 
     def _top_words(self, idx: list[int], vals: np.ndarray, dept_scores: np.ndarray, n: int = 3) -> tuple[str, ...]:
         """The word features that pushed the chosen department most."""
@@ -354,8 +381,9 @@ class Parser:
 
     def checkin(self, text: str) -> CheckinGuess | None:
         """A cadre's plain-words account of duty done (or leave taken), or None: questions, asks,
-        plans, notices, instructions and problem reports are not check-ins."""
-        s = read_through(fold(text or "")).strip()
+        plans, notices and instructions are not check-ins. Duty done that found a problem is still
+        duty done (the problem is filed as well: `of_cadre`)."""
+        s = read_duty_through(read_through(fold(text or ""))).strip()
         if not s or len(s) > 200:
             return None
         kind, at, end = next(((name, m.start(), m.end()) for name, pattern in lx.CHECKIN_FIRST
@@ -366,8 +394,12 @@ class Parser:
                 found.append((*place, "duty_day"))
             if found:
                 at, end, kind = min(found)
-        if kind is None or lx.CHECKIN_NOT.search(s) or lx.CHECKIN_ABOUT.match(s, end):
+        if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", s)) or lx.CHECKIN_ABOUT.match(s, end):
             return None
+        if lx.CHECKIN_REPORTED.search(s, 0, at):
+            return None  # someone's duty complained of, not the writer's
+        if kind == "visit" and lx.BARE_LOOK.fullmatch(s, at, end) and lx.CHECKIN_PROBLEM.search(s):
+            return None  # a case checked ("刚去看了 楼道灯确实坏了三个"), not a household visited
         if lx.someone_else_does_it(s, at, kind):
             return None
         if lx.ACKNOWLEDGED.match(s.lower()) and not lx.PERFECTIVE.search(s):
@@ -378,8 +410,6 @@ class Parser:
             return None  # leave thought of, not asked for
         if kind != "leave" and lx.CHECKIN_UNDONE.search(s):
             return None  # duty that did not happen
-        if lx.CHECKIN_PROBLEM.search(s) and not lx.CHECKIN_DEALT.search(s):
-            return None  # a problem seen and left for others: a report, not an account of duty
         future = lx.CHECKIN_FUTURE.search(s)
         if kind != "leave" and future and (future.start() < at or not lx.CHECKIN_DONE.search(s)):
             return None  # a plan, not duty done

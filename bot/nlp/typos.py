@@ -57,3 +57,25 @@ def read_through(s: str) -> str:
     for pattern, meant in _COMPILED:
         s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
     return s
+
+
+# a cadre's own shorthand and slips in the words of duty: read only when a cadre's line is read as
+# duty done (a resident's "在港" stays Hong Kong). Pinyin initials stand alone ("zf 4户", "jr在sq").
+_DUTY_FIXES: list[tuple[str, str]] = [
+    (r"射区|设区|涉区", "社区"), (r"值版|值斑|直班", "值班"), (r"(?:^|(?<=\s))在港(?=$|\s|了|今天)", "在岗"), (r"签道", "签到"),
+    (r"夜放|夜防|叶访|夜方", "夜访"), (r"走方|走仿|走房", "走访"), (r"如户|入护", "入户"), (r"看往", "看望"),
+    (r"当课|党可|党棵", "党课"), (r"(?<=党员)大回", "大会"), (r"(?<=主题)当日", "党日"), (r"交流回", "交流会"),
+    (r"请加(?=[一二两三半\d]天|$|\s)", "请假"), (r"条修|调修", "调休"), (r"年修", "年休"),
+    (r"(?<![a-z])jr(?![a-z])", "今日"), (r"(?<![a-z])sq(?![a-z])", "社区"), (r"(?<![a-z])zf(?![a-z])", "走访"),
+    (r"(?<![a-z])yf(?![a-z])", "夜访"), (r"(?<![a-z])dk(?![a-z])", "党课"), (r"(?<![a-z])rh(?![a-z])", "入户"),
+    (r"(?<![a-z])zb(?![a-z])", "值班"), (r"(?<![a-z])qd(?![a-z])", "签到"),
+]
+_DUTY_COMPILED = [(re.compile(slip, re.IGNORECASE), meant) for slip, meant in _DUTY_FIXES]
+
+
+def read_duty_through(s: str) -> str:
+    """A cadre's line with the slips and pinyin shorthand of duty words replaced (夜放 → 夜访,
+    zf → 走访); same length as `s`, so offsets stay valid."""
+    for pattern, meant in _DUTY_COMPILED:
+        s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
+    return s
