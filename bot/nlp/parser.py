@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -346,16 +347,30 @@ class Parser:
 
     def of_cadre(self, text: str, result: ParseResult) -> tuple[CheckinGuess | None, ParseResult]:
         """A cadre's line read as duty and as a report: (the check-in or None, the parse kept or
-        closed). Duty done that found a problem left open is both ("夜访走到8号楼 楼道灯全不亮 请物业
-        修一下": the visit is recorded and the lights filed); duty whose problem the cadre dealt with, or
-        that names none, files nothing ("走访两户 帮她办了高龄补贴"). A danger named now is always filed."""
+        closed). Rounds among the households (a visit, a night visit, a day in the community) that the
+        parse files as a request are both ("夜访走到8号楼 楼道灯全不亮 请物业修一下": the visit is
+        recorded and the lights filed), unless the cadre dealt with it ("走访两户 帮她办了高龄补贴"); when
+        the whole line reads as no request, an ask after the opening account is read on its own;
+        leave, a meeting or a lecture files nothing. A danger named now is always filed."""
         checkin = self.checkin(text)
-        if checkin is None or not result.is_request:
+        if checkin is None:
             return checkin, result
         s = read_through(fold(text))
-        # the learnt score alone (no danger in words) does not outweigh a line that reads as duty done
+        rounds = checkin.kind in ("visit", "night_visit", "duty_day")  # duty out among the households
+        if not result.is_request:
+            # the account of duty reads like no request to the models; what follows it, when it asks
+            # others to act on something found, is read on its own ("看望了两户老人 其中孙奶奶腿肿得厉害
+            # 请社区医生上门看看")
+            rest = _FIRST_CLAUSE.sub("", s, count=1)
+            if rounds and rest and lx.CHECKIN_ASK.search(rest) and not lx.CHECKIN_DEALT.search(s):
+                found = self.parse(rest)
+                if found.is_request:
+                    return checkin, replace(found, location=found.location or result.location)
+            return checkin, result
         named = result.alarm.p0 and result.alarm.kind != "learnt"
-        if named or (lx.CHECKIN_PROBLEM.search(s) and not lx.CHECKIN_DEALT.search(s)):
+        # the learnt P0 score alone (no danger in words) does not outweigh a line that reads as duty done
+        learnt_only = result.alarm.p0 and not named
+        if named or (rounds and not learnt_only and not lx.CHECKIN_DEALT.search(s)):
             return checkin, result
         return checkin, replace(result, is_request=False, category="other", urgency="P3", nature=None)
 
@@ -396,6 +411,10 @@ class Parser:
                 at, end, kind = min(found)
         if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", s)) or lx.CHECKIN_ABOUT.match(s, end):
             return None
+        if (summary := lx.CHECKIN_SUMMARY.search(s)) and not lx.TODAY.search(s, 0, summary.start()):
+            return None  # a period's figures
+        if (ask := lx.CHECKIN_ASK.search(s)) and ask.start() < at:
+            return None  # an ask for the duty, not the duty
         if lx.CHECKIN_REPORTED.search(s, 0, at):
             return None  # someone's duty complained of, not the writer's
         if kind == "visit" and lx.BARE_LOOK.fullmatch(s, at, end) and lx.CHECKIN_PROBLEM.search(s):
@@ -408,8 +427,12 @@ class Parser:
             return None  # progress on a case
         if kind == "leave" and lx.LEAVE_INTENDED.search(s[:at]):
             return None  # leave thought of, not asked for
-        if kind != "leave" and lx.CHECKIN_UNDONE.search(s):
-            return None  # duty that did not happen
+        if kind != "leave" and lx.CHECKIN_UNDONE.search(s, max(0, at - 8), end + 12):
+            return None  # duty that did not happen (told next to it: "今天没去走访", "支委会推迟了")
+        if kind in ("duty_day", "visit", "night_visit") and lx.CHECKIN_AWAY.search(s):
+            return None  # not in the community that day
+        if kind == "leave" and lx.LEAVE_OF_OTHER.search(s, 0, end):
+            return None  # a colleague's leave passed on
         future = lx.CHECKIN_FUTURE.search(s)
         if kind != "leave" and future and (future.start() < at or not lx.CHECKIN_DONE.search(s)):
             return None  # a plan, not duty done
@@ -421,6 +444,7 @@ class Parser:
         return CheckinGuess(kind=kind, households=households, tags=tags, meeting_type=meeting_type, note=text.strip())
 
 
+_FIRST_CLAUSE = re.compile(r"^[^\s，。,;；!！]*[\s，。,;；!！]+")  # the account of duty that opens a cadre's line
 _lock = threading.Lock()
 
 

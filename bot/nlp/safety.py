@@ -306,7 +306,9 @@ def _why_not_now(kind: str, s: str, start: int, end: int) -> str | None:
 def _minor(kind: str, s: str, word: str, ongoing: bool) -> bool:
     """Whether this kind of danger is a minor matter in the line: nobody at risk, a standing
     matter, a harmless crowd, cooking smoke, an alarm with nothing behind it, a dry switchboard."""
-    if kind in ("crowd", "collapse", "person_down", "shout", "learnt", "height", "violence") and _MINOR.search(s) and not ongoing:
+    # the learnt score names no danger that could be going on: nobody hurt said outright is minor
+    if kind in ("crowd", "collapse", "person_down", "shout", "learnt", "height", "violence") and _MINOR.search(s) \
+            and (not ongoing or kind == "learnt"):
         return True
     if kind == "crowd" and _BENIGN_CROWD.search(s) and not ongoing and not _CROWD_HARM.search(s):
         return True

@@ -152,10 +152,15 @@ def test_plain_words_check_ins(parser, text, kind, households):
 
 @pytest.mark.parametrize("text", [
     "各位 明天走访表格交一下", "下周准备去走访困难户", "谁有上个月的值班表", "你们走访到我们楼了吗",
-    "今天走访发现8栋有人飞线充电 请物业马上处理",
 ])
 def test_not_check_ins(parser, text):
     assert parser.checkin(text) is None, text
+
+
+def test_a_visit_that_found_a_danger_is_the_visit_and_the_report():
+    got = get_parser().understand("今天走访发现8栋有人飞线充电 请物业马上处理", role="cadre")
+    assert got.checkin is not None and got.checkin.kind == "visit"
+    assert got.result.is_request and got.result.category == "safety_hazard"
 
 
 # ------------------------------------------------------------------ gridbot parse --as
