@@ -352,3 +352,19 @@ def test_dangers_told_as_questions_emoji_and_plain_words_are_p0(parser, text, sh
 def test_look_alikes_of_this_round_are_not_p0(parser, text, shape):
     assert not assess(text, shape).p0, (text, assess(text, shape))
     assert parser.parse(text, shape=shape).urgency != "P0", text
+
+
+@pytest.mark.parametrize("text", [
+    "总阀关上了 水不往外冒了 大家放心",  # the leak stopped
+    "老人被扶到沙发上了 人醒了 说是低血糖",  # came round
+    "120来了 拉到人民医院了 家属跟着去了",  # taken to hospital
+    "锅烧干了而已 火关了 没得事",  # dialect: nothing the matter
+    "这个月报表要把我烧着了😵",  # a figure of speech
+    "物业天天占我车位 换你你不冒火",  # angry, not on fire
+    "这周真够呛 火灾 电梯 堵门 全赶上了 大家辛苦",  # a recap of the week
+    "我家狗不咬人的 别怕",  # a dog that does not bite
+    "给三户独居老人装了烟感报警器",  # a smoke alarm fitted, not one going off
+])
+def test_over_figurative_and_fitted_are_not_p0(parser, text):
+    assert not assess(text).p0, (text, assess(text))
+    assert parser.parse(text).urgency != "P0", text
