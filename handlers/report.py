@@ -57,7 +57,11 @@ async def intake(ctx: Context) -> bool:
         await service.tell_admins_of_unbound_chat(ctx.work(), ctx.message.platform, str(ctx.message.chat_id))
         return True
     grid_id, community_id = place
-    report = report_of(ctx.message.text, parsed)
+    # a reply taking up a quoted call for help: the staff are told the call itself, not only "谁有钥匙"
+    said = ctx.message.text
+    if parsed.from_quote and ctx.reading is not None and ctx.reading.quoted:
+        said = f"「{ctx.reading.quoted}」{said}"
+    report = report_of(said, parsed)
     work = ctx.work()
     actor = actor_of(ctx)
     # the sender's pictures from the last minutes (this message's own included) go with the report

@@ -142,6 +142,8 @@ async def test_a_reply_that_takes_up_a_quoted_call_for_help_is_filed_as_the_p0(h
     assert (ticket.category, ticket.urgency) == ("emergency", "P0")
     assert any(ticket.no in m.text for m in out if m.chat_id == GROUP)
     assert "摔" not in "".join(m.text for m in out if m.chat_id == GROUP)  # fields only, never their words
+    told = [m.text for m in out if m.chat_id is None and m.ticket == ticket.no]
+    assert told and all("我摔了 起不来" in t for t in told)  # the staff are told the call itself
 
 
 async def test_a_reply_that_closes_a_quoted_call_for_help_files_nothing(harness: Harness) -> None:

@@ -60,6 +60,7 @@ class ParseResult:
     shape: str = "text"  # how the line was read before its words (shape.SHAPES)
     alarm: safety.Alarm = safety.NONE  # the P0 layer's verdict, with its evidence
     weighed: bool = False  # decided by the fitted weighing (weighing.py), not by the threshold
+    from_quote: bool = False  # a reply taking up the P0 of the words it quotes (Parser.read)
 
     def to_dict(self, id: object = None, checkin: CheckinGuess | None = None) -> dict[str, object]:
         return {
@@ -334,16 +335,18 @@ class Parser:
         reply that takes up a quoted call for help still going on ("「王大爷：我摔了 起不来」 谁有他家钥匙"),
         the quoted danger filed as the reply's P0 (the reply is the call; a reply that closes it is not)."""
         result = self.parse(reading.text, shape=reading.shape)
-        if reading.shape != "quote" or not reading.quoted or result.alarm.p0:
+        if reading.shape != "quote" or not reading.quoted:
             return result
         if not safety.takes_up(read_through(fold(reading.text).lower())):
             return result
         quoted = self.parse(reading.quoted)
         if not quoted.alarm.p0:
             return result
+        if result.alarm.p0:
+            return replace(result, from_quote=True)
         return replace(result, is_request=True, category=quoted.category, department=quoted.department,
                        urgency="P0", nature=quoted.nature, location=result.location or quoted.location,
-                       keywords=quoted.keywords, alarm=quoted.alarm)
+                       keywords=quoted.keywords, alarm=quoted.alarm, from_quote=True)
 
     def of_cadre(self, text: str, result: ParseResult) -> tuple[CheckinGuess | None, ParseResult]:
         """A cadre's line read as duty and as a report: (the check-in or None, the parse kept or
