@@ -358,16 +358,19 @@ class Parser:
         checkin = self.checkin(text)
         if checkin is None:
             return checkin, result
-        s = read_through(fold(text))
+        s = read_duty_through(read_through(fold(text)))
         rounds = checkin.kind in ("visit", "night_visit", "duty_day")  # duty out among the households
         if not result.is_request:
             # the account of duty reads like no request to the models; what follows it, when it asks
             # others to act on something found, is read on its own ("看望了两户老人 其中孙奶奶腿肿得厉害
             # 请社区医生上门看看")
+            if not rounds or lx.CHECKIN_DEALT.search(s):
+                return checkin, result
+            told = _DUTY_LEAD.sub("", s, count=1)  # "入户时吴大爷说家里没暖气…": what was found
             rest = _FIRST_CLAUSE.sub("", s, count=1)
-            if rounds and rest and lx.CHECKIN_ASK.search(rest) and not lx.CHECKIN_DEALT.search(s):
-                found = self.parse(rest)
-                if found.is_request:
+            for words in (told, rest if lx.CHECKIN_ASK.search(rest) else ""):
+                found = self.parse(words) if words and words != s else None
+                if found is not None and found.is_request and not (found.alarm.p0 and found.alarm.kind == "learnt"):
                     return checkin, replace(found, location=found.location or result.location)
             return checkin, result
         named = result.alarm.p0 and result.alarm.kind != "learnt"
@@ -414,7 +417,8 @@ class Parser:
                 at, end, kind = min(found)
         if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", s)) or lx.CHECKIN_ABOUT.match(s, end):
             return None
-        if (summary := lx.CHECKIN_SUMMARY.search(s)) and not lx.TODAY.search(s, 0, summary.start()):
+        summary = lx.CHECKIN_SUMMARY.search(s) if kind != "leave" else None
+        if summary and not lx.TODAY.search(s, 0, summary.start()):
             return None  # a period's figures
         if (ask := lx.CHECKIN_ASK.search(s)) and ask.start() < at:
             return None  # an ask for the duty, not the duty
@@ -434,6 +438,8 @@ class Parser:
             return None  # duty that did not happen (told next to it: "今天没去走访", "支委会推迟了")
         if kind in ("duty_day", "visit", "night_visit") and lx.CHECKIN_AWAY.search(s):
             return None  # not in the community that day
+        if kind == "leave" and lx.LEAVE_CANCELLED.search(s):
+            return None  # leave taken back
         if kind == "leave" and lx.LEAVE_OF_OTHER.search(s, 0, end):
             return None  # a colleague's leave passed on
         future = lx.CHECKIN_FUTURE.search(s)
@@ -447,6 +453,9 @@ class Parser:
         return CheckinGuess(kind=kind, households=households, tags=tags, meeting_type=meeting_type, note=text.strip())
 
 
+# the duty that opens a cadre's line, up to what was found on it ("走访中发现", "入户时", "夜访到")
+_DUTY_LEAD = re.compile(r"^[^，。,;；\s]{0,8}?(?:走访|入户|夜访|看望|上门|巡查|值班|驻点|坐班)[^，。,;；\s]{0,3}?"
+                        r"(?:时|的时候|中|过程中|途中|到)?(?:发现|看到|看见|听到|闻到|了解到|得知)?")
 _FIRST_CLAUSE = re.compile(r"^[^\s，。,;；!！]*[\s，。,;；!！]+")  # the account of duty that opens a cadre's line
 _lock = threading.Lock()
 

@@ -70,6 +70,16 @@ _DUTY_FIXES: list[tuple[str, str]] = [
     (r"(?<![a-z])yf(?![a-z])", "夜访"), (r"(?<![a-z])dk(?![a-z])", "党课"), (r"(?<![a-z])rh(?![a-z])", "入户"),
     (r"(?<![a-z])zb(?![a-z])", "值班"), (r"(?<![a-z])qd(?![a-z])", "签到"),
 ]
+# Cantonese and northern dialect words a cadre types as they speak, read as the Mandarin the duty
+# rules know (same length: 咗 → 了, 喺 → 在, 冇 → 没, 唔 → 不, 今日 → 今天, 上昼 → 上午, 屋企 → 家里,
+# 额 → 我 where it is the Shaanxi "I")
+_DUTY_FIXES += [
+    (r"咗", "了"), (r"喺", "在"), (r"冇", "没"), (r"唔(?=[到去得係系使])", "不"), (r"嘅", "的"), (r"佢", "他"), (r"嚟", "来"),
+    (r"睇", "看"), (r"揾", "找"), (r"倾(?=咗|了|下|偈|计)", "聊"), (r"今日|今朝", "今天"), (r"琴日|寻日", "昨天"), (r"听日", "明天"),
+    (r"上昼", "上午"), (r"下昼", "下午"), (r"朝早", "早上"), (r"夜晚", "晚上"), (r"屋企", "家里"), (r"食完饭", "吃完饭"),
+    (r"探(?=咗|了)", "看"), (r"礼拜(?=[一二三四五六日天])", "星期"), (r"今儿", "今天"), (r"(?<=[一-龥\s])咧(?=$|\s)", "了"),
+    (r"(?:^|(?<=[\s，。@]))额(?![度外头])", "我"), (r"(?<=[\s，。])额(?=跟|去|把|给|在|今|这|刚)", "我"),
+]
 _DUTY_COMPILED = [(re.compile(slip, re.IGNORECASE), meant) for slip, meant in _DUTY_FIXES]
 
 

@@ -238,3 +238,27 @@ def test_plain_words_the_blind_batch_taught(parser, text, kind, households):
 ])
 def test_lines_about_duty_that_are_not_the_writers_duty_done(parser, text):
     assert parser.understand(text, role="cadre").checkin is None, text
+
+
+# a second fresh blind batch wrote in Cantonese and Shaanxi words and in a sunk cadre's shorthand
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("今日喺社区坐班 上昼帮街坊开证明", "duty_day", None), ("探咗两户独居长者 都冇事", "visit", 2),
+    ("夜晚去咗何伯屋企坐咗阵", "night_visit", 1), ("额到岗咧", "duty_day", None),
+    ("今朝行咗西坊一圈 入咗五间屋", "visit", 5), ("今晚夜放了仨 都是低保户", "night_visit", 3),
+    ("17:30收工 东坊西坊都巡咗一轮", "duty_day", None), ("入户 二期5栋 三家人 都是新搬来的", "visit", 3),
+    ("周五上午产检 请半天", "leave", None), ("返乡探亲 十二月十五到十九号", "leave", None),
+])
+def test_dialect_and_shorthand_of_a_second_blind_batch(parser, text, kind, households):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == (kind, households), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "周五给老党员上课 课件还没弄完", "周四晚上夜访 定了去19号楼", "今天的入户名单发群里了 每人五户 按顺序来",
+    "请问下沉干部每周两天 是按自然日算还是工作日算", "提醒：本周夜访还没报的 周四前补上",
+    "麦书记今日喺社区值班 有事揾佢", "帮老冯报一下 他昨晚夜访了三户", "今个月入户登记租客217个",
+    "个签到小程序又崩咗", "今晚夜访冇去成 落大雨", "本来约了两户今天入户 人家都出去了 白跑一趟",
+    "明天的请假取消 事办完了 照常驻点",
+])
+def test_plans_questions_relays_figures_and_undone_duty_of_a_second_blind_batch(parser, text):
+    assert parser.understand(text, role="cadre").checkin is None, text

@@ -368,3 +368,36 @@ def test_look_alikes_of_this_round_are_not_p0(parser, text, shape):
 def test_over_figurative_and_fitted_are_not_p0(parser, text):
     assert not assess(text).p0, (text, assess(text))
     assert parser.parse(text).urgency != "P0", text
+
+
+# a second fresh blind batch (a flood town, a high-rise, a mining compound) showed the kinds below
+@pytest.mark.parametrize("text", [
+    "水进屋了 我外婆腿脚不好 一个人在家 河东街18号",  # water into a home with someone in it
+    "码头那边 水齐胸了",  # a fragment: the water's depth
+    "江堤那个口子越来越大 下面就是菜市场",  # a dike giving way
+    "二中后面的圩堤在管涌 冒浑水",  # piping under a dike
+    "哪个有冲锋舟 前街三户人家都在屋顶上",  # people on roofs in a flood
+    "我爸烧了一晚上炉子 早上起来头疼得厉害 一直想吐",  # carbon monoxide from a coal stove
+    "煤炉子封了一夜 打我妈电话都不接 谁去敲下门 5号楼102",  # a stove and nobody answering
+    "外墙吊篮的绳子断了一边 工人斜吊在半空 12栋",  # a gondola hanging by one rope
+    "3座天台边 有人",  # a fragment: someone at a roof's edge
+    "对面楼顶上那个人一直在招手 半天了没人管",  # someone waving from a roof
+    "楼上漏下来的水顺着吊顶流 客厅的灯一闪一闪的",  # water on a light that flickers
+    "厂门口围了百十号人 把书记的车堵住了 在推",  # a crowd of a hundred-odd pushing
+])
+def test_floods_stoves_roofs_and_crowds_told_plainly_are_p0(parser, text):
+    alarm = assess(text)
+    assert alarm.p0, (text, alarm)
+    assert parser.parse(text).urgency == "P0", text
+
+
+@pytest.mark.parametrize("text", [
+    "都在传咱们镇要淹了 问过水利站了 是谣言 别信别转",  # a rumour denied
+    "我表姐在九江那边 说水都漫到街上了 看视频好吓人",  # a cousin far away, a video
+    "北堤那个管涌昨晚就堵住了 这两天水在退",  # over
+    "火灾过后楼道里烧焦的东西堆了一个礼拜 没人清",  # the aftermath's rubbish
+    "撤回一下 刚才冒烟的不是3栋 是对面工地在烧沥青",  # a correction
+])
+def test_floods_and_fires_that_are_over_elsewhere_or_rumour_are_not_p0(parser, text):
+    assert not assess(text).p0, (text, assess(text))
+    assert parser.parse(text).urgency != "P0", text
