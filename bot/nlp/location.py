@@ -22,6 +22,8 @@ _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从�
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼))")
 _UNIT = re.compile(rf"({_N})\s?(?:单元|门洞)")
+# the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
+_UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 _ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
 _ROOM = re.compile(r"(?<![\d-])(\d{3,4})(?:室|房间?)")
 _FLOOR = re.compile(rf"(?<![号\d])({_N})\s?(?:楼|层)(?![道顶下上梯房])")
@@ -120,6 +122,14 @@ def find_location(text: str) -> Location | None:
         elif rest and room is None and not _UNIT.match(s, match.end()):
             room = num_str(rest[1])
             spans.append(rest.span())
+        by_door = _UNIT_DOOR.match(s, match.end())
+        if by_door and unit is None:
+            unit = num_str(by_door[1])
+            spans.append(by_door.span())
+            after = _ROOM_AFTER.match(s, by_door.end())
+            if after and room is None:
+                room = num_str(after[1])
+                spans.append(after.span())
         break
     if building is None:
         pair = _NO_ROOM.search(s)

@@ -360,25 +360,26 @@ class Parser:
             return checkin, result
         s = read_duty_through(read_through(fold(text)))
         rounds = checkin.kind in ("visit", "night_visit", "duty_day")  # duty out among the households
-        if not result.is_request:
-            # the account of duty reads like no request to the models; what follows it, when it asks
-            # others to act on something found, is read on its own ("看望了两户老人 其中孙奶奶腿肿得厉害
-            # 请社区医生上门看看")
-            if not rounds or lx.CHECKIN_DEALT.search(s):
-                return checkin, result
-            told = _DUTY_LEAD.sub("", s, count=1)  # "入户时吴大爷说家里没暖气…": what was found
-            rest = _FIRST_CLAUSE.sub("", s, count=1)
-            for words in (told, rest if lx.CHECKIN_ASK.search(rest) else ""):
-                found = self.parse(words) if words and words != s else None
-                if found is not None and found.is_request and not (found.alarm.p0 and found.alarm.kind == "learnt"):
-                    return checkin, replace(found, location=found.location or result.location)
-            return checkin, result
         named = result.alarm.p0 and result.alarm.kind != "learnt"
-        # the learnt P0 score alone (no danger in words) does not outweigh a line that reads as duty done
-        learnt_only = result.alarm.p0 and not named
-        if named or (rounds and not learnt_only and not lx.CHECKIN_DEALT.search(s)):
+        closed = replace(result, is_request=False, category="other", urgency="P3", nature=None)
+        if named:
             return checkin, result
-        return checkin, replace(result, is_request=False, category="other", urgency="P3", nature=None)
+        dealt = bool(lx.CHECKIN_DEALT.search(s))
+        # the learnt P0 score alone (no danger in words) does not outweigh a line that reads as duty done
+        if result.is_request and not result.alarm.p0:
+            return checkin, result if rounds and not dealt else closed
+        if not rounds or dealt:
+            return checkin, closed
+        # the account of duty reads like no request to the models: what was found on the rounds is read
+        # on its own ("入户时吴大爷说家里没暖气 冻得睡不着"), as is an ask after the opening account
+        # ("看望了两户老人 其中孙奶奶腿肿得厉害 请社区医生上门看看")
+        told = _DUTY_LEAD.sub("", s, count=1)
+        rest = _FIRST_CLAUSE.sub("", s, count=1)
+        for words in (told, rest if lx.CHECKIN_ASK.search(rest) else ""):
+            found = self.parse(words) if words and words != s else None
+            if found is not None and found.is_request and not (found.alarm.p0 and found.alarm.kind == "learnt"):
+                return checkin, replace(found, location=found.location or result.location)
+        return checkin, closed
 
     def _top_words(self, idx: list[int], vals: np.ndarray, dept_scores: np.ndarray, n: int = 3) -> tuple[str, ...]:
         """The word features that pushed the chosen department most."""
@@ -415,9 +416,10 @@ class Parser:
                 found.append((*place, "duty_day"))
             if found:
                 at, end, kind = min(found)
-        if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", s)) or lx.CHECKIN_ABOUT.match(s, end):
+        said = lx.FORM_PLACE.sub(" ", s) if lx.CHECKIN_FORM.search(s) else s
+        if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", said)) or lx.CHECKIN_ABOUT.match(s, end):
             return None
-        summary = lx.CHECKIN_SUMMARY.search(s) if kind != "leave" else None
+        summary = lx.CHECKIN_SUMMARY.search(s) if kind not in ("leave", "meeting") else None
         if summary and not lx.TODAY.search(s, 0, summary.start()):
             return None  # a period's figures
         if (ask := lx.CHECKIN_ASK.search(s)) and ask.start() < at:

@@ -262,3 +262,31 @@ def test_dialect_and_shorthand_of_a_second_blind_batch(parser, text, kind, house
 ])
 def test_plans_questions_relays_figures_and_undone_duty_of_a_second_blind_batch(parser, text):
     assert parser.understand(text, role="cadre").checkin is None, text
+
+
+# a third fresh blind batch: Yunnan and Fujian words, voice input run on, a secretary's form fields
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("上午克杨嬢嬢家瞧了一哈 她腿好些了", "visit", 1), ("今天去阿嬷的厝里坐了一下", "visit", 1),
+    ("今天执班 屋里就我一个人 没啥大事", "duty_day", None), ("今天驻点 莫得哪样大事", "duty_day", None),
+    ("夜访夜谈：1次；走访户数：4；时间：20:00—21:30；地点：北安里7号楼", "night_visit", 4),
+    ("上党课 对象：两新组织党员 时长：1小时 地点：三楼会议室", "party_lesson", None),
+    ("党课讲完了 题目是怎么当好一名党员", "party_lesson", None),
+    ("开会：网格员例会 定了本月每人包20户", "meeting", None),
+])
+def test_words_of_a_third_blind_batch(parser, text, kind, households):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == (kind, households), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "请问老人会那边讲古算不算夜访", "@刘磊 北安里的夜访这周你带 我去区里开会",
+    "老赵今天下沉到北安里了 签到他忘了 我帮着说声", "这个月我一共克了十一天社区 夜访四回",
+    "这一年下来 走访了一千二百多户", "今天的走访莫得克成 区里临时叫克开会",
+])
+def test_not_duty_done_in_a_third_blind_batch(parser, text):
+    assert parser.understand(text, role="cadre").checkin is None, text
+
+
+def test_a_quarrel_the_cadre_settled_on_duty_files_nothing(parser):
+    got = parser.understand("值班时3栋租户跟房东吵起来了 押金的事 我给他俩唠明白了 各退一步 完事", role="cadre")
+    assert got.checkin is not None and got.checkin.kind == "duty_day" and not got.result.is_request

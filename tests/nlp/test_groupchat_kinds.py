@@ -194,3 +194,15 @@ def test_cli_jsonl_lines_may_say_who_wrote_them(tmp_path):
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert lines[0]["checkin"]["kind"] == "night_visit" and lines[1]["checkin"] is None
     assert "error" in lines[2] and '"as"' in err.getvalue()
+
+
+@pytest.mark.parametrize("text", [
+    "以为暖气又坏了 折腾半天 合着是我自己把阀门关了🤣",  # a self-correction
+    "谁家的猫 橘色的 跑我家阳台上来了 快来领",  # a pet found
+    "为群众办理代办事项：7件；协调解决困难问题：5个",  # a form's figures passed on
+    "119打了 物业拿灭火器在灭了 大家别下来围观",  # how it stands, from those on it
+    "我上班那边也这样 十几个人挤一间屋",  # elsewhere
+    "拉横幅有用吗 还不如写信",  # a question whether it helps
+])
+def test_look_alikes_of_a_third_blind_batch_are_not_filed(parser, text):
+    assert not parser.parse(text).is_request, text

@@ -57,3 +57,14 @@ def test_number_spans_cover_phones_however_grouped_and_long_runs_only() -> None:
 def test_an_id_numbers_check_letter_counts_when_chinese_follows_at_once() -> None:
     [found] = find_pii("身份证33030219870615241X号楼下面")
     assert found.kind == "id_card" and found.end == len("身份证33030219870615241X")
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("暖气片冰凉 7号楼2门401", ("7", "2", "401")),  # the northern way: a unit named by its door
+    ("二号楼三门楼道灯坏了", ("2", "3", None)),
+    ("10号楼4门 停水一天了", ("10", "4", None)),
+    ("3号楼门口堆满了纸箱", ("3", None, None)),  # a door, not a unit
+])
+def test_a_unit_named_by_its_door_after_the_building(text, place):
+    loc = find_location(text)
+    assert loc is not None and (loc.building, loc.unit, loc.room) == place, (text, loc)
