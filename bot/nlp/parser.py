@@ -367,7 +367,7 @@ class Parser:
         dealt = bool(lx.CHECKIN_DEALT.search(s))
         # the learnt P0 score alone (no danger in words) does not outweigh a line that reads as duty done
         if result.is_request and not result.alarm.p0:
-            return checkin, result if rounds and not dealt else closed
+            return checkin, result if (rounds or _names_a_problem(s)) and not dealt else closed
         if not rounds or dealt:
             return checkin, closed
         # the account of duty reads like no request to the models: what was found on the rounds is read
@@ -376,7 +376,7 @@ class Parser:
         told = _DUTY_LEAD.sub("", s, count=1)
         rest = _FIRST_CLAUSE.sub("", s, count=1)
         for words in (told, rest if lx.CHECKIN_ASK.search(rest) else ""):
-            found = self.parse(words) if words and words != s else None
+            found = self.parse(words) if words and words != s and _names_a_problem(words) else None
             if found is not None and found.is_request and not (found.alarm.p0 and found.alarm.kind == "learnt"):
                 return checkin, replace(found, location=found.location or result.location)
         return checkin, closed
@@ -417,6 +417,8 @@ class Parser:
             if found:
                 at, end, kind = min(found)
         said = lx.FORM_PLACE.sub(" ", s) if lx.CHECKIN_FORM.search(s) else s
+        if kind is not None and safety.names_danger(s):
+            said = said[:at]  # a danger met on duty: the cries after it ("谁来帮下忙") are the report's
         if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", said)) or lx.CHECKIN_ABOUT.match(s, end):
             return None
         summary = lx.CHECKIN_SUMMARY.search(s) if kind not in ("leave", "meeting") else None
@@ -458,6 +460,13 @@ class Parser:
 # the duty that opens a cadre's line, up to what was found on it ("走访中发现", "入户时", "夜访到")
 _DUTY_LEAD = re.compile(r"^[^，。,;；\s]{0,8}?(?:走访|入户|夜访|看望|上门|巡查|值班|驻点|坐班)[^，。,;；\s]{0,3}?"
                         r"(?:时|的时候|中|过程中|途中|到)?(?:发现|看到|看见|听到|闻到|了解到|得知)?")
+def _names_a_problem(s: str) -> bool:
+    """Whether a cadre's words name a problem or ask for one to be acted on: a lecture's or a meeting's
+    account is filed as a report only then, and so is what is read on its own after a duty's opening."""
+    marks = dict(zip(lx.MARKS, lx.request_marks(s), strict=True))
+    return bool(lx.CHECKIN_PROBLEM.search(s) or lx.CHECKIN_ASK.search(s) or marks["problem"] or marks["ask"])
+
+
 _FIRST_CLAUSE = re.compile(r"^[^\s，。,;；!！]*[\s，。,;；!！]+")  # the account of duty that opens a cadre's line
 _lock = threading.Lock()
 

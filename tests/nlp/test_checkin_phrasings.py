@@ -290,3 +290,32 @@ def test_not_duty_done_in_a_third_blind_batch(parser, text):
 def test_a_quarrel_the_cadre_settled_on_duty_files_nothing(parser):
     got = parser.understand("值班时3栋租户跟房东吵起来了 押金的事 我给他俩唠明白了 各退一步 完事", role="cadre")
     assert got.checkin is not None and got.checkin.kind == "duty_day" and not got.result.is_request
+
+
+# a fourth fresh blind batch: Shandong and Hunan words, English shorthand, a whole day in one message
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("头午在社区办事大厅帮着接待群众 过晌去街道送材料了", "duty_day", None),
+    ("嗯哪 我今天在社区 一天都在", "duty_day", None),
+    ("ok 今天坐班 done", "duty_day", None), ("周六加班 在社区值班 算调休", "duty_day", None),
+    ("吃了晚饭去了趟8号楼 夜访两户", "night_visit", 2), ("night visit done 19:30-21:00 3户", "night_visit", 3),
+    ("今天去看了三个娭毑 都是独居的", "visit", 3), ("走访 done 8户 其中2户残疾人 2户低保 4户空巢", "visit", 8),
+    ("两委几个人碰了个头 把低保名单过了一遍", "meeting", None),
+    ("嗯哪 党课讲完哒 对象是物业公司的党员", "party_lesson", None),
+])
+def test_words_of_a_fourth_blind_batch(parser, text, kind, households):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == (kind, households), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "老韩 今儿晚上的夜访你替我去一趟", "老刘让俺跟恁说一声 他今儿在社区值班", "俺们书记夜来给老党员上党课了",
+    "FYI 小邓今天上午已经走访完4号楼了", "算了算 这个季度党课就讲了一回 够数了吧", "俺请假没批下来 明儿照常去社区",
+])
+def test_not_duty_done_in_a_fourth_blind_batch(parser, text):
+    assert parser.understand(text, role="cadre").checkin is None, text
+
+
+def test_a_danger_met_on_duty_with_a_cry_for_help_is_the_duty_and_the_p0(parser):
+    got = parser.understand("值班中 小区门口一个大爷突然倒地上了 叫不醒 我在做按压 谁来帮下忙", role="cadre")
+    assert got.checkin is not None and got.checkin.kind == "duty_day"
+    assert got.result.is_request and got.result.urgency == "P0"
