@@ -108,6 +108,7 @@ def find_location(text: str) -> Location | None:
         spans.append(lane.span())
         if lane[2]:
             room = lane[2]
+    by_door = None  # a unit named by its door right after the building ("7号楼2门401")
     buildings = [] if building is not None else list(_BUILDING.finditer(s))
     if len(buildings) > 1 and _CORRECTION.search(s):
         buildings = buildings[-1:]  # "不是5号楼 是6号楼": the one named last
@@ -123,20 +124,13 @@ def find_location(text: str) -> Location | None:
             room = num_str(rest[1])
             spans.append(rest.span())
         by_door = _UNIT_DOOR.match(s, match.end())
-        if by_door and unit is None:
-            unit = num_str(by_door[1])
-            spans.append(by_door.span())
-            after = _ROOM_AFTER.match(s, by_door.end())
-            if after and room is None:
-                room = num_str(after[1])
-                spans.append(after.span())
         break
     if building is None:
         pair = _NO_ROOM.search(s)
         if pair:
             building, room = pair[1], pair[2]
             spans.append(pair.span())
-    unit_match = _UNIT.search(s)
+    unit_match = _UNIT.search(s) or by_door
     if unit_match and unit is None:
         unit = num_str(unit_match[1])
         spans.append(unit_match.span())
