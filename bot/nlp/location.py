@@ -41,12 +41,13 @@ _BARE_ROOM = re.compile(
     r"(?<![\d\-#.:/年月号第])(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?![\d\-:/.]|\s?(?:元|块|米|斤|年|天(?!天)|个|人|平|度|路|次|分钟|分|点|%|万|岁"
     r"|多|号楼|号线|栋|幢|单元|楼(?![上下道])|层|公里|毫|克|千|瓦|期|户|辆|台|页|件|条|套|吨|升|秒|小时|届|班))")
 _OWN_ROOM_CUE = re.compile(r"(?:住|住在|我家|家住|我们家)\s?$")  # the writer's own home wins over a neighbour's
-_ROOM_CUE_BEFORE = re.compile(r"(?:住|住在|是|楼下的?|楼上的?|对门的?|隔壁的?|对面的?|我家|家住|那户|门牌)\s?$")
-_ROOM_CUE_AFTER = re.compile(r"^\s?(?:的|家|室|号房|门口|那户|户|房间|阳台|屋|这户|老|在|把|装修|养|总|天天|有"
-                             r"|一直|里)")
+_ROOM_CUE_BEFORE = re.compile(r"(?:住|住在|是|楼下的?|楼上的?|对门的?|隔壁的?|对面的?|我家|家住|那户|门牌|到|去了?"
+                               r"|顶楼|门口|(?:[一二三四五六七八九十]{1,3}|\d{1,2})楼)\s?$")
+_ROOM_CUE_AFTER = re.compile(r"^\s?(?:的|家|室|号房|门口|那户|那家|户|房间|阳台|屋|这户|老|在|把|装修|养|总|天天|有"
+                             r"|看了|一直|里)")
 _NOT_ROOMS = {"110", "119", "120", "122", "114", "315", "12345", "一一零", "一一九", "一二零"}
 # a correction: the building named last is the one meant ("不是5号楼 是6号楼")
-_CORRECTION = re.compile(r"不是|更正|说错|其实是|应该是|打错")
+_CORRECTION = re.compile(r"不是|更正|说错|其实是|应该是|打错|错怪")
 _DOOR = re.compile(rf"([{_HAN}]{{1,8}}(?:路|街|巷|弄|胡同|大道))(\d{{1,4}})号(?![楼院])")
 _COMMUNITY = re.compile(rf"([{_HAN}A-Za-z0-9]{{1,10}}?)(社区|小区|花园|家园|新村|公寓|嘉园|名苑|雅苑|新城|安置区)")
 _SHOP = re.compile(rf"([{_HAN}A-Za-z]{{1,8}}?)(烧烤店|饭店|餐馆|餐厅|酒楼|超市|便利店|药店|药房|诊所|理发店|网吧"
@@ -128,7 +129,9 @@ def find_location(text: str) -> Location | None:
     if building is None:
         pair = _NO_ROOM.search(s)
         if pair:
-            building, room = pair[1], pair[2]
+            # after a lane's name the 号 is a house number, not a building ("后浔里47号402")
+            building = None if s[max(0, pair.start() - 1):pair.start()] in ("里", "村") else pair[1]
+            room = pair[2]
             spans.append(pair.span())
     unit_match = _UNIT.search(s) or by_door
     if unit_match and unit is None:

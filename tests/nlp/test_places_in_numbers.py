@@ -68,3 +68,16 @@ def test_an_id_numbers_check_letter_counts_when_chinese_follows_at_once() -> Non
 def test_a_unit_named_by_its_door_after_the_building(text, place):
     loc = find_location(text)
     assert loc is not None and (loc.building, loc.unit, loc.room) == place, (text, loc)
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("到1502看了 老人在床上躺着", (None, None, "1502")),  # a room gone to
+    ("顶楼2801那家在露台上砌墙", (None, None, "2801")),  # a room on the top floor, "that home"
+    ("一楼104 水冒到插座了", (None, None, "104")),  # a floor, then its room
+    ("门口 1603 一股煤气味", (None, None, "1603")),  # at the door of a room
+    ("后坊里32号301 门敲不开", (None, None, "301")),  # a lane's house number is not a building
+    ("错怪6栋了 是我家楼上 我住7栋", ("7", None, None)),  # wrongly blamed: the building named last
+])
+def test_rooms_told_by_where_one_stands(text, place):
+    loc = find_location(text)
+    assert loc is not None and (loc.building, loc.unit, loc.room) == place, (text, loc)
