@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.workdays import WorkCalendar
 from bot.events import NORMAL, InboundMessage, OutboundMessage
+from bot.nlp.parser import ParseResult
 from bot.nlp.shape import Reading
 from bot.roles import RESIDENT
 from bot.services.tickets import in_area
@@ -55,6 +56,9 @@ class Context:
     people_platform: str
     # how the normaliser read the message (its shape, the quoted words); `message.text` holds its new words
     reading: Reading | None = None
+    # what the parser made of the message's words, once a handler has read them (a cadre's line read as
+    # duty and report: the intake files what that reading decided, and does not parse the line again)
+    parsed: ParseResult | None = None
     photos: PhotoDesk | None = None  # pictures on tickets
     taken: Taken | None = None  # what became of the message's picture (fetched and kept, or why not)
     photo: Photo | None = None  # the message's picture, kept (on no ticket until a handler places it)

@@ -111,7 +111,7 @@ async def plain_words(ctx: Context) -> bool:
     if member is None or not (member.roles & CADRES) or ctx.shape not in ("text", "quote"):
         return False
     parser = get_parser()
-    guess, parsed = parser.of_cadre(ctx.message.text, parser.read(ctx.reading or Reading("text", ctx.message.text)))
+    guess, ctx.parsed = parser.of_cadre(ctx.message.text, parser.read(ctx.reading or Reading("text", ctx.message.text)))
     if guess is None:
         return False
     data: dict[str, object] = {"kind": guess.kind, "households": guess.households, "tags": list(guess.tags),
@@ -119,7 +119,7 @@ async def plain_words(ctx: Context) -> bool:
     await ctx.reply(await duties.propose(ctx.work(), member.person_id, data, guess.note))
     # duty that found a problem left open (or a danger) is also a report: the intake files it next (its
     # alarm is sent first all the same: the outbox sends by urgency before order)
-    return not parsed.is_request
+    return not ctx.parsed.is_request
 
 
 async def _confirm_words(work: Work, person: str, args: str, ctx: Context) -> str:

@@ -38,7 +38,7 @@ def report_of(text: str, parsed: ParseResult | None = None) -> service.Report:
 
 
 async def intake(ctx: Context) -> bool:
-    parsed = get_parser().read(ctx.reading or Reading("text", ctx.message.text))
+    parsed = ctx.parsed or get_parser().read(ctx.reading or Reading("text", ctx.message.text))
     if not parsed.is_request:
         if ctx.shape in ("text", "quote") and asks_how_to_report(fold(ctx.message.text).lower()):
             # "在吗 想问下怎么报修": a question for 帮助, answered with how to report, not filed

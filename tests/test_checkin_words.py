@@ -100,3 +100,14 @@ async def test_duty_whose_problem_the_cadre_dealt_with_files_nothing(harness: Ha
     async with harness.app.db.session() as session:
         assert (await session.exec(select(Ticket))).all() == []
     assert await records(harness) == [("pending", None)]
+
+
+async def test_what_a_visit_found_is_filed_even_when_the_whole_line_reads_as_no_request(harness: Harness) -> None:
+    """The parser reads the words after "入户时" on their own (the whole line reads as duty alone to the
+    models); the intake must file what that reading decided, not parse the line afresh."""
+    harness.clock.set(local(2026, 11, 5, 15, 0))
+    await harness.say(CADRE, "入户时吴大爷说家里没暖气 冻得睡不着", chat=GROUP)
+    async with harness.app.db.session() as session:
+        [ticket] = (await session.exec(select(Ticket))).all()
+    assert ticket.category == "utilities"
+    assert await records(harness) == [("pending", None)]
