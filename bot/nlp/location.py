@@ -20,7 +20,8 @@ _HAN = r"\u4e00-\u9fff"
 _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从给对跟里上下门前后旁边有没请问就都还把被让")
 
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
-_BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼))")
+_BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼)"
+                       r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|dong(?![a-z])))")  # 洞/dong: 栋 by voice or in pinyin
 _UNIT = re.compile(rf"({_N})\s?(?:单元|门洞)")
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
@@ -33,6 +34,10 @@ _UNIT_ROOM_AFTER = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{3,4})(?![\d-])")
 # Shanghai lanes: "淮海路88弄12号601室" — the 弄 number is the lane; the 号 after it is the building
 _LANE = re.compile(rf"[{_HAN}]{{1,10}}(?:路|街|道)?\s?\d{{1,4}}\s?弄\s?(\d{{1,3}})\s?号(?!楼|院)"
                    r"(?:\s?(\d{3,4})(?:室|号)?(?!\d))?")
+# an estate's block by its 号 ("梅林新村14号201", "阳光小区8号"): a 新村 or 小区 numbers its blocks so,
+# while a lane's or a village's 号 is a house ("后浔里47号402", "桂花村12号")
+_ESTATE_NO = re.compile(r"(?:新村|小区|花园|家园|公寓|[^\s\d]苑)\s?(\d{1,3})\s?号(?![楼院])"
+                        r"(?:\s?(\d{3,4})(?:室)?(?!\d))?")
 # "2号303": a building number with 号 alone, then a room
 _NO_ROOM = re.compile(r"(?<![\d路街巷弄])(\d{1,2})号\s?(\d{3,4})(?:室)?(?![\d号])")
 # a room named alone ("住702", "楼下的702", "好像是503", "802家", "一五零二家"): 3-4 digits that read as
@@ -109,12 +114,18 @@ def find_location(text: str) -> Location | None:
         spans.append(lane.span())
         if lane[2]:
             room = lane[2]
+    estate = _ESTATE_NO.search(s) if building is None else None
+    if estate:
+        building = estate[1]
+        spans.append(estate.span())
+        if estate[2]:
+            room = estate[2]
     by_door = None  # a unit named by its door right after the building ("7号楼2门401")
     buildings = [] if building is not None else list(_BUILDING.finditer(s))
     if len(buildings) > 1 and _CORRECTION.search(s):
         buildings = buildings[-1:]  # "不是5号楼 是6号楼": the one named last
     for match in buildings:
-        building = num_str(match[1] or match[2])
+        building = num_str(match[1] or match[2] or match[3])
         spans.append(match.span())
         pair = _UNIT_ROOM_AFTER.match(s, match.end())
         rest = _ROOM_AFTER.match(s, match.end())
@@ -126,7 +137,7 @@ def find_location(text: str) -> Location | None:
             spans.append(rest.span())
         by_door = _UNIT_DOOR.match(s, match.end())
         break
-    if building is None:
+    if building is None and room is None:
         pair = _NO_ROOM.search(s)
         if pair:
             # after a lane's name the 号 is a house number, not a building ("后浔里47号402")
@@ -208,9 +219,23 @@ def _bare_room(s: str, spans: list[tuple[int, int]]) -> re.Match[str] | None:
     for match in candidates:
         token = match[1]
         cue = _ROOM_CUE_BEFORE.search(s[:match.start()]) or _ROOM_CUE_AFTER.match(s[match.end():])
-        if cue or (named and token.isdigit()) or match.start() == 0:
+        if cue or (named and token.isdigit()) or match.start() == 0 or _signed(s, match):
             return match
     return None
+
+
+_CLAUSE_EDGE = re.compile(r"[\s，。,.!！?？~～、:：;；]")
+
+
+def _signed(s: str, match: re.Match[str]) -> bool:
+    """A room number standing alone at the end of the line ("…一直尖叫救命 1201", "半夜蹦迪？？？903"),
+    or opening a clause that goes on about who is there ("…焦糊味 1103好像没人"): the writer naming the
+    flat, as people sign a complaint with their door; not an item of a numbered list ("3. 1503")."""
+    before = s[match.start() - 1] if match.start() else " "
+    if not _CLAUSE_EDGE.match(before) or not match[1].isdigit() or re.search(r"\d[.、]\s*$", s[:match.start()]):
+        return False
+    after = s[match.end():]
+    return not after.strip(" 。.!！~～") or bool(re.match(r"(?:好像|像是|那边|那里|没人|没得人|也|又)", after))
 
 
 def _plausible_room(token: str) -> bool:

@@ -123,10 +123,13 @@ class Found:
 
     @property
     def local(self) -> bool:
-        """Of the neighbourhood: a place, an anchor word or a category's words, or a danger named that
-        is only minor or threatened ("充电口一直有焦糊味 插头都烤黑了 还没着": a hazard here)."""
+        """Of the neighbourhood: a place, an anchor word or a category's strong words (`anchored`), or a
+        danger named that is only minor or threatened ("充电口一直有焦糊味 插头都烤黑了 还没着": a hazard
+        here). A category's weak word alone (臭, 塑料袋, 建议, 什么时候开始) is not: chit-chat uses them
+        too ("臭不要脸", "我还在思考什么时候开始做"), so such a line is filed only when the message
+        board's cut-off agrees with the weighing."""
         minor_danger = self.alarm.danger and self.alarm.against in ("minor", "planned")
-        return self.evidence.anchored or bool(self.hits) or minor_danger
+        return self.evidence.anchored or minor_danger
 
     @property
     def weighed(self) -> bool:

@@ -45,17 +45,48 @@ _FIXES: list[tuple[str, str]] = [
     (r"消防通到", "消防通道"), (r"高空跑物", "高空抛物"), (r"高空抛屋", "高空抛物"),
     (r"违见", "违建"), (r"物页", "物业"), (r"物叶", "物业"), (r"网格圆", "网格员"),
 ]
+# Dialect words everyone writes as they speak (south-west 啥子/屋头/娃儿/咋个/莫得, Hunan 么子/嗲嗲/娭毑,
+# Cantonese 冇/喺/咗/佢/睇/揾/屋企, Wu 屋里厢), read as the Mandarin the rules and the message
+# board's model know ("屋头水还没通" is "家里水还没通"); only words that mean nothing else, same length
+_FIXES += [
+    (r"啥子", "什么"), (r"么子", "什么"), (r"乜嘢", "什么"), (r"屋头", "家里"), (r"屋企", "家里"), (r"屋里厢", "家里面"),
+    (r"娃儿", "孩子"), (r"咋个", "怎么"), (r"莫得", "没有"), (r"冇得", "没有"), (r"冇", "没"), (r"喺", "在"), (r"咗", "了"),
+    (r"佢", "他"), (r"睇", "看"), (r"揾", "找"), (r"嘅", "的"), (r"嗲嗲", "爷爷"), (r"娭毑", "奶奶"), (r"搞么事", "干什么"),
+    (r"恰饭", "吃饭"), (r"晓得", "知道"),
+]
 _COMPILED = [(re.compile(slip), meant) for slip, meant in _FIXES]
 
 _ANY = re.compile("|".join(f"(?:{slip})" for slip, _ in _FIXES))
 
+# Danger words typed in pinyin when the input method is off or the hands are shaking ("12dong
+# dingceng zhaohuole kuai lai ren"): the word in characters, padded with spaces to the same length;
+# not syllables that spell an everyday word as well (qihuo 期货, dajia 大家, yundao 运到)
+_PINYIN: list[tuple[str, str]] = [
+    (r"zhao ?huo", "着火"), (r"shi ?huo", "失火"), (r"mao ?yan", "冒烟"), (r"nong ?yan", "浓烟"),
+    (r"kun ?ren", "困人"), (r"kun ?zhu", "困住"), (r"guan ?ren", "关人"), (r"jiu ?ming", "救命"), (r"kuai ?lai ?ren", "快来人"),
+    (r"lou ?qi", "漏气"), (r"mei ?qi", "煤气"), (r"ran ?qi", "燃气"), (r"dian ?ti", "电梯"),
+    (r"shuai ?dao", "摔倒"), (r"hun ?mi", "昏迷"), (r"tiao ?lou", "跳楼"), (r"ting ?dian", "停电"), (r"ting ?shui", "停水"),
+    (r"lou ?shui", "漏水"), (r"lu ?deng", "路灯"), (r"huai ?le", "坏了"), (r"ding ?ceng", "顶层"), (r"lou ?dao", "楼道"),
+    (r"bao ?zha", "爆炸"), (r"chu ?dian", "触电"), (r"bao ?jing", "报警"), (r"jiu ?hu ?che", "救护车"),
+]
+_PINYIN_COMPILED = [(re.compile(rf"(?<![a-z]){py}(?: ?le)?(?![a-z])"), word) for py, word in _PINYIN]
+_LATIN_WORD = re.compile(r"[a-z]{4,}")
+
+
+def _from_pinyin(m: re.Match[str], word: str) -> str:
+    out = word + ("了" if m[0].endswith("le") and not word.endswith("了") else "")
+    return out + " " * (len(m[0]) - len(out)) if len(out) <= len(m[0]) else m[0]
+
 
 def read_through(s: str) -> str:
-    """The text with common slips replaced by the words meant; same length as `s`."""
-    if not _ANY.search(s):
-        return s
-    for pattern, meant in _COMPILED:
-        s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
+    """The text with common slips, dialect words and danger words in pinyin replaced by the words
+    meant; same length as `s`."""
+    if _ANY.search(s):
+        for pattern, meant in _COMPILED:
+            s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
+    if _LATIN_WORD.search(s):
+        for pattern, word in _PINYIN_COMPILED:
+            s = pattern.sub(lambda m, w=word: _from_pinyin(m, w), s)
     return s
 
 

@@ -59,3 +59,26 @@ def test_chit_chat_with_nothing_of_the_neighbourhood_is_not_filed(parser, line):
 
 def test_a_plain_report_of_the_neighbourhood_is_filed(parser):
     assert parser.parse("3号楼楼道里乱糟糟").is_request
+
+
+@pytest.mark.parametrize("line", ["臭美一下 新买的裙子好看吗", "我还在想什么时候开始减肥", "这猫连塑料袋都要啃"])
+def test_a_categorys_weak_word_alone_does_not_make_a_line_of_the_neighbourhood(line):
+    """臭, 什么时候开始, 塑料袋 are a category's words, but chit-chat says them too: a line with nothing
+    else of the neighbourhood is weighed as chit-chat (filed only if the board's cut-off agrees)."""
+    from bot.nlp.parser import cleaned, gather
+    from bot.nlp.pii import find_pii
+
+    s, clean = cleaned(line, find_pii(line))
+    found = gather(s, clean, "text", None, 0.0, 0.0, 0.0)
+    assert found.hits and not found.evidence.anchored, found.hits
+    assert not found.local
+
+
+def test_a_place_or_an_anchor_word_still_makes_a_line_of_the_neighbourhood():
+    from bot.nlp.location import find_location
+    from bot.nlp.parser import cleaned, gather
+    from bot.nlp.pii import find_pii
+
+    line = "5栋楼道臭得很"
+    s, clean = cleaned(line, find_pii(line))
+    assert gather(s, clean, "text", find_location(line), 0.0, 0.0, 0.0).local

@@ -206,3 +206,38 @@ def test_cli_jsonl_lines_may_say_who_wrote_them(tmp_path):
 ])
 def test_look_alikes_of_a_third_blind_batch_are_not_filed(parser, text):
     assert not parser.parse(text).is_request, text
+
+
+@pytest.mark.parametrize(("said", "meant"), [
+    ("屋头娃儿咋个了", "家里孩子怎么了"),  # south-west
+    ("莫得人管 冇得办法", "没有人管 没有办法"),
+    ("我屋企冇电 佢喺度", "我家里没电 他在度"),  # Cantonese
+    ("嗲嗲晓得啥子时候来", "爷爷知道什么时候来"),
+])
+def test_dialect_words_are_read_as_mandarin_same_length(said, meant):
+    from bot.nlp.typos import read_through
+
+    assert read_through(said) == meant
+
+
+@pytest.mark.parametrize("said", ["5dong zhaohuole", "kuai lai ren a", "dianti kun ren le"])
+def test_danger_words_in_pinyin_are_read_and_offsets_kept(said):
+    from bot.nlp.typos import read_through
+
+    read = read_through(said)
+    assert len(read) == len(said) and any("\u4e00" <= c <= "\u9fff" for c in read), read
+
+
+@pytest.mark.parametrize("said", ["dajia hao", "qihuo zhangle", "kuaidi yundao le"])
+def test_everyday_words_in_pinyin_are_left_alone(said):
+    from bot.nlp.typos import read_through
+
+    assert read_through(said) == said
+
+
+@pytest.mark.parametrize("text", [
+    "搬过来三个月了 屋头天然气还莫得开通 找哪个",  # never switched on, in south-west words
+    "楼下那家天天晚上放歌 冇得一晚安静 我屋企老人睡唔着",  # noise, in Cantonese words
+])
+def test_requests_in_dialect_words_are_filed(parser, text):
+    assert parser.parse(text).is_request, text

@@ -81,3 +81,25 @@ def test_a_unit_named_by_its_door_after_the_building(text, place):
 def test_rooms_told_by_where_one_stands(text, place):
     loc = find_location(text)
     assert loc is not None and (loc.building, loc.unit, loc.room) == place, (text, loc)
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("桃源新村23号402 下水道返水", ("23", None, "402")),  # a 新村's block by its 号, then a room
+    ("门口的树倒了 枫林新村7号", ("7", None, None)),  # the block alone, at the end
+    ("外面吵得睡不着 已经十二点了 1504", (None, None, "1504")),  # signed with the door at the end
+    ("楼道里一股糊味！！1302", (None, None, "1302")),  # after the exclamation marks
+    ("隔壁好像没人 802好像也没人", (None, None, "802")),  # a clause opened by the door
+    ("7洞2单元路灯不亮", ("7", "2", None)),  # 洞 for 栋 by voice
+    ("4dong menkou you ren shuai dao le", ("4", None, None)),  # dong in pinyin
+    ("汇贤里18号 门口堆了好多垃圾", (None, None, None)),  # a lane's house number is not a block
+])
+def test_an_estates_blocks_doors_signed_at_the_end_and_voice_slips(text, place):
+    loc = find_location(text)
+    got = (loc.building, loc.unit, loc.room) if loc else (None, None, None)
+    assert got == place, (text, loc)
+
+
+@pytest.mark.parametrize("text", ["#接龙\n团购苹果\n1. 李\n2. 1503", "买了三斤 花了 15.20", "等到 1230 还没来"])
+def test_a_list_item_a_price_or_a_time_is_not_a_door(text):
+    loc = find_location(text)
+    assert loc is None or loc.room is None, (text, loc)

@@ -401,3 +401,45 @@ def test_floods_stoves_roofs_and_crowds_told_plainly_are_p0(parser, text):
 def test_floods_and_fires_that_are_over_elsewhere_or_rumour_are_not_p0(parser, text):
     assert not assess(text).p0, (text, assess(text))
     assert parser.parse(text).urgency != "P0", text
+
+
+# fifth round: a crowd with a grievance is unrest even when someone is hurt or a gate is blocked
+@pytest.mark.parametrize("text", [
+    "回迁办门口人推人 一个大姐被挤倒了 腿上都是血 还在推",  # a scuffle at a resettlement office
+    "二十几个拆迁户把项目部大门堵起了 不准车出来 跟保安扭起来了",  # blocking a site gate and scuffling
+    "安置户围在物业中心 把主任围在里面不准走 哪个快来",  # a manager shut in by resettled owners
+])
+def test_a_grievance_crowd_hurting_or_blocking_now_is_unrest_p0(parser, text):
+    alarm = assess(text)
+    assert alarm.p0 and alarm.category == "unrest", (text, alarm)
+    result = parser.parse(text)
+    assert (result.category, result.urgency) == ("unrest", "P0"), text
+
+
+@pytest.mark.parametrize("text", [
+    "装修队的砂石倒在我们单元门口 进出都难",  # rubble dumped, nobody fell
+    "泰迪扑到我闺女身上了 吓得直哭 主人还笑",  # a dog jumping up, nobody bitten
+    "我妈有点糊涂 上个月在菜场走丢两次了 想问有没有防走失手环",  # lost before, found: a need
+    "两口子在楼下吵 都快动手了 谁去劝劝",  # about to fight, not fighting
+    "一氧化碳报警器叫了半天 拔了重插就好了",  # an alarm that a reset ended
+    "想问一下 家里着火了是先打119还是先关总闸",  # how to act in a fire, asked
+    "楼上的水一直往我家卫生间渗 天花板泡软了 敲门没人在",  # a neighbour's leak, no wiring
+])
+def test_a_pounce_a_dump_a_lost_habit_a_reset_alarm_or_a_leak_is_not_p0(parser, text):
+    assert parser.parse(text).urgency != "P0", (text, parser.parse(text).alarm)
+
+
+@pytest.mark.parametrize("text", [
+    "油烟机着了 厨房里 火 我奶奶一个人在 6栋",  # the range hood itself on fire
+    "对面塔楼顶上有个人在边边上晃来晃去 不像干活的",  # someone pacing a roof's edge
+    "5dong 3danyuan zhaohuole jiu ming",  # pinyin, the IME off
+    "kun ren le 8hao dianti li you xiaohai",  # a lift with a child, in pinyin
+])
+def test_a_range_hood_fire_a_roof_edge_and_pinyin_are_p0(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0", (text, result.alarm)
+
+
+@pytest.mark.parametrize("text", ["今天窝火得很 很火的那个店也关门了", "开车穿过一片荒无人烟的戈壁", "大家都是路痴吧"])
+def test_figures_of_speech_with_fire_smoke_or_a_road_name_no_one_in_danger(text):
+    assert not safety._names_someone_or_somewhere(read_through(fold(text).lower()))
