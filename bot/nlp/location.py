@@ -22,7 +22,7 @@ _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从�
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼)"
                        r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|dong(?![a-z])))")  # 洞/dong: 栋 by voice or in pinyin
-_UNIT = re.compile(rf"({_N})\s?(?:单元|门洞)")
+_UNIT = re.compile(rf"({_N})\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户))")  # "2梯": a tower's lift core
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 _ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
@@ -38,6 +38,14 @@ _LANE = re.compile(rf"[{_HAN}]{{1,10}}(?:路|街|道)?\s?\d{{1,4}}\s?弄\s?(\d{{
 # while a lane's or a village's 号 is a house ("后浔里47号402", "桂花村12号")
 _ESTATE_NO = re.compile(r"(?:新村|小区|花园|家园|公寓|[^\s\d]苑)\s?(\d{1,3})\s?号(?![楼院])"
                         r"(?:\s?(\d{3,4})(?:室)?(?!\d))?")
+# a row of single-storey houses and its door ("北区5排3号", "5排那家"): the row is the building
+_ROW = re.compile(r"(?<![\d一])(\d{1,2})\s?排(?![队水气查放班名])(?:\s?(\d{1,3})\s?号(?![楼院]))?")
+# a numbered lane or village group's house ("解放路3巷7号201", "二组18号"), read like a 弄's
+_GROUP_NO = re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})(?:组|巷)\s?({_N})\s?号(?![楼院])"
+                       r"(?:\s?(\d{3,4})(?:室)?(?!\d))?")
+# a lettered block and its unit ("A7-2"), a block and its room ("9-1502")
+_LETTER_PAIR = re.compile(r"(?<![A-Za-z\d-])[A-Za-z](\d{1,2})-(\d{1,2})(?![\d-])")
+_PAIR = re.compile(r"(?<![A-Za-z\d\-.:/])(\d{1,2})-(\d{3,4})(?![\d\-.:/])")
 # "2号303": a building number with 号 alone, then a room
 _NO_ROOM = re.compile(r"(?<![\d路街巷弄])(\d{1,2})号\s?(\d{3,4})(?:室)?(?![\d号])")
 # a room named alone ("住702", "楼下的702", "好像是503", "802家", "一五零二家"): 3-4 digits that read as
@@ -114,12 +122,21 @@ def find_location(text: str) -> Location | None:
         spans.append(lane.span())
         if lane[2]:
             room = lane[2]
-    estate = _ESTATE_NO.search(s) if building is None else None
-    if estate:
-        building = estate[1]
-        spans.append(estate.span())
-        if estate[2]:
-            room = estate[2]
+    for pattern in (_ESTATE_NO, _GROUP_NO, _ROW):
+        match = pattern.search(s) if building is None else None
+        if match:
+            building = num_str(match[1])
+            spans.append(match.span())
+            if match[2]:
+                room = match[2]
+    lettered = _LETTER_PAIR.search(s) if building is None else None
+    if lettered:
+        building, unit = lettered[1], lettered[2]
+        spans.append(lettered.span())
+    pair = _PAIR.search(s) if building is None and not _BUILDING.search(s) else None
+    if pair and _plausible_room(pair[2]):
+        building, room = pair[1], pair[2]
+        spans.append(pair.span())
     by_door = None  # a unit named by its door right after the building ("7号楼2门401")
     buildings = [] if building is not None else list(_BUILDING.finditer(s))
     if len(buildings) > 1 and _CORRECTION.search(s):

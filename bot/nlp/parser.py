@@ -420,8 +420,14 @@ class Parser:
             if found:
                 at, end, kind = min(found)
         said = lx.FORM_PLACE.sub(" ", s) if lx.CHECKIN_FORM.search(s) else s
+        rounds_found = kind in ("visit", "night_visit", "duty_day") and bool(
+            _FOUND_ON_ROUNDS.match(s, end) or _names_a_problem(s[end:]))
         if kind is not None and safety.names_danger(s):
             said = said[:at]  # a danger met on duty: the cries after it ("谁来帮下忙") are the report's
+        elif rounds_found:
+            clause = _CLAUSE_END.search(said, end)
+            # what the rounds found ("夜访时看到…啥手续都没有") speaks of it, not of the duty
+            said = said[:clause.start() if clause else len(said)]
         if kind is None or lx.CHECKIN_NOT.search(lx.INDIRECT_QUESTION.sub(" ", said)) or lx.CHECKIN_ABOUT.match(s, end):
             return None
         summary = lx.CHECKIN_SUMMARY.search(s) if kind not in ("leave", "meeting") else None
@@ -449,7 +455,7 @@ class Parser:
             return None  # leave taken back
         if kind == "leave" and lx.LEAVE_OF_OTHER.search(s, 0, end):
             return None  # a colleague's leave passed on
-        future = lx.CHECKIN_FUTURE.search(s)
+        future = lx.CHECKIN_FUTURE.search(s, 0, end if rounds_found else len(s))
         if kind != "leave" and future and (future.start() < at or not lx.CHECKIN_DONE.search(s)):
             return None  # a plan, not duty done
         tags = tuple(tag for tag, pattern in lx.CHECKIN_TAGS if pattern.search(s))
@@ -470,6 +476,9 @@ def _names_a_problem(s: str) -> bool:
     return bool(lx.CHECKIN_PROBLEM.search(s) or lx.CHECKIN_ASK.search(s) or marks["problem"] or marks["ask"])
 
 
+# what a duty's words are followed by when it found something: "走访三社的时候听说…", "夜访时看到…"
+_FOUND_ON_ROUNDS = re.compile(r"[^，。,;；\s]{0,8}?(?:时|的时候|中|途中)?(?:发现|看到|看见|听到|听说|闻到|了解到|得知)")
+_CLAUSE_END = re.compile(r"[\s，。,;；!！]")
 _FIRST_CLAUSE = re.compile(r"^[^\s，。,;；!！]*[\s，。,;；!！]+")  # the account of duty that opens a cadre's line
 _lock = threading.Lock()
 

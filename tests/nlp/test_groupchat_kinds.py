@@ -211,7 +211,7 @@ def test_look_alikes_of_a_third_blind_batch_are_not_filed(parser, text):
 @pytest.mark.parametrize(("said", "meant"), [
     ("屋头娃儿咋个了", "家里孩子怎么了"),  # south-west
     ("莫得人管 冇得办法", "没有人管 没有办法"),
-    ("我屋企冇电 佢喺度", "我家里没电 他在度"),  # Cantonese
+    ("我屋企冇电 佢喺度", "我家里没电 他在这"),  # Cantonese
     ("嗲嗲晓得啥子时候来", "爷爷知道什么时候来"),
 ])
 def test_dialect_words_are_read_as_mandarin_same_length(said, meant):
