@@ -132,6 +132,12 @@ class Found:
         return self.evidence.anchored or minor_danger
 
     @property
+    def weakly_local(self) -> bool:
+        """Of the neighbourhood by a common word alone (孩子, 门口, 我家): no place, no category's strong
+        word, no danger named; weighed against weighing.CUT_WEAK."""
+        return self.local and not self.evidence.place and self.evidence.hit_max < 3 and not self.alarm.danger
+
+    @property
     def weighed(self) -> bool:
         """Weighed by the fitted weights: a line the rules leave open (a line with nothing of the
         neighbourhood in it is filed only when the board's cut-off agrees too: see Parser.parse)."""
@@ -291,7 +297,8 @@ class Parser:
             # a line the rules leave open: its evidence weighed by the fitted weights (weighing.py); one
             # with nothing of the neighbourhood in it (the message board's chit-chat) is filed only when
             # the board's cross-validated cut-off agrees as well
-            filed, margin = weighing.files(*self.weighing, found.evidence)
+            cut = weighing.CUT_WEAK if found.weakly_local else weighing.CUT
+            filed, margin = weighing.files(*self.weighing, found.evidence, cut)
             if found.local:
                 is_request, score, weighed = filed, self.threshold + margin, True
             elif not filed:

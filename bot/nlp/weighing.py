@@ -32,6 +32,10 @@ AGAINST = ("past", "elsewhere", "hypothetical", "planned", "drill", "minor", "no
 # the probability above which a weighed line is filed: above even, since a look-alike filed is public
 # noise while a request not filed can be sent again (chosen by writer-out CV, see README)
 CUT = 0.7
+# ...and higher for a line tied to the neighbourhood by a common word alone (孩子, 门口, 我家, 公交: no place,
+# no category's strong word): chit-chat says those words too ("生了孩子就要负责", "没见过你站门口"), and
+# on the message board's chit-chat the weighing filed such lines at probabilities a real report rarely has
+CUT_WEAK = 0.8
 # A line with nothing of the neighbourhood in it (no place, no anchor or category word) is filed only
 # when the message board's cross-validated cut-off agrees as well: weighed alone, such chit-chat was
 # filed 1.2 % of the time on the board's CV (0.7 % with the weights asked for 0.9), against 0.44 %
@@ -75,11 +79,11 @@ class Evidence:
         ], dtype=np.float64)
 
 
-def files(weights: np.ndarray, bias: float, evidence: Evidence) -> tuple[bool, float]:
+def files(weights: np.ndarray, bias: float, evidence: Evidence, cut: float = CUT) -> tuple[bool, float]:
     """(filed, margin): whether the weighed line is a request, and by how much (the probability's
-    log-odds over CUT's; for a line filed because the rules are sure, at least 0)."""
+    log-odds over `cut`'s; for a line filed because the rules are sure, at least 0)."""
     p = probability(weights, bias, evidence)
-    margin = _logit(p) - _logit(CUT)
+    margin = _logit(p) - _logit(cut)
     if sure(evidence):
         margin = max(margin, 0.01)
     return margin > 0, margin

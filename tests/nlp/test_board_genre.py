@@ -82,3 +82,21 @@ def test_a_place_or_an_anchor_word_still_makes_a_line_of_the_neighbourhood():
     line = "5栋楼道臭得很"
     s, clean = cleaned(line, find_pii(line))
     assert gather(s, clean, "text", find_location(line), 0.0, 0.0, 0.0).local
+
+
+@pytest.mark.parametrize(("line", "weak"), [
+    ("生了孩子就要负责 希望大家认同", True),  # 孩子 alone
+    ("没见过你站门口的样子 改天去看看", True),  # 门口 alone
+    ("5栋楼道臭得很", False),  # a place
+    ("下水道堵了 污水漫到路上", False),  # a category's strong word
+])
+def test_a_line_tied_to_the_neighbourhood_by_a_common_word_alone_is_weighed_against_a_higher_cut(line, weak):
+    from bot.nlp import weighing
+    from bot.nlp.location import find_location
+    from bot.nlp.parser import cleaned, gather
+    from bot.nlp.pii import find_pii
+
+    s, clean = cleaned(line, find_pii(line))
+    found = gather(s, clean, "text", find_location(line), 0.0, 0.0, 0.0)
+    assert found.local and found.weakly_local is weak, (found.evidence, found.hits)
+    assert weighing.CUT_WEAK > weighing.CUT

@@ -103,3 +103,24 @@ def test_an_estates_blocks_doors_signed_at_the_end_and_voice_slips(text, place):
 def test_a_list_item_a_price_or_a_time_is_not_a_door(text):
     loc = find_location(text)
     assert loc is None or loc.room is None, (text, loc)
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("东区3排7号的烟囱倒烟", ("3", None, "7")),  # a row of single-storey houses and its door
+    ("我是西区12排的", ("12", None, None)),
+    ("新塘村三组15号 路被冲断了", ("15", None, None)),  # a village group's house
+    ("和平路2巷9号302 楼道灯坏了", ("9", None, "302")),  # a numbered lane's house, then a room
+    ("声控灯不亮 B5-3", ("5", "3", None)),  # a lettered block and its unit
+    ("交了电费还是没电 12-1804", ("12", None, "1804")),  # a block and its room
+    ("5栋1梯一楼大堂的门坏了", ("5", "1", None)),  # a tower's lift core as the unit
+])
+def test_rows_village_groups_lanes_and_dashes(text, place):
+    loc = find_location(text)
+    got = (loc.building, loc.unit, loc.room) if loc else (None, None, None)
+    assert got == place, (text, loc)
+
+
+@pytest.mark.parametrize("text", ["楼道里一排电动车在充电", "一梯两户的房子采光好", "门口排队的人好多", "车位 B2-118 转让"])
+def test_a_row_of_bikes_a_floor_plan_a_queue_or_a_parking_bay_is_not_a_place(text):
+    loc = find_location(text)
+    assert loc is None or (loc.building, loc.unit, loc.room) == (None, None, None), (text, loc)

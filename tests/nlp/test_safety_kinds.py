@@ -443,3 +443,40 @@ def test_a_range_hood_fire_a_roof_edge_and_pinyin_are_p0(parser, text):
 @pytest.mark.parametrize("text", ["今天窝火得很 很火的那个店也关门了", "开车穿过一片荒无人烟的戈壁", "大家都是路痴吧"])
 def test_figures_of_speech_with_fire_smoke_or_a_road_name_no_one_in_danger(text):
     assert not safety._names_someone_or_somewhere(read_through(fold(text).lower()))
+
+
+# fifth round, storm and winter: dangers told by what hangs, moves or is missing, in Cantonese words too
+@pytest.mark.parametrize("text", [
+    "超市门口那块招牌一边螺丝松脱了 吊着晃 底下一排人在等公交",  # a sign loose over people
+    "台风把阿伯屋顶的铁皮掀走了一半 佢两公婆躲在厨房",  # a roof blown off, people hiding inside
+    "屋后那堵墙在动 一直掉泥 阿嫲还在房里",  # a wall moving, someone inside
+    "我阿哥条船而家都冇返 电话打唔通 浪越来越大",  # a boat not back, storm rising (Cantonese)
+    "停电了 我爸的氧气瓶快用完了 救护车说进不来 7栋303",  # oxygen running out
+    "楼下一楼的水到膝盖了 王奶奶不肯走",  # water to the knee in a home
+    "工人把项目部大门堵死了 要工钱 车都出不去 在推",  # a gate blocked by a grievance, pushing
+    "我爸有点糊涂 早上出去到现在没回来 外面刮大风",  # a confused old man gone out
+    "有个喝多的躺在路边 零下十五度 摇都摇不醒",  # cannot be woken in the cold
+])
+def test_storm_and_winter_dangers_told_plainly_are_p0(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0", (text, result.alarm)
+
+
+@pytest.mark.parametrize("text", [
+    "燃气灶打不着火 也没味道 是不是要换电池",  # a stove that will not light
+    "今天给孩子们上了堂防溺水的课",  # a safety lesson's topic
+    "建议给独居老人家里都装个烟雾报警器",  # a detector suggested
+    "后山挡土墙那条缝 今天去看了 没再裂 雨也停了",  # a crack that has not moved
+    "那个乱拉插线板给电动车充电的 又来了 7栋楼道",  # a flying lead, no fire: a hazard
+    "楼上的水又渗下来了 卫生间天花板都泡了 找了几次不理",  # a neighbour's leak: a dispute
+    "6栋那个独居大爷 牛奶在门口放了两天了 敲门没人应",  # a lone elder not seen: P1 care
+    "万一晚上停电 我妈的制氧机怎么办",  # a fear, not a cut
+    "过完年大家一起去开发商那里讨个说法",  # a protest planned
+])
+def test_storm_and_winter_look_alikes_are_not_p0(parser, text):
+    assert parser.parse(text).urgency != "P0", (text, parser.parse(text).alarm)
+
+
+def test_a_lone_elder_not_seen_for_days_is_p1_care(parser):
+    result = parser.parse("6栋那个独居大爷 牛奶在门口放了两天了 敲门没人应")
+    assert (result.category, result.urgency) == ("care_request", "P1"), result
