@@ -102,7 +102,7 @@ _DANGER: list[tuple[str, re.Pattern[str], str]] = [(kind, re.compile(p), cat) fo
 _SHOUT_NEEDS = re.compile(rf"{_P}|楼|单元|栋|幢|室|\d+-\d+|门口|家|小区|电梯|楼道|路|车库|里面|火|烟|血|倒|摔|水")
 # words in which those characters name no danger and no place ("窝火很火", "荒无人烟的工业区",
 # "大家", "路痴"): blanked before the check, so a figure of speech is not someone in danger
-_FIGURES = re.compile(r"窝火|恼火|发火|(?<!楼)上火|火锅|火车|火爆|很火|红火|火气|火箭|火腿|火速|烟花|人烟|香烟|烟酒|烟草"
+_FIGURES = re.compile(r"火星|窝火|恼火|发火|(?<!楼)上火|火锅|火车|火爆|很火|红火|火气|火箭|火腿|火速|烟花|人烟|香烟|烟酒|烟草"
                       r"|倒是|倒霉|倒也|反倒|颠倒|倒数|倒计时|水平|水果|口水|薪水|水货|水军|灌水|心血|血拼|血型|热血"
                       r"|大家|人家|专家|国家|作家|家伙|路痴|一路|套路|思路")
 
