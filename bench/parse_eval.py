@@ -14,7 +14,7 @@
   used to write the rules and train the fallback models, so they are a specification check,
   not an estimate of accuracy on unseen text;
 - issue 13's table on the frozen held-out group-chat set (bench/data/groupchat_heldout.jsonl,
-  written blind by two writers who never saw the code (held-out set 3), its sha256 checked against
+  written blind by two writers who never saw the code (held-out set 5), its sha256 checked against
   HELD_OUT_SHA256), read with the committed model as the bot reads a line (shape, new words, the writer's role).
 Needs scikit-learn (the `dev` extra) for the CV training.
 """

@@ -318,6 +318,8 @@ class Parser:
             else:  # the model, trained on group-chat lines; never emergency (only the layer says that)
                 cat_scores = np.array(vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b, dtype=float)
                 cat_scores[self.categories.index("emergency")] = -np.inf
+                if not lx.TWO_PARTIES.search(clean):  # a dispute takes two: a roof's leak is nobody's quarrel
+                    cat_scores[self.categories.index("dispute")] = -np.inf
                 category = self.categories[int(np.argmax(cat_scores))]
             keywords = list(hits[category][1]) if category in hits else []
         if not keywords:

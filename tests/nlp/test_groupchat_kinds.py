@@ -241,3 +241,13 @@ def test_everyday_words_in_pinyin_are_left_alone(said):
 ])
 def test_requests_in_dialect_words_are_filed(parser, text):
     assert parser.parse(text).is_request, text
+
+
+@pytest.mark.parametrize("text", ["3号楼楼顶漏水 家里天花板都湿了", "车库顶上一直渗水 墙皮都泡掉了"])
+def test_a_leak_with_no_one_on_the_other_side_is_not_a_dispute(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.category != "dispute", result
+
+
+def test_a_leak_from_a_neighbour_can_be_a_dispute(parser):
+    assert parser.parse("楼上邻居家漏水到我家 找了三次都不认账").category == "dispute"
