@@ -126,10 +126,10 @@ _CUES = [
     (re.compile(r"太吵|扰民|臭死|熏死|太危险|很危险|吓到|差点|让不让人睡|没法睡|睡不着"), 1.0),
 ]
 _COMMUNITY_WORD = re.compile(r"社区|物业|小区|网格|书记|楼|单元|居委会|业主|邻居|门口|电梯|车位|停车")
-# what ties a cue word to the neighbourhood; without one, cue words count little ("网恋了怎么办")
 # someone on the other side of a dispute: a neighbour, a household, a landlord, a shop, "he/she/they"
 TWO_PARTIES = re.compile(r"楼上|楼下|邻居|隔壁|对门|对面|他|她|人家|房东|租客|租户|业主|老板|店|商户|家(?!里|中)|户|司机|物业|开发商"
                          r"|老人|大爷|大妈|阿姨|师傅|谁|吵|骂|打|争|纠纷|矛盾|赔|调解|不让|占|欠|隔篱|认账|扯皮|闹")
+# what ties a cue word to the neighbourhood; without one, cue words count little ("网恋了怎么办")
 ANCHOR = re.compile(r"社区|物业|小区|网格|书记|居委|业主|邻居|隔壁|对门|楼|单元|栋|院子|门口|电梯|车位|停车|垃圾|路灯|井盖"
                     r"|家里|我家|老人|孩子|低保|医保|社保|户口|证明|补贴|工地|工资|装修|噪音|广场|路口|马路|下水|水管|暖气|燃气"
                     r"|停水|停电|门禁|监控|保安|商铺|店|摊|学校|幼儿园|医院|公交|红绿灯|街道|村|充电桩|车棚|楼顶|天台")

@@ -32,17 +32,15 @@ _COURT = re.compile(rf"({_N})\s?号院")
 # "3栋2-501", "4幢1-201": unit and room after the building
 _UNIT_ROOM_AFTER = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{3,4})(?![\d-])")
 # Shanghai lanes: "淮海路88弄12号601室" — the 弄 number is the lane; the 号 after it is the building
-_LANE = re.compile(rf"[{_HAN}]{{1,10}}(?:路|街|道)?\s?\d{{1,4}}\s?弄\s?(\d{{1,3}})\s?号(?!楼|院)"
-                   r"(?:\s?(\d{3,4})(?:室|号)?(?!\d))?")
+_ROOM_TAIL = r"(?:\s?(\d{3,4})(?:室|号)?(?!\d))?"  # a room after a house or block number, optional
+_LANE = re.compile(rf"[{_HAN}]{{1,10}}(?:路|街|道)?\s?\d{{1,4}}\s?弄\s?(\d{{1,3}})\s?号(?!楼|院){_ROOM_TAIL}")
 # an estate's block by its 号 ("梅林新村14号201", "阳光小区8号"): a 新村 or 小区 numbers its blocks so,
 # while a lane's or a village's 号 is a house ("后浔里47号402", "桂花村12号")
-_ESTATE_NO = re.compile(r"(?:新村|小区|花园|家园|公寓|[^\s\d]苑)\s?(\d{1,3})\s?号(?![楼院])"
-                        r"(?:\s?(\d{3,4})(?:室)?(?!\d))?")
+_ESTATE_NO = re.compile(rf"(?:新村|小区|花园|家园|公寓|[^\s\d]苑)\s?(\d{{1,3}})\s?号(?![楼院]){_ROOM_TAIL}")
 # a row of single-storey houses and its door ("北区5排3号", "5排那家"): the row is the building
 _ROW = re.compile(r"(?<![\d一])(\d{1,2})\s?排(?![队水气查放班名])(?:\s?(\d{1,3})\s?号(?![楼院]))?")
 # a numbered lane or village group's house ("解放路3巷7号201", "二组18号"), read like a 弄's
-_GROUP_NO = re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})(?:组|巷)\s?({_N})\s?号(?![楼院])"
-                       r"(?:\s?(\d{3,4})(?:室)?(?!\d))?")
+_GROUP_NO = re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})(?:组|巷)\s?({_N})\s?号(?![楼院]){_ROOM_TAIL}")
 # a lettered block and its unit ("A7-2"), a block and its room ("9-1502")
 _LETTER_PAIR = re.compile(r"(?<![A-Za-z\d-])[A-Za-z](\d{1,2})-(\d{1,2})(?![\d-])")
 _PAIR = re.compile(r"(?<![A-Za-z\d\-.:/])(\d{1,2})-(\d{3,4})(?![\d\-.:/])")
@@ -133,12 +131,12 @@ def find_location(text: str) -> Location | None:
     if lettered:
         building, unit = lettered[1], lettered[2]
         spans.append(lettered.span())
-    pair = _PAIR.search(s) if building is None and not _BUILDING.search(s) else None
+    buildings = [] if building is not None else list(_BUILDING.finditer(s))
+    pair = _PAIR.search(s) if building is None and not buildings else None
     if pair and _plausible_room(pair[2]):
         building, room = pair[1], pair[2]
         spans.append(pair.span())
     by_door = None  # a unit named by its door right after the building ("7号楼2门401")
-    buildings = [] if building is not None else list(_BUILDING.finditer(s))
     if len(buildings) > 1 and _CORRECTION.search(s):
         buildings = buildings[-1:]  # "不是5号楼 是6号楼": the one named last
     for match in buildings:

@@ -476,8 +476,9 @@ class Parser:
 
 
 # the duty that opens a cadre's line, up to what was found on it ("走访中发现", "入户时", "夜访到")
+_FOUND = r"(?:发现|看到|看见|听到|听说|闻到|了解到|得知)"  # what duty came upon
 _DUTY_LEAD = re.compile(r"^[^，。,;；\s]{0,8}?(?:走访|入户|夜访|看望|上门|巡查|值班|驻点|坐班)[^，。,;；\s]{0,3}?"
-                        r"(?:时|的时候|中|过程中|途中|到)?(?:发现|看到|看见|听到|闻到|了解到|得知)?")
+                        rf"(?:时|的时候|中|过程中|途中|到)?{_FOUND}?")
 def _names_a_problem(s: str) -> bool:
     """Whether a cadre's words name a problem or ask for one to be acted on: a lecture's or a meeting's
     account is filed as a report only then, and so is what is read on its own after a duty's opening."""
@@ -486,7 +487,7 @@ def _names_a_problem(s: str) -> bool:
 
 
 # what a duty's words are followed by when it found something: "走访三社的时候听说…", "夜访时看到…"
-_FOUND_ON_ROUNDS = re.compile(r"[^，。,;；\s]{0,8}?(?:时|的时候|中|途中)?(?:发现|看到|看见|听到|听说|闻到|了解到|得知)")
+_FOUND_ON_ROUNDS = re.compile(rf"[^，。,;；\s]{{0,8}}?(?:时|的时候|中|途中)?{_FOUND}")
 _CLAUSE_END = re.compile(r"[\s，。,;；!！]")
 _FIRST_CLAUSE = re.compile(r"^[^\s，。,;；!！]*[\s，。,;；!！]+")  # the account of duty that opens a cadre's line
 _lock = threading.Lock()
