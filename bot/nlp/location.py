@@ -8,7 +8,7 @@ Numbers are normalised to digits ("三号楼二单元501" → building "3", unit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.nlp import pii  # a cycle (mask asks for rooms): both sides import the module, not its names
@@ -21,14 +21,21 @@ _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从�
 
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼)"
-                       r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|dong(?![a-z])))")  # 洞/dong: 栋 by voice or in pinyin
+                       r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|dong(?![a-z]))"
+                       r"|(?<![A-Za-z\d])[Tt](\d{1,2})(?![\d.:]))")  # 洞/dong: 栋 by voice; T5: a tower
 _UNIT = re.compile(rf"({_N})\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户))")  # "2梯": a tower's lift core
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 _ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
 _ROOM = re.compile(r"(?<![\d-])(\d{3,4})(?:室|房间?)")
 _FLOOR = re.compile(rf"(?<![号\d])({_N})\s?(?:楼|层)(?![道顶下上梯房])")
-_COURT = re.compile(rf"({_N})\s?号院")
+# a courtyard and a household in it ("17号院3户", "5号院7号"): the household is the door, read as a room
+_COURT = re.compile(rf"({_N})\s?号院(?:\s?(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s?(?:户|号(?![楼院])))?")
+# a tower's room after a dash ("T5-2603"), and a floor-door after a unit ("2单元5-2": 5th floor, door 2)
+_DASH_ROOM = re.compile(r"\s?[-—–]\s?(\d{3,4})(?![\d-])")
+_FLOOR_DOOR = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{1,2})(?![\d-])")
+# rooms offered as a choice or a pair ("501还是502", "501和502都…"): the line names no one flat
+_ROOM_CHOICE = re.compile(r"(\d{3,4})\s?(?:室|家)?\s?(?:还是|或者|或|和|跟|、|/)\s?(\d{3,4})(?!\d)")
 # "3栋2-501", "4幢1-201": unit and room after the building
 _UNIT_ROOM_AFTER = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{3,4})(?![\d-])")
 # Shanghai lanes: "淮海路88弄12号601室" — the 弄 number is the lane; the 号 after it is the building
@@ -76,6 +83,8 @@ class Location:
     door: str | None = None
     floor: str | None = None
     shop: str | None = None
+    # where a room read from parts is written ("5-2" for room 502), so `mask` hides it; not compared
+    room_at: tuple[int, int] | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, str | None]:
         out = {"community": self.community, "building": self.building, "unit": self.unit,
@@ -109,6 +118,7 @@ def find_location(text: str) -> Location | None:
     s = _outside_numbers(fold(text), pii.number_spans(text))
     spans: list[tuple[int, int]] = []
     building = unit = room = floor = courtyard = door = community = shop = None
+    room_at: tuple[int, int] | None = None
 
     combo = _COMBO.search(s)
     if combo:
@@ -140,13 +150,17 @@ def find_location(text: str) -> Location | None:
     if len(buildings) > 1 and _CORRECTION.search(s):
         buildings = buildings[-1:]  # "不是5号楼 是6号楼": the one named last
     for match in buildings:
-        building = num_str(match[1] or match[2] or match[3])
+        building = num_str(match[1] or match[2] or match[3] or match[4])
         spans.append(match.span())
         pair = _UNIT_ROOM_AFTER.match(s, match.end())
         rest = _ROOM_AFTER.match(s, match.end())
+        dashed = _DASH_ROOM.match(s, match.end()) if match[4] else None
         if pair and unit is None and room is None:
             unit, room = pair[1], pair[2]
             spans.append(pair.span())
+        elif dashed and room is None:
+            room = dashed[1]
+            spans.append(dashed.span())
         elif rest and room is None and not _UNIT.match(s, match.end()):
             room = num_str(rest[1])
             spans.append(rest.span())
@@ -164,16 +178,22 @@ def find_location(text: str) -> Location | None:
         unit = num_str(unit_match[1])
         spans.append(unit_match.span())
         rest = _ROOM_AFTER.match(s, unit_match.end())
+        floor_door = _FLOOR_DOOR.match(s, unit_match.end())
         if rest and room is None:
             room = num_str(rest[1])
             spans.append(rest.span())
+        elif floor_door and room is None and 0 < int(floor_door[2]) <= 20:
+            room = f"{int(floor_door[1])}{int(floor_door[2]):02d}"
+            room_at = (floor_door.start(1), floor_door.end(2))
+            spans.append(floor_door.span())
+    choices = [m.span() for m in _ROOM_CHOICE.finditer(s)]
     if room is None:
         match = _ROOM.search(s)
-        if match:
+        if match and not _overlaps(match.span(), choices):
             room = match[1]
             spans.append(match.span())
     if room is None:
-        bare = _bare_room(s, spans)
+        bare = _bare_room(s, spans, choices)
         if bare is not None:
             room = num_str(bare[1])
             spans.append(bare.span())
@@ -181,6 +201,9 @@ def find_location(text: str) -> Location | None:
     if court:
         courtyard = num_str(court[1])
         spans.append(court.span())
+        if court[2] and room is None:
+            room = num_str(court[2])
+            room_at = court.span(2)
     floor_match = _FLOOR.search(s)
     if floor_match and not _overlaps(floor_match.span(), spans):
         value = num_str(floor_match[1])
@@ -212,7 +235,7 @@ def find_location(text: str) -> Location | None:
     start = min(a for a, _ in spans)
     end = max(b for _, b in spans)
     return Location(community=community, building=building, unit=unit, room=room, text=text[start:end].strip(),
-                    courtyard=courtyard, door=door, floor=floor, shop=shop)
+                    courtyard=courtyard, door=door, floor=floor, shop=shop, room_at=room_at)
 
 
 def _outside_numbers(s: str, numbers: list[tuple[int, int]]) -> str:
@@ -223,11 +246,13 @@ def _outside_numbers(s: str, numbers: list[tuple[int, int]]) -> str:
     return s
 
 
-def _bare_room(s: str, spans: list[tuple[int, int]]) -> re.Match[str] | None:
+def _bare_room(s: str, spans: list[tuple[int, int]], choices: list[tuple[int, int]]) -> re.Match[str] | None:
     """A room number written alone, when the words around it say it is one (住702, 楼下的702,
-    好像是503, 802家) or it follows the building and unit already named; plausible as floor + door."""
+    好像是503, 802家) or it follows the building and unit already named; plausible as floor + door.
+    Rooms offered as a choice (`choices`: "501还是502") are none of them."""
     named = bool(spans)
-    candidates = [m for m in _BARE_ROOM.finditer(s) if _plausible_room(m[1]) and not _overlaps(m.span(), spans)]
+    candidates = [m for m in _BARE_ROOM.finditer(s) if _plausible_room(m[1])
+                  and not _overlaps(m.span(), spans) and not _overlaps(m.span(), choices)]
     for match in candidates:
         if _OWN_ROOM_CUE.search(s[:match.start()]):
             return match

@@ -310,8 +310,9 @@ def _place_reader_rooms(text: str, view: str, index: list[int]) -> list[tuple[in
     location = places.find_location(text)
     if location is None or not location.room or not location.room.isdigit():
         return []
-    return [(index[m.start()], index[m.end() - 1] + 1, "***")
-            for m in re.finditer(rf"(?<!\d){re.escape(location.room)}(?!\d)", view)]
+    written = [(*location.room_at, "***")] if location.room_at else []  # read from parts: "5-2", "3户"
+    return written + [(index[m.start()], index[m.end() - 1] + 1, "***")
+                      for m in re.finditer(rf"(?<!\d){re.escape(location.room)}(?!\d)", view)]
 
 
 # ------------------------------------------------------------------ names

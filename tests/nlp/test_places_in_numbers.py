@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlp.location import find_location
-from bot.nlp.pii import find_pii, number_spans
+from bot.nlp.pii import find_pii, mask, number_spans
 
 
 @pytest.mark.parametrize("text", [
@@ -120,7 +120,43 @@ def test_rows_village_groups_lanes_and_dashes(text, place):
     assert got == place, (text, loc)
 
 
-@pytest.mark.parametrize("text", ["楼道里一排电动车在充电", "一梯两户的房子采光好", "门口排队的人好多", "车位 B2-118 转让"])
+@pytest.mark.parametrize("text", [
+    "楼道里一排电动车在充电", "一梯两户的房子采光好", "门口排队的人好多", "车位 B2-118 转让",
+])
 def test_a_row_of_bikes_a_floor_plan_a_queue_or_a_parking_bay_is_not_a_place(text):
     loc = find_location(text)
     assert loc is None or (loc.building, loc.unit, loc.room) == (None, None, None), (text, loc)
+
+
+@pytest.mark.parametrize(("text", "building", "unit", "room"), [
+    ("T7-1803那家空调外机一直滴水", "7", None, "1803"),  # a tower and its room after a dash
+    ("T2-3-1501卫生间往楼下渗水", "2", "3", "1501"),  # tower, unit, room
+    ("T9电梯里困了两个人", "9", None, None),  # a tower named alone
+    ("1单元6-3门口全是纸箱子", None, "1", "603"),  # floor 6, door 3 after a unit
+    ("8栋3单元11-1的狗天天叫", "8", "3", "1101"),
+    ("21号院5户的大爷几天没出门了", None, None, "5"),  # a courtyard's household
+])
+def test_towers_floor_doors_and_courtyard_households(text: str, building: str | None, unit: str | None,
+                                                      room: str | None) -> None:
+    location = find_location(text)
+    assert location is not None
+    assert (location.building, location.unit, location.room) == (building, unit, room)
+
+
+@pytest.mark.parametrize("text", [
+    "不知道是603还是604在装修 一早上电钻声",
+    "702或者802的水管在滴水",
+    "1102和1202都有人在楼道抽烟",
+])
+def test_rooms_offered_as_a_choice_name_no_room(text: str) -> None:
+    location = find_location(text)
+    assert location is None or location.room is None, location
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("1单元6-3门口全是纸箱子", "6-3"),
+    ("21号院5户的大爷几天没出门了", "5户"),
+    ("T7-1803那家空调外机一直滴水", "1803"),
+])
+def test_mask_hides_a_room_where_it_is_written_in_parts(text: str, hidden: str) -> None:
+    assert hidden not in mask(text)
