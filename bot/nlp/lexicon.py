@@ -166,6 +166,12 @@ def instead_of_alarm(alarm) -> str | None:
     return None
 
 
+# what stands in the way today when a fire is only imagined ("万一着火了 楼道里这些杂物…"): a hazard to
+# file (safety_hazard, P1), not a musing
+STANDING_HAZARD = re.compile(r"杂物|堆(?:满|着|了|的)|纸箱|电瓶车|电动车|电瓶|飞线|拉线充电|消防通道|安全通道|逃生通道|楼梯口"
+                             r"|煤气罐|液化气罐|气罐|堵(?:死|住|着)|锁(?:死|住|着)|占(?:了|着|满)")
+
+
 # look-alikes of a request: a worker's progress on a job, a joke or a self-correction, praise, a
 # question about how to report, a problem told as over; each unless the line still asks for something
 _STILL = re.compile(r"又|还是|还没|怎么还|到现在|一直没|仍然|依然|说好的|不是说|没有?(?:修好|解决|来人|人来)|再不|根本"

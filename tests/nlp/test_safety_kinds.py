@@ -480,3 +480,41 @@ def test_storm_and_winter_look_alikes_are_not_p0(parser, text):
 def test_a_lone_elder_not_seen_for_days_is_p1_care(parser):
     result = parser.parse("6栋那个独居大爷 牛奶在门口放了两天了 敲门没人应")
     assert (result.category, result.urgency) == ("care_request", "P1"), result
+
+
+# sixth round: smoke that spreads through a building, burning plastic smelt, a worker on a roof's
+# edge over his wages (P0, and the grievance is unrest), news from another district (not here)
+@pytest.mark.parametrize(("text", "category"), [
+    ("烟顺着楼梯间已经漫到五楼了 上面还有人", "emergency"),
+    ("过道里一股烧胶皮的味 越来越冲 不知道哪家的", "emergency"),
+    ("电线烧焦的味道好大 从2单元配电那边出来的", "emergency"),
+    ("几个农民工坐在工地塔吊顶上 说不结工钱就跳下来", "unrest"),
+])
+def test_spreading_smoke_burning_plastic_and_a_roof_edge_over_wages_are_p0(parser, text, category):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0" and result.category == category, result
+
+
+@pytest.mark.parametrize("text", [
+    "别的区有个老小区电梯掉下来了 大家坐电梯注意点",
+    "隔壁县一个厂子着火了 烟好大 看着好吓人",
+])
+def test_news_from_another_district_is_not_filed(parser, text):
+    assert not parser.parse(text).is_request
+
+
+@pytest.mark.parametrize("text", [
+    "要是哪天真烧起来 三楼楼梯口那堆纸箱子谁都跑不出去",
+    "万一起火 后门安全通道被锁死了 大家往哪跑",
+])
+def test_an_imagined_fire_with_a_real_blocked_way_is_a_hazard_to_file(parser, text):
+    result = parser.parse(text)
+    assert (result.is_request, result.category, result.urgency) == (True, "safety_hazard", "P1"), result
+
+
+@pytest.mark.parametrize("text", [
+    "真着火了 我估计我连灭火器都不会用 哈哈",
+    "如果着火了 大家第一时间是跑还是拿手机🤣",
+])
+def test_a_musing_about_fire_with_nothing_standing_in_the_way_is_not_filed(parser, text):
+    assert not parser.parse(text).is_request
