@@ -319,3 +319,16 @@ def test_a_danger_met_on_duty_with_a_cry_for_help_is_the_duty_and_the_p0(parser)
     got = parser.understand("值班中 小区门口一个大爷突然倒地上了 叫不醒 我在做按压 谁来帮下忙", role="cadre")
     assert got.checkin is not None and got.checkin.kind == "duty_day"
     assert got.result.is_request and got.result.urgency == "P0"
+
+
+# sixth round: one named elder by a southern or dialect word, a count right after a block's digits
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("上午去看了5栋的周婆婆 精神还好", "visit", 1),
+    ("到12栋看了看独居的黄阿婆 给她量了血压", "visit", 1),
+    ("去罗嬢嬢屋头坐了一下 她腿好些了", "visit", 1),
+    ("下午到T3四户走了一圈 都是空巢", "visit", 4),
+    ("晚上去B2三家夜访", "night_visit", 3),
+])
+def test_words_of_a_sixth_round(parser, text, kind, households):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == (kind, households), (text, got)
