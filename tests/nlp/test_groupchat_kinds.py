@@ -251,3 +251,17 @@ def test_a_leak_with_no_one_on_the_other_side_is_not_a_dispute(parser, text):
 
 def test_a_leak_from_a_neighbour_can_be_a_dispute(parser):
     assert parser.parse("楼上邻居家漏水到我家 找了三次都不认账").category == "dispute"
+
+
+# ------------------------------------------------------------------ sixth round: requests not filed
+
+
+@pytest.mark.parametrize(("text", "category", "urgency"), [
+    ("早市的三轮车把路全占了 车都开不出去 天天这样", "nuisance_order", "P2"),
+    ("交房半年了 燃气一直没开通 天天吃外卖", "utilities", "P2"),
+    ("5号楼东边井盖让水冲走了 黑灯瞎火的", "public_facility", "P1"),
+    ("给9栋的王爷爷打了一天电话没人接 他一个人住 有点担心", "care_request", "P1"),
+])
+def test_real_requests_of_a_sixth_round_are_filed(parser, text, category, urgency):
+    result = parser.parse(text)
+    assert (result.is_request, result.category, result.urgency) == (True, category, urgency), result
