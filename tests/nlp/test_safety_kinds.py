@@ -518,3 +518,22 @@ def test_an_imagined_fire_with_a_real_blocked_way_is_a_hazard_to_file(parser, te
 ])
 def test_a_musing_about_fire_with_nothing_standing_in_the_way_is_not_filed(parser, text):
     assert not parser.parse(text).is_request
+
+
+# north-eastern, Shandong, Shanghai and Wuhan words read as Mandarin, same length
+@pytest.mark.parametrize(("said", "meant"), [
+    ("俺家楼道贼呛", "我家楼道很呛"), ("夜来着的火", "昨天着的火"), ("楼道埋汰死了", "楼道脏乱死了"),
+    ("侬晓得伐", "你知道伐"), ("阿拉弄堂渍水交关深", "我们弄堂积水非常深"), ("搞么斯", "搞什么"),
+    ("夜来香开了", "夜来香开了"), ("抓住一个贼", "抓住一个贼"),
+])
+def test_dialect_words_of_four_more_regions_are_read_through(said, meant):
+    assert read_through(said) == meant
+
+
+@pytest.mark.parametrize(("text", "p0"), [
+    ("俺家厨房贼呛 冒黑烟了 快来人", True),
+    ("夜来着的火 消防来过了 已经灭了", False),
+])
+def test_a_dialect_word_keeps_now_and_then_apart(parser, text, p0):
+    result = parser.parse(text)
+    assert (result.is_request and result.urgency == "P0") == p0, result
