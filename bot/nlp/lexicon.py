@@ -20,7 +20,7 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"高空抛物|往下扔|往下丢|楼上扔", 3), (r"危房", 3), (r"裂缝|裂了.{0,4}缝|开裂", 2),
         (r"安全出口|逃生通道", 2), (r"安全隐患|隐患", 2), (r"液化气罐|煤气罐|汽油", 2), (r"塔吊", 2),
         (r"万一着火|着火了跑|容易着火|会着火", 2), (r"群租", 1.5), (r"墙皮.{0,4}掉|掉墙皮", 1.5),
-        (r"随时.{0,3}(?:掉下来|会掉|倒)|摇摇欲坠|(?:瓷砖|广告牌|空调外机|窗户).{0,6}(?:松了|松动)", 3),
+        (r"随时.{0,3}(?:掉下来|会掉|倒)|随时(?:可能|会|都会)?.{0,2}(?:滑下来|砸下来|塌下来)|冰溜子|冰锥子?|(?:屋顶|楼顶|房顶|房檐|屋檐).{0,4}积雪|摇摇欲坠|(?:瓷砖|广告牌|空调外机|窗户).{0,6}(?:松了|松动)", 3),
         (r"太危险|很危险|非常危险", 2),
         (r"没有红绿灯|车开得飞快", 1.5), (r"楼道.{0,4}(?:堆|放).{0,6}(?:杂物|纸箱|家具)", 1), (r"烧纸", 1.5),
     ],
@@ -63,7 +63,7 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"电梯.{0,6}(?:坏|停|故障|卡住|不动|失灵|异响|关不上)|电梯按钮", 3), (r"路灯|楼道灯|灯.{0,2}(?:不亮|坏)", 3),
         (r"井盖|盖板", 3), (r"健身器材|滑梯|秋千|长椅|座椅", 2.5), (r"(?:门禁|单元门|道闸|闸杆|大门).{0,6}(?:坏|刷不开|打不开|关不上|失灵|不灵)", 2.5),
         (r"护栏|栏杆|站牌|红绿灯|信号灯|斑马线", 2), (r"下水道|雨水井|排水", 2), (r"监控|摄像头", 2),
-        (r"充电桩", 2), (r"地砖|路面|坑坑洼洼|路.{0,2}坏", 2), (r"坏了|坏掉|失灵|断了|烂了|不亮|不好用|关不上", 1.5),
+        (r"充电桩", 2), (r"(?:车棚|自行车棚|雨棚|连廊|围墙).{0,6}(?:塌|垮|倒)", 2), (r"地砖|路面|坑坑洼洼|路.{0,2}坏", 2), (r"坏了|坏掉|失灵|断了|烂了|不亮|不好用|关不上", 1.5),
         (r"报修|维修|修一下|修修", 1.5),
     ],
     "utilities": [
@@ -176,6 +176,18 @@ def instead_of_alarm(alarm) -> str | None:
 # file (safety_hazard, P1), not a musing
 STANDING_HAZARD = re.compile(r"杂物|堆(?:满|着|了|的)|纸箱|电瓶车|电动车|电瓶|飞线|拉线充电|消防通道|安全通道|逃生通道|楼梯口"
                              r"|煤气罐|液化气罐|气罐|堵(?:死|住|着)|锁(?:死|住|着)|占(?:了|着|满)")
+
+
+def hazard_left_standing(alarm, s: str, chatter: bool) -> bool:
+    """Whether a danger the safety layer kept from P0 still leaves a hazard to file: a fire only
+    imagined beside a real blocked way (STANDING_HAZARD; not in chit-chat: "真着火了我也不会用灭火器
+    哈哈"), or something that fell or hangs over an edge with nobody hurt ("车棚让雪压塌了 还好没人":
+    the wreck is still there, and 还好 is relief, not chit-chat)."""
+    if alarm.p0 or not alarm.danger:
+        return False
+    if alarm.against == "hypothetical":
+        return not chatter and bool(STANDING_HAZARD.search(s))
+    return alarm.against == "minor" and alarm.kind in ("collapse", "height")
 
 
 # look-alikes of a request: a worker's progress on a job, a joke or a self-correction, praise, a

@@ -304,9 +304,8 @@ class Parser:
             elif not filed:
                 is_request, score, weighed = False, min(score, self.threshold - 1.0), True
 
-        if alarm.against == "hypothetical" and not (found.never or found.evidence.chatter) \
-                and lx.STANDING_HAZARD.search(clean):
-            is_request = True  # "万一着火了 消防通道全是电瓶车": the fire is imagined, the blocked way is not
+        if lx.hazard_left_standing(alarm, clean, found.evidence.chatter) and not found.never:
+            is_request = True  # a danger imagined or fallen harmlessly leaves a hazard to make safe
         department = self.departments[int(np.argmax(dept_scores))]
         if not is_request:
             return ParseResult(False, "other", department, "P3", None, location,

@@ -182,6 +182,8 @@ _PRESENT = re.compile(rf"现在|此刻|刚刚|刚才|就在|这会|眼下|今天
 _OVER = re.compile(r"已经?(?:修好|处理|解决|灭|扑灭|恢复|没事|送医|送到医院|送去医院|出院|救出|抢救过来|救下|劝下|控制住|疏散|解救|脱险|处置)|修好了|处理好了|处理完了|修完了|弄好了|已回访|(?:火|明火|火苗|火势)[^\s,，。]{0,4}灭了|扑灭了|没事了|人没事|幸好|好在|还好没|还好(?:停住|停下|没事|人没事)|救出来了|救下来了|劝下来了|虚惊"
                    r"|水(?:已经)?退了|不(?:往外)?(?:冒|漏|流|喷)了|(?:阀门|总阀|闸)(?:已经)?关(?:上|掉)了|人醒了|醒过来了|(?:拉|送)到.{0,4}医院了|没得事|冇事|住院|在医院|(?:科|病房|医院)(?:里)?住着|icu|做完手术|手术后|出院|抢救过来|(?<![要想冲拿偷跑飞抢搬开边去])走了(?=[\s,，。!！]|$)|去世|过世|住不了|没地方(?:去|住)|无处居住|临时安置|(?<!在)安置(?!点|户|房|小区|区|楼|办)|借住|已断电|查到了|(?:管涌|口子|缺口)[^，。]{0,10}堵住了|水在退|临时住处|挤在车里|补办|补证|要补|补啥|帮忙联系.{0,10}(?:家人|家属|老家)"
                    r"|没有?受伤|无人受伤|(?:抱|拉|劝|救|拽|扯|抓)(?:下来|回来|进来)了?|被?拉开了?|分开了|(?:重新)?(?:砌|修|补|弄|装|换)好了|自己出来了|自己(?:就)?好了|现在好多了|(?:拉|救|捞|拽)(?:上来|出来)了|说没事|没大碍|接回去|接走了|送回家|散了吧|没(?:有)?(?:着火|起火|烧起来|明火)|已经熄火|闸已经拉了|已经拉闸|拉闸了|电工(?:也)?到了|在抢修|抢修中|(?:我|已经|我已经)(?:把)?(?:电?闸|总闸|总阀|阀门)(?:已经|也)?(?:关了|拉了|关掉了)|(?:闸|电闸|总闸|阀门|总阀)已经(?:关了|拉了|关掉了)|已经(?:关|拉)了(?:闸|电闸|总闸|总阀)|入咗院|无(?:人员)?伤亡|别担心|不用担心|放心吧|在玩游戏|玩游戏|开玩笑的")
+# what fell or gave way hurt nobody: the wreck is still there to make safe (a hazard), not over
+_NOBODY_HURT = re.compile(r"(?:还好|幸好|好在)(?:里面|下面|底下|当时)?(?:没人|没有人)|没(?:有)?(?:人)?受伤|没砸到人|没伤到人|无人受伤")
 # a person's state after the rescue that is still life at risk ("捞上来了但是不出气")
 _STILL_BAD = re.compile(r"不出气|没(?:有)?(?:了)?呼吸|没(?:了)?意识|叫不醒|喊不醒|没反应|没心跳|不省人事|昏迷")
 # a correction of an alarm ("原来是…", "是我家在熏腊肉", "看错了", "不好意思"): it takes back the dangers
@@ -421,6 +423,8 @@ def assess(s: str, shape: str = "text", learnt: float | None = None) -> Alarm:
         return Alarm(False, category, kind, word, "figurative")
     if _DRILL.search(s) and not (immediate or _NOW.search(s)):
         return Alarm(False, category, kind, word, "drill")
+    if kind == "collapse" and _NOBODY_HURT.search(s) and not ongoing:
+        return Alarm(False, category, kind, word, "minor")  # fallen with nobody under it: still to clear
     over = [m.end() for m in _OVER.finditer(away)]
     if over and not _NOT_OVER.search(s) and not _STILL_BAD.search(away, max(over)):
         return Alarm(False, category, kind, word, "past")

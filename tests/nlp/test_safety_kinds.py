@@ -537,3 +537,21 @@ def test_dialect_words_of_four_more_regions_are_read_through(said, meant):
 def test_a_dialect_word_keeps_now_and_then_apart(parser, text, p0):
     result = parser.parse(text)
     assert (result.is_request and result.urgency == "P0") == p0, result
+
+
+@pytest.mark.parametrize("text", [
+    "7栋后面的自行车棚让大雪压塌了 幸好当时没人",
+    "工地围挡被风刮倒了 横在人行道上 还好没砸到人",
+])
+def test_what_fell_with_nobody_hurt_is_a_hazard_still_to_clear(parser, text):
+    result = parser.parse(text)
+    assert (result.is_request, result.category, result.urgency) == (True, "safety_hazard", "P1"), result
+
+
+@pytest.mark.parametrize("text", [
+    "6号楼屋檐上挂着一排冰溜子 下面就是单元门",
+    "楼顶积雪好厚 房檐那块随时可能滑下来",
+])
+def test_ice_and_snow_hanging_over_a_way_is_a_hazard(parser, text):
+    result = parser.parse(text)
+    assert (result.is_request, result.category, result.urgency) == (True, "safety_hazard", "P1"), result
