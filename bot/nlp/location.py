@@ -23,7 +23,7 @@ _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼)"
                        r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|dong(?![a-z]))"
                        r"|(?<![A-Za-z\d])[Tt](\d{1,2})(?![\d.:]))")  # 洞/dong: 栋 by voice; T5: a tower
-_UNIT = re.compile(rf"({_N})\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户))")  # "2梯": a tower's lift core
+_UNIT = re.compile(rf"(?<![A-Za-z\d])({_N})\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户))")  # 2梯: a lift core
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 _ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
@@ -34,8 +34,8 @@ _COURT = re.compile(rf"({_N})\s?号院(?:\s?(\d{{1,2}}|[一二三四五六七八
 # a tower's room after a dash ("T5-2603"), and a floor-door after a unit ("2单元5-2": 5th floor, door 2)
 _DASH_ROOM = re.compile(r"\s?[-—–]\s?(\d{3,4})(?![\d-])")
 _FLOOR_DOOR = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{1,2})(?![\d-])")
-# rooms offered as a choice or a pair ("501还是502", "501和502都…"): the line names no one flat
-_ROOM_CHOICE = re.compile(r"(\d{3,4})\s?(?:室|家)?\s?(?:还是|或者|或|和|跟|、|/)\s?(\d{3,4})(?!\d)")
+# rooms offered as a choice, a pair or a range ("501还是502", "501和502都…", "1501到1504这一层"): no one flat
+_ROOM_CHOICE = re.compile(r"(\d{3,4})\s?(?:室|家)?\s?(?:还是|或者|或|和|跟|、|/|到|至|~)\s?(\d{3,4})(?!\d)")
 # "3栋2-501", "4幢1-201": unit and room after the building
 _UNIT_ROOM_AFTER = re.compile(r"\s?(\d{1,2})\s?[-—–]\s?(\d{3,4})(?![\d-])")
 # Shanghai lanes: "淮海路88弄12号601室" — the 弄 number is the lane; the 号 after it is the building
@@ -120,6 +120,7 @@ def find_location(text: str) -> Location | None:
     spans: list[tuple[int, int]] = []
     building = unit = room = floor = courtyard = door = community = shop = None
     room_at: tuple[int, int] | None = None
+    choices = [m.span() for m in _ROOM_CHOICE.finditer(s)]
 
     combo = _COMBO.search(s)
     if combo:
@@ -162,7 +163,12 @@ def find_location(text: str) -> Location | None:
         elif dashed and room is None:
             room = dashed[1]
             spans.append(dashed.span())
-        elif rest and room is None and not _UNIT.match(s, match.end()):
+        elif room is None and (floor_door := _FLOOR_DOOR.match(s, match.end())) and 0 < int(floor_door[2]) <= 20 \
+                and not _UNIT.match(s, match.end()):
+            room = f"{int(floor_door[1])}{int(floor_door[2]):02d}"
+            room_at = (floor_door.start(1), floor_door.end(2))
+            spans.append(floor_door.span())
+        elif rest and room is None and not _UNIT.match(s, match.end()) and not _overlaps(rest.span(1), choices):
             room = num_str(rest[1])
             spans.append(rest.span())
         by_door = _UNIT_DOOR.match(s, match.end())
@@ -180,14 +186,13 @@ def find_location(text: str) -> Location | None:
         spans.append(unit_match.span())
         rest = _ROOM_AFTER.match(s, unit_match.end())
         floor_door = _FLOOR_DOOR.match(s, unit_match.end())
-        if rest and room is None:
+        if rest and room is None and not _overlaps(rest.span(1), choices):
             room = num_str(rest[1])
             spans.append(rest.span())
         elif floor_door and room is None and 0 < int(floor_door[2]) <= 20:
             room = f"{int(floor_door[1])}{int(floor_door[2]):02d}"
             room_at = (floor_door.start(1), floor_door.end(2))
             spans.append(floor_door.span())
-    choices = [m.span() for m in _ROOM_CHOICE.finditer(s)]
     if room is None:
         match = _ROOM.search(s)
         if match and not _overlaps(match.span(), choices):
@@ -250,10 +255,11 @@ def _outside_numbers(s: str, numbers: list[tuple[int, int]]) -> str:
 def _bare_room(s: str, spans: list[tuple[int, int]], choices: list[tuple[int, int]]) -> re.Match[str] | None:
     """A room number written alone, when the words around it say it is one (住702, 楼下的702,
     好像是503, 802家) or it follows the building and unit already named; plausible as floor + door.
-    Rooms offered as a choice (`choices`: "501还是502") are none of them."""
+    Rooms offered as a choice (`choices`: "501还是502") are none of them, wherever else they are named."""
     named = bool(spans)
-    candidates = [m for m in _BARE_ROOM.finditer(s) if _plausible_room(m[1])
-                  and not _overlaps(m.span(), spans) and not _overlaps(m.span(), choices)]
+    offered = {s[a:b] for a, b in choices}
+    candidates = [m for m in _BARE_ROOM.finditer(s) if _plausible_room(m[1]) and not _overlaps(m.span(), spans)
+                  and not any(m[1] in pair for pair in offered)]
     for match in candidates:
         if _OWN_ROOM_CUE.search(s[:match.start()]):
             return match

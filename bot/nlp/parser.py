@@ -448,7 +448,8 @@ class Parser:
             return None  # an ask for the duty, not the duty
         if lx.CHECKIN_REPORTED.search(s, 0, at):
             return None  # someone's duty complained of, not the writer's
-        if kind == "visit" and lx.BARE_LOOK.fullmatch(s, at, end) and lx.CHECKIN_PROBLEM.search(s):
+        if kind == "visit" and lx.BARE_LOOK.fullmatch(s, at, end) and lx.CHECKIN_PROBLEM.search(s) \
+                and not lx.PERSON_AFTER.match(s, end):
             return None  # a case checked ("刚去看了 楼道灯确实坏了三个"), not a household visited
         if lx.someone_else_does_it(s, at, kind):
             return None

@@ -332,3 +332,18 @@ def test_a_danger_met_on_duty_with_a_cry_for_help_is_the_duty_and_the_p0(parser)
 def test_words_of_a_sixth_round(parser, text, kind, households):
     got = parser.understand(text, role="cadre").checkin
     assert got is not None and (got.kind, got.households) == (kind, households), (text, got)
+
+
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("晚上七点跟片警去了棚户区那一片 五户人家", "night_visit", 5),
+    ("去看了独居的郑爷爷 他家水龙头坏了 帮他换了个", "visit", 1),  # a look at a person is a visit
+])
+def test_retired_five_visits(parser, text, kind, households):
+    got = parser.understand(text, role="cadre")
+    assert got.checkin is not None and (got.checkin.kind, got.checkin.households) == (kind, households), got.checkin
+
+
+def test_a_fault_put_right_on_the_round_is_the_check_in_alone(parser):
+    got = parser.understand("夜访到5号楼 楼道灯坏了一个 顺手给换了", role="cadre")
+    assert got.checkin is not None and got.checkin.kind == "night_visit"
+    assert not got.result.is_request

@@ -265,3 +265,18 @@ def test_a_leak_from_a_neighbour_can_be_a_dispute(parser):
 def test_real_requests_of_a_sixth_round_are_filed(parser, text, category, urgency):
     result = parser.parse(text)
     assert (result.is_request, result.category, result.urgency) == (True, category, urgency), result
+
+
+@pytest.mark.parametrize(("text", "category", "urgency"), [
+    ("巷子口那家把自家院墙往路上推了一米多 电动车都过不去", "illegal_building", "P1"),
+    ("隔壁孩子爸妈都在外地 奶奶住院了 孩子这几天自己在家", "care_request", "P1"),
+    ("菜场门口井盖被水冲起来了 翻在一边", "public_facility", "P1"),
+])
+def test_retired_five_requests(parser, text, category, urgency):
+    result = parser.parse(text)
+    assert (result.is_request, result.category, result.urgency) == (True, category, urgency), result
+
+
+@pytest.mark.parametrize("text", ["暖气不热的话找谁报啊", "报修那个小程序在哪 谁发一个"])
+def test_asking_where_to_report_is_not_a_ticket(parser, text):
+    assert not parser.parse(text).is_request

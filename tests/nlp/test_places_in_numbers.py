@@ -160,3 +160,14 @@ def test_rooms_offered_as_a_choice_name_no_room(text: str) -> None:
 ])
 def test_mask_hides_a_room_where_it_is_written_in_parts(text: str, hidden: str) -> None:
     assert hidden not in mask(text)
+
+
+@pytest.mark.parametrize(("text", "building", "unit", "room"), [
+    ("化肥厂宿舍4栋5-1 暖气不热", "4", None, "501"),  # a floor-door after a building
+    ("T6单元门口那辆车 停了一天了", "6", None, None),  # a tower's number is not a unit
+    ("8号楼1单元 1101到1104这一层全是装修垃圾", "8", "1", None),  # a range of rooms names none
+])
+def test_more_floor_doors_towers_and_ranges(text, building, unit, room):
+    location = find_location(text)
+    assert location is not None
+    assert (location.building, location.unit, location.room) == (building, unit, room)
