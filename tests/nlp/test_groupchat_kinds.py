@@ -280,3 +280,29 @@ def test_retired_five_requests(parser, text, category, urgency):
 @pytest.mark.parametrize("text", ["暖气不热的话找谁报啊", "报修那个小程序在哪 谁发一个"])
 def test_asking_where_to_report_is_not_a_ticket(parser, text):
     assert not parser.parse(text).is_request
+
+
+# blind batch 12 (inland north and west), its kinds with lines of our own
+@pytest.mark.parametrize(("text", "category", "urgency"), [
+    ("改天然气以后气压太低 烧壶水要二十分钟", "utilities", "P2"),
+    ("天不亮收破烂的大喇叭就在楼下喊 天天这样", "nuisance_order", "P2"),
+    ("对门那条狗从来不拴绳 今天又追着小孩跑", "nuisance_order", "P2"),
+    ("学校门口的井盖让人偷了 黑窟窿一个", "public_facility", "P1"),
+    ("4排9号的老汉一个人住 这两天门一直没开 敲了也没人应", "care_request", "P1"),
+])
+def test_blind_twelve_requests(parser, text, category, urgency):
+    result = parser.parse(text)
+    assert (result.is_request, result.category, result.urgency) == (True, category, urgency), result
+
+
+def test_asking_whether_the_group_is_read_is_not_a_ticket(parser):
+    assert not parser.parse("在群里发消息社区能看见不 还是得打电话").is_request
+
+
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("下午开两委联席会 议了议老旧小区改造咋弄", "meeting", None),
+    ("上午入户走访了四户 问了问暖气改造到哪一步了", "visit", 4),
+])
+def test_blind_twelve_check_ins_with_a_question_told(parser, text, kind, households):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == (kind, households), got

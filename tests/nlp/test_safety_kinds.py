@@ -592,3 +592,13 @@ def test_retired_five_kinds_that_are_not_p0(parser, text):
 def test_an_affirmed_fire_is_no_hypothetical(parser):
     result = parser.parse("真的着火了 5栋 快来人")
     assert result.is_request and result.urgency == "P0"
+
+
+@pytest.mark.parametrize(("text", "p0"), [
+    ("送气的三轮翻了 气罐子在地上滋滋往外冒 一圈人在看", True),
+    ("两家为加装电梯吵得都快打起来了 3号楼1单元", False),  # about to, not fighting
+    ("昨黑地楼道电表箱冒烟 今早上电工换了 现在好了", False),  # 昨黑 = last night
+])
+def test_blind_twelve_kinds_of_now_and_not_now(parser, text, p0):
+    result = parser.parse(text)
+    assert (result.is_request and result.urgency == "P0") == p0, result
