@@ -602,3 +602,8 @@ def test_an_affirmed_fire_is_no_hypothetical(parser):
 def test_blind_twelve_kinds_of_now_and_not_now(parser, text, p0):
     result = parser.parse(text)
     assert (result.is_request and result.urgency == "P0") == p0, result
+
+
+def test_water_dripping_onto_a_meter_is_p0(parser):
+    result = parser.parse("亭子间楼板一直在滴水 下面就是电表 噼啪响")
+    assert result.is_request and result.urgency == "P0"
