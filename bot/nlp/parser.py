@@ -187,6 +187,18 @@ def summed(board: float, chat: float | None, cue: float, anchored: bool, hits: d
     return score
 
 
+def _building_from_quote(result: ParseResult, quoted: str) -> ParseResult:
+    """A reply that names a unit or a room but no building ("「物业：3号楼燃气检修」 2单元楼道里味儿好冲")
+    is about the building the quote names."""
+    here = result.location
+    if here is None or here.building is not None or not (here.unit or here.room):
+        return result
+    there = find_location(quoted)
+    if there is None or there.building is None:
+        return result
+    return replace(result, location=replace(here, building=there.building))
+
+
 def _split(blob: np.ndarray) -> list[str]:
     return blob.tobytes().decode("utf-8").split("\n")
 
@@ -351,6 +363,7 @@ class Parser:
         result = self.parse(reading.text, shape=reading.shape)
         if reading.shape != "quote" or not reading.quoted:
             return result
+        result = _building_from_quote(result, reading.quoted)
         if not safety.takes_up(read_through(fold(reading.text).lower())):
             return result
         quoted = self.parse(reading.quoted)

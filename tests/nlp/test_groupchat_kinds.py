@@ -306,3 +306,9 @@ def test_asking_whether_the_group_is_read_is_not_a_ticket(parser):
 def test_blind_twelve_check_ins_with_a_question_told(parser, text, kind, households):
     got = parser.understand(text, role="cadre").checkin
     assert got is not None and (got.kind, got.households) == (kind, households), got
+
+
+def test_a_reply_naming_a_unit_takes_the_quoted_building(parser):
+    text = "「物业小吴：明天上午8号楼停水检修」\n- - - - - - - - - - - - - - -\n3单元今天就没水了 是不是提前停了"
+    location = parser.understand(text).result.location
+    assert location is not None and (location.building, location.unit) == ("8", "3")
