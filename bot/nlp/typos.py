@@ -12,6 +12,7 @@ lower-cased (text.fold). Fixes are guarded by their neighbours where the slip is
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # (slip, meant, pattern guard). Pinyin-identical or near voice-to-text confusions and common
 # keyboard (pinyin IME) first-candidate slips in the words that decide a request's urgency.
@@ -93,9 +94,11 @@ def _from_pinyin(m: re.Match[str], word: str) -> str:
     return out + " " * (len(m[0]) - len(out)) if len(out) <= len(m[0]) else m[0]
 
 
+@lru_cache(maxsize=256)
 def read_through(s: str) -> str:
     """The text with common slips, dialect words and danger words in pinyin replaced by the words
-    meant; same length as `s`."""
+    meant; same length as `s`. Cached: one line is read through several times on its way (its
+    parse, its features, its safety look), and the replacements are many."""
     if _ANY.search(s):
         for pattern, meant in _COMPILED:
             s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
