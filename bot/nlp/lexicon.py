@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.nlp.gate import gate_of
 from bot.nlp.text import cn_to_int
 
 _NUM = r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})"
@@ -99,7 +100,10 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
         (r"(?:显示|说|写着?|系统里)(?:已经?)?办结|接诉即办|(?:12345|热线).{0,10}(?:办结|没解决|没人来)", 3),
     ],
 }
-_COMPILED = {cat: [(re.compile(p), w) for p, w in rules] for cat, rules in CATEGORY_RULES.items()}
+# each rule with the one set of characters it cannot match without (None: always run; gate.py)
+_COMPILED = {cat: [(compiled, w, next(iter(gate_of(compiled, keep=1)), None))
+                   for compiled, w in ((re.compile(p), w) for p, w in rules)]
+             for cat, rules in CATEGORY_RULES.items()}
 
 _RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复|赔了|和解)|修好了|解决了|处理好了|恢复了|来电了|来水了"
                        r"|和解了|搞定了|总算(?:好了|修好|来了|搞定|通了|热了)|不怪(?:物业|社区|他|她)"
@@ -144,9 +148,12 @@ _QUESTION = re.compile(r"[?？]|吗$|吗[，,。]|呢$|什么时候|怎么|哪�
 
 def category_hits(s: str) -> dict[str, tuple[float, list[str]]]:
     hits: dict[str, tuple[float, list[str]]] = {}
+    chars = set(s)
     for cat, rules in _COMPILED.items():
         score, words = 0.0, []
-        for pattern, weight in rules:
+        for pattern, weight, needed in rules:
+            if needed is not None and needed.isdisjoint(chars):
+                continue
             match = pattern.search(s)
             if match:
                 score += weight
