@@ -105,7 +105,7 @@ _COMPILED = {cat: [(compiled, w, next(iter(gate_of(compiled, keep=1)), None))
                    for compiled, w in ((re.compile(p), w) for p, w in rules)]
              for cat, rules in CATEGORY_RULES.items()}
 
-_RESOLVED = re.compile(r"(?:已经|已)(?:修好|处理|解决|灭了|扑灭|恢复|赔了|和解)|修好了|解决了|处理好了|恢复了|来电了|来水了"
+_RESOLVED = re.compile(r"(?:已经|已)(?:全部|都)?(?:修好|换好|处理|解决|灭了|扑灭|恢复|赔了|和解)|修好了|解决了|处理好了|恢复了|来电了|来水了"
                        r"|和解了|搞定了|总算(?:好了|修好|来了|搞定|通了|热了)|不怪(?:物业|社区|他|她)"
                        r"|(?:已经?|已督促)整改(?:完毕|到位)?|已督促|已(?:报|上报|转)(?:物业|社区)")
 URL = re.compile(r"https?://\S+|www\.\S+")
@@ -122,7 +122,7 @@ _NOTICE = re.compile(r"^(?:@所有人|@all|【[^】]{1,10}】|\[链接\]|转发|
 # group-buying lists and lost-and-found: neighbours' business, not the community's
 _MARKET = re.compile(r"谁家(?:的)?(?:猫|狗)[^，。\s]{0,10}(?:跑(?:到|我家|丢|出来)|走丢|丢了|跟了我)|(?:猫|狗)[^，。\s]{0,8}(?:快来领|来领|认领)|接龙|团购|拼单|拼车|快递(?:到了|放在)|(?:^|\n)\s*\d+[.、].{0,12}\d+份|捡到|招领|谁(?:家)?的.{0,8}(?:钥匙|卡|手机|包|快递).{0,6}(?:落|丢|掉|放)"
                      # giving away, selling, renting out, hiring, adopting: a neighbour's offer
-                     r"|免费(?:送|领|给)|不要钱|自提|(?:猫|狗|小狗|小猫|狗狗|猫咪).{0,10}领养|有人想领养|有意向|私聊(?:我)?$"
+                     r"|^收(?:个|一个|台|辆|套)?(?:车位|二手|旧)|(?:有的|有意的?|感兴趣的?|要的)私(?:我|聊|信)|免费(?:送|领|给)|不要钱|自提|(?:猫|狗|小狗|小猫|狗狗|猫咪).{0,10}领养|有人想领养|有意向|私聊(?:我)?$"
                      r"|出租(?:车位|房间|单间)|车位(?:出租|出售|转让)|每(?:小时|天|月)\d+"
                      r"|有(?:人|谁|没有人)(?:要|想要).{0,12}(?:吗|不)")
 _FESTIVE = re.compile(r"快乐|安康|吉祥|如意|幸福|节日|生日|早上好|晚安|新年|春节好")
@@ -282,9 +282,18 @@ def asks_how_to_report(s: str) -> bool:
     return bool(_HOW_TO_REPORT.search(s)) and not _PROBLEM.search(_GENERIC_TROUBLE.sub("", s))
 
 
+# hearsay of another estate or town ("听说隔壁区有小区出现登革热了 要不要紧"): news talked over, not a
+# problem here — unless the line brings it home (我们小区, 咱楼) or asks for something
+_HEARSAY = re.compile(r"(?:听说|据说|听人说|网上说|新闻(?:上)?说|看新闻)[^，。!?！？]{0,10}(?:有(?:个|些|几个)?小区|别的小区|其他小区"
+                      r"|隔壁(?:小区|区|县|街道)|[\u4e00-\u9fff]{2,3}(?:市|县|那边))")
+_HOME = re.compile(r"我们|咱|我家|本小区|这边|我(?:这|那)栋|\d+\s?(?:栋|幢|号楼|单元)")
+
+
 def is_lookalike(s: str) -> bool:
     """Group talk that reads like a request and is not one (see the patterns above)."""
     if asks_how_to_report(s) or _SELF_CORRECT.search(s):
+        return True
+    if _HEARSAY.search(s) and not _HOME.search(s) and not _ASK.search(s):
         return True
     if _STILL.search(s) or _LETTER.search(s):
         return False

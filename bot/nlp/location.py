@@ -53,6 +53,9 @@ _GROUP_NO = re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})(
 # a lettered block and its unit ("A7-2"), a block and its room ("9-1502")
 _LETTER_PAIR = re.compile(r"(?<![A-Za-z\d-])[A-Za-z](\d{1,2})-(\d{1,2})(?![\d-])")
 _PAIR = re.compile(r"(?<![A-Za-z\d\-.:/])(\d{1,2})-(\d{3,4})(?![\d\-.:/])")
+# a building and unit signed off alone at the end of a line ("一直冇人换 6-2"): the way "3-2-501" is
+# written, without the room; a unit is a small number
+_SIGNED_PAIR = re.compile(r"(?:^|\s)(\d{1,2})\s?[-—–]\s?([1-9])\s*$")
 # "2号303": a building number with 号 alone, then a room
 _NO_ROOM = re.compile(r"(?<![\d路街巷弄])(\d{1,2})号\s?(\d{3,4})(?:室)?(?![\d号])")
 # a room named alone ("住702", "楼下的702", "好像是503", "802家", "一五零二家"): 3-4 digits that read as
@@ -150,6 +153,10 @@ def find_location(text: str) -> Location | None:
     if pair and _plausible_room(pair[2]):
         building, room = pair[1], pair[2]
         spans.append(pair.span())
+    signed = _SIGNED_PAIR.search(s) if building is None and not buildings else None
+    if signed:
+        building, unit = signed[1], signed[2]
+        spans.append(signed.span())
     by_door = None  # a unit named by its door right after the building ("7号楼2门401")
     if len(buildings) > 1 and _CORRECTION.search(s):
         buildings = buildings[-1:]  # "不是5号楼 是6号楼": the one named last

@@ -148,6 +148,8 @@ _HERE = re.compile(r"(?:是|就是)我家|就是我们|不是别的小区|我刚
 _FLAME = re.compile(r"火光|红光|明火|火苗|着了|烧起来")  # flames seen: not a barbecue's smoke
 _SMOKE_SOURCE = re.compile(r"烧烤|(?<!抽)油烟(?!机)|做饭|炒菜|抽烟|烟头|香烟|天天|每天|经常|总是|老是|烧垃圾|烧纸|烧树叶|烧秸秆|烧稻草|喷漆|火不大|煤炉|生炉子|烧水|蚊香")
 # a faint smell, a smell that is gone: worth a look, not a fire now
+_FUMES = re.compile(r"(?<!抽)油烟(?!机)")
+_GAS_NAMED = re.compile(r"燃气|煤气|天然气|液化气|气罐|钢瓶|臭鸡蛋|炉子|蜂窝煤|烧炭|热水器")
 _FAINT = re.compile(r"一点点|有点|有一点|淡淡|不浓|不大|偶尔|时有时无|一会儿就没|运行正常")
 # a threat used as leverage ("再不给低保就去跳河"): unrest, not someone on the edge now
 _THREAT = re.compile(r"再不.{0,10}就|扬言|威胁|讨说法|说要|否则|不然")
@@ -191,14 +193,14 @@ _NOBODY_HURT = re.compile(r"(?:还好|幸好|好在)(?:里面|下面|底下|当�
 _STILL_BAD = re.compile(r"不出气|没(?:有)?(?:了)?呼吸|没(?:了)?意识|叫不醒|喊不醒|没反应|没心跳|不省人事|昏迷")
 # a correction of an alarm ("原来是…", "是我家在熏腊肉", "看错了", "不好意思"): it takes back the dangers
 # named before it, not one named after it ("以为是炒辣椒 后来发现是配电房冒烟", "不好意思打扰 我妈摔了")
-_CORRECTION = re.compile(r"原来是|不对是|不对 是|说错了|谣言|别信|辟谣|撤回一下|是[^，。\s]{0,6}工地在烧|搞错了|看错了|误会|以为.{0,12}(?:原来|结果|其实)|一看(?:是|才知道)|才发现是|其实是|眼花|看花眼|是(?:一?个)?(?:玩偶|假人|模特|衣服|被子|塑料袋)|是(?:一?个)娃娃|让大家担心|(?:喊|叫)[^，。\s]{0,4}的是我|是我(?:喊|叫)的|是在拍(?:短)?视频|在拍短视频|拍抖音|在拍戏|别报警了|抱歉|打扰大家|不好意思|对不起"
+_CORRECTION = re.compile(r"(?:莫|别|不要|不用|甭|嫑|冇需要)(?:再)?(?:打(?:电话)?)?(?:报警|打1[12][09])|不是要(?:跳|寻短见|自杀|轻生)|原来是|不对是|不对 是|说错了|谣言|别信|辟谣|撤回一下|是[^，。\s]{0,6}工地在烧|搞错了|看错了|误会|以为.{0,12}(?:原来|结果|其实)|一看(?:是|才知道)|才发现是|其实是|眼花|看花眼|是(?:一?个)?(?:玩偶|假人|模特|衣服|被子|塑料袋)|是(?:一?个)娃娃|让大家担心|(?:喊|叫)[^，。\s]{0,4}的是我|是我(?:喊|叫)的|是在拍(?:短)?视频|在拍短视频|拍抖音|在拍戏|别报警了|抱歉|打扰大家|不好意思|对不起"
                          r"|是在(?:做饭|烧烤|烧纸|熏腊肉)|是我(?:家)?在[^,，。\s]{0,4}(?:做饭|炒|烧|熏|煮|烤|蒸|炖)|(?<!不)是[^,，。!?！？;；\s]{0,6}(?:在)?(?:(?<!爆)炸(?![了开弹裂掉死伤毁飞])|炖|烤(?!火)|熏|煎|炒|煮|烧纸|烧香|点蚊香|艾灸)|(?:烤|煮|炒)糊|(?:饭|菜|锅|粥|肉)烧糊|刚(?:才)?说的.{0,8}是我|烧烤的烟"
                          r"|(?<!不)是[^,，。\s]{0,8}(?:清掏|施工|在刷|刷外墙|装修|在修|维修|作业|检修|喷漆|烧纸|返味|反味|下水道|化粪池|沼气)")
 # the people are out: over for someone trapped, down or on an edge; a leak or a fire goes on without them
 _ESCAPED = re.compile(r"出来了出来了|(?:人|我们?|大家)[^，。\s]{0,6}(?:就|都|已经)出来了|(?:我|我们|人|大家|人都|大家都|我们都|自己)(?:已经|都)?(?:出来了|救出来|被救出|脱险)|已经出来了")
 _ESCAPE_ENDS = ("trapped", "height", "water", "person_down", "learnt")
 # the aftermath of harm done (who pays, who is to blame): a dispute or a family's need, not the emergency
-_AFTERMATH = re.compile(r"(?:没|莫得|没有)(?:地方|住处|地儿)住|(?:失火|着火|烧了)(?:的)?那(?:家|户)|医药费|赔偿|赔钱|一分不赔|不赔|评理|评评理|调解|不关他事|不承认|不认账|推卸|扯皮|报销|理赔|(?:打了?|狂犬)疫苗|缝了.{0,3}针|打了针|花了.{0,6}(?:块|元|百|千)|(?:只|不)肯(?:出(?!来|去)|给|赔)|宠物医院|(?:临时|大病|医疗|困难)救助|申请.{0,8}(?:救助|补助|低保)|补助|低保")
+_AFTERMATH = re.compile(r"(?:没|莫得|没有)(?:地方|住处|地儿)住|住(?:在)?(?:亲戚|朋友|邻居|别人)家|借住|暂住|投靠|无家可归|(?:失火|着火|烧了)(?:的)?那(?:家|户)|医药费|赔偿|赔钱|一分不赔|不赔|评理|评评理|调解|不关他事|不承认|不认账|推卸|扯皮|报销|理赔|(?:打了?|狂犬)疫苗|缝了.{0,3}针|打了针|花了.{0,6}(?:块|元|百|千)|(?:只|不)肯(?:出(?!来|去)|给|赔)|宠物医院|(?:临时|大病|医疗|困难)救助|申请.{0,8}(?:救助|补助|低保)|补助|低保")
 # what undoes an "over": the danger came back or is not over ("又冒烟了", "还是没灭")
 _NOT_OVER = re.compile(rf"我在(?:这|旁边|边上)?守着|等(?:着)?救护车|救护车(?:还)?没(?:来|到)|真有|确实有|真的有|响个不停|一直(?:在)?响|还在响|{_STILL}(?:往外|往上)(?:冒|喷|流|窜)|不知道.{{0,6}}(?:对|有用|管用)|又(?:开始|冒|着|起|烧|漏|闻到|有(?:烟|味|火)|在(?:冒|烧|漏|响|打|喊))|{_STILL}(?:冒|烧|着|漏|困|喊|流|晃|响|里面|打|吐)|还是(?:没(?:灭|出来|醒)|有(?:烟|味|火)|在(?:冒|烧|漏))|没(?:有)?灭|还没(?:灭|扑灭|出来|救出|找到|醒)")
 # an alarm that went off with nothing behind it ("报警器响了一下 闻不到味"): worth a look, not a leak
@@ -366,6 +368,8 @@ def _minor(kind: str, s: str, word: str, ongoing: bool) -> bool:
         return True
     if kind == "fire" and "火" not in word and not (ongoing or _FLAME.search(s)) and (smoke_source or _FAINT.search(s)):
         return True
+    if kind in ("gas", "fire") and "火" not in word and _FUMES.search(s) and not (_GAS_NAMED.search(s) or _FLAME.search(s)):
+        return True  # a kitchen's fumes pouring in ("油烟往我家冲 熏得眼睛都睁不开"): a nuisance, however thick
     if kind == "trapped" and (_NOBODY_INSIDE.search(s) or ("出不" in word and _PARKED_IN.search(s))):
         return True  # nobody inside; a car blocking the gate ("车把院门堵死了 我们出不去"): a nuisance
     if kind == "learnt" and _FROM_ABOVE.search(s) and not _MEETS_WIRING.search(s):

@@ -85,7 +85,8 @@ GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl", "groupch
                    "groupchat_blind6_terse.jsonl", "groupchat_retired3.jsonl", "groupchat_blind7_danger.jsonl",
                    "groupchat_blind7_cadre.jsonl", "groupchat_blind8_danger.jsonl", "groupchat_blind8_cadre.jsonl",
                    "groupchat_blind9.jsonl", "groupchat_blind10.jsonl", "groupchat_retired4.jsonl",
-                   "groupchat_blind11.jsonl", "groupchat_retired5.jsonl", "groupchat_blind12.jsonl")
+                   "groupchat_blind11.jsonl", "groupchat_retired5.jsonl", "groupchat_blind12.jsonl",
+                   "groupchat_blind13.jsonl")
 UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
 
 

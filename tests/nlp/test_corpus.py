@@ -25,7 +25,7 @@ def _rows(path: Path) -> list[dict]:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_line_follows_the_labelling_guide(path: Path) -> None:
     rows = _rows(path)
-    assert len(rows) >= 250  # every writers' batch is a few hundred lines: a shorter file was cut off
+    assert len(rows) >= 150  # every writer's batch is a couple of hundred lines or more: a shorter file was cut off
     for row in rows:
         where = f"{path.name}: {row.get('text')!r}"
         assert set(row) == KEYS, where

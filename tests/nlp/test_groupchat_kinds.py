@@ -312,3 +312,41 @@ def test_a_reply_naming_a_unit_takes_the_quoted_building(parser):
     text = "「物业小吴：明天上午8号楼停水检修」\n- - - - - - - - - - - - - - -\n3单元今天就没水了 是不是提前停了"
     location = parser.understand(text).result.location
     assert location is not None and (location.building, location.unit) == ("8", "3")
+
+
+# blind batch 13 (the far south-west and the tropical coast), its kinds with lines of our own
+@pytest.mark.parametrize("text", [
+    "那是电信的人在楼顶装天线 不是要跳 大家别打110了",  # a stand-down: nobody to rescue
+    "阳台上那个是晾被子的阿姨 不用报警",
+    "3栋路灯已经全部修好了 哪里还黑的跟我说一声",  # a worker's finished job, more invited
+    "收辆二手电动车 能骑就行 有的私我",  # a neighbour buying
+    "听说南宁那边有小区闹白蚁闹得凶 好吓人",  # hearsay of another town
+    "据说隔壁县有个小区化粪池爆了 真的假的",
+])
+def test_blind_thirteen_look_alikes_are_not_tickets(parser, text):
+    result = parser.parse(text)
+    assert not result.is_request and not result.alarm.p0, result
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # a restaurant's fumes in one's eyes: a nuisance, not a gas leak
+    ("隔壁烧烤摊的油烟全灌进我们卧室 呛得眼睛都睁不开", "nuisance_order"),
+    # a disaster of yesterday, the family lodged with others now: their need, not a P0
+    ("前天那场大火把老刘家烧光了 一家人暂住在朋友家 社区能不能帮帮", "life_event"),
+])
+def test_blind_thirteen_what_is_over_or_not_dangerous_is_no_p0(parser, text, category):
+    result = parser.parse(text)
+    assert result.is_request and not result.alarm.p0 and result.category == category, result
+
+
+@pytest.mark.parametrize(("text", "building", "unit"), [
+    ("楼道声控灯坏了半个月了 11-3", "11", "3"),
+    ("单元门禁刷不开 麻烦看看 7-1", "7", "1"),
+])
+def test_a_building_and_unit_signed_off_at_the_end(text, building, unit):
+    location = find_location(text)
+    assert location is not None and (location.building, location.unit) == (building, unit)
+
+
+def test_hearsay_brought_home_is_asked_about(parser):
+    assert parser.parse("听说有小区在统一换燃气管 我们小区什么时候换").is_request
