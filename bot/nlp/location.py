@@ -21,14 +21,16 @@ _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从�
 
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼)"
-                       r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|dong(?![a-z]))"
-                       r"|(?<![A-Za-z\d])[Tt](\d{1,2})(?![\d.:]))")  # 洞/dong: 栋 by voice; T5: a tower
+                       r"|(?<![\d-])(\d{1,3})\s?(?:洞(?![口里眼])|冬(?=\d|[一二三四五六七八九十两]|单元|楼)|dong(?![a-z]))"
+                       r"|(?<![A-Za-z\d])[Tt](\d{1,2})(?![\d.:]))")  # 洞/冬/dong: 栋 by voice; T5: a tower
 # not the digits of a tower ("T3单元" is tower 3), but a unit in Chinese after them ("T5两单元")
 _UNIT = re.compile(rf"(?:(?<![A-Za-z\d])|(?<=\d)(?=[一二两三四五六七八九十]))({_N})"
                    r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户))")  # 2梯: a lift core
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
-_ROOM_AFTER = re.compile(r"\s?(?:的)?(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
+# an emergency number after a building is a call, not a room ("住七栋 120说要等")
+_ROOM_AFTER = re.compile(r"\s?(?:的)?(?!1(?:10|19|20|22)(?!\d))"
+                         r"(\d{3,4}|[零〇一二三四五六七八九]{3,4})(?:室|号|房)?(?!\d|楼(?![上下道]))")
 _ROOM = re.compile(r"(?<![\d-])(\d{3,4})(?:室|房间?)")
 _FLOOR = re.compile(rf"(?<![号\d])({_N})\s?(?:楼|层)(?![道顶下上梯房])")
 # a courtyard and a household in it ("17号院3户", "5号院7号"): the household is the door, read as a room
@@ -65,6 +67,7 @@ _BARE_ROOM = re.compile(
     r"|多|号楼|号线|栋|幢|单元|楼(?![上下道])|层|公里|毫|克|千|瓦|期|户|辆|台|页|件|条|套|吨|升|秒|小时|届|班))")
 _OWN_ROOM_CUE = re.compile(r"(?:住|住在|我家|家住|我们家)\s?$")  # the writer's own home wins over a neighbour's
 _ROOM_CUE_BEFORE = re.compile(r"(?:住|住在|是|是从|从|楼下的?|楼上的?|对门的?|隔壁的?|对面的?|我家|家住|那户|门牌"
+                               r"|屋里|屋头"
                                r"|到|去了?"
                                r"|顶楼|门口|(?:[一二三四五六七八九十]{1,3}|\d{1,2})楼)\s?$")
 _ROOM_CUE_AFTER = re.compile(r"^\s?(?:的|家|室|号房|门口|那户|那家|户|房间|阳台|屋|这户|老|在|把|装修|养|总|天天|有"

@@ -350,3 +350,27 @@ def test_a_building_and_unit_signed_off_at_the_end(text, building, unit):
 
 def test_hearsay_brought_home_is_asked_about(parser):
     assert parser.parse("听说有小区在统一换燃气管 我们小区什么时候换").is_request
+
+
+@pytest.mark.parametrize("text", [
+    "2栋的邻居 谁下午在家帮我代收个快递 谢谢🙏",  # a favour between neighbours
+    "你家那个车位还租不租 我出四百一个月",  # renting between neighbours
+    "闹了半天我家没电是因为电卡没钱了 充完就好了 尴尬😅",  # a self-correction
+    "听说老街要拆迁了 也不知道谁传的",  # a rumour doubted
+])
+def test_blind_fourteen_look_alikes_are_not_tickets(parser, text):
+    assert not parser.parse(text).is_request
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("谁的红色面包车停在地库出口 我车出不去了", "nuisance_order"),  # a car across the way out
+    ("请问独生子女补贴么样申请", "service_consult"),  # 么样: Wuhan for 怎么
+])
+def test_blind_fifteen_requests_are_filed(parser, text, category):
+    result = parser.parse(text)
+    assert result.is_request and result.category == category, result
+
+
+def test_a_visit_told_as_sitting_in_someone_s_room(parser):
+    got = parser.understand("上午去李嗲嗲屋里坐了会 陪他说了说话", role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == ("visit", 1), got

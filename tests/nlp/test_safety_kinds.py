@@ -607,3 +607,41 @@ def test_blind_twelve_kinds_of_now_and_not_now(parser, text, p0):
 def test_water_dripping_onto_a_meter_is_p0(parser):
     result = parser.parse("亭子间楼板一直在滴水 下面就是电表 噼啪响")
     assert result.is_request and result.urgency == "P0"
+
+
+# blind batches 14 and 15 (central plains, the middle Yangtze), their kinds with lines of our own
+@pytest.mark.parametrize("text", [
+    "我在广州 我爸一个人住4栋 从昨晚起电话就没人接 邻居说灯一直亮着 敲门也不应 他有心脏病",  # since yesterday: still
+    "楼上砰的一声 之后一点动静都没有了 那是独居的周奶奶家",
+    "赵爹爹家报纸三天没拿了 敲门的时候听到屋里有人在呻吟",
+    "热死人的天 门口保安大叔突然栽了 一直抽搐 喊他不应",  # a gripe's word beside a real collapse
+    "早上一直没见老两口出门 窗玻璃全是水雾 他俩冬天关窗烧煤炉的 怎么敲都不开",  # 一早/早上: not long ago
+    "水库边有个小孩掉下去没上来 快",  # 没上来 tells, it does not ask
+    "我儿子打球回来就发烧 胡言乱语的 连他妈都不认得了 8栋",
+    "5冬2单元有个老人倒在楼梯上 口吐白沫",  # 冬: 栋 by voice input
+])
+def test_blind_fourteen_fifteen_dangers_are_p0(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0", result
+
+
+@pytest.mark.parametrize("text", [
+    "楼道的纸箱要是有人扔个烟头 整栋楼就会烧起来 物业清一清",  # a consequence foretold
+    "外面38度 我爸偏要去河边钓鱼 中暑了我可不管",  # a consequence threatened
+    "电线从三楼窗户上吊下来一大截 好多人家在楼下飞线充电",  # hanging wires, nobody hanged
+    "饭店后面阴沟堵了 臭水漫到人行道上",  # sewage over a pavement: dirt, no flood
+    "隔壁那个小区好像着火了 烟好大 我们这边没事 大家关好窗",  # another estate's fire, ours fine
+])
+def test_blind_fourteen_fifteen_not_dangers_now(parser, text):
+    result = parser.parse(text)
+    assert result.urgency != "P0", result
+
+
+def test_a_thud_and_silence_names_the_room_after_the_home(parser):
+    location = parser.parse("刚才咚的一声 然后就没声音了 那是孙爷爷屋里 602").location
+    assert location is not None and location.room == "602"
+
+
+def test_an_emergency_number_after_a_building_is_no_room(parser):
+    location = parser.parse("住三栋 120说马上到 谁去门口接一下").location
+    assert location is not None and (location.building, location.room) == ("3", None)
