@@ -286,7 +286,10 @@ def asks_how_to_report(s: str) -> bool:
 # hearsay of another estate or town ("听说隔壁区有小区出现登革热了 要不要紧"): news talked over, not a
 # problem here — unless the line brings it home (我们小区, 咱楼) or asks for something
 _HEARSAY = re.compile(r"(?:听说|据说|听人说|网上说|新闻(?:上)?说|看新闻)[^，。!?！？]{0,10}(?:有(?:个|些|几个)?小区|别的小区|其他小区"
-                      r"|隔壁(?:小区|区|县|街道)|[\u4e00-\u9fff]{2,3}(?:市|县|那边))")
+                      r"|隔壁(?:小区|区|县|街道)|[\u4e00-\u9fff]{2,3}(?:市|县))")
+# a worry about what is coming, told with a doubt and asking nothing ("眼看要供暖了 … 今年还不知道咋样呢")
+_LATER = re.compile(r"眼看(?:就)?要|(?:下|这)(?:礼拜|周|个月)(?:又)?要|到时候|怕是(?:又)?要|今年还|明年")
+_DOUBT_END = re.compile(r"(?:还)?不(?:知道|晓得)[^，。!?！？]{0,8}(?:呢|哦|啊|吧)?$|(?:扛|撑|顶)(?:得|不)?住(?:么|吗|不)|唉$")
 # an answer to a neighbour ("楼上说得在理 …") and a rumour doubted ("…也不晓得谁传的"): talk, asking nothing
 _REPLY_OR_RUMOUR = re.compile(r"^(?:楼上|上面|前面)(?:的)?(?:说|讲)得?(?:对|在理|有道理|没错)|^同意楼上|不(?:晓得|知道)(?:是)?谁传的"
                               r"|(?:不|没)(?:晓得|知道)(?:是)?真(?:的)?假")
@@ -297,7 +300,8 @@ def is_lookalike(s: str) -> bool:
     """Group talk that reads like a request and is not one (see the patterns above)."""
     if asks_how_to_report(s) or _SELF_CORRECT.search(s):
         return True
-    if ((_HEARSAY.search(s) and not _HOME.search(s)) or _REPLY_OR_RUMOUR.search(s)) and not _ASK.search(s):
+    if ((_HEARSAY.search(s) and not _HOME.search(s)) or _REPLY_OR_RUMOUR.search(s)
+            or (_LATER.search(s) and _DOUBT_END.search(s))) and not _ASK.search(s):
         return True
     if _STILL.search(s) or _LETTER.search(s):
         return False
@@ -591,7 +595,7 @@ _PART_SAID = re.compile(r"(?:基本|都|说|反映|不在|是|需要|同意|表�
 # one household named, not counted ("去王阿姨家坐了坐", "看望了唐大爷", "去了趟11栋502", "上门给吴奶奶…")
 ONE_HOUSEHOLD = re.compile(r"(?:去|到|看望|探望|慰问|拜访|看了看|看了一下|看了下|走访|上门|串门|帮|给|替|陪)[^，。,;；\s]{0,10}?"
                            r"(?:阿姨|大爷|奶奶|爷爷|大娘|大妈|姥姥|婆婆|嬢嬢|阿婆|阿公|阿伯|嗲嗲|娭毑|老人|老太|老头|老师|师傅|大哥|大姐"
-                           r"|叔叔?|婶|伯伯?|(?<!大)家|\d{3,4}"
+                           r"|叔叔?|婶|伯伯?|(?<!大)家(?!属)|\d{3,4}"
                            r"|老(?![党人年旧小区])[\u4e00-\u9fff])"
                            # the form's way: "对独居老人王某某进行了上门探访"
                            r"|对[^，。,;；]{0,12}?[\u4e00-\u9fff]某某?[^，。,;；]{0,4}进行")

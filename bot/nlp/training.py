@@ -86,7 +86,8 @@ GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl", "groupch
                    "groupchat_blind7_cadre.jsonl", "groupchat_blind8_danger.jsonl", "groupchat_blind8_cadre.jsonl",
                    "groupchat_blind9.jsonl", "groupchat_blind10.jsonl", "groupchat_retired4.jsonl",
                    "groupchat_blind11.jsonl", "groupchat_retired5.jsonl", "groupchat_blind12.jsonl",
-                   "groupchat_blind13.jsonl", "groupchat_blind14.jsonl", "groupchat_blind15.jsonl")
+                   "groupchat_blind13.jsonl", "groupchat_blind14.jsonl", "groupchat_blind15.jsonl",
+                   "groupchat_blind16.jsonl")
 UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
 
 

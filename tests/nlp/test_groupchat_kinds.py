@@ -374,3 +374,32 @@ def test_blind_fifteen_requests_are_filed(parser, text, category):
 def test_a_visit_told_as_sitting_in_someone_s_room(parser):
     got = parser.understand("上午去李嗲嗲屋里坐了会 陪他说了说话", role="cadre").checkin
     assert got is not None and (got.kind, got.households) == ("visit", 1), got
+
+
+@pytest.mark.parametrize("text", [
+    "下个月又要降温了 这老暖气能扛住么 唉",  # a worry about what is coming, with a doubt
+    "怕是又要涨停车费了 到底涨多少还不晓得呢",
+])
+def test_worries_about_later_are_not_tickets(parser, text):
+    assert not parser.parse(text).is_request
+
+
+def test_hearsay_of_the_property_office_is_no_other_town(parser):
+    assert parser.parse("听说物业那边明天来修 电梯又坏了 12栋").is_request
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("13-1门禁坏了 刷卡没反应", ("13", "1")),  # opening the line
+    ("停水时间 9-5", None),  # a range of hours
+    ("报名人数 8-9", None),
+    ("6-1儿童节活动 欢迎参加", None),  # a date
+])
+def test_a_building_and_unit_pair_is_not_a_range_or_a_date(text, place):
+    location = find_location(text)
+    got = (location.building, location.unit) if location and location.building else None
+    assert got == place
+
+
+def test_a_night_visit_to_a_compound_counts_no_household(parser):
+    got = parser.understand("夜访到家属院7栋 楼道灯全坏了 麻烦物业明天来修", role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == ("night_visit", None), got

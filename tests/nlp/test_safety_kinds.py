@@ -645,3 +645,24 @@ def test_a_thud_and_silence_names_the_room_after_the_home(parser):
 def test_an_emergency_number_after_a_building_is_no_room(parser):
     location = parser.parse("住三栋 120说马上到 谁去门口接一下").location
     assert location is not None and (location.building, location.room) == ("3", None)
+
+
+@pytest.mark.parametrize("text", [
+    "楼道里一股很冲的煤气味 要不要报警",  # asking whether to call is no stand-down
+    "有个人坐在天台边上 是不是要跳啊",
+    "那男的拿着刀威胁说不要报警 还在踹门",
+    "插座冒火花了 物业不管",  # 不管 said of someone else is no threat of one's own
+    "住在隔壁家的刘奶奶摔倒了 喊她没反应",  # living at a neighbour's is no aftermath
+    "隔壁老两口烧煤炉子 早上敲门半天么人应 里头有人哼哼",  # 么人 = 没人
+])
+def test_dangers_stay_p0_beside_look_alike_words(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0", result
+
+
+@pytest.mark.parametrize("text", [
+    "路封了 药店也不开门",  # 封了 without a stove
+    "群里那个起火的视频是外地的 不是咱们小区 别再转了",  # a video from elsewhere
+])
+def test_no_p0_from_words_that_only_look_like_danger(parser, text):
+    assert parser.parse(text).urgency != "P0"
