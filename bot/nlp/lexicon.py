@@ -101,9 +101,15 @@ CATEGORY_RULES: dict[str, list[tuple[str, float]]] = {
     ],
 }
 # each rule with the one set of characters it cannot match without (None: always run; gate.py)
-_COMPILED = {cat: [(compiled, w, next(iter(gate_of(compiled, keep=1)), None))
-                   for compiled, w in ((re.compile(p), w) for p, w in rules)]
-             for cat, rules in CATEGORY_RULES.items()}
+
+
+def _gated(pattern: str, weight: float) -> tuple[re.Pattern[str], float, frozenset[str] | None]:
+    compiled = re.compile(pattern)
+    gate = gate_of(compiled, keep=1)
+    return compiled, weight, gate[0] if gate else None
+
+
+_COMPILED = {cat: [_gated(p, w) for p, w in rules] for cat, rules in CATEGORY_RULES.items()}
 
 _RESOLVED = re.compile(r"(?:已经|已)(?:全部|都)?(?:修好|换好|处理|解决|灭了|扑灭|恢复|赔了|和解)|修好了|解决了|处理好了|恢复了|来电了|来水了"
                        r"|和解了|搞定了|总算(?:好了|修好|来了|搞定|通了|热了)|不怪(?:物业|社区|他|她)"
@@ -253,7 +259,8 @@ _REMINISCE = re.compile(r"以前|早些年|早年|那时候|那会儿|当年|小
 _ADVICE = re.compile(r"^(?:记得|别|千万|一定(?:要|得)|建议大家|提醒大家|大家(?:记得|注意|别|千万))|(?:记得|千万别|别忘了|一定得)"
                      r"|有.{1,6}的(?:[\s,，]|$)")
 _GUESS = re.compile(r"估计|八成|大概|应该是|可能是|好像是|是不是(?:你们|你家|您家)|我猜|估摸|没准")
-_REPLY = re.compile(r"^(?:回楼上|楼上说的|回复|答)|^@\S+\s")
+_AGREE = r"^(?:楼上|上面|前面)(?:的)?(?:说|讲)得?(?:对|在理|有道理|没错)|^同意楼上"  # "楼上说得在理 …"
+_REPLY = re.compile(rf"^(?:回楼上|楼上说的|回复|答)|^@\S+\s|{_AGREE}")
 _COMPARED = re.compile(r"老家|住的时候|我同学|我朋友|别人家|人家(?:小区|那边)|国外|日本|外地")
 _SELF_HANDLE = re.compile(r"我自己(?:找|弄|修|去|来|买)|我.{0,6}帮(?:他|她|您|你)(?:看看|弄|修)")
 MARKS = ("question", "ask", "still", "progress", "reminisce", "advice", "guess", "reply", "compared", "self_handle",
@@ -283,25 +290,18 @@ def asks_how_to_report(s: str) -> bool:
     return bool(_HOW_TO_REPORT.search(s)) and not _PROBLEM.search(_GENERIC_TROUBLE.sub("", s))
 
 
-# hearsay of another estate or town ("听说隔壁区有小区出现登革热了 要不要紧"): news talked over, not a
-# problem here — unless the line brings it home (我们小区, 咱楼) or asks for something
-_HEARSAY = re.compile(r"(?:听说|据说|听人说|网上说|新闻(?:上)?说|看新闻)[^，。!?！？]{0,10}(?:有(?:个|些|几个)?小区|别的小区|其他小区"
-                      r"|隔壁(?:小区|区|县|街道)|[\u4e00-\u9fff]{2,3}(?:市|县))")
 # a worry about what is coming, told with a doubt and asking nothing ("眼看要供暖了 … 今年还不知道咋样呢")
 _LATER = re.compile(r"眼看(?:就)?要|(?:下|这)(?:礼拜|周|个月)(?:又)?要|到时候|怕是(?:又)?要|今年还|明年")
 _DOUBT_END = re.compile(r"(?:还)?不(?:知道|晓得)[^，。!?！？]{0,8}(?:呢|哦|啊|吧)?$|(?:扛|撑|顶)(?:得|不)?住(?:么|吗|不)|唉$")
-# an answer to a neighbour ("楼上说得在理 …") and a rumour doubted ("…也不晓得谁传的"): talk, asking nothing
-_REPLY_OR_RUMOUR = re.compile(r"^(?:楼上|上面|前面)(?:的)?(?:说|讲)得?(?:对|在理|有道理|没错)|^同意楼上|不(?:晓得|知道)(?:是)?谁传的"
-                              r"|(?:不|没)(?:晓得|知道)(?:是)?真(?:的)?假")
-_HOME = re.compile(r"我们|咱|我家|本小区|这边|我(?:这|那)栋|\d+\s?(?:栋|幢|号楼|单元)")
+# agreeing with a neighbour ("楼上说得在理 …") or a rumour doubted ("…也不晓得谁传的"): talk, asking nothing
+_AGREED_OR_RUMOUR = re.compile(rf"{_AGREE}|不(?:晓得|知道)(?:是)?谁传的|(?:不|没)(?:晓得|知道)(?:是)?真(?:的)?假")
 
 
 def is_lookalike(s: str) -> bool:
     """Group talk that reads like a request and is not one (see the patterns above)."""
     if asks_how_to_report(s) or _SELF_CORRECT.search(s):
         return True
-    if ((_HEARSAY.search(s) and not _HOME.search(s)) or _REPLY_OR_RUMOUR.search(s)
-            or (_LATER.search(s) and _DOUBT_END.search(s))) and not _ASK.search(s):
+    if (_AGREED_OR_RUMOUR.search(s) or (_LATER.search(s) and _DOUBT_END.search(s))) and not _ASK.search(s):
         return True
     if _STILL.search(s) or _LETTER.search(s):
         return False

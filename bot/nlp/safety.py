@@ -148,14 +148,15 @@ _NEGATED = re.compile(r"(?:没|没有|未|无|不是|并没|没人|不会|并非
 _HERE = re.compile(r"(?:是|就是)我家|就是我们|不是别的小区|我刚拍的|刚拍的|我拍的|我们(?:这|[0-9一二三四五六七八九十]).{0,3}(?:栋|楼|幢|号楼|单元)|我(?:现在)?就在(?:楼下|现场|旁边|门口)|我们(?:小区|楼|单元|这栋)(?:有|的)|我家(?:阳台|楼|里|着|冒)|咱们?(?:小区|楼)(?:有|的)")
 # smoke that comes from cooking, barbecues, cigarettes or goes on every day: a nuisance, not a fire
 _FLAME = re.compile(r"火光|红光|明火|火苗|着了|烧起来")  # flames seen: not a barbecue's smoke
-_SMOKE_SOURCE = re.compile(r"烧烤|(?<!抽)油烟(?!机)|做饭|炒菜|抽烟|烟头|香烟|天天|每天|经常|总是|老是|烧垃圾|烧纸|烧树叶|烧秸秆|烧稻草|喷漆|火不大|煤炉|生炉子|烧水|蚊香")
-# a faint smell, a smell that is gone: worth a look, not a fire now
+_KITCHEN_FUMES = r"(?<!抽)油烟(?!机)"  # a kitchen's fumes, not a range hood (油烟机) or a smoker's
+_SMOKE_SOURCE = re.compile(rf"烧烤|{_KITCHEN_FUMES}|做饭|炒菜|抽烟|烟头|香烟|天天|每天|经常|总是|老是|烧垃圾|烧纸|烧树叶|烧秸秆|烧稻草|喷漆|火不大|煤炉|生炉子|烧水|蚊香")
 # a body in trouble, which no gripe's word beside it ("热死人的天") makes a figure of speech
 _BODY_SIGNS = re.compile(r"抽搐|抽筋|吐白沫|不省人事|没(?:了)?呼吸|没(?:了)?心跳")
 _SEWAGE = re.compile(r"污水|脏水|粪水|下水道|化粪池|阴沟|臭水")
 _FLOOD_REACHES = re.compile(r"进屋|进家|屋里|家里|房间|床|人(?!行)|老人|孩子|小孩|伢|膝|腰|胸|车里|一楼")
-_FUMES = re.compile(r"(?<!抽)油烟(?!机)")
+_FUMES = re.compile(_KITCHEN_FUMES)
 _GAS_NAMED = re.compile(r"燃气|煤气|天然气|液化气|气罐|钢瓶|臭鸡蛋|炉子|蜂窝煤|烧炭|热水器")
+# a faint smell, a smell that is gone: worth a look, not a fire now
 _FAINT = re.compile(r"一点点|有点|有一点|淡淡|不浓|不大|偶尔|时有时无|一会儿就没|运行正常")
 # a threat used as leverage ("再不给低保就去跳河"): unrest, not someone on the edge now
 _THREAT = re.compile(r"再不.{0,10}就|扬言|威胁|讨说法|说要|否则|不然")

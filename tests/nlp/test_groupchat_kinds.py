@@ -320,8 +320,6 @@ def test_a_reply_naming_a_unit_takes_the_quoted_building(parser):
     "阳台上那个是晾被子的阿姨 不用报警",
     "3栋路灯已经全部修好了 哪里还黑的跟我说一声",  # a worker's finished job, more invited
     "收辆二手电动车 能骑就行 有的私我",  # a neighbour buying
-    "听说南宁那边有小区闹白蚁闹得凶 好吓人",  # hearsay of another town
-    "据说隔壁县有个小区化粪池爆了 真的假的",
 ])
 def test_blind_thirteen_look_alikes_are_not_tickets(parser, text):
     result = parser.parse(text)
@@ -348,8 +346,15 @@ def test_a_building_and_unit_signed_off_at_the_end(text, building, unit):
     assert location is not None and (location.building, location.unit) == (building, unit)
 
 
+@pytest.mark.parametrize("text", ["听说南宁那边有小区闹白蚁闹得凶 好吓人", "据说隔壁县有个小区化粪池爆了 真的假的"])
+def test_hearsay_of_another_town_is_read_as_relayed_news(parser, text):
+    understood = parser.understand(text)
+    assert understood.reading.shape == "relay" and not understood.result.is_request
+
+
 def test_hearsay_brought_home_is_asked_about(parser):
-    assert parser.parse("听说有小区在统一换燃气管 我们小区什么时候换").is_request
+    understood = parser.understand("听说有小区在统一换燃气管 我们小区什么时候换")
+    assert understood.reading.shape == "text" and understood.result.is_request
 
 
 @pytest.mark.parametrize("text", [
@@ -385,7 +390,7 @@ def test_worries_about_later_are_not_tickets(parser, text):
 
 
 def test_hearsay_of_the_property_office_is_no_other_town(parser):
-    assert parser.parse("听说物业那边明天来修 电梯又坏了 12栋").is_request
+    assert parser.understand("听说物业那边明天来修 电梯又坏了 12栋").result.is_request
 
 
 @pytest.mark.parametrize(("text", "place"), [
