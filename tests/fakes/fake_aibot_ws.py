@@ -62,8 +62,11 @@ class FakeAibotWs:
             await ws.close()
         self.connections.clear()
 
-    async def wait_for(self, predicate: Any, limit: float = 5.0) -> None:
-        """Until `predicate()` holds (it is checked whenever a frame arrives or a client subscribes)."""
+    async def wait_for(self, predicate: Any, limit: float = 30.0) -> None:
+        """Until `predicate()` holds (it is checked whenever a frame arrives or a client subscribes).
+
+        The limit only bounds a hang: on a loaded 2-core CI machine an acknowledgement once took
+        over 5 s (tests/transport/test_robot_ws.py failed while two suites ran at once)."""
         assert self._changed is not None
         async with asyncio.timeout(limit), self._changed:
             await self._changed.wait_for(predicate)
