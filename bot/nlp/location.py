@@ -55,11 +55,12 @@ _GROUP_NO = re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})(
 # a lettered block and its unit ("A7-2"), a block and its room ("9-1502")
 _LETTER_PAIR = re.compile(r"(?<![A-Za-z\d-])[A-Za-z](\d{1,2})-(\d{1,2})(?![\d-])")
 _PAIR = re.compile(r"(?<![A-Za-z\d\-.:/])(\d{1,2})-(\d{3,4})(?![\d\-.:/])")
-# a building and unit signed off alone at the end of a line ("一直冇人换 6-2") or opening it
-# ("13-1门禁坏了"): the way "3-2-501" is written, without the room; a unit is a small number; never
+# a building and unit signed off alone at the end of a line ("一直冇人换 6-2"), opening it ("13-1门禁坏了")
+# or naming a door ("就在5-1门口"): the way "3-2-501" is written, without the room; a unit is a small number; never
 # a range of hours or counts ("停水时间 9-5") or a date ("6-1儿童节")
 _SIGNED_PAIR = re.compile(r"(?<![时间点数号月日期钟度岁价元块分天年龄级])(?:^|\s)(\d{1,2})\s?[-—–]\s?([1-9])\s*$"
-                          r"|^\s*(\d{1,2})[-—–]([1-9])(?![\d\-.:/点号月日岁度人元块折分天年个儿节])")
+                          r"|^\s*(\d{1,2})[-—–]([1-9])(?![\d\-.:/点号月日岁度人元块折分天年个儿节])"
+                          r"|(?:^|\s|在|就在)(\d{1,2})[-—–]([1-9])(?=门口|单元门|楼道|楼下|楼梯|那个?门)")
 # "2号303": a building number with 号 alone, then a room
 _NO_ROOM = re.compile(r"(?<![\d路街巷弄])(\d{1,2})号\s?(\d{3,4})(?:室)?(?![\d号])")
 # a room named alone ("住702", "楼下的702", "好像是503", "802家", "一五零二家"): 3-4 digits that read as
@@ -160,7 +161,7 @@ def find_location(text: str) -> Location | None:
         spans.append(pair.span())
     signed = _SIGNED_PAIR.search(s) if building is None and not buildings else None
     if signed:
-        building, unit = signed[1] or signed[3], signed[2] or signed[4]
+        building, unit = signed[1] or signed[3] or signed[5], signed[2] or signed[4] or signed[6]
         spans.append(signed.span())
     by_door = None  # a unit named by its door right after the building ("7号楼2门401")
     if len(buildings) > 1 and _CORRECTION.search(s):

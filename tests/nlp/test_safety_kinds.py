@@ -666,3 +666,70 @@ def test_dangers_stay_p0_beside_look_alike_words(parser, text):
 ])
 def test_no_p0_from_words_that_only_look_like_danger(parser, text):
     assert parser.parse(text).urgency != "P0"
+
+
+# blind batch 17 (the first boundary check, read as training): the kinds it showed, in lines of our own
+@pytest.mark.parametrize("text", [
+    "要不要打120啊 2栋天台边上站着个小伙子 一直往下看",  # 要不要 asks whether to call: no prohibition
+    "6号楼的王奶奶一个人住 我刚上去送饺子 她靠在沙发上喊都喊不醒",  # 刚 + going there: now, not past
+    "这两天热得要命 对门大爷躺在门口 叫都叫不太醒 说话也含糊",  # body signs outweigh a gripe's 热
+])
+def test_blind_seventeen_dangers_stay_p0(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0", result
+
+
+@pytest.mark.parametrize("text", [
+    "雨水口堵住了 路口积水没过鞋面 走路得绕 物业来掏一下",  # ankle-deep on a road: a drain, no flood
+    "转：外地某小区燃气爆炸 多人受伤！！大家注意用气安全",  # a forwarder's ！！ is tone, not a danger here
+    "转：某市老旧小区电梯下坠 一人受伤",  # 某市: some other town
+    "超市门口有个大爷找不到家了 店员让他在店里坐着喝口热水 谁认识他家里人",  # lost, in safe hands
+])
+def test_blind_seventeen_not_dangers_now(parser, text):
+    assert parser.understand(text).result.urgency != "P0"
+
+
+def test_a_lost_elder_in_safe_hands_is_care_for_today(parser):
+    result = parser.parse("菜场门口有个老爷子走丢了 问他家在哪说不清 保安让他先在门卫室坐着 社区帮忙联系家人")
+    assert (result.is_request, result.category, result.urgency) == (True, "care_request", "P1"), result
+
+
+def test_a_sunk_septic_tank_cover_is_a_facility_for_today(parser):
+    assert parser.parse("西门化粪池的盖子陷下去半边 电动车骑过去差点翻 快来修").urgency == "P1"
+
+
+# blind batch 18 and retired held-out 6, read as training: the kinds they showed, in lines of our own
+@pytest.mark.parametrize("text", [
+    "河边那个阿姨坐了半天不说话 刚才看见她往河里走了",  # walking into water; 走了 is no death here
+    "我在市里住院呢 我妈一个人在家 刚才电话说头晕站不起来 之后就不接了 5栋301",  # reporter in hospital
+    "停电了 电梯卡在两层中间 我和孩子在里头 闷死了 7号楼",  # people inside outweigh a gripe's 闷死
+    "8栋那个瘫着的老爷子这两天没人管 刚去看 喊都喊不醒",
+])
+def test_blind_eighteen_dangers_stay_p0(parser, text):
+    result = parser.parse(text)
+    assert result.is_request and result.urgency == "P0", result
+
+
+@pytest.mark.parametrize("text", [
+    "前年那场大水我到现在都记得 地库淹了好多车 今年千万别再来了",  # a memory, not a flood now
+    "配电房门口那个电箱一直滋滋响 有点发烫 没冒烟",  # a switchboard's hiss is no gas
+    "对门的又跑上来拍门骂人 说我家拖椅子太吵",  # someone banging on our door: a dispute
+    "下周三我们十几户约好了去区里反映 已经说好了 要去的报名",  # agreed for later
+    "2单元门口那个灭火器压力表都到红线了 该换了",  # an extinguisher's gauge is no gas
+    "谁的车堵在5号楼单元门口 婴儿车推不出去",  # a car in the doorway is parking, no crowd
+    "厨房一股煤气味 找了半天是我家灶没关好 已经关了",  # found and turned off
+    "还以为哪里着火了 结果是楼下在炒辣椒 呛得直咳",  # cooking named as the smoke's source
+    "小区外面有人举着牌子讨工钱 七八个人 没堵路 就站在那",  # a calm protest: unrest for today
+    "后山那段护坡鼓出来一块 有点渗水",  # a bulging slope with nothing coming down: a hazard
+])
+def test_blind_eighteen_not_dangers_now(parser, text):
+    assert parser.understand(text).result.urgency != "P0"
+
+
+@pytest.mark.parametrize("text", [
+    "电动车电池鼓起来了 一直往外喷白烟 就在楼道里",  # a bulge that sprays is a danger
+    "15栋电梯关了人 已经关了半个钟头 里面老人说胸口闷",  # 已经关了 of a trapped person is not 'switched off'
+    "车库出口被业主拿车堵死了 说不退车位费就不挪 后面堵了一长串",  # a blockade over a grievance
+])
+def test_look_alikes_of_the_new_negatives_stay_p0(parser, text):
+    assert parser.understand(text).result.urgency == "P0"
