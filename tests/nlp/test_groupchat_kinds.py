@@ -478,3 +478,40 @@ def test_urgency_of_covers_gone_and_elders_unseen(parser, text, urgency):
 def test_a_shutter_door_stuck_is_a_facility(parser):
     result = parser.parse("地库那个卷帘门卡住升不上去了 车都出不去 物业来看看")
     assert result.is_request and result.category == "public_facility", result
+
+
+# blind batch 19 (cadres' lines): check-ins told in plain words, in lines of our own
+@pytest.mark.parametrize(("text", "kind", "households"), [
+    ("跑了北片五家残疾人 把轮椅都送到了", "visit", 5),  # 跑了 + a part of the grid + a count
+    ("去看望了赵老师，耳朵不好，说了半天才知道我是谁", "visit", 1),  # 我是谁 is no question
+    ("给陈大娘家送了药 顺手把灯泡换了", "visit", 1),  # taking something to a home
+    ("夜里跟派出所一起巡了一遍 北门没锁 叫保安锁上了", "night_visit", None),  # rounds at night
+    ("昨儿后半夜巡逻 车棚那边有人在偷电瓶", "night_visit", None),
+    ("上午开了支委会，研究了下季度活动去哪", "meeting", None),  # what was discussed is no question
+    ("去街道开了个交流会 学了学别的社区垃圾分类咋弄的", "meeting", None),
+    ("下午季度会上发了言 稿子熬夜写的", "meeting", None),
+    ("今天讲档课 底下老党员提了不少问题", "party_lesson", None),  # 档课: a slip for 党课
+    ("明天后天两天不在，家里老人住院，下周一回来", "leave", None),  # leave told by the days away
+    ("这礼拜四我不来了 孩子学校开会", "leave", None),
+    ("28号去医院复查 歇一天", "leave", None),
+])
+def test_blind_nineteen_checkins_in_plain_words(parser, text, kind, households):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and (got.kind, got.households) == (kind, households), got
+
+
+def test_a_slow_down_to_colleagues_is_no_duty_day(parser):
+    assert parser.understand("今天路滑 社区门口那段结冰了 大家来上班慢点", role="cadre").checkin is None
+
+
+def test_a_problem_dealt_with_there_and_then_is_the_check_in_alone(parser):
+    got = parser.understand("今天走了四户，5号楼有人在楼道里给电瓶车充电，当场让他推走了", role="cadre")
+    assert got.checkin is not None and not got.result.is_request, got
+
+
+@pytest.mark.parametrize("text", [
+    "万一哪天车棚着火了 那么多电动车 想想都后怕",  # only imagined, sighed over
+    "刚才楼上两口子又吵 整个单元都听见了 这会儿安静了",  # over now
+])
+def test_blind_nineteen_talk_is_not_a_ticket(parser, text):
+    assert not parser.parse(text).is_request
