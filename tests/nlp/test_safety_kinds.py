@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlp import safety
+from bot.nlp.location import find_location
 from bot.nlp.parser import Parser, get_parser
 from bot.nlp.text import fold
 from bot.nlp.typos import read_through
@@ -733,3 +734,53 @@ def test_blind_eighteen_not_dangers_now(parser, text):
 ])
 def test_look_alikes_of_the_new_negatives_stay_p0(parser, text):
     assert parser.understand(text).result.urgency == "P0"
+
+
+# blind batches 20–22 (Cantonese and Minnan, Beijing and Tianjin, Gan and Xiang words): dangers in
+# dialect and the negatives they showed, in lines of our own
+@pytest.mark.parametrize("text", [
+    "阿公透唔到气 面都紫晒 9座1201",  # cannot get a breath, face gone purple
+    "细路食糖哽亲 咳唔出 快啲嚟人",  # choking
+    "煤炉子那屋我妈出溜地上了 我爸也迷糊",  # a coal stove and people dazed: carbon monoxide
+    "土暖气屋里我爷爷又迷糊过去了 上回就这样 15号楼",  # 上回就这样 compares, it does not date
+    "楼下那家着起来了 烟往上翻 我有点慌 咋整",  # 有点慌 is the reporter's fear, not a faint smoke
+    "菜场门口人挤人 有个阿姨被推倒了 后面还在往前拥",  # a crush
+    "菜场口人挤人 都说要封了都往里拥 有人被踩在底下",  # 说要 in another clause is no threat
+    "鱼塘里有个人浮浮沉沉 好像不会游泳",
+    "充电宝炸咗 张床烧紧 4座508",  # 烧紧: burning now
+    "夜市那边有人劈友 满地都是血",
+    "孩子从塘里捞上来了 好像没得气了 谁会按胸口",  # pulled out, still not breathing
+    "「物业：今天检修燃气管道」\n- - - - - - - - - - - - - - -\n修完了吗 屋里一股煤气味 老人说头晕",
+])
+def test_blind_twenty_to_twenty_two_dangers_stay_p0(parser, text):
+    result = parser.understand(text).result
+    assert result.is_request and result.urgency == "P0", result
+
+
+@pytest.mark.parametrize("text", [
+    "琴晚三楼煤气漏咗 今朝师傅整好咗 冇事喇",  # last night, fixed this morning
+    "拍门嗰个唔系贼 系送水嘅 唔好意思吵到大家",  # a correction in Cantonese
+    "2栋的阿婆三日冇落楼 拍门又冇人应",  # knocking with no answer: a lone elder unseen (P1)
+    "听说顺义那边一小区电梯往下掉了 咱这也老",  # another district's lift
+    "听说城东一个大杂院着了 人都跑出来了",
+    "拆迁款到现在还没到位 下礼拜一我们十几户一起去区里",  # 到现在 is no 'now' of a crowd
+    "河边有个老人家坐在地上 我过去问了 讲冇事 就是走累了",  # said to be fine
+    "闻到一股煤气味 后来晓得是楼下在打边炉 冇事",  # learnt later what it was
+    "转：外省暴雨 多处山体滑坡 有群众被困 消防正在救援",  # a one-line story passed on
+])
+def test_blind_twenty_to_twenty_two_not_dangers_now(parser, text):
+    assert parser.understand(text).result.urgency != "P0"
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("着活了 7动楼梯间全是烟", ("7", None, None)),  # 动/懂 for 栋 by voice
+    ("三懂402有人跌倒了", ("3", None, "402")),
+    ("门缝往外冒烟 2门201的", (None, "2", "201")),  # a unit by its door, as in Beijing
+])
+def test_dialect_and_voice_building_and_unit(text, place):
+    location = find_location(text)
+    assert location is not None and (location.building, location.unit, location.room) == place
+
+
+def test_a_motion_is_no_building():
+    assert find_location("他一动不动") is None
