@@ -24,8 +24,9 @@ _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?
                        rf"|(?<![\d-])(\d{{1,3}}|[{CN_NUM_CHARS}]{{1,3}}(?=[动懂]))\s?(?:洞(?![口里眼])|[冬动懂](?=\d|[一二三四五六七八九十两]|单元|楼|门)|dong(?![a-z]))"
                        r"|(?<![A-Za-z\d])[Tt](\d{1,2})(?![\d.:]))")  # 洞/冬/动/懂/dong: 栋 by voice; T5: a tower
 # not the digits of a tower ("T3单元" is tower 3), but a unit in Chinese after them ("T5两单元")
+# (2梯: a lift core; 2门201: a unit by its door, before a room)
 _UNIT = re.compile(rf"(?:(?<![A-Za-z\d])|(?<=\d)(?=[一二两三四五六七八九十]))({_N})"
-                   r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户)|(?<=\d)门(?=\d{3,4}(?!\d)))")  # 2门201: a unit by its door  # 2梯: a lift core
+                   r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户)|(?<=\d)门(?=\d{3,4}(?!\d)))")
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 # an emergency number after a building is a call, not a room ("住七栋 120说要等")
