@@ -60,12 +60,18 @@ def features(tokenizer, text: str) -> list[str]:
     return out
 
 
+_SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]  # 1 + ln(count) for the usual counts
+
+
 def vectorise(feats: Iterable[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[list[int], np.ndarray]:
     """Indices and l2-normalised sublinear TF-IDF values of the known features."""
-    counts = Counter(f for f in feats if f in vocab)
-    if not counts:
+    get = vocab.get
+    # counted in C first, then looked up once per distinct feature (same order as first seen)
+    known = [(i, c) for f, c in Counter(feats).items() if (i := get(f)) is not None]
+    if not known:
         return [], np.zeros(0, dtype=np.float32)
-    idx = [vocab[f] for f in counts]
-    vals = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(idx)) * idf[idx]
+    idx = [i for i, _c in known]
+    vals = np.fromiter((_SUBLINEAR[c] if c < len(_SUBLINEAR) else 1.0 + math.log(c) for _i, c in known),
+                       dtype=np.float32, count=len(idx)) * idf[idx]
     norm = float(np.sqrt(vals @ vals))
     return idx, vals / norm if norm else vals

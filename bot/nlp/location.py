@@ -21,12 +21,12 @@ _STOP = set("的在是了我你他她们个家到去住这那咱本全和说从�
 
 _COMBO = re.compile(r"(?<![\d-])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d-])")
 _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?座)|([A-Za-z])\s?(?:座|栋|幢|号楼)"
-                       rf"|(?<![\d-])(\d{{1,3}}|[{CN_NUM_CHARS}]{{1,3}}(?=[动懂]))\s?(?:洞(?![口里眼])|[冬动懂](?=\d|[一二三四五六七八九十两]|单元|楼|门)|dong(?![a-z]))"
+                       rf"|(?<![\d-])(\d{{1,3}}|(?<!一)[{CN_NUM_CHARS}]{{1,3}}(?=[动懂]\d))\s?(?:洞(?![口里眼])|[冬动懂](?=\d|[一二三四五六七八九十两]|单元|楼|门)|dong(?![a-z]))"
                        r"|(?<![A-Za-z\d])[Tt](\d{1,2})(?![\d.:]))")  # 洞/冬/动/懂/dong: 栋 by voice; T5: a tower
 # not the digits of a tower ("T3单元" is tower 3), but a unit in Chinese after them ("T5两单元")
 # (2梯: a lift core; 2门201: a unit by its door, before a room)
 _UNIT = re.compile(rf"(?:(?<![A-Za-z\d])|(?<=\d)(?=[一二两三四五六七八九十]))({_N})"
-                   r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户)|(?<=\d)门(?=\d{3,4}(?!\d)))")
+                   r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户)|(?<=\d)门(?=\d{3,4}(?![\d米路号元块公])))")
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 # an emergency number after a building is a call, not a room ("住七栋 120说要等")
@@ -61,7 +61,7 @@ _PAIR = re.compile(r"(?<![A-Za-z\d\-.:/])(\d{1,2})-(\d{3,4})(?![\d\-.:/])")
 # a range of hours or counts ("停水时间 9-5") or a date ("6-1儿童节")
 _SIGNED_PAIR = re.compile(r"(?<![时间点数号月日期钟度岁价元块分天年龄级])(?:^|\s)(\d{1,2})\s?[-—–]\s?([1-9])\s*$"
                           r"|^\s*(\d{1,2})[-—–]([1-9])(?![\d\-.:/点号月日岁度人元块折分天年个儿节])"
-                          r"|(?:^|\s|在|就在)(\d{1,2})[-—–]([1-9])(?=门口|单元门|楼道|楼下|楼梯|那个?门)")
+                          r"|(?:^|\s|在|就在)(\d{1,2})[-—–]([1-9])(?=门口|单元门)")
 # "2号303": a building number with 号 alone, then a room
 _NO_ROOM = re.compile(r"(?<![\d路街巷弄])(\d{1,2})号\s?(\d{3,4})(?:室)?(?![\d号])")
 # a room named alone ("住702", "楼下的702", "好像是503", "802家", "一五零二家"): 3-4 digits that read as
@@ -78,7 +78,7 @@ _ROOM_CUE_AFTER = re.compile(r"^\s?(?:的|家|室|号房|门口|那户|那家|�
                              r"|看了|一直|里)")
 _NOT_ROOMS = {"110", "119", "120", "122", "114", "315", "12345", "一一零", "一一九", "一二零"}
 # a correction: the building named last is the one meant ("不是5号楼 是6号楼")
-_CORRECTION = re.compile(r"不是|更正|说错|其实是|应该是|打错|错怪")
+_CORRECTION = re.compile(r"不是|更正|说错|其实是|应该是|打错|错怪|不止|不光|不只")  # the one named last
 _DOOR = re.compile(rf"([{_HAN}]{{1,8}}(?:路|街|巷|弄|胡同|大道))(\d{{1,4}})号(?![楼院])")
 _COMMUNITY = re.compile(rf"([{_HAN}A-Za-z0-9]{{1,10}}?)(社区|小区|花园|家园|新村|公寓|嘉园|名苑|雅苑|新城|安置区)")
 _SHOP = re.compile(rf"([{_HAN}A-Za-z]{{1,8}}?)(烧烤店|饭店|餐馆|餐厅|酒楼|超市|便利店|药店|药房|诊所|理发店|网吧"

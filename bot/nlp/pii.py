@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.nlp import location as places  # places read numbers with `number_spans`: module, not names
 from bot.nlp.text import fold
@@ -155,11 +156,13 @@ def find_pii(text: str) -> list[Pii]:
     """Phone, ID, card and other long numbers, however written; spans on `text`, sorted by
     position, not overlapping. Short local numbers (7-8 digits) count only after a word like
     电话/打/联系 ("打12345热线" and dates do not)."""
-    return _find_pii(fold(text)) if text else []
+    return list(_find_pii(fold(text))) if text else []
 
 
-def _find_pii(folded: str) -> list[Pii]:
-    """find_pii on a text already folded (spans are the same on the original: fold keeps lengths)."""
+@lru_cache(maxsize=1024)
+def _find_pii(folded: str) -> tuple[Pii, ...]:
+    """find_pii on a text already folded (spans are the same on the original: fold keeps lengths).
+    Cached: a line is read for its numbers by the parser and again by the place reader."""
     found: list[Pii] = []
     for run in _runs(folded):
         for kind, a, b in _matches(run):
@@ -168,7 +171,7 @@ def _find_pii(folded: str) -> list[Pii]:
             start = run.positions[0]
             if 7 <= len(run.digits) <= 8 and len(run.breaks) <= 1 and _LOCAL_CUE.search(folded[:start]):
                 found.append(Pii("landline", start, run.positions[-1] + 1))
-    return sorted(found, key=lambda p: p.start)
+    return tuple(sorted(found, key=lambda p: p.start))
 
 
 _UNBROKEN = 5  # digits in a row (any script) that are one number, never a building, unit or room

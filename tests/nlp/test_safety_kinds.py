@@ -784,3 +784,56 @@ def test_dialect_and_voice_building_and_unit(text, place):
 
 def test_a_motion_is_no_building():
     assert find_location("他一动不动") is None
+
+
+# the second reader's review of this round's patterns: each over-reach it found, as a test
+@pytest.mark.parametrize("text", [
+    "刚才下楼看到一院子都是烟 哪家着火了",  # 一院子 is a yard full, not another courtyard
+    "电梯里关着个人 物业办公室已经关了 电话没人接",  # an office closed is no valve turned off
+    "燃气味很大 阀门我已经关了 窗户也开了 味道还在 头有点晕",  # turned off, still there, dizzy
+    "刚把行李整好了 就闻到楼道一股很浓的煤气味 是哪家",  # 整好了: got ready, not fixed
+    "楼道水管爆了 水已经没过脚背了 还在哗哗喷 快找人关总阀",  # ankle-deep and rising
+    "河水涨上来了 已经到脚脖子了 还在涨 一楼老人走不动",
+    "屋里一股怪味 头晕想吐 灯都不敢开 怎么办",  # 不敢开灯: a gas leak's fear, no switchboard
+    "一群人冲进物业办公室砸东西 保安就站着看",  # the guard stands, the crowd storms
+    "物业门口聚集了几十个业主 我们家没事 就是门口全堵死了 保安被围在中间",
+    "听说楼下超市有人晕倒了 快去个人看看",  # 超市 is no city
+    "听说隔壁单元有人煤气中毒 现在救护车还没到",  # hearsay next door is no story from elsewhere
+    "我现在在医院住院呢 家里老人一个人摔倒了起不来 谁能去看看",  # the reporter is in hospital
+])
+def test_review_dangers_stay_p0(parser, text):
+    result = parser.understand(text).result
+    assert result.is_request and result.urgency == "P0", result
+
+
+@pytest.mark.parametrize("text", [
+    "3栋那个独居阿婆家的门一直关着紧紧的 两天没见她出来了",  # 着紧 is no 'burning now'
+    "我烧紧水 等下落去睇下 2栋电梯又坏咗",
+    "楼下电瓶车胎爆了 谁家有打气筒借一下",  # a tyre, not a battery
+    "3栋门口垃圾桶臭得能把人熏倒了 几天没人收了",
+    "家里土暖气一点都不热 冻得老人头晕",  # cold, not fumes
+    "孩子在滑梯上磕了一下 脸青了一块",  # a bruise
+    "感冒半个月了 有痰咳不出来 社区医院几点开门",
+    "小区新栽地上的草皮又被人踩坏了",
+    "我家孩子不会游泳 小区泳池什么时候开放",
+    "人生就是浮浮沉沉 想开点",
+    "饭馆天天往河里冲泔水",
+    "菜市场门口杀鸡的摊子 满地是血 臭得要命",  # a butcher's stall
+    "早上电梯太挤了 人挤人 物业能不能再开一部",
+    "城管来了 3栋那个违建的棚子被推倒了",
+    "花坛刚种的花被人踩在脚底下了",
+])
+def test_review_ordinary_lines_are_not_p0(parser, text):
+    assert parser.understand(text).result.urgency != "P0"
+
+
+@pytest.mark.parametrize("text", [
+    "救护车是来接3栋一个孕妇的 要生了 不是出事 大家放心",  # not an accident
+    "有人往雨水口倒废油 一股味 就在6栋后面",  # oil down a drain: dirt
+])
+def test_blind_twenty_four_not_dangers_now(parser, text):
+    assert parser.understand(text).result.urgency != "P0"
+
+
+def test_a_pit_caving_wider_by_a_road_is_p0(parser):
+    assert parser.parse("路边那个坑又塌大了 刚才有个骑车的差点掉进去 边上的土还在往下掉").urgency == "P0"
