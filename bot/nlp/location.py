@@ -26,7 +26,7 @@ _BUILDING = re.compile(rf"(?:({_N})\s?(?:号楼|号栋|栋|幢|号幢|#楼?|号?
 # not the digits of a tower ("T3单元" is tower 3), but a unit in Chinese after them ("T5两单元")
 # (2梯: a lift core; 2门201: a unit by its door, before a room)
 _UNIT = re.compile(rf"(?:(?<![A-Za-z\d])|(?<=\d)(?=[一二两三四五六七八九十]))({_N})"
-                   r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户)|(?<=\d)门(?=\d{3,4}(?![\d米路号元块公])))")
+                   r"\s?(?:单元|门洞|(?<=\d)梯(?![一二两三四\d]户)|门(?=\d{3,4}(?![\d米路号元块公])))")
 # the northern way of naming a unit by its door, right after the building ("7号楼2门401", "二号楼二门楼道")
 _UNIT_DOOR = re.compile(rf"\s?({_N})\s?门(?![口卫外前后面牌诊店市禁铃框窗锁把])")
 # an emergency number after a building is a call, not a room ("住七栋 120说要等")

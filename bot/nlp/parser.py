@@ -394,7 +394,9 @@ class Parser:
         dealt = bool(lx.CHECKIN_DEALT.search(s))
         # the learnt P0 score alone (no danger in words) does not outweigh a line that reads as duty done
         if result.is_request and not result.alarm.p0:
-            return checkin, result if (rounds or _names_a_problem(s)) and not dealt else closed
+            # the reason for leave ("老娘摔了一跤 要带她去医院") is no report: only a danger now keeps it filed
+            reported = rounds or (_names_a_problem(s) and (checkin.kind != "leave" or re.search(_FOUND, s)))
+            return checkin, result if reported and not dealt else closed
         if not rounds or dealt:
             return checkin, closed
         # the account of duty reads like no request to the models: what was found on the rounds is read

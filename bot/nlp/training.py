@@ -90,7 +90,8 @@ GROUPCHAT_FILES = ("groupchat_requests.jsonl", "groupchat_other.jsonl", "groupch
                    "groupchat_blind16.jsonl", "groupchat_blind17.jsonl",
                    "groupchat_retired6.jsonl", "groupchat_blind18.jsonl", "groupchat_blind19.jsonl",
                    "groupchat_blind20.jsonl", "groupchat_blind21.jsonl", "groupchat_blind22.jsonl",
-                   "groupchat_blind23.jsonl", "groupchat_blind24.jsonl")
+                   "groupchat_blind23.jsonl", "groupchat_blind24.jsonl",
+                   "groupchat_blind25.jsonl", "groupchat_blind26.jsonl", "groupchat_blind27.jsonl")
 UNTRAINED_SHAPES = frozenset({"system", "link", "chain", "relay"})
 
 

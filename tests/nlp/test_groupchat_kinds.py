@@ -597,3 +597,37 @@ def test_not_only_the_quoted_building_names_the_new_one(parser):
 ])
 def test_blind_twenty_four_talk_is_not_a_ticket(parser, text):
     assert not parser.parse(text).is_request
+
+
+# blind batch 27 (cadres in Cantonese, 京腔, Gan and Xiang words): a household visited told by what was
+# done for an elder named, in lines of our own
+@pytest.mark.parametrize(("text", "kind"), [
+    ("帮何伯量咗血压 冇咩问题", "visit"),
+    ("送药畀陈婆婆 佢话多谢晒", "visit"),
+    ("给5号院王大爷送降压药去了 老爷子挺精神", "visit"),
+    ("陪孤老李大爷唠了一下午", "visit"),
+    ("帮周嗲嗲填咯低保的表 搞咯一上昼", "visit"),  # 咯 after a verb: 了
+    ("昨日夜里八点到十点 跑咯四户 都冇么子事", "night_visit"),
+    ("今天走防了5户困难群众", "visit"),  # 走防: a slip for 走访
+])
+def test_blind_twenty_seven_checkins(parser, text, kind):
+    got = parser.understand(text, role="cadre").checkin
+    assert got is not None and got.kind == kind, got
+
+
+@pytest.mark.parametrize("text", [
+    "今晚使唔使夜访啊 落咁大雨",  # a question
+    "每天都要填三个系统 走访完还要拍照上传 顶不顺",  # a gripe about the work
+])
+def test_blind_twenty_seven_no_check_in(parser, text):
+    assert parser.understand(text, role="cadre").checkin is None
+
+
+def test_the_reason_for_leave_is_no_report(parser):
+    got = parser.understand("组长 我明天请假 家里老娘摔了一跤 要带她去医院拍片", role="cadre")
+    assert got.checkin is not None and got.checkin.kind == "leave" and not got.result.is_request, got
+
+
+def test_leave_beside_a_danger_now_is_still_filed(parser):
+    got = parser.understand("今天请假 路过3栋看到电梯困人了 快来人", role="cadre")
+    assert got.result.urgency == "P0", got

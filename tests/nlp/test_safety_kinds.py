@@ -837,3 +837,37 @@ def test_blind_twenty_four_not_dangers_now(parser, text):
 
 def test_a_pit_caving_wider_by_a_road_is_p0(parser):
     assert parser.parse("路边那个坑又塌大了 刚才有个骑车的差点掉进去 边上的土还在往下掉").urgency == "P0"
+
+
+# blind batches 25 and 26 (danger at its boundary; categories in dialect): our own lines
+@pytest.mark.parametrize("text", [
+    "楼梯间有个细伢子玩打火机 被我抢下来了 他家大人不在",  # taken off him: over
+    "刚才电梯关了个小孩 已经放出来了 物业蛮快",
+    "哪里有教心肺复苏的 想学学 家里有老人",  # learning first aid
+    "听日我哋一齐去区政府门口拉横幅",  # 听日: tomorrow
+    "10栋边上沙井有人倒咗几袋垃圾",  # someone dumped bags, nobody fell
+    "电梯又坏哒 停在九楼不动 冒得人关在里面",  # 冒得人: nobody inside
+    "单车棚塌哒一角 还好冒砸到人",
+    "楼道堆满纸箱 还有人在那充电瓶车 一着火大家都跑不出去",  # once it catches fire
+    "坐了一天居委会 来开证明的排长队 嗓子都冒烟了",  # a figure of speech
+])
+def test_blind_twenty_five_twenty_six_not_dangers_now(parser, text):
+    assert parser.understand(text).result.urgency != "P0"
+
+
+@pytest.mark.parametrize("text", [
+    "楼下一着火 烟就往上窜 快来人 3栋",  # 楼下 一着火 with a call to hurry is a fire now
+    "一班人喺物业门口嗌要退钱 推跌咗个保安",  # a crowd with a grievance: unrest P0
+])
+def test_blind_twenty_five_twenty_six_dangers_stay_p0(parser, text):
+    assert parser.understand(text).result.urgency == "P0"
+
+
+def test_a_crowd_with_a_grievance_told_plainly_is_unrest(parser):
+    result = parser.understand("几十个工人坐在售楼处门口 拉横幅讨工钱 门都堵死了 现在还在喊").result
+    assert (result.category, result.urgency) == ("unrest", "P0"), result
+
+
+def test_a_unit_by_its_door_in_chinese_numerals():
+    location = find_location("跟楼上吵起来了 我住六门401")
+    assert location is not None and (location.unit, location.room) == ("6", "401")
