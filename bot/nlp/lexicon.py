@@ -295,8 +295,11 @@ def asks_how_to_report(s: str) -> bool:
 
 # a worry about what is coming, told with a doubt and asking nothing ("眼看要供暖了 … 今年还不知道咋样呢")
 _LATER = re.compile(r"眼看(?:就)?要|(?:下|这)(?:礼拜|周|个月)[一二三四五六日天]?(?:又)?要|到时候|怕是(?:又)?要|今年还|明年")
-_DOUBT_END = re.compile(r"(?:还)?不(?:知道|晓得)[^，。!?！？]{0,8}(?:呢|哦|啊|吧)?$|(?:扛|撑|顶)(?:得|不)?住(?:么|吗|不)|唉$"
-                        r"|想(?:想|起来|到)就?(?:头大|头疼|发愁|愁|烦|心烦)$|愁(?:死|人)了?$")
+# a sigh ("想想就头大", "想起来就窝火", "愁死了"): ends a worry about later, and an old grievance told
+_SIGH_WORDS = (r"想(?:想|起来|到)(?:就|都)?(?:窝火|来气|生气|头大|头疼|发愁|愁|烦|心烦|心疼|难受|后怕|怕)|愁(?:死|人)了?"
+               r"|心有余悸|说起来都是泪")
+_DOUBT_END = re.compile(rf"(?:还)?不(?:知道|晓得)[^，。!?！？]{{0,8}}(?:呢|哦|啊|吧)?$|(?:扛|撑|顶)(?:得|不)?住(?:么|吗|不)|唉$"
+                        rf"|(?:{_SIGH_WORDS})$")
 # agreeing with a neighbour ("楼上说得在理 …") or a rumour doubted ("…也不晓得谁传的"): talk, asking nothing
 _AGREED_OR_RUMOUR = re.compile(rf"{_AGREE}|不(?:晓得|知道)(?:是)?谁传的|(?:不|没)(?:晓得|知道|知)(?:是)?真(?:的)?假|是真是假")
 # getting ready for a stoppage announced ("下周要停水两天是吧 那我得提前拿桶接点水"): one's own plan, asking nothing
@@ -312,7 +315,7 @@ _UNREACHED = re.compile(r"没接电话|不接电话|电话不接|打不通|联�
 _PRICE_GRIPE = re.compile(r"(?:老板|店|摊|超市|菜场|菜市场)[^，。]{0,16}\d+(?:[-~到]\d+)?(?:块|元)[^，。]{0,10}(?:黑|贵|坑|宰)")
 # gossip about neighbours ("…跟他儿媳妇吵 嗓门老大了 啧啧"), a grievance of long ago sighed over ("去年那场水… 想起来就窝火")
 _GOSSIP = re.compile(r"啧啧|八卦一下|吃瓜|瓜保熟|听说[^。!?！？]{0,30}(?:怪不得|难怪)")
-_SIGH = re.compile(r"想(?:想|起来|到)(?:就|都)(?:窝火|来气|生气|头大|头疼|发愁|心疼|难受|后怕|怕)|心有余悸|说起来都是泪")
+_SIGH = re.compile(_SIGH_WORDS)
 _LONG_AGO = re.compile(r"去年|前年|那年|那场|那次|当年|以前|早些年")
 # one's own family's habit griped about ("我家老头子…说了多少回都不听"): a sigh, not a report
 _FAMILY_GRIPE = re.compile(r"(?:我家|我们家|俺家)(?:老头子?|老太婆|老伴|那口子|老公|男人|媳妇|老婆|孩子|娃|儿子|闺女|婆婆|公公)"

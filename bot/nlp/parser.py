@@ -395,7 +395,7 @@ class Parser:
         # the learnt P0 score alone (no danger in words) does not outweigh a line that reads as duty done
         if result.is_request and not result.alarm.p0:
             # the reason for leave ("老娘摔了一跤 要带她去医院") is no report: only a danger now keeps it filed
-            reported = rounds or (_names_a_problem(s) and (checkin.kind != "leave" or re.search(_FOUND, s)))
+            reported = rounds or (_names_a_problem(s) and (checkin.kind != "leave" or _CAME_UPON.search(s)))
             return checkin, result if reported and not dealt else closed
         if not rounds or dealt:
             return checkin, closed
@@ -495,6 +495,7 @@ class Parser:
 
 # the duty that opens a cadre's line, up to what was found on it ("走访中发现", "入户时", "夜访到")
 _FOUND = r"(?:发现|看到|看见|听到|听说|闻到|了解到|得知)"  # what duty came upon
+_CAME_UPON = re.compile(_FOUND)
 _DUTY_LEAD = re.compile(r"^[^，。,;；\s]{0,8}?(?:走访|入户|夜访|看望|上门|巡查|值班|驻点|坐班)[^，。,;；\s]{0,3}?"
                         rf"(?:时|的时候|中|过程中|途中|到)?{_FOUND}?")
 def _names_a_problem(s: str) -> bool:

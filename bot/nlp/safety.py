@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 
 from bot.nlp.gate import could_match, gate_of
+from bot.nlp.shape import forwarded
 from bot.nlp.text import fold
 from bot.nlp.typos import read_through
 
@@ -123,7 +124,6 @@ _ONGOING = re.compile(rf"漫到|灌进|弥漫|正在|{_STILL}|一直在|越来�
 _IMMEDIATE = re.compile(rf"正在|{_STILL}|一直在|越来越|快来|赶紧|马上|快点|快!|快！|在里面|里面还有|人还在|蔓延|烧到|出不来|救命"
                         r"|快救|[!！]{2,}|啊+[!！]|怎么办啊|急急|急!|急！|十万火急|紧急")
 _MARKS = re.compile(r"[!！?？]+")
-_FORWARDED = re.compile(r"^\s*(?:【?转(?:发|自|载)?】|转\s?[:：]|转自|新闻|网传)")
 # weaker signs of now: they outweigh a drill's talk but not a past that is over
 _NOW = re.compile(r"现在|此刻|刚刚|刚才|就在|这会|眼下")
 # the reporter is away or watches from afar (a camera, a video call), not the danger: never "elsewhere"
@@ -164,7 +164,7 @@ _GAS_NAMED = re.compile(r"燃气|煤气|天然气|液化气|气罐|钢瓶|臭鸡
 # a faint smell, a smell that is gone: worth a look, not a fire now
 _ELECTRIC_HISS = re.compile(r"电箱|配电|插座|插头|电线|电闸|电表|变压器")
 _HISS = re.compile(r"[嗞呲滋咝嘶]")
-_GAS_WORD = re.compile(r"燃气|煤气|天然气|液化气|气味|漏气|臭")
+_GAS_WORD = re.compile(r"气味|漏气|臭")  # beside _GAS_NAMED: a smell told without the gas named
 _FAINT = re.compile(r"一点点|有点(?!慌|怕|急|害怕|担心|吓人|紧张|懵)|有一点|淡淡|不浓|不大|偶尔|时有时无|一会儿就没|运行正常")
 # a threat used as leverage ("再不给低保就去跳河"): unrest, not someone on the edge now
 _THREAT = re.compile(r"再不.{0,10}就|扬言|威胁|讨说法|说要|否则|不然")
@@ -205,7 +205,7 @@ _OVER = re.compile(r"已经?(?:修好|处理|解决|灭|扑灭|恢复|没事|送
 # what fell or gave way hurt nobody: the wreck is still there to make safe (a hazard), not over
 _NOBODY_HURT = re.compile(r"(?:还好|幸好|好在)(?:里面|下面|底下|当时)?(?:没人|没有人)|没(?:有)?(?:人)?受伤|没砸到人|没伤到人|无人受伤")
 # a person's state after the rescue that is still life at risk ("捞上来了但是不出气")
-_STILL_BAD = re.compile(r"不出气|没(?:得|有)?气了|按胸口|头(?:有点|好|很)?晕|想吐|(?:味|味道|烟)[^，。\s]{0,2}还在|没(?:有)?(?:了)?呼吸|没(?:了)?意识|叫不醒|喊不醒|没反应|没心跳|不省人事|昏迷")
+_STILL_BAD = re.compile(rf"{_BODY_SIGNS.pattern}|不出气|没(?:得|有)?气了|按胸口|头(?:有点|好|很)?晕|想吐|(?:味|味道|烟)[^，。\s]{{0,2}}还在|没(?:了)?意识|没反应|昏迷")
 # a correction of an alarm ("原来是…", "是我家在熏腊肉", "看错了", "不好意思"): it takes back the dangers
 # named before it, not one named after it ("以为是炒辣椒 后来发现是配电房冒烟", "不好意思打扰 我妈摔了")
 _CORRECTION = re.compile(r"(?<![要是说])(?:莫|别|不要|不用|甭|嫑|冇需要)(?:再)?(?:打(?:电话)?)?(?:报警|打1[12][09])(?![吗吧?？])|(?<!是)不是要(?:跳|寻短见|自杀|轻生)(?![吗吧?？啊])|原来是|不对是|不对 是|说错了|谣言|别信|辟谣|撤回一下|是[^，。\s]{0,6}工地在烧|搞错了|看错了|误会|以为.{0,12}(?:原来|结果|其实)|一看(?:是|才知道)|才发现是|找了半天(?:是|原来)|(?<![是])不是出事|后来(?:知道|晓得|发现|才知道)是|唔好意思|其实是|眼花|看花眼|是(?:一?个)?(?:玩偶|假人|模特|衣服|被子|塑料袋)|是(?:一?个)娃娃|让大家担心|(?:喊|叫)[^，。\s]{0,4}的是我|是我(?:喊|叫)的|是在拍(?:短)?视频|在拍短视频|拍抖音|在拍戏|别报警了|抱歉|打扰大家|不好意思|对不起"
@@ -254,7 +254,9 @@ _UNDER_WAY_NOW = re.compile(r"发生|撤离|疏散|正在|现在|刚刚|刚才|�
 
 
 # what makes a crowd unrest (a grievance) rather than an emergency (a crush, a brawl)
-_PROTEST = re.compile(r"横幅|工友|工地|工人|讨工钱|村委|安置办|拆迁办|热力|供热|取暖|执法|城管|暖气|供暖|工钱|征地|不准车|不让车|不准.{0,4}进出|回迁|安置户|拆迁户|项目部|售楼部|讨薪|领导|补偿款|不公平|矿门口|骗了?钱|被骗|拍桌子|工资|工钱|讨钱|欠钱|维权|售楼处|业主|村民|街道|居委|物业|对峙|冲击|举着牌子|情绪.{0,2}激动|围住|上访|信访|拆迁|讨说法|说法|闹事|抗议|示威|静坐|补偿|退房|退款|退钱|开发商|烂尾|政府|业主们|物业费|标语|喊口号|口号")
+# a grievance behind a crowd (wages, compensation, fees, petitions): the crowd is unrest, however told
+_GRIEVANCE = r"横幅|讨薪|欠薪|工钱|工资|补偿|拆迁|安置款|退(?:物业费|钱|款|房)|维权|上访|信访|讨说法|烂尾"
+_PROTEST = re.compile(rf"{_GRIEVANCE}|工友|工地|工人|讨工钱|村委|安置办|拆迁办|热力|供热|取暖|执法|城管|暖气|供暖|征地|不准车|不让车|不准.{{0,4}}进出|回迁|安置户|拆迁户|项目部|售楼部|领导|补偿款|不公平|矿门口|骗了?钱|被骗|拍桌子|讨钱|欠钱|售楼处|业主|村民|街道|居委|物业|对峙|冲击|举着牌子|情绪.{{0,2}}激动|围住|说法|闹事|抗议|示威|静坐|开发商|政府|业主们|物业费|标语|喊口号|口号")
 
 
 @dataclass(frozen=True)
@@ -367,8 +369,8 @@ _CHARGING = re.compile(r"飞线|插线板|拉线")
 _BUTCHER = re.compile(r"杀鸡|杀鱼|杀鸭|宰|肉摊|屠")
 _FIGHT = re.compile(r"打|砍|劈|斩|捅|刀")
 _DUMPING = re.compile(r"倒(?:了|咗)?[^，。\s]{0,4}(?:垃圾|油|污水|泔水|渣土|建渣)|乱倒")
-_GRIEVANCE = re.compile(r"横幅|讨薪|欠薪|工钱|工资|补偿|拆迁|安置款|退(?:物业费|钱|款|房)|维权|上访|信访|讨说法|烂尾")
-_PEOPLE_MASS = re.compile(r"人群|一群|一帮|一伙|成班|几十|十几|二十几|好多人|很多人|一堆人|几十(?:个)?人|上百|围(?:住|着|了)")
+_GRIEVANCE_WORDS = re.compile(_GRIEVANCE)
+_PEOPLE_MASS = re.compile(r"人群|一群|一帮|一伙|成班|几十|十几|好多人|很多人|一堆人|上百|围(?:住|着|了)")
 _CALM_CROWD = re.compile(r"没(?:有)?堵(?:路|门|车)|没(?:有)?(?:闹|冲突|吵起来)|(?:他们|大家|人群|人)就?站(?:在)?那(?:里|儿)?(?=$|[\s,，。])|挺(?:平静|克制)|比较平静")
 _AGITATED = re.compile(r"冲进|冲击|砸|越聚越多|激动|围在中间|上百|推|打|堵死|拦住")
 _WALL = re.compile(r"墙|坡|堡坎|护坡|挡土")
@@ -448,7 +450,7 @@ def assess(s: str, shape: str = "text", learnt: float | None = None) -> Alarm:
         # A card's title is never one's own words ("[链接]紧急！某小区电梯困人40分钟")
         if shape == "link" and "\n" not in s and not _HERE.search(s):
             return NONE
-        if "\n" not in s and _FORWARDED.match(s) and not _HERE.search(s):
+        if "\n" not in s and forwarded(s) and not _HERE.search(s):
             return NONE  # a one-line story passed on ("转：怀化暴雨 有群众被困 消防正在救援"): its "now" is the story's
         s = s.split("\n", 1)[1] if "\n" in s else s
         if not (_NOW.search(s) or _IMMEDIATE.search(_MARKS.sub("", s)) or _HERE.search(s)):
@@ -484,7 +486,7 @@ def assess(s: str, shape: str = "text", learnt: float | None = None) -> Alarm:
         kind, category, word, _pos = crowd
     elif kind == "crowd":
         category = "emergency"  # a crush or a brawl, not a protest
-    if kind == "learnt" and _GRIEVANCE.search(s) and _PEOPLE_MASS.search(s):
+    if kind == "learnt" and _GRIEVANCE_WORDS.search(s) and _PEOPLE_MASS.search(s):
         category = "unrest"  # a crowd with a grievance, told without the table's words
     if kind == "height" and _WAGES.search(s):
         category = "unrest"  # on a roof's edge over unpaid wages: a life at risk, and a grievance behind it

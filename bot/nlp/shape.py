@@ -71,6 +71,16 @@ _NOTICE = re.compile(
 _RELAY = re.compile(
     r"^\s*(?:【\s*转(?:发|载)?\s*】|\[转发\]|转\s*[:：]|转发\s*[:：]?|转载\s*[:：]?|转自|//\s*转|来自.{1,12}的分享|分享一(?:条|个)|"
     r"\[聊天记录\]|.{0,12}的聊天记录)")
+# a story plainly passed on (a forward's marker, or news and web rumour named first): its "now" is the story's
+_NEWS_OPENING = re.compile(r"^\s*(?:新闻|网传)")
+
+
+def forwarded(s: str) -> bool:
+    """Whether a line (folded) opens as a story passed on (【转发】, 转：, 转自, 新闻, 网传 …), not as
+    hearsay the writer tells in their own words ("听说隔壁单元…")."""
+    return bool(_RELAY.match(s) or _NEWS_OPENING.match(s))
+
+
 # news told from elsewhere: a city's incident, "别的小区", "据…报道"
 _ELSEWHERE_NEWS = re.compile(
     r"^\s*(?:据.{1,12}(?:报道|消息|通报)|(?:[\u4e00-\u9fff]{1,6}(?:市|省|县)(?!场|民|政府|里)).{0,12}(?:一|某)(?:小区|居民楼|住宅|栋|男子|女子|老人|商铺)"

@@ -554,13 +554,12 @@ def test_review_no_place_from_movements_floors_or_distances(text, place):
     assert ((location.building, location.unit, location.room) if named else None) == place
 
 
-@pytest.mark.parametrize(("text", "urgency"), [
-    ("低保申请需要联系家里人签字吗", "P3"),  # no one lost: a question about the form
-    ("小区喷水池池底破了个洞 一直漏水", "P2"),  # a pool's hole is no open well
+@pytest.mark.parametrize("text", [
+    "低保申请需要联系家里人签字吗",  # no one lost: a question about the form
+    "小区喷水池池底破了个洞 一直漏水",  # a pool's hole is no open well
 ])
-def test_review_urgency_not_raised(parser, text, urgency):
-    result = parser.parse(text)
-    assert result.urgency in (urgency, "P2", "P3") and result.urgency not in ("P0", "P1"), result
+def test_review_urgency_not_raised_to_today(parser, text):
+    assert parser.parse(text).urgency in ("P2", "P3")
 
 
 # blind batches 23 (cadres from many regions) and 24 (casual requests against look-alikes): our own lines
