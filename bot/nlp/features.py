@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
 
 import numpy as np
 
@@ -60,18 +61,34 @@ def features(tokenizer, text: str) -> list[str]:
     return out
 
 
-_SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]  # 1 + ln(count) for the usual counts
+# 1 + ln(count) for the usual counts, as float32 (the values' type)
+_SUBLINEAR = np.array([0.0] + [1.0 + math.log(c) for c in range(1, 64)], dtype=np.float32)
 
 
-def vectorise(feats: Iterable[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Indices and l2-normalised sublinear TF-IDF values of the known features."""
-    get = vocab.get
-    # counted in C first, then looked up once per distinct feature (same order as first seen)
-    known = [(i, c) for f, c in Counter(feats).items() if (i := get(f)) is not None]
-    if not known:
-        return [], np.zeros(0, dtype=np.float32)
-    idx = [i for i, _c in known]
-    vals = np.fromiter((_SUBLINEAR[c] if c < len(_SUBLINEAR) else 1.0 + math.log(c) for _i, c in known),
-                       dtype=np.float32, count=len(idx)) * idf[idx]
+def weigh(feats: Iterable[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (int array) and sublinear TF-IDF values (float32, not yet normalised) of the known
+    features, in the order first seen: two parts weighed apart and joined are the whole weighed at
+    once (unit() then makes them one vector), so the parser weighs a line's words once for every
+    model. Counted and looked up in C: this runs for every line the bot reads."""
+    counts = Counter(feats)
+    ids = np.fromiter(map(vocab.get, counts, repeat(-1)), dtype=np.intp, count=len(counts))
+    times = np.fromiter(counts.values(), dtype=np.intp, count=len(counts))
+    known = ids >= 0
+    idx, times = ids[known], times[known]
+    if times.size and times.max() >= len(_SUBLINEAR):  # a feature said 64 times or more
+        tf = (1.0 + np.log(times)).astype(np.float32)
+    else:
+        tf = _SUBLINEAR[times]
+    return idx, tf * idf[idx]
+
+
+def unit(vals: np.ndarray) -> np.ndarray:
+    """`vals` l2-normalised (unchanged when all zero or empty)."""
     norm = float(np.sqrt(vals @ vals))
-    return idx, vals / norm if norm else vals
+    return vals / norm if norm else vals
+
+
+def vectorise(feats: Iterable[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and l2-normalised sublinear TF-IDF values of the known features."""
+    idx, vals = weigh(feats, vocab, idf)
+    return idx, unit(vals)

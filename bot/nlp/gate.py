@@ -92,6 +92,58 @@ def gate_of(pattern: re.Pattern[str], keep: int = 2) -> tuple[Chars, ...]:
     return tuple(musts[:keep])
 
 
+def _branches(seq) -> list:
+    """The top-level alternatives of a parsed pattern, nested alternations flattened (a whole-pattern
+    group is looked through): [seq] when the pattern is no alternation."""
+    items = list(seq)
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if len(items) == 1 and items[0][0] is C.BRANCH:
+        return [branch for alternative in items[0][1][1] for branch in _branches(alternative)]
+    return [items]
+
+
+class BranchGates:
+    """The gates of a table of patterns, each one long alternation (the P0 table: each kind two
+    hundred ways of telling one danger), kept per alternative: a line may match a pattern only
+    when it meets every set of some one of its alternatives. gate_of's one set per alternative,
+    unioned over hundreds of them, holds nearly every common character and lets most lines
+    through; per alternative, most lines meet none.
+
+    Checked from the line's side, for the whole table at once: the characters that open some
+    alternative's check are intersected with the line's in one set operation, and only those
+    alternatives are looked at."""
+
+    __slots__ = ("_always", "_first", "_rest")
+
+    def __init__(self, patterns: list[re.Pattern[str]], keep: int = 2) -> None:
+        self._always: set[int] = set()
+        self._rest: dict[str, list[tuple[int, tuple[Chars, ...]]]] = {}
+        for number, pattern in enumerate(patterns):
+            if pattern.flags & re.IGNORECASE:
+                self._always.add(number)
+                continue
+            tree = sre.parse(pattern.pattern, pattern.flags)
+            gates = [sorted(set(_musts(branch)), key=_cost)[:keep] for branch in _branches(tree)]
+            if not all(gates):  # an alternative the gate cannot read: always run
+                self._always.add(number)
+                continue
+            for musts in gates:
+                for char in musts[0]:
+                    self._rest.setdefault(char, []).append((number, tuple(musts[1:])))
+        self._first = frozenset(self._rest)
+
+    def admitted(self, chars: set[str]) -> set[int]:
+        """The numbers (positions in the table) of the patterns a line whose characters are
+        `chars` could match."""
+        out = set(self._always)
+        for char in self._first.intersection(chars):
+            for number, rest in self._rest[char]:
+                if number not in out and all(not needed.isdisjoint(chars) for needed in rest):
+                    out.add(number)
+        return out
+
+
 def could_match(gate: tuple[Chars, ...], chars: set[str]) -> bool:
     """Whether a line whose characters are `chars` meets every set of `gate`."""
     return all(not needed.isdisjoint(chars) for needed in gate)

@@ -21,7 +21,7 @@ import numpy as np
 from bot.nlp import lexicon as lx
 from bot.nlp import safety, weighing
 from bot.nlp.dept_cues import cue_features
-from bot.nlp.features import features, vectorise
+from bot.nlp.features import features, unit, vectorise, weigh
 from bot.nlp.location import Location, find_location
 from bot.nlp.pii import Pii, find_pii
 from bot.nlp.shape import Reading, read_shape
@@ -235,6 +235,11 @@ class Parser:
         self.weighing = None
         if "weigh_w" in z and _split(z["weigh_names"]) == list(weighing.SIGNALS):
             self.weighing = (z["weigh_w"].astype(np.float64), float(z["weigh_b"][0]))
+        # the models that read a line's words without the cue words, side by side: one product per line
+        # (columns: request, group-chat request, learnt P0, then the categories)
+        columns = [self.req_w, self.chat_w if self.chat_w is not None else self.req_w,
+                   self.p0_w if self.p0_w is not None else self.req_w]
+        self._line_w = np.ascontiguousarray(np.column_stack([*columns, self.cat_w]))
         self.departments = _split(z["departments"])
         self.categories = _split(z["categories"])
         # the cut-off is chosen by cross-validation when the model is trained (training.fit_model)
@@ -242,6 +247,8 @@ class Parser:
         # department cue features (dept_cues.py), seen by the department model only
         self.dept_cues = bool(z["dept_cues"][0]) if "dept_cues" in z else False
         self.terms = terms
+        # the terms a keyword may be: a word of two or more characters with no number in it
+        self._keyword_term = np.array([t.startswith("w:") and len(t) > 3 and "0" not in t for t in terms])
 
     @staticmethod
     def make_tokenizer(user_dict: Path = USER_DICT, cache_dir: Path | None = None):
@@ -274,7 +281,7 @@ class Parser:
         if self.dept_cues:
             feats += cue_features(full) + (cue_features(title) if title else [])
         idx, vals = vectorise(feats, self.vocab, self.idf)
-        return vals @ self.dept_w[idx] + self.dept_b if idx else self.dept_b.copy()
+        return vals @ self.dept_w[idx] + self.dept_b if len(idx) else self.dept_b.copy()
 
     # ------------------------------------------------------------------ parse
 
@@ -287,18 +294,22 @@ class Parser:
         s, clean = cleaned(text, pii)
         if not s:
             return ParseResult(False, "other", self.departments[0], "P3", None, None, (), pii, shape=shape)
-        feats = features(self.tokenizer, clean)
-        idx, vals = vectorise(feats, self.vocab, self.idf)
+        idx, raw = weigh(features(self.tokenizer, clean), self.vocab, self.idf)
+        vals = unit(raw)
         # the department model alone also sees the cue-word features (same vector when there are none)
         cues = cue_features(clean) if self.dept_cues else []
-        d_idx, d_vals = vectorise(feats + cues, self.vocab, self.idf) if cues else (idx, vals)
-        dept_scores = d_vals @ self.dept_w[d_idx] + self.dept_b if d_idx else self.dept_b
-        req_score = float(vals @ self.req_w[idx]) + self.req_b if idx else self.req_b
-
-        p0_score = float(vals @ self.p0_w[idx]) + self.p0_b if self.p0_w is not None and idx else None
+        c_idx, c_raw = weigh(cues, self.vocab, self.idf) if cues else (idx[:0], raw[:0])
+        d_idx, d_vals = idx, vals
+        if len(c_idx):
+            d_idx, d_vals = np.concatenate((idx, c_idx)), unit(np.concatenate((raw, c_raw)))
+        dept_scores = d_vals @ self.dept_w[d_idx] + self.dept_b if len(d_idx) else self.dept_b
+        known = len(idx) > 0
+        line = vals @ self._line_w[idx] if known else np.zeros(self._line_w.shape[1], dtype=np.float32)
+        req_score = float(line[0]) + self.req_b if known else self.req_b
+        p0_score = float(line[2]) + self.p0_b if self.p0_w is not None and known else None
         chat = None
         if self.chat_w is not None:
-            chat = float(vals @ self.chat_w[idx]) + self.chat_b if idx else self.chat_b
+            chat = float(line[1]) + self.chat_b if known else self.chat_b
         location = find_location(text)
         found = gather(s, clean, shape, location, req_score, chat, p0_score)
         alarm, hits, weighed = found.alarm, found.hits, False
@@ -330,7 +341,7 @@ class Parser:
             if instead is not None:  # a danger only imagined, threatened or minor: what it is instead
                 category = instead
             else:  # the model, trained on group-chat lines; never emergency (only the layer says that)
-                cat_scores = np.array(vals @ self.cat_w[idx] + self.cat_b if idx else self.cat_b, dtype=float)
+                cat_scores = np.array(line[3:] + self.cat_b if known else self.cat_b, dtype=float)
                 cat_scores[self.categories.index("emergency")] = -np.inf
                 if not lx.TWO_PARTIES.search(clean):  # a dispute takes two: a roof's leak is nobody's quarrel
                     cat_scores[self.categories.index("dispute")] = -np.inf
@@ -410,23 +421,15 @@ class Parser:
                 return checkin, replace(found, location=found.location or result.location)
         return checkin, closed
 
-    def _top_words(self, idx: list[int], vals: np.ndarray, dept_scores: np.ndarray, n: int = 3) -> tuple[str, ...]:
-        """The word features that pushed the chosen department most."""
-        if not idx:
+    def _top_words(self, idx: np.ndarray, vals: np.ndarray, dept_scores: np.ndarray, n: int = 3) -> tuple[str, ...]:
+        """The word features that pushed the chosen department most (ties: the first seen)."""
+        if not len(idx):
             return ()
         best = int(np.argmax(dept_scores))
         contrib = vals * self.dept_w[idx, best]
-        order = np.argsort(-contrib)
-        out: list[str] = []
-        for j in order:
-            if contrib[j] <= 0:
-                break
-            term = self.terms[idx[j]]
-            if term.startswith("w:") and len(term) > 3 and "0" not in term:
-                out.append(term[2:])
-                if len(out) == n:
-                    break
-        return tuple(out)
+        pick = np.flatnonzero(self._keyword_term[idx] & (contrib > 0))
+        top = idx[pick[np.argsort(-contrib[pick], kind="stable")[:n]]]
+        return tuple(self.terms[i][2:] for i in top.tolist())
 
     # ------------------------------------------------------------------ check-ins
 

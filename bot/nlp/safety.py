@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.nlp.gate import could_match, gate_of
+from bot.nlp.gate import BranchGates
 from bot.nlp.shape import forwarded
 from bot.nlp.text import fold
 from bot.nlp.typos import read_through
@@ -101,7 +101,7 @@ _DANGER: list[tuple[str, re.Pattern[str], str]] = [(kind, re.compile(p), cat) fo
      r"|(?<![a-z])(?:help|sos)(?![a-z])|快去(?:拦|救|叫|敲门|帮忙)|救护车(?:已经|来了|到了|到门口)?(?:进不来|过不来|开不进|被堵|堵在)|谁有绳子|求救(?!助|电话|热线|方法)|救我|有没有医生|有医生吗|快叫人|搞快点|快帮忙|帮忙抬|谁能上去|谁离得近|(?:救护车|120).{0,4}(?:咋|怎么)?还(?:不|没)(?:来|到)|120打不通|打不通120|求求了", "emergency"),
 ]]
 # the characters each kind cannot be named without (gate.py): most lines skip most of the table
-_GATES = {kind: gate_of(pattern) for kind, pattern, _category in _DANGER}
+_GATES = BranchGates([pattern for _kind, pattern, _category in _DANGER])
 # urgency words count only with something of the neighbourhood around them ("救命啊这题好难")
 _SHOUT_NEEDS = re.compile(rf"{_P}|楼|单元|栋|幢|室|\d+-\d+|门口|家|小区|电梯|楼道|路|车库|里面|火|烟|血|倒|摔|水")
 # words in which those characters name no danger and no place ("窝火很火", "荒无人烟的工业区",
@@ -285,9 +285,9 @@ def _dangers(s: str) -> tuple[list[tuple[str, str, str, int]], bool]:
     place a kind is named: one may be told in the past and another now), and whether a danger
     was named only to be denied ("没有冒烟", "不是真着火")."""
     found, denied = [], False
-    chars = set(s)
-    for kind, pattern, category in _DANGER:
-        if not could_match(_GATES[kind], chars):
+    admitted = _GATES.admitted(set(s))
+    for number, (kind, pattern, category) in enumerate(_DANGER):
+        if number not in admitted:
             continue
         for match in pattern.finditer(s):
             if kind == "shout" and not _names_someone_or_somewhere(s.replace(match[0], "", 1)):
@@ -306,8 +306,8 @@ def names_danger(text: str) -> bool:
     """Whether a raw line names any danger of the table (typos read through): a cheap look, before
     parsing, for what to handle first. Negative evidence is not weighed here."""
     s = read_through(fold(text or "").lower())
-    chars = set(s)
-    return any(could_match(_GATES[kind], chars) and pattern.search(s) for kind, pattern, _category in _DANGER)
+    admitted = _GATES.admitted(set(s))
+    return any(_DANGER[number][1].search(s) for number in admitted)
 
 
 _ONCE_BEFORE = re.compile(r"(?<![第统唯万十])一$")

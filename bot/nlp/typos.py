@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.nlp.gate import BranchGates
+
 # (slip, meant, pattern guard). Pinyin-identical or near voice-to-text confusions and common
 # keyboard (pinyin IME) first-candidate slips in the words that decide a request's urgency.
 _FIXES: list[tuple[str, str]] = [
@@ -72,7 +74,8 @@ _FIXES += [
 ]
 _COMPILED = [(re.compile(slip), meant) for slip, meant in _FIXES]
 
-_ANY = re.compile("|".join(f"(?:{slip})" for slip, _ in _FIXES))
+# the characters each slip cannot be made without (gate.py): most lines make none of the slips
+_GATES = BranchGates([pattern for pattern, _meant in _COMPILED])
 
 # Danger words typed in pinyin when the input method is off or the hands are shaking ("12dong
 # dingceng zhaohuole kuai lai ren"): the word in characters, padded with spaces to the same length;
@@ -99,9 +102,13 @@ def read_through(s: str) -> str:
     """The text with common slips, dialect words and danger words in pinyin replaced by the words
     meant; same length as `s`. Cached: one line is read through several times on its way (its
     parse, its features, its safety look), and the replacements are many."""
-    if _ANY.search(s):
-        for pattern, meant in _COMPILED:
-            s = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
+    pending = sorted(_GATES.admitted(set(s)))  # the slips in the table's order
+    while pending:
+        number = pending.pop(0)
+        pattern, meant = _COMPILED[number]
+        fixed = pattern.sub(lambda m, w=meant: w if len(m[0]) == len(w) else m[0], s)
+        if fixed != s:  # a fix may make a later slip: the gates are asked again of the new text
+            s, pending = fixed, sorted(n for n in _GATES.admitted(set(fixed)) if n > number)
     if _LATIN_WORD.search(s):
         for pattern, word in _PINYIN_COMPILED:
             s = pattern.sub(lambda m, w=word: _from_pinyin(m, w), s)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.nlp import lexicon, safety, training
-from bot.nlp.gate import could_match, gate_of
+from bot.nlp.gate import BranchGates, could_match, gate_of
 from bot.nlp.text import fold
 from bot.nlp.typos import read_through
 
@@ -32,6 +32,15 @@ def test_what_the_gate_cannot_read_is_never_skipped(pattern: str) -> None:
             assert could_match(gate, set(line))
 
 
+def test_a_long_alternation_is_gated_per_alternative() -> None:
+    # one set per alternative, unioned, would be {火, 气}: "今天天气好" would pass it
+    gates = BranchGates([re.compile(r"(?:着火.{0,3}了|燃气.{0,4}漏)"), re.compile(r"楼上|\w+")])
+    assert gates.admitted(set("今天天气好")) == {1}  # an alternative the gate cannot read always runs
+    assert 0 in gates.admitted(set("厨房着火了"))
+    assert 0 in gates.admitted(set("燃气好像漏了"))
+    assert 0 not in gates.admitted(set("火锅气氛好"))  # 火 without 着, 气 without 燃
+
+
 def _lines() -> list[str]:
     lines = []
     for name in training.GROUPCHAT_FILES[:6]:
@@ -51,3 +60,14 @@ def test_no_gate_of_the_keyword_tables_skips_a_line_its_pattern_matches() -> Non
                 matched += 1
                 assert could_match(gate, chars), (pattern.pattern[:40], line)
     assert matched > 1000  # the check saw the tables at work
+
+
+def test_no_branch_gate_of_the_p0_table_skips_a_line_its_kind_matches() -> None:
+    matched = 0
+    for line in _lines():
+        admitted = safety._GATES.admitted(set(line))
+        for number, (kind, pattern, _category) in enumerate(safety._DANGER):
+            if pattern.search(line):
+                matched += 1
+                assert number in admitted, (kind, line)
+    assert matched > 500
